@@ -1,0 +1,75 @@
+# Entry points named in the README: `make run` and `make test` (and `make bench`).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install install-test system-deps lint typecheck pytest pytest-pg bench translations clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+# Runtime dependencies, front-end assets and compiled translations.
+.stamp-install: pyproject.toml package.json package-lock.json | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	npm ci --no-audit --no-fund --loglevel=error
+	node scripts/vendor.js
+	touch $@
+
+.stamp-install-test: .stamp-install pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: .stamp-install translations
+
+install-test: .stamp-install-test translations system-deps
+
+translations: .stamp-install
+	$(BIN)/pybabel compile -q -d app/translations -D messages
+
+# What the tests need from Debian: Chromium for browser tests, poppler for PDF checks, PostgreSQL server.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
+	command -v pdfsig >/dev/null || missing="$$missing poppler-utils"; \
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	fc-list 2>/dev/null | grep -q DejaVuSans || [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing from Debian:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: install
+	$(BIN)/telewywiad demo prepare
+	$(BIN)/telewywiad db upgrade
+	$(BIN)/telewywiad demo seed --if-empty
+	$(BIN)/telewywiad serve --host 127.0.0.1 --port $(PORT)
+
+lint: .stamp-install-test
+	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/ruff format --check app tests bench scripts || true
+
+typecheck: .stamp-install-test
+	$(BIN)/mypy
+
+pytest: install-test
+	$(BIN)/pytest -p no:cacheprovider
+
+pytest-pg: install-test
+	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m db
+
+test: install-test lint typecheck
+	@echo "=== Test suite on SQLite (unit, integration, browser) ==="
+	$(BIN)/pytest -p no:cacheprovider
+	@echo "=== Database tests on a throwaway PostgreSQL cluster ==="
+	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m db
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .stamp-* instance
