@@ -1,0 +1,216 @@
+"""telewywiad: telephone family environmental interviews for Polish social assistance centres."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, Response, g, request, session, url_for
+from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlmodel import delete
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import db as database
+from app.auth.models import ResumeDraft, Role
+from app.config import Settings, load_settings
+from app.web import errors, security
+from app.web.htmx import is_htmx
+from app.web.redirects import safe_next
+from app.web.sessions import DatabaseSessionInterface
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_KEY = "telewywiad.settings"
+
+csrf = CSRFProtect()
+babel = Babel()
+login_manager = LoginManager()
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the application from typed settings (read from the environment when not given)."""
+    settings = settings or load_settings()
+    settings.check()
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.resolved_secret_key(),
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # A CSRF token lives as long as the session: an hour-long interview must keep autosaving.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
+        TEMPLATES_AUTO_RELOAD=settings.env == "dev",
+    )
+    app.extensions[SETTINGS_KEY] = settings
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    _configure_logging(settings)
+
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies, x_host=settings.trusted_proxies
+        )
+
+    database.init_app(app, settings.effective_database_url())
+    app.session_interface = DatabaseSessionInterface(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        max_age=timedelta(hours=settings.session_max_hours),
+    )
+
+    from app.auth import throttle
+
+    app.extensions["telewywiad.throttle"] = throttle.ThrottlePolicy(
+        max_failures=settings.login_max_failures,
+        ip_max_failures=settings.login_ip_max_failures,
+        window=timedelta(minutes=settings.login_window_minutes),
+        lock=timedelta(minutes=settings.login_lock_minutes),
+        lock_max=timedelta(minutes=settings.login_lock_max_minutes),
+    )
+
+    babel.init_app(app, locale_selector=_select_locale)
+    _init_login(app)
+
+    # Order matters: request id, then the expired-session hook, then CSRF protection.
+    errors.install(app)
+    from app.auth import expiry
+
+    expiry.install(app)
+    csrf.init_app(app)
+    security.install(app, hsts=settings.is_production)
+    _install_commit(app)
+    _register_blueprints(app)
+    _template_helpers(app)
+    return app
+
+
+def get_settings() -> Settings:
+    """Settings of the current application."""
+    from flask import current_app
+
+    settings: Settings = current_app.extensions[SETTINGS_KEY]
+    return settings
+
+
+def _configure_logging(settings: Settings) -> None:
+    level = logging.DEBUG if settings.env == "dev" else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return str(current_user.locale)
+    lang = session.get("lang")
+    if lang in ("pl", "en"):
+        return str(lang)
+    return get_settings().default_locale
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # ids are renewed at login and sessions are server-side
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Zaloguj się, aby kontynuować.")  # type: ignore[assignment]
+    login_manager.login_message_category = "info"
+
+    from app.auth.services import Principal, load_principal
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> Principal | None:
+        if not user_id.isdigit():
+            return None
+        return load_principal(database.get_session(), int(user_id))
+
+    @login_manager.unauthorized_handler
+    def _unauthorized() -> Response:
+        from flask import redirect
+
+        target = url_for("auth.login", next=safe_next(request.full_path.rstrip("?")))
+        if is_htmx():
+            response = Response("", status=401)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)  # type: ignore[return-value]
+
+
+def _install_commit(app: Flask) -> None:
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        # Requests that did not fail on our side keep their changes (including audit of refusals).
+        if response.status_code < 500:
+            database.commit_request_session()
+            if session.get("has_drafts") and request.method == "POST" and response.status_code < 400:
+                _forget_sent_draft()
+        return response
+
+
+def _forget_sent_draft() -> None:
+    """A kept form whose path was posted again successfully is no longer pending."""
+    if not current_user.is_authenticated:
+        return
+    with database.standalone_session() as db:
+        db.exec(  # type: ignore[call-overload]
+            delete(ResumeDraft).where(
+                ResumeDraft.user_id == int(current_user.get_id()), ResumeDraft.path == request.path
+            )
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
+    from app.home.routes import bp as home_bp
+
+    for blueprint in (auth_bp, home_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    @app.route("/healthz")
+    def health() -> Response:
+        """Liveness probe for the reverse proxy; touches nothing personal."""
+        return Response("ok", mimetype="text/plain")
+
+
+@cache
+def _file_version(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def _template_helpers(app: Flask) -> None:
+    static_folder = app.static_folder or ""
+
+    def asset_url(filename: str) -> str:
+        """Static URL with a content hash, so assets can be cached for a year."""
+        return url_for("static", filename=filename, v=_file_version(str(Path(static_folder) / filename)))
+
+    @app.template_filter("localtime")
+    def _localtime(value: object, fmt: str = "short") -> str:
+        """Naive-UTC timestamp shown in the office's time zone and the user's language."""
+        from datetime import datetime
+
+        from flask_babel import format_datetime
+
+        return format_datetime(value, fmt) if isinstance(value, datetime) else ""
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        from flask_babel import get_locale
+
+        from app.auth.labels import role_label
+
+        return {"get_locale": get_locale, "asset_url": asset_url, "Role": Role, "role_label": role_label, "request_id": g.get("request_id")}

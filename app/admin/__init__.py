@@ -1,0 +1,1 @@
+"""Administrator pages: the office's user accounts and their roles."""

@@ -1,0 +1,1 @@
+"""Offices, accounts, roles, login throttling and server-side sessions."""

@@ -1,0 +1,112 @@
+"""Offices, users and their roles, login attempts, server-side web sessions and resumable drafts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.clock import utcnow
+
+
+class Role(StrEnum):
+    """What a user may do; a user may hold several roles."""
+
+    WORKER = "worker"
+    PSYCHOLOGIST = "psychologist"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class OfficeBase(SQLModel):
+    """Fields of an office shown and edited in the UI."""
+
+    name: str = Field(max_length=200)
+    address: str = Field(default="", max_length=300)
+    phone: str = Field(default="", max_length=40)
+
+
+class Office(OfficeBase, table=True):
+    """A social assistance centre (OPS/GOPS/MOPS); it owns every record."""
+
+    __tablename__ = "office"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserBase(SQLModel):
+    """Fields of a user account shown and edited in the UI."""
+
+    username: str = Field(max_length=80)
+    full_name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=254)
+    locale: str = Field(default="pl", max_length=5)
+
+
+class User(UserBase, table=True):
+    """A staff member of one office."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("username", name="uq_user_account_username"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    password_changed_at: datetime = Field(default_factory=utcnow)
+
+
+class UserRole(SQLModel, table=True):
+    """One role held by one user."""
+
+    __tablename__ = "user_role"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    role: Role = Field(sa_column=Column(String(20), primary_key=True))
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A login attempt, kept to throttle guessing across every app process."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_username_at", "username_key", "at"),
+        Index("ix_login_attempt_address_at", "address_key", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Keyed digests, not the raw username or IP address, so the table holds no personal data.
+    username_key: str = Field(max_length=64)
+    address_key: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+    succeeded: bool = Field(default=False)
+
+
+class WebSession(SQLModel, table=True):
+    """Server-side session; the cookie carries a random token and only its SHA-256 is stored."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ResumeDraft(SQLModel, table=True):
+    """A form post that arrived after the session timed out, kept so the user can send it again."""
+
+    __tablename__ = "resume_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    method: str = Field(max_length=10)
+    path: str = Field(max_length=500)
+    form_json: str = Field(sa_column=Column(Text, nullable=False))
+    return_to: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,162 @@
+"""Login, logout, own account (password, language) and resuming posts cut off by a time-out."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlmodel import col, select
+
+from app.audit.services import record
+from app.auth import throttle
+from app.auth.models import ResumeDraft, User
+from app.auth.services import AccountError, authenticate, change_password, load_principal
+from app.db import get_session
+from app.home.routes import home_for
+from app.web.access import me
+from app.web.htmx import render
+from app.web.redirects import safe_next
+from app.web.sessions import ServerSession
+
+bp = Blueprint("auth", __name__)
+
+
+def _policy() -> throttle.ThrottlePolicy:
+    return current_app.extensions["telewywiad.throttle"]  # type: ignore[no-any-return]
+
+
+def _keys(username: str) -> tuple[str, str]:
+    secret = current_app.config["SECRET_KEY"]
+    return (
+        throttle.attempt_key(secret, "user", username),
+        throttle.attempt_key(secret, "addr", request.remote_addr or "unknown"),
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """Show the login form and log the user in, with throttling kept in the database."""
+    next_url = safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or home_for(me()))  # type: ignore[return-value]
+    if request.method == "GET":
+        return render("auth/login.html", next_url=next_url, username="", error=None)
+    db = get_session()
+    username = request.form.get("username", "").strip()[:80]
+    password = request.form.get("password", "")[:1024]
+    user_key, address_key = _keys(username)
+    wait = throttle.wait_time(db, _policy(), username_key=user_key, address_key=address_key)
+    if wait.total_seconds() > 0:
+        record(db, "login.throttled")
+        error = _l(
+            "Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.",
+            minutes=throttle.minutes_to_wait(wait),
+        )
+        return render("auth/login.html", status=429, next_url=next_url, username=username, error=error)
+    user = authenticate(db, username, password) if username and password else None
+    throttle.note_attempt(db, username_key=user_key, address_key=address_key, succeeded=user is not None)
+    if user is None or user.id is None:
+        record(db, "login.failed")
+        error = _l("Nieprawidłowa nazwa użytkownika lub hasło.")
+        return render("auth/login.html", status=401, next_url=next_url, username=username, error=error)
+    principal = load_principal(db, user.id)
+    assert principal is not None  # noqa: S101 - authenticate returned an active user
+    server_session = session
+    if isinstance(server_session, ServerSession):
+        server_session.regenerate()
+    session.pop("expired_notice", None)
+    login_user(principal)
+    record(db, "login", actor_id=user.id, office_id=user.office_id, object_type="user", object_id=user.id)
+    has_drafts = db.exec(select(ResumeDraft.id).where(ResumeDraft.user_id == user.id)).first() is not None
+    if has_drafts:
+        session["has_drafts"] = True
+        return redirect(url_for("auth.resume", next=next_url))  # type: ignore[return-value]
+    return redirect(next_url or home_for(principal))  # type: ignore[return-value]
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    """End the session everywhere it is stored."""
+    principal = me()
+    record(get_session(), "logout", actor_id=principal.id, office_id=principal.office_id)
+    logout_user()
+    server_session = session
+    if isinstance(server_session, ServerSession):
+        server_session.destroy()
+    flash(str(_l("Wylogowano.")), "info")
+    return redirect(url_for("auth.login"))  # type: ignore[return-value]
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def language(code: str) -> Response:
+    """Switch the interface language (stored on the account when logged in)."""
+    if code not in ("pl", "en"):
+        abort(404)
+    session["lang"] = code
+    if current_user.is_authenticated:
+        db = get_session()
+        user = db.get(User, me().id)
+        if user is not None:
+            user.locale = code
+            db.add(user)
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.login"))  # type: ignore[return-value]
+
+
+@bp.route("/account", methods=["GET"])
+@login_required
+def account() -> Response:
+    """The user's own account page: password and language."""
+    return render("auth/account.html", errors={}, values={})
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def password() -> Response:
+    """Change one's own password."""
+    db = get_session()
+    user = db.get(User, me().id)
+    if user is None:
+        abort(404)
+    try:
+        change_password(
+            db,
+            user,
+            current=request.form.get("current_password", ""),
+            new=request.form.get("new_password", ""),
+            repeat=request.form.get("repeat_password", ""),
+        )
+    except AccountError as exc:
+        return render("auth/account.html", status=422, errors={exc.field: exc.message}, values={})
+    flash(str(_l("Hasło zostało zmienione.")), "success")
+    return redirect(url_for("auth.account"))  # type: ignore[return-value]
+
+
+@bp.route("/resume", methods=["GET"])
+@login_required
+def resume() -> Response:
+    """Forms that were being sent when the session timed out, ready to send again."""
+    db = get_session()
+    drafts = db.exec(
+        select(ResumeDraft).where(ResumeDraft.user_id == me().id).order_by(col(ResumeDraft.created_at))
+    ).all()
+    if not drafts:
+        session.pop("has_drafts", None)
+        return redirect(safe_next(request.args.get("next")) or home_for(me()))  # type: ignore[return-value]
+    items = [(d, json.loads(d.form_json)) for d in drafts]
+    return render("auth/resume.html", items=items, next_url=safe_next(request.args.get("next")))
+
+
+@bp.route("/resume/<int:draft_id>/discard", methods=["POST"])
+@login_required
+def discard(draft_id: int) -> Response:
+    """Throw away a kept form the user no longer wants to send."""
+    db = get_session()
+    draft = db.get(ResumeDraft, draft_id)
+    if draft is None or draft.user_id != me().id:
+        abort(404)
+    db.delete(draft)
+    record(db, "draft.discard", actor_id=me().id, office_id=me().office_id, object_type="draft", object_id=draft_id)
+    return redirect(url_for("auth.resume", next=request.form.get("next")))  # type: ignore[return-value]

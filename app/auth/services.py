@@ -1,0 +1,261 @@
+"""Account services: create users, roles, activation, passwords, authentication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from app.audit.services import record
+from app.auth.models import Office, Role, User, UserRole
+from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from app.clock import utcnow
+
+
+class AccountError(ValueError):
+    """A user-facing problem with account data; `field` names the form field concerned."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class Principal:
+    """The logged-in user as Flask-Login sees it: ids and roles, no ORM state."""
+
+    id: int
+    office_id: int
+    username: str
+    full_name: str
+    locale: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    active: bool = True
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Flask-Login: a loaded principal is always authenticated."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: disabled accounts are logged out."""
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Flask-Login: never anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """Flask-Login: the id stored in the session."""
+        return str(self.id)
+
+    def has(self, *roles: Role) -> bool:
+        """True when the user holds any of the roles."""
+        return bool(self.roles.intersection(roles))
+
+
+def roles_of(session: Session, user_id: int) -> frozenset[Role]:
+    """The roles a user holds."""
+    rows = session.exec(select(UserRole.role).where(UserRole.user_id == user_id)).all()
+    return frozenset(Role(r) for r in rows)
+
+
+def load_principal(session: Session, user_id: int) -> Principal | None:
+    """Load a principal for the session's user id, or None when missing or disabled."""
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.id is None:
+        return None
+    return Principal(
+        id=user.id,
+        office_id=user.office_id,
+        username=user.username,
+        full_name=user.full_name,
+        locale=user.locale,
+        roles=roles_of(session, user.id),
+        active=user.active,
+    )
+
+
+def normalise_username(username: str) -> str:
+    """Usernames are case-insensitive and trimmed."""
+    return username.strip().lower()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """Find a user by username."""
+    return session.exec(select(User).where(User.username == normalise_username(username))).first()
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """Return the active user whose password matches, upgrading old hashes on the way."""
+    user = find_user(session, username)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    return user
+
+
+def _check_roles(roles: set[Role]) -> None:
+    if not roles:
+        raise AccountError(str(_l("Wybierz co najmniej jedną rolę.")), "roles")
+
+
+def create_user(
+    session: Session,
+    *,
+    office_id: int,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: set[Role],
+    email: str = "",
+    locale: str = "pl",
+    actor_id: int | None = None,
+) -> User:
+    """Create an account in an office with the given roles."""
+    username = normalise_username(username)
+    if not username or len(username) < 3 or not all(c.isalnum() or c in "-_." for c in username):
+        raise AccountError(
+            str(_l("Nazwa użytkownika: co najmniej 3 znaki, litery, cyfry, kropka, myślnik lub podkreślnik.")),
+            "username",
+        )
+    if not full_name.strip():
+        raise AccountError(str(_l("Podaj imię i nazwisko.")), "full_name")
+    if find_user(session, username) is not None:
+        raise AccountError(str(_l("Ta nazwa użytkownika jest już zajęta.")), "username")
+    problems = password_problems(password, username=username)
+    if problems:
+        raise AccountError(" ".join(problems), "password")
+    _check_roles(roles)
+    if session.get(Office, office_id) is None:
+        raise AccountError(str(_l("Nie ma takiego ośrodka.")), "office")
+    user = User(
+        office_id=office_id,
+        username=username,
+        full_name=full_name.strip(),
+        email=email.strip(),
+        locale=locale if locale in ("pl", "en") else "pl",
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None  # noqa: S101 - set by flush
+    for role in sorted(roles):
+        session.add(UserRole(user_id=user.id, role=role))
+    record(
+        session,
+        "user.create",
+        actor_id=actor_id,
+        office_id=office_id,
+        object_type="user",
+        object_id=user.id,
+        roles=sorted(roles),
+    )
+    return user
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    full_name: str,
+    email: str,
+    roles: set[Role],
+    actor_id: int,
+) -> User:
+    """Change a user's name, e-mail and roles."""
+    if not full_name.strip():
+        raise AccountError(str(_l("Podaj imię i nazwisko.")), "full_name")
+    _check_roles(roles)
+    assert user.id is not None  # noqa: S101
+    if actor_id == user.id and Role.ADMIN not in roles:
+        raise AccountError(str(_l("Nie możesz odebrać sobie roli administratora.")), "roles")
+    before = roles_of(session, user.id)
+    user.full_name = full_name.strip()
+    user.email = email.strip()
+    session.add(user)
+    for row in session.exec(select(UserRole).where(UserRole.user_id == user.id)).all():
+        if row.role not in roles:
+            session.delete(row)
+    for role in roles - before:
+        session.add(UserRole(user_id=user.id, role=role))
+    record(
+        session,
+        "user.update",
+        actor_id=actor_id,
+        office_id=user.office_id,
+        object_type="user",
+        object_id=user.id,
+        roles_before=sorted(before),
+        roles_after=sorted(roles),
+    )
+    return user
+
+
+def set_active(session: Session, user: User, *, active: bool, actor_id: int) -> User:
+    """Disable or re-enable an account; disabling ends its sessions."""
+    from app.auth.models import WebSession
+
+    if actor_id == user.id and not active:
+        raise AccountError(str(_l("Nie możesz zablokować własnego konta.")), "")
+    user.active = active
+    session.add(user)
+    if not active:
+        for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
+            session.delete(web_session)
+    record(
+        session,
+        "user.enable" if active else "user.disable",
+        actor_id=actor_id,
+        office_id=user.office_id,
+        object_type="user",
+        object_id=user.id,
+    )
+    return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str, repeat: str) -> User:
+    """Change one's own password after checking the current one."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError(str(_l("Obecne hasło jest nieprawidłowe.")), "current_password")
+    if new != repeat:
+        raise AccountError(str(_l("Nowe hasła nie są jednakowe.")), "repeat_password")
+    if new == current:
+        raise AccountError(str(_l("Nowe hasło musi różnić się od obecnego.")), "new_password")
+    problems = password_problems(new, username=user.username)
+    if problems:
+        raise AccountError(" ".join(problems), "new_password")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    record(session, "user.password_change", actor_id=user.id, office_id=user.office_id, object_type="user", object_id=user.id)
+    return user
+
+
+def reset_password(session: Session, user: User, *, new: str, actor_id: int) -> User:
+    """An administrator sets a new password for a user; the user's sessions end."""
+    from app.auth.models import WebSession
+
+    problems = password_problems(new, username=user.username)
+    if problems:
+        raise AccountError(" ".join(problems), "password")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
+        session.delete(web_session)
+    record(session, "user.password_reset", actor_id=actor_id, office_id=user.office_id, object_type="user", object_id=user.id)
+    return user
+
+
+def office_users(session: Session, office_id: int) -> list[tuple[User, frozenset[Role]]]:
+    """Users of an office with their roles, sorted by name."""
+    users = session.exec(select(User).where(User.office_id == office_id).order_by(col(User.full_name))).all()
+    return [(u, roles_of(session, u.id)) for u in users if u.id is not None]

@@ -1,0 +1,190 @@
+"""The `telewywiad` command group: database, users, demo data, serving, and feature commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from app import create_app
+from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
+
+
+def _create(*_args: Any) -> Any:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"Configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+main = FlaskGroup(create_app=_create, add_default_commands=True, load_dotenv=False, help="telewywiad — admin commands.")
+
+db_cli = AppGroup("db", help="Database schema.")
+users_cli = AppGroup("users", help="User accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the database schema."""
+    from app.db import get_engine
+    from app.migrations import upgrade
+
+    upgrade(get_engine(), revision)
+    click.echo(f"Database at revision {revision}.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (developers)."""
+    from alembic import command
+
+    from app.db import get_engine
+    from app.migrations import alembic_config
+
+    command.revision(alembic_config(get_engine()), message=message, autogenerate=True)
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["worker", "psychologist", "supervisor", "admin"]))
+@click.option("--office-id", type=int, default=None, help="Defaults to the only office.")
+@click.option("--email", default="")
+@click.password_option(help="Prompted when not given.")
+def users_create(username: str, full_name: str, roles: tuple[str, ...], office_id: int | None, email: str, password: str) -> None:
+    """Create a user account."""
+    from sqlmodel import select
+
+    from app.auth.models import Office, Role
+    from app.auth.services import AccountError, create_user
+    from app.db import get_session
+
+    session = get_session()
+    if office_id is None:
+        offices = session.exec(select(Office)).all()
+        if len(offices) != 1:
+            raise click.UsageError("Give --office-id: there is not exactly one office.")
+        office_id = offices[0].id
+    assert office_id is not None  # noqa: S101
+    try:
+        user = create_user(
+            session, office_id=office_id, username=username, full_name=full_name, password=password,
+            roles={Role(r) for r in roles}, email=email,
+        )
+    except AccountError as exc:
+        raise click.ClickException(exc.message) from exc
+    session.commit()
+    click.echo(f"Created user {user.username} (id {user.id}).")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List accounts (username, roles, active)."""
+    from sqlmodel import select
+
+    from app.auth.models import User
+    from app.auth.services import roles_of
+    from app.db import get_session
+
+    session = get_session()
+    for user in session.exec(select(User).order_by(User.username)).all():  # type: ignore[arg-type]
+        roles = ",".join(sorted(roles_of(session, user.id or 0)))
+        click.echo(f"{user.id}\t{user.username}\t{roles}\t{'active' if user.active else 'disabled'}")
+
+
+@demo_cli.command("prepare", with_appcontext=False)
+def demo_prepare() -> None:
+    """Write instance/telewywiad.env for a local demo (demo mode, cookies over plain http)."""
+    instance = Path(os.environ.get("TELEWYWIAD_INSTANCE_PATH") or default_instance_path())
+    instance.mkdir(parents=True, exist_ok=True)
+    env_file = instance / ENV_FILE_NAME
+    if env_file.exists():
+        click.echo(f"{env_file} exists; keeping it.")
+        return
+    env_file.write_text(
+        "# Written by `make run` for a local demo on http://127.0.0.1. Not for production.\n"
+        "TELEWYWIAD_ENV=demo\nTELEWYWIAD_SESSION_COOKIE_SECURE=false\n",
+        encoding="utf-8",
+    )
+    click.echo(f"Wrote {env_file} (demo mode).")
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Only seed a database that has no office yet.")
+def demo_seed(if_empty: bool) -> None:
+    """Create the demo office, accounts and records (idempotent)."""
+    from app import get_settings
+    from app.db import get_session
+    from app.demo.seed import is_empty, seed
+
+    session = get_session()
+    if if_empty and not is_empty(session):
+        click.echo("Database already has data; demo seed skipped. Demo logins: demo-worker, demo-psychologist, "
+                   "demo-supervisor, demo-admin (password as printed when first seeded).")
+        return
+    configured = get_settings().demo_password
+    result = seed(session, configured.get_secret_value() if configured else None)
+    session.commit()
+    if result.created_accounts:
+        click.echo("Demo accounts: " + ", ".join(result.created_accounts))
+        if configured is None:
+            click.echo(f"Demo password (shown once): {result.password}")
+        else:
+            click.echo("Demo password: the value of TELEWYWIAD_DEMO_PASSWORD")
+    else:
+        click.echo("Demo accounts already exist; passwords unchanged.")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000 or $PORT")
+@click.option("--workers", default=2, type=int, show_default=True)
+@click.option("--threads", default=4, type=int, show_default=True)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app with gunicorn (several processes, like production)."""
+    from gunicorn.app.base import BaseApplication
+
+    current_app.extensions["telewywiad.engine"].dispose()
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            # Path without query string: search terms may be names.
+            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms')
+            self.cfg.set("graceful_timeout", 10)
+
+        def load(self) -> Any:
+            return create_app()
+
+    click.echo(f"telewywiad listening on http://{host}:{port}")
+    _Server().run()
+
+
+main.add_command(db_cli)
+main.add_command(users_cli)
+main.add_command(demo_cli)
+
+
+def _feature_commands() -> None:
+    """Commands contributed by feature packages."""
+    try:
+        from app.formdefs.cli import forms_cli
+    except ImportError:  # the form engine lands in its own change
+        return
+    main.add_command(forms_cli)
+
+
+_feature_commands()

@@ -1,0 +1,95 @@
+"""Database engine, SQLite pragmas, and one session per request committed at the request boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+ENGINE_KEY = "telewywiad.engine"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys, FULL sync and immediate write locks."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, poolclass=NullPool)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Durability and concurrency settings for SQLite (documented in docs/security.md)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: an acknowledged answer survives a process kill and a power cut.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock up front, so a read-then-write transaction
+        # waits for the lock instead of failing with SQLITE_BUSY halfway through.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask, url: str) -> Engine:
+    """Attach an engine to the app and close the request session at teardown."""
+    engine = make_engine(url)
+    app.extensions[ENGINE_KEY] = engine
+    app.teardown_appcontext(_close_session)
+    return engine
+
+
+def get_engine() -> Engine:
+    """The current application's engine."""
+    engine: Engine = current_app.extensions[ENGINE_KEY]
+    return engine
+
+
+def get_session() -> Session:
+    """The session of the current request (or CLI command), created on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    session: Session = g.db_session
+    return session
+
+
+def commit_request_session() -> None:
+    """Commit what the request did; called from after_request for non-5xx responses."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.commit()
+
+
+def _close_session(exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None) if has_app_context() else None
+    if session is not None:
+        if exc is not None:
+            session.rollback()
+        session.close()
+
+
+@contextmanager
+def standalone_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A short session outside the request session (web sessions, CLI jobs); commits on success."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,73 @@
+"""Idempotent demo seed; features append their own seeders to SEEDERS."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from app.auth.models import Office, Role, User
+from app.auth.services import create_user, find_user
+
+DEMO_OFFICE = {
+    "name": "Miejski Ośrodek Pomocy Społecznej w Przykładowie (demo)",
+    "address": "ul. Źródlana 7, 00-950 Przykładowo",
+    "phone": "+48 22 000 00 00",
+}
+DEMO_ACCOUNTS: list[tuple[str, str, set[Role]]] = [
+    ("demo-worker", "Anna Kowalczyk-Łęcka", {Role.WORKER}),
+    ("demo-psychologist", "Ewa Wiśniewska", {Role.PSYCHOLOGIST}),
+    ("demo-supervisor", "Zbigniew Żółkiewski", {Role.SUPERVISOR}),
+    ("demo-admin", "Jolanta Ślęzak", {Role.ADMIN}),
+]
+
+
+@dataclass
+class DemoContext:
+    """What feature seeders get: the demo office and its accounts by username."""
+
+    office: Office
+    users: dict[str, User] = field(default_factory=dict)
+
+
+# Feature packages register functions here to add realistic demo records.
+SEEDERS: list[Callable[[Session, DemoContext], None]] = []
+
+
+@dataclass
+class SeedResult:
+    """What the seed did, for the CLI to print."""
+
+    created_accounts: list[str]
+    password: str | None
+
+
+def is_empty(session: Session) -> bool:
+    """True when the database holds no office yet."""
+    return session.exec(select(Office.id)).first() is None
+
+
+def seed(session: Session, password: str | None) -> SeedResult:
+    """Create the demo office and accounts if missing, then run feature seeders; safe to repeat."""
+    office = session.exec(select(Office).where(Office.name == DEMO_OFFICE["name"])).first()
+    if office is None:
+        office = Office(**DEMO_OFFICE)
+        session.add(office)
+        session.flush()
+    assert office.id is not None  # noqa: S101
+    password = password or secrets.token_urlsafe(12)
+    created: list[str] = []
+    context = DemoContext(office=office)
+    for username, full_name, roles in DEMO_ACCOUNTS:
+        user = find_user(session, username)
+        if user is None:
+            user = create_user(
+                session, office_id=office.id, username=username, full_name=full_name, password=password, roles=roles
+            )
+            created.append(username)
+        context.users[username] = user
+    for seeder in SEEDERS:
+        seeder(session, context)
+    return SeedResult(created_accounts=created, password=password if created else None)

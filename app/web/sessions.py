@@ -1,0 +1,135 @@
+"""Server-side sessions in the database: renewable ids, real logout, idle time-out across processes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from app.auth.models import WebSession
+from app.clock import utcnow
+from app.db import standalone_session
+
+COOKIE_NAME = "tw_session"
+# Writing last_seen on every request would turn every read into a write; a minute of slack is enough.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """Session data plus the bookkeeping needed to renew ids and detect time-outs."""
+
+    def __init__(self, initial: dict[str, Any] | None = None, token: str | None = None, new: bool = False) -> None:
+        def on_update(_self: CallbackDict[str, Any]) -> None:
+            self.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.token = token
+        self.new = new
+        self.modified = False
+        self.old_token: str | None = None
+        self.destroyed = False
+        self.touch = False
+        # Set when the request arrived with a session that had timed out: who it was and its CSRF token.
+        self.expired_user_id: int | None = None
+        self.expired_csrf_token: str | None = None
+
+    def regenerate(self) -> None:
+        """Give the session a new id (at login), dropping the old one."""
+        if self.token and not self.old_token:
+            self.old_token = self.token
+        self.token = None
+        self.modified = True
+
+    def destroy(self) -> None:
+        """End the session (logout)."""
+        self.clear()
+        self.destroyed = True
+        self.modified = True
+
+
+class DatabaseSessionInterface(SessionInterface):
+    """Flask session interface backed by the web_session table."""
+
+    def __init__(self, idle: timedelta, max_age: timedelta) -> None:
+        self.idle = idle
+        self.max_age = max_age
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        """Load the session named by the cookie; a timed-out one is replaced by an empty one."""
+        token = request.cookies.get(COOKIE_NAME)
+        if not token or len(token) > 100:
+            return ServerSession(new=True)
+        now = utcnow()
+        with standalone_session() as db:
+            row = db.get(WebSession, _hash(token))
+            if row is None:
+                return ServerSession(new=True)
+            data = json.loads(row.data)
+            if now - row.last_seen_at > self.idle or now - row.created_at > self.max_age:
+                fresh = ServerSession(new=True)
+                fresh.expired_user_id = row.user_id
+                fresh.expired_csrf_token = data.get("csrf_token")
+                db.delete(row)
+                return fresh
+            session = ServerSession(data, token=token)
+            session.touch = now - row.last_seen_at > TOUCH_EVERY
+            return session
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:  # type: ignore[override]
+        """Persist changes, renew ids, and set or clear the cookie."""
+        assert isinstance(session, ServerSession)  # noqa: S101 - we only ever open ServerSession
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        secure = self.get_cookie_secure(app)
+        samesite = self.get_cookie_samesite(app)
+        if session.destroyed or (session.old_token and not session):
+            with standalone_session() as db:
+                for token in filter(None, (session.token, session.old_token)):
+                    row = db.get(WebSession, _hash(token))
+                    if row is not None:
+                        db.delete(row)
+            response.delete_cookie(COOKIE_NAME, domain=domain, path=path, secure=secure, samesite=samesite)
+            return
+        if not session.modified and not session.touch:
+            return
+        if not session and session.token is None:
+            return  # nothing worth a row yet
+        now = utcnow()
+        user_id = session.get("_user_id")
+        with standalone_session() as db:
+            if session.old_token:
+                old = db.get(WebSession, _hash(session.old_token))
+                if old is not None:
+                    db.delete(old)
+            if session.token is None:
+                session.token = secrets.token_urlsafe(32)
+                row = WebSession(id_hash=_hash(session.token), created_at=now)
+            else:
+                row = db.get(WebSession, _hash(session.token)) or WebSession(
+                    id_hash=_hash(session.token), created_at=now
+                )
+            row.data = json.dumps(dict(session), default=str)
+            row.user_id = int(user_id) if user_id else None
+            row.last_seen_at = now
+            db.add(row)
+        if session.modified or session.new or session.old_token:
+            response.set_cookie(
+                COOKIE_NAME,
+                session.token,
+                httponly=True,
+                secure=secure,
+                samesite=samesite,
+                domain=domain,
+                path=path,
+            )
+        response.vary.add("Cookie")
