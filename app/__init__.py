@@ -8,12 +8,12 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, g, request, session, url_for
+from flask import Flask, Response, has_request_context, request, session, url_for
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
-from sqlmodel import delete
+from sqlmodel import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db as database
@@ -111,6 +111,8 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return get_settings().default_locale
     if current_user and current_user.is_authenticated:
         return str(current_user.locale)
     lang = session.get("lang")
@@ -123,7 +125,7 @@ def _init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # ids are renewed at login and sessions are server-side
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Zaloguj się, aby kontynuować.")  # type: ignore[assignment]
+    login_manager.login_message = _l("Zaloguj się, aby kontynuować.")
     login_manager.login_message_category = "info"
 
     from app.auth.services import Principal, load_principal
@@ -162,11 +164,13 @@ def _forget_sent_draft() -> None:
     if not current_user.is_authenticated:
         return
     with database.standalone_session() as db:
-        db.exec(  # type: ignore[call-overload]
-            delete(ResumeDraft).where(
+        drafts = db.exec(
+            select(ResumeDraft).where(
                 ResumeDraft.user_id == int(current_user.get_id()), ResumeDraft.path == request.path
             )
-        )
+        ).all()
+        for draft in drafts:
+            db.delete(draft)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -207,10 +211,9 @@ def _template_helpers(app: Flask) -> None:
 
         return format_datetime(value, fmt) if isinstance(value, datetime) else ""
 
-    @app.context_processor
-    def _globals() -> dict[str, object]:
-        from flask_babel import get_locale
+    from flask_babel import get_locale
 
-        from app.auth.labels import role_label
+    from app.auth.labels import role_label
 
-        return {"get_locale": get_locale, "asset_url": asset_url, "Role": Role, "role_label": role_label, "request_id": g.get("request_id")}
+    # Globals (not a context processor) so imported macros see them too.
+    app.jinja_env.globals.update(get_locale=get_locale, asset_url=asset_url, Role=Role, role_label=role_label)

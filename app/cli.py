@@ -89,14 +89,14 @@ def users_create(username: str, full_name: str, roles: tuple[str, ...], office_i
 @users_cli.command("list")
 def users_list() -> None:
     """List accounts (username, roles, active)."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from app.auth.models import User
     from app.auth.services import roles_of
     from app.db import get_session
 
     session = get_session()
-    for user in session.exec(select(User).order_by(User.username)).all():  # type: ignore[arg-type]
+    for user in session.exec(select(User).order_by(col(User.username))).all():
         roles = ",".join(sorted(roles_of(session, user.id or 0)))
         click.echo(f"{user.id}\t{user.username}\t{roles}\t{'active' if user.active else 'disabled'}")
 
@@ -155,7 +155,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
     current_app.extensions["telewywiad.engine"].dispose()
 
-    class _Server(BaseApplication):  # type: ignore[misc]
+    class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

@@ -121,8 +121,8 @@ def _instance_secret(instance_path: Path) -> str:
     return value
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings() -> Settings:
     """Settings from the environment, then the instance folder's telewywiad.env (written by `make run`)."""
     instance = Path(os.environ.get("TELEWYWIAD_INSTANCE_PATH") or default_instance_path())
     env_file = instance / ENV_FILE_NAME
-    return Settings(_env_file=env_file if env_file.exists() else None, **overrides)  # type: ignore[call-arg]
+    return Settings(_env_file=env_file if env_file.exists() else None)

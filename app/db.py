@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
@@ -15,16 +15,24 @@ from sqlmodel import Session, create_engine
 ENGINE_KEY = "telewywiad.engine"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys, FULL sync and immediate write locks."""
+WRITE_OPTION = "telewywiad_write"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def make_engine(url: str, *, autocommit: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys, FULL sync and write locks taken up front.
+
+    `autocommit` (SQLite only) makes every statement its own transaction: for test fixtures that
+    inspect the database while the app serves requests.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, poolclass=NullPool)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, autocommit=autocommit)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, autocommit: bool) -> None:
     """Durability and concurrency settings for SQLite (documented in docs/security.md)."""
 
     @event.listens_for(engine, "connect")
@@ -39,11 +47,20 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
+    if autocommit:
+        return
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # IMMEDIATE takes the write lock up front, so a read-then-write transaction
-        # waits for the lock instead of failing with SQLITE_BUSY halfway through.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Requests that may write take the write lock up front (IMMEDIATE), so a read-then-write
+        # transaction waits for the lock instead of failing with SQLITE_BUSY halfway through.
+        # Page views only read, and in WAL mode readers never block or wait for writers.
+        reading = (
+            has_request_context()
+            and request.method in READ_METHODS
+            and not conn.get_execution_options().get(WRITE_OPTION)
+        )
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask, url: str) -> Engine:
@@ -85,8 +102,9 @@ def _close_session(exc: BaseException | None) -> None:
 
 @contextmanager
 def standalone_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A short session outside the request session (web sessions, CLI jobs); commits on success."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+    """A short write transaction beside the request's own (web sessions, audit of page views)."""
+    bind = (engine or get_engine()).execution_options(**{WRITE_OPTION: True})
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -24,7 +24,8 @@ bp = Blueprint("auth", __name__)
 
 
 def _policy() -> throttle.ThrottlePolicy:
-    return current_app.extensions["telewywiad.throttle"]  # type: ignore[no-any-return]
+    policy: throttle.ThrottlePolicy = current_app.extensions["telewywiad.throttle"]
+    return policy
 
 
 def _keys(username: str) -> tuple[str, str]:

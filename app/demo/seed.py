@@ -53,7 +53,7 @@ def seed(session: Session, password: str | None) -> SeedResult:
     """Create the demo office and accounts if missing, then run feature seeders; safe to repeat."""
     office = session.exec(select(Office).where(Office.name == DEMO_OFFICE["name"])).first()
     if office is None:
-        office = Office(**DEMO_OFFICE)
+        office = Office(name=DEMO_OFFICE["name"], address=DEMO_OFFICE["address"], phone=DEMO_OFFICE["phone"])
         session.add(office)
         session.flush()
     assert office.id is not None  # noqa: S101

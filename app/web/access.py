@@ -17,7 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def me() -> Principal:
     """The logged-in principal (views behind login only)."""
-    user = cast(Principal, current_user._get_current_object())  # type: ignore[attr-defined]
+    user = cast(Principal, current_user._get_current_object())
     return user
 
 

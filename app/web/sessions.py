@@ -85,7 +85,7 @@ class DatabaseSessionInterface(SessionInterface):
             session.touch = now - row.last_seen_at > TOUCH_EVERY
             return session
 
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:  # type: ignore[override]
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Persist changes, renew ids, and set or clear the cookie."""
         assert isinstance(session, ServerSession)  # noqa: S101 - we only ever open ServerSession
         domain = self.get_cookie_domain(app)

@@ -1,0 +1,136 @@
+"""Browser tests: Debian's Chromium driven by Playwright at a phone viewport, against a real server process."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("TELEWYWIAD_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEMO_PASSWORD = "Demo-Hasło-Przeglądarki-1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything in this folder is a browser test."""
+    for item in items:
+        if "/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class LiveServer:
+    """A running telewywiad (gunicorn, 2 workers) with the demo data seeded."""
+
+    url: str
+    database_url: str
+    env: dict[str, str]
+    password: str = DEMO_PASSWORD
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a `telewywiad` command against the same database."""
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "telewywiad"), *args], env=self.env, capture_output=True, text=True, timeout=120
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Upgrade, seed and serve a fresh SQLite database; stop the server at the end."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get install chromium)")
+    instance = tmp_path_factory.mktemp("live-instance")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEWYWIAD_") and k != "DATABASE_URL"}
+    env.update(
+        TELEWYWIAD_ENV="test",
+        TELEWYWIAD_SECRET_KEY=secrets.token_urlsafe(48),
+        TELEWYWIAD_INSTANCE_PATH=str(instance),
+        TELEWYWIAD_SESSION_COOKIE_SECURE="false",
+        TELEWYWIAD_DEMO_PASSWORD=DEMO_PASSWORD,
+    )
+    server = LiveServer(url=f"http://127.0.0.1:{port}", database_url=f"sqlite:///{instance / 'telewywiad.sqlite3'}", env=env)
+    for args in (("db", "upgrade"), ("demo", "seed")):
+        result = server.cli(*args)
+        assert result.returncode == 0, result.stderr
+    log = (instance / "server.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "telewywiad"), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=1) as response:  # noqa: S310 - loopback only
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((instance / "server.log").read_text()) from None
+            time.sleep(0.2)
+    yield server
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium with the flags this sandbox needs (no downloads, no background network)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """A phone: 390×844, touch, Polish locale."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "pl-PL",
+        "timezone_id": "Europe/Warsaw",
+    }
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Keep a screenshot for people to look at (test-artifacts/, git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,128 @@
+"""An idle session times out, and nothing the user was sending is lost."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from app.auth.models import ResumeDraft, Role, User, WebSession
+from tests.conftest import login, token
+
+
+def _age_session(client: FlaskClient, db: Session, minutes: float) -> None:
+    cookie = client.get_cookie("tw_session")
+    assert cookie is not None
+    row = db.get(WebSession, hashlib.sha256(cookie.value.encode()).hexdigest())
+    assert row is not None
+    row.last_seen_at = row.last_seen_at - timedelta(minutes=minutes)
+    db.add(row)
+    db.commit()
+
+
+def test_idle_session_expires_after_configured_minutes(
+    client: FlaskClient, login_as: Callable[..., User], db: Session
+) -> None:
+    """After 30 idle minutes the next page asks for login, and comes back there afterwards."""
+    user = login_as(Role.WORKER)
+    _age_session(client, db, 29)
+    assert client.get("/today").status_code == 200
+    _age_session(client, db, 31)
+    response = client.get("/today")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/today"
+    assert "Sesja wygasła" in client.get("/login").get_data(as_text=True)
+    again = login(client, user.username, next_url="/today")
+    assert again.headers["Location"] == "/today"
+
+
+def test_form_posted_after_timeout_is_kept_and_sent_after_login(
+    client: FlaskClient, login_as: Callable[..., User], db: Session
+) -> None:
+    """The admin's half-typed new account survives the time-out and is created after logging in again."""
+    admin = login_as(Role.ADMIN)
+    form_token = token(client, "/admin/users/new")
+    _age_session(client, db, 45)
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": form_token,
+            "full_name": "Grzegorz Brzęczyszczykiewicz",
+            "username": "g.brzeczyszczykiewicz",
+            "email": "g.b@ops.example",
+            "roles": ["worker", "supervisor"],
+            "password": "Tajne-Hasło-Nowego-1",
+        },
+        headers={"Referer": "http://localhost/admin/users/new"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    draft = db.exec(select(ResumeDraft)).one()
+    assert draft.user_id == admin.id
+    assert "Tajne" not in draft.form_json  # secrets are never stored
+
+    after_login = login(client, admin.username, next_url="/admin/users/new")
+    assert after_login.headers["Location"].startswith("/resume")
+    page = client.get(after_login.headers["Location"]).get_data(as_text=True)
+    assert "Grzegorz Brzęczyszczykiewicz" in page and 'value="supervisor"' in page
+
+    # The user sends it again from the resume page (adding the password they must retype).
+    resend = client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": token(client),
+            "full_name": "Grzegorz Brzęczyszczykiewicz",
+            "username": "g.brzeczyszczykiewicz",
+            "email": "g.b@ops.example",
+            "roles": ["worker", "supervisor"],
+            "password": "Tajne-Hasło-Nowego-1",
+        },
+    )
+    assert resend.status_code == 302
+    assert db.exec(select(User).where(User.username == "g.brzeczyszczykiewicz")).first() is not None
+    assert db.exec(select(ResumeDraft)).first() is None
+
+
+def test_expired_post_with_forged_token_is_not_kept(
+    app, client: FlaskClient, login_as: Callable[..., User], db: Session  # type: ignore[no-untyped-def]
+) -> None:
+    """A cross-site post onto an expired session is refused, not stored as a draft."""
+    login_as(Role.ADMIN)
+    other = app.test_client()
+    foreign = token(other, "/login")
+    _age_session(client, db, 45)
+    response = client.post("/admin/users/new", data={"csrf_token": foreign, "full_name": "X"})
+    assert response.status_code == 400
+    assert db.exec(select(ResumeDraft)).first() is None
+
+
+def test_htmx_post_after_timeout_gets_401_event_and_is_kept(
+    client: FlaskClient, login_as: Callable[..., User], db: Session
+) -> None:
+    """An autosave that meets a timed-out session is told so (HX-Trigger) and its value is kept."""
+    login_as(Role.ADMIN)
+    form_token = token(client, "/admin/users/new")
+    _age_session(client, db, 45)
+    response = client.post(
+        "/admin/users/new",
+        data={"full_name": "Żaneta Ćwik"},
+        headers={"HX-Request": "true", "X-CSRFToken": form_token},
+    )
+    assert response.status_code == 401
+    assert "tw:session-expired" in response.headers["HX-Trigger"]
+    assert "Żaneta Ćwik" in db.exec(select(ResumeDraft)).one().form_json
+
+
+def test_discarding_a_kept_form(client: FlaskClient, login_as: Callable[..., User], db: Session) -> None:
+    """The user may throw a kept form away; only their own."""
+    admin = login_as(Role.ADMIN)
+    form_token = token(client, "/admin/users/new")
+    _age_session(client, db, 45)
+    client.post("/admin/users/new", data={"csrf_token": form_token, "full_name": "Ola"})
+    login(client, admin.username)
+    draft = db.exec(select(ResumeDraft)).one()
+    response = client.post(f"/resume/{draft.id}/discard", data={"csrf_token": token(client)})
+    assert response.status_code == 302
+    assert db.exec(select(ResumeDraft)).first() is None
