@@ -94,6 +94,8 @@ def stamp_font_path(cache_dir: Path | None = None, font_dir: Path | None = None)
         options.layout_features = ["*"]
         options.name_IDs = ["*"]
         options.notdef_outline = True
+        # FontForge's timestamp table; fontTools cannot subset it and warns on every signature otherwise.
+        options.drop_tables += ["FFTM"]
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=_STAMP_UNICODES)
         subsetter.subset(font)
