@@ -71,6 +71,14 @@ class CertificateInfo:
     not_after: dt.datetime
 
 
+# RFC 5280 upper bounds for CN, O and title; cryptography refuses longer common names outright.
+_NAME_MAX = 64
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= _NAME_MAX else text[: _NAME_MAX - 1] + "…"
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -110,8 +118,8 @@ def create_office_ca(office_name: str, passphrase: str, *, now: dt.datetime | No
     key = ec.generate_private_key(ec.SECP384R1())
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "PL"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, office_name),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{office_name} — CA podpisu elektronicznego"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(office_name)),
+        x509.NameAttribute(NameOID.COMMON_NAME, _fit(f"CA podpisu — {office_name}")),
     ])
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
@@ -172,10 +180,10 @@ def issue_signing_certificate(
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "PL"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, office_name),
-        x509.NameAttribute(NameOID.TITLE, role),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(office_name)),
+        x509.NameAttribute(NameOID.TITLE, _fit(role)),
         x509.NameAttribute(NameOID.USER_ID, str(user_id)),
-        x509.NameAttribute(NameOID.COMMON_NAME, full_name),
+        x509.NameAttribute(NameOID.COMMON_NAME, _fit(full_name)),
     ])
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     cert = (
@@ -234,6 +242,9 @@ def unwrap_private_key(blob: bytes, password: str) -> SigningKey:
         raise InvalidKeyBlob("not a telewywiad wrapped key")
     magic, time_cost, memory_kib, parallelism, salt, nonce = _HEADER.unpack_from(blob)
     params = KdfParams(time_cost=time_cost, memory_kib=memory_kib, parallelism=parallelism)
+    # Bounds keep a crafted header from making the server spend minutes or gigabytes on one attempt.
+    if not (1 <= time_cost <= 20 and 1 <= parallelism <= 16 and 8 * parallelism <= memory_kib <= 1024 * 1024):
+        raise InvalidKeyBlob("the wrapped key's KDF parameters are out of range")
     header = blob[: _HEADER.size]
     try:
         der = AESGCM(_derive(password, salt, params)).decrypt(nonce, blob[_HEADER.size:], header)

@@ -8,6 +8,7 @@ import io
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -25,9 +26,9 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.reports.fonts import stamp_font_path
 from app.reports.pdf.geometry import SIGNATURE_PAGE, SUPERVISOR_STAMP_BOX, WORKER_STAMP_BOX, Box
-from app.reports.pki import SigningKey, load_certificate
+from app.reports.pki import SigningKey, load_certificate, unwrap_private_key
 
-__all__ = ["SUPERVISOR_STAMP_BOX", "WORKER_STAMP_BOX", "SigningError", "sign_pdf"]
+__all__ = ["SUPERVISOR_STAMP_BOX", "WORKER_STAMP_BOX", "SigningError", "sign_pdf", "sign_pdf_with_wrapped_key"]
 
 # pyHanko fills %(ts)s itself in ISO form; a key of our own keeps the Polish date format.
 _STAMP_TEXT = "Podpisano elektronicznie (PAdES)\n%(signer)s\nData: %(signed_at)s\n%(reason)s\n%(location)s"
@@ -151,3 +152,8 @@ def sign_pdf(
     except Exception as exc:
         raise SigningError(f"could not sign field {field_name!r}: {exc}") from exc
     return bytes(out.getbuffer())
+
+
+def sign_pdf_with_wrapped_key(pdf_bytes: bytes, *, wrapped_key: bytes, password: str, **kwargs: Any) -> bytes:
+    """Unwrap the user's stored key with their password, then sign; WrongPassword means nothing was signed."""
+    return sign_pdf(pdf_bytes, signer_key=unwrap_private_key(wrapped_key, password), **kwargs)
