@@ -34,6 +34,7 @@ __all__ = ["SUPERVISOR_STAMP_BOX", "WORKER_STAMP_BOX", "SigningError", "sign_pdf
 _STAMP_TEXT = "Podpisano elektronicznie (PAdES)\n%(signer)s\nData: %(signed_at)s\n%(reason)s\n%(location)s"
 # Characters per stamp line at 8 pt in a 236 pt box; longer lines would make pyHanko shrink the whole stamp.
 _WRAP = 44
+_CMS_OVERHEAD = 3072
 
 
 class SigningError(RuntimeError):
@@ -95,6 +96,13 @@ def _asn1_key(key: SigningKey) -> asn1_keys.PrivateKeyInfo:
     return asn1_keys.PrivateKeyInfo.load(der)
 
 
+def _reserved_bytes(certs: Sequence[asn1_x509.Certificate]) -> int:
+    # The CMS blob embeds every certificate plus signed attributes and the signature value (at most 512
+    # bytes for RSA-4096). Sizing it up front spares pyHanko a dummy signing pass made only to measure it.
+    size = sum(len(c.dump()) for c in certs) + _CMS_OVERHEAD
+    return size + size % 2  # pyHanko requires an even count
+
+
 def sign_pdf(
     pdf_bytes: bytes,
     *,
@@ -116,10 +124,12 @@ def sign_pdf(
         raise ValueError("when must be timezone-aware")
     if len(stamp_box) != 4 or stamp_box[0] >= stamp_box[2] or stamp_box[1] >= stamp_box[3]:
         raise ValueError("stamp_box must be (x1, y1, x2, y2) with x1 < x2 and y1 < y2")
+    cert = _asn1_cert(signer_cert)
+    chain_certs = [_asn1_cert(c) for c in chain]
     signer = signers.SimpleSigner(
-        signing_cert=_asn1_cert(signer_cert),
+        signing_cert=cert,
         signing_key=_asn1_key(signer_key),
-        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
+        cert_registry=SimpleCertificateStore.from_certs(chain_certs),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -148,7 +158,8 @@ def sign_pdf(
     }
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
-        out = pdf_signer.sign_pdf(writer, appearance_text_params=text_params)
+        out = pdf_signer.sign_pdf(writer, appearance_text_params=text_params,
+                                  bytes_reserved=_reserved_bytes([cert, *chain_certs]))
     except Exception as exc:
         raise SigningError(f"could not sign field {field_name!r}: {exc}") from exc
     return bytes(out.getbuffer())
