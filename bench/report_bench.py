@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import platform
 import statistics
@@ -82,9 +83,9 @@ def main() -> int:
     both = b""
     for _ in range(args.runs):
         pdf, t_render = timed(lambda: render_report(data))
-        signed, t_sign = timed(lambda pdf=pdf: sign_worker(pdf))  # type: ignore[misc]
-        both, t_counter = timed(lambda s=signed: sign_boss(s))  # type: ignore[misc]
-        report, t_verify = timed(lambda b=both: verify_pdf(b, trust_roots=[ca_pem]))  # type: ignore[misc]
+        signed, t_sign = timed(functools.partial(sign_worker, pdf))
+        both, t_counter = timed(functools.partial(sign_boss, signed))
+        report, t_verify = timed(functools.partial(verify_pdf, both, trust_roots=[ca_pem]))
         _, t_unwrap = timed(lambda: pki.unwrap_private_key(wrapped, "hasło pracownika"))
         if not report.all_valid:
             print("verification failed", report, file=sys.stderr)

@@ -14,7 +14,8 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.api import FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -58,12 +59,29 @@ class _SigningTimePdfSigner(signers.PdfSigner):
         return session
 
 
+class _InMemoryFontFactory(FontEngineFactory):
+    """Serves the stamp font from memory.
+
+    pyHanko's GlyphAccumulatorFactory opens the file anew for every signature and never closes it.
+    """
+
+    def __init__(self, font_bytes: bytes) -> None:
+        self._font_bytes = font_bytes
+
+    def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: Any = None) -> GlyphAccumulator:
+        """Return a glyph accumulator over the cached font, in an object stream when the writer has them."""
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(self._font_bytes), font_size=8,
+                                bcp47_lang_code="pl-PL", obj_stream=obj_stream)
+
+
 @functools.cache
-def _stamp_style(font_file: str) -> TextStampStyle:
+def _stamp_style(font_file: Path) -> TextStampStyle:
     return TextStampStyle(
         stamp_text=_STAMP_TEXT,
         text_box_style=TextBoxStyle(
-            font=GlyphAccumulatorFactory(font_file, font_size=8, bcp47_lang_code="pl-PL"),
+            font=_InMemoryFontFactory(font_file.read_bytes()),
             font_size=8,
             leading=10,
         ),
@@ -142,7 +160,7 @@ def sign_pdf(
     pdf_signer = _SigningTimePdfSigner(
         meta,
         signer=signer,
-        stamp_style=_stamp_style(str(stamp_font_path(font_cache_dir))),
+        stamp_style=_stamp_style(stamp_font_path(font_cache_dir)),
         new_field_spec=fields.SigFieldSpec(
             sig_field_name=field_name,
             on_page=page,
