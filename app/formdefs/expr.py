@@ -119,7 +119,9 @@ class Context:
 
     def member(self, member_values: Mapping[str, Any]) -> Context:
         """The context inside one repeat-group member: its answers shadow the top-level ones."""
-        return Context(ChainMap(dict(member_values), dict(self.values)), self.groups, self.current, self.today)
+        return Context(
+            ChainMap(dict(member_values), dict(self.values)), self.groups, self.current, self.today
+        )
 
 
 def _norm(value: Any) -> Any:
@@ -154,10 +156,7 @@ def _same_kind(a: Any, b: Any) -> bool:
         return isinstance(a, bool) and isinstance(b, bool)
     if isinstance(a, dt.datetime) or isinstance(b, dt.datetime):
         return isinstance(a, dt.datetime) and isinstance(b, dt.datetime)
-    for kind in (Decimal, str, dt.date, list):
-        if isinstance(a, kind) and isinstance(b, kind):
-            return True
-    return False
+    return any(isinstance(a, kind) and isinstance(b, kind) for kind in (Decimal, str, dt.date, list))
 
 
 def _compare(op: str, a: Any, b: Any) -> bool:
@@ -187,7 +186,9 @@ def _compare(op: str, a: Any, b: Any) -> bool:
     raise AssertionError(op)  # pragma: no cover - the parser only produces the operators above
 
 
-_DECIMAL = decimal.Context(prec=34, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+_DECIMAL = decimal.Context(
+    prec=34, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow]
+)
 
 
 def _arith(op: str, a: Any, b: Any) -> Any:
@@ -506,13 +507,20 @@ FUNCTIONS: dict[str, Function] = {
     "selected": Function(2, _selected, doc="selected(q, 'value'): the choice is selected"),
     "count": Function(1, lambda ctx, a: a[0].evaluate(ctx), "group", "count(group): number of members"),
     "count_if": Function(
-        2, lambda ctx, a: Decimal(sum(_each_member(ctx, a))), "group", "count_if(group, expr): members for which expr holds"
+        2,
+        lambda ctx, a: Decimal(sum(_each_member(ctx, a))),
+        "group",
+        "count_if(group, expr): members for which expr holds",
     ),
-    "any": Function(2, lambda ctx, a: any(_each_member(ctx, a)), "group", "any(group, expr): some member satisfies expr"),
+    "any": Function(
+        2, lambda ctx, a: any(_each_member(ctx, a)), "group", "any(group, expr): some member satisfies expr"
+    ),
     "sum": Function(1, _sum, "column", "sum(group.q): total of q over the members, ignoring blanks"),
     "answered": Function(1, _answered, doc="answered(q): q holds an answer"),
     "today": Function(0, lambda ctx, a: ctx.today, doc="today(): the current date"),
-    "age": Function(1, lambda ctx, a: _age(_norm(a[0].evaluate(ctx)), ctx.today), doc="age(date): full years until today"),
+    "age": Function(
+        1, lambda ctx, a: _age(_norm(a[0].evaluate(ctx)), ctx.today), doc="age(date): full years until today"
+    ),
     "len": Function(1, _len, doc="len(text): number of characters (or selected choices)"),
     "contains": Function(2, _contains, doc="contains(text, 'substr'): case-sensitive substring test"),
     "lower": Function(1, _lower, doc="lower(text): lower-case text"),
@@ -545,7 +553,9 @@ class _Parser:
 
     def fail(self, expected: str) -> ExpressionError:
         token = self.token
-        return ExpressionError(f"unexpected {_describe(token)} at column {token.column}; expected {expected}", token.column)
+        return ExpressionError(
+            f"unexpected {_describe(token)} at column {token.column}; expected {expected}", token.column
+        )
 
     def expect(self, kind: str, text: str, expected: str) -> Token:
         if not self.at(kind, text):
@@ -598,7 +608,8 @@ class _Parser:
         after = self.token
         if (after.kind == "op" and after.text in _COMPARISONS) or self.at("keyword", "in"):
             raise ExpressionError(
-                f"comparisons cannot be chained at column {after.column}; combine them with 'and'", after.column
+                f"comparisons cannot be chained at column {after.column}; combine them with 'and'",
+                after.column,
             )
         return node
 
@@ -668,7 +679,9 @@ class _Parser:
         function = FUNCTIONS.get(name.text)
         if function is None:
             known = ", ".join(sorted(FUNCTIONS))
-            raise ExpressionError(f"unknown function '{name.text}' at column {name.column}; known: {known}", name.column)
+            raise ExpressionError(
+                f"unknown function '{name.text}' at column {name.column}; known: {known}", name.column
+            )
         self.advance()  # (
         args: list[Node] = []
         if not self.at("op", ")"):
