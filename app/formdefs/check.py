@@ -10,12 +10,20 @@ from app.formdefs.model import FormDefinition
 from app.formdefs.registry import default_forms_dir, definition_files
 
 
+def _shown(path: Path) -> Path:
+    """A path relative to the working directory when it lies under it, for shorter messages."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def check_paths_with_forms(
     paths: Sequence[Path], *, forms_dir: Path | None = None
 ) -> list[tuple[Path, FormDefinition | None, list[Problem]]]:
     """Per file: the loaded form (or None) and its problems; no paths means every file under the forms folder."""
     root = default_forms_dir(forms_dir)
-    files = list(paths) or definition_files(root)
+    files = list(paths) or [_shown(p) for p in definition_files(root)]
     results: list[tuple[Path, FormDefinition | None, list[Problem]]] = []
     seen: dict[tuple[str, int], Path] = {}
     for path in files:
