@@ -33,7 +33,11 @@ def check_paths_with_forms(
         form, problems = check_file(path, forms_dir=forms_dir if paths else root)
         if form is not None:
             if form.key in seen and seen[form.key].resolve() != path.resolve():
-                problems = [Problem(str(path), "form", f"{form.id} v{form.version} is already defined in {seen[form.key]}")]
+                problems = [
+                    Problem(
+                        str(path), "form", f"{form.id} v{form.version} is already defined in {seen[form.key]}"
+                    )
+                ]
                 form = None
             else:
                 seen[form.key] = path

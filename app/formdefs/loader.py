@@ -184,21 +184,25 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
 
 
 def _item(data: Any, path: Sequence[Any]) -> tuple[str, str]:
-    """Split a JSON path into the item (up to the last list element, with its id) and the key inside it."""
-    last = max((i for i, part in enumerate(path) if isinstance(part, int)), default=-1)
+    """Split a JSON path into the item (up to the innermost list element that is a mapping) and the key inside it."""
+    node, last, nodes = data, -1, []
+    for i, part in enumerate(path):
+        node = node[part]
+        nodes.append(node)
+        if isinstance(part, int) and isinstance(node, dict):
+            last = i
     item_parts: list[str] = []
-    node = data
     for part in path[: last + 1]:
         if isinstance(part, int):
             item_parts[-1] += f"[{part}]"
         else:
             item_parts.append(str(part))
-        node = node[part]
     item = ".".join(item_parts) or "form"
-    if isinstance(node, dict) and last >= 0:
+    if last >= 0:
+        target = nodes[last]
         for key in ("id", "use", "value"):
-            if isinstance(node.get(key), str):
-                item += f" ({key}={node[key]})"
+            if isinstance(target.get(key), str):
+                item += f" ({key}={target[key]})"
                 break
     rest = ".".join(str(part) for part in path[last + 1 :])
     return item, rest
@@ -244,8 +248,9 @@ class _Checker:
         self.questions: list[_QuestionEntry] = []
         for section in sections:
             for qi, q in enumerate(section.data["questions"]):
-                item = f"{section.item}.questions[{qi}] (id={q['id']})"
-                self.questions.append(_QuestionEntry(item, q, section.data["id"], None))
+                # Only the innermost element carries its id, as in `sections[3].questions[2] (id=income_total)`.
+                item = f"{section.item.split(' ')[0]}.questions[{qi}]"
+                self.questions.append(_QuestionEntry(f"{item} (id={q['id']})", q, section.data["id"], None))
                 for mi, member in enumerate(q.get("questions", [])):
                     self.questions.append(
                         _QuestionEntry(
@@ -424,9 +429,10 @@ class _Checker:
 
     def literal_problem(self, node: Any) -> str | None:
         if isinstance(node, Binary) and node.op in ("=", "!=", "<", "<=", ">", ">="):
-            for side, other in ((node.left, node.right), (node.right, node.left)):
-                if isinstance(side, Literal) and side.value is None:
-                    return "a comparison with null is always false; use answered(q) or not answered(q)"
+            sides = ((node.left, node.right), (node.right, node.left))
+            if any(isinstance(side, Literal) and side.value is None for side, _ in sides):
+                return "a comparison with null is always false; use answered(q) or not answered(q)"
+            for side, other in sides:
                 if isinstance(side, Name) and isinstance(other, Literal):
                     return self.value_problem(side.name, other.value, node.op)
         if isinstance(node, Binary) and node.op in ("in", "not in") and isinstance(node.left, Name):

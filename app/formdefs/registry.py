@@ -31,7 +31,9 @@ class FormRegistry:
             if form.key in self._forms:
                 other = self._forms[form.key].source
                 problems.append(
-                    Problem(str(form.source), "form", f"{form.id} v{form.version} is already defined in {other}")
+                    Problem(
+                        str(form.source), "form", f"{form.id} v{form.version} is already defined in {other}"
+                    )
                 )
                 continue
             self._forms[form.key] = form

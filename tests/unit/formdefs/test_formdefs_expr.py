@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -39,7 +40,7 @@ def ev(text: str, values: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         ("lower('ABC') = 'abc'", True),
         ("today()", TODAY),
         ("age(today()) = 0", True),
-        ('"it\'s" = \'it\\\'s\'', True),
+        ("\"it's\" = 'it\\'s'", True),
     ],
 )
 def test_evaluate_literals_operators_and_functions(text: str, expected: Any) -> None:
@@ -74,7 +75,12 @@ def test_age_counts_full_years() -> None:
 
 def test_group_functions_evaluate_per_member() -> None:
     """count/count_if/any/sum see each member's answers, shadowing the top level."""
-    groups = {"household": [{"dob": dt.date(2010, 1, 1), "inc": Decimal(100)}, {"dob": dt.date(1970, 1, 1), "inc": None}]}
+    groups = {
+        "household": [
+            {"dob": dt.date(2010, 1, 1), "inc": Decimal(100)},
+            {"dob": dt.date(1970, 1, 1), "inc": None},
+        ]
+    }
     values = {"household": 2, "dob": dt.date(1950, 1, 1)}
     assert ev("count(household)", values, groups=groups) == 2
     assert ev("count_if(household, age(dob) < 18)", values, groups=groups) == 1
@@ -95,7 +101,10 @@ def test_group_functions_evaluate_per_member() -> None:
         ("1 < a < 3", "comparisons cannot be chained at column 7; combine them with 'and'"),
         ("foo(a)", "unknown function 'foo' at column 1"),
         ("selected(a)", "selected() at column 1 takes 2 arguments, got 1"),
-        ("count('x')", "unexpected ''x'' at column 7; expected a repeat-group name as the first argument of count()"),
+        (
+            "count('x')",
+            "unexpected ''x'' at column 7; expected a repeat-group name as the first argument of count()",
+        ),
         ("sum(household)", "sum() at column 5 expects 'group.question', not 'household'"),
         ("household.dob > 1", "'household.dob' at column 1 refers to a repeat-group question"),
         ("", "empty expression"),
@@ -110,7 +119,9 @@ def test_parse_errors_name_the_column_and_what_was_expected(text: str, message: 
 
 def test_references_include_group_scopes() -> None:
     """references() lists every name; reference_sites() says which are evaluated per member."""
-    expr = parse("violence = true and (minor = true or any(household, age(dob) < 18)) and sum(household.inc) > 0")
+    expr = parse(
+        "violence = true and (minor = true or any(household, age(dob) < 18)) and sum(household.inc) > 0"
+    )
     assert expr.references() == {"violence", "minor", "household", "dob", "household.inc"}
     scoped = {(s.name, s.role, s.scope) for s in expr.reference_sites()}
     assert ("dob", "value", "household") in scoped
@@ -138,17 +149,21 @@ def _literal() -> st.SearchStrategy[str]:
 
 
 def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    binary = st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "and", "or"]), inner)
+    binary = st.tuples(
+        inner, st.sampled_from(["+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "and", "or"]), inner
+    )
     return st.one_of(
         binary.map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        inner.map(lambda e: f"not {e}"),
+        inner.map(lambda e: f"(not {e})"),
         inner.map(lambda e: f"-({e})"),
         st.tuples(inner, st.lists(inner, max_size=3)).map(lambda t: f"({t[0]} in [{', '.join(t[1])}])"),
         st.tuples(NAMES, inner).map(lambda t: f"selected({t[0]}, {t[1]})"),
         inner.map(lambda e: f"count_if(household, {e})"),
         inner.map(lambda e: f"any(household, {e})"),
         st.sampled_from(["count(household)", "sum(household.income)"]),
-        st.sampled_from(["answered", "age", "len", "lower"]).flatmap(lambda f: inner.map(lambda e: f"{f}({e})")),
+        st.sampled_from(["answered", "age", "len", "lower"]).flatmap(
+            lambda f: inner.map(lambda e: f"{f}({e})")
+        ),
         st.tuples(inner, inner).map(lambda t: f"contains({t[0]}, {t[1]})"),
     )
 
@@ -188,23 +203,26 @@ def test_valid_expressions_round_trip_and_evaluate_without_exceptions(text: str,
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(list("ab01 .,'\"()[]=!<>+-*/_") + [" and ", " or ", "not ", " in ", "count(", "sum(", "x.y"]),
+        st.sampled_from(
+            list("ab01 .,'\"()[]=!<>+-*/_") + [" and ", " or ", "not ", " in ", "count(", "sum(", "x.y"]
+        ),
         max_size=20,
     ).map("".join)
 )
 def test_garbage_raises_only_expression_error(text: str) -> None:
     """Whatever the input, the parser either succeeds or raises its own ExpressionError with a column."""
+    error: ExpressionError | None = None
     try:
         parse(text)
     except ExpressionError as exc:
-        assert 1 <= exc.column <= len(text) + 1
+        error = exc
+    if error is not None:
+        assert 1 <= error.column <= len(text) + 1
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
 def test_arbitrary_unicode_raises_only_expression_error(text: str) -> None:
     """Arbitrary text never crashes the tokenizer."""
-    try:
+    with contextlib.suppress(ExpressionError):
         parse(text).evaluate(Context(today=TODAY))
-    except ExpressionError:
-        pass

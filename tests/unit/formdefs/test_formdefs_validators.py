@@ -63,16 +63,31 @@ def test_valid_raw_answers_are_normalised(qtype: str, raw: str, expected: Any) -
 @pytest.mark.parametrize(
     ("qtype", "raw", "pl", "en"),
     [
-        ("pesel", "44051401358", "Nieprawidłowy numer PESEL (błędna suma kontrolna).", "Invalid PESEL number (wrong checksum)."),
+        (
+            "pesel",
+            "44051401358",
+            "Nieprawidłowy numer PESEL (błędna suma kontrolna).",
+            "Invalid PESEL number (wrong checksum).",
+        ),
         ("pesel", "4405140135", "Numer PESEL ma 11 cyfr.", "A PESEL number has 11 digits."),
         ("money", "-5", "Kwota nie może być ujemna.", "The amount cannot be negative."),
-        ("money", "12,345", "Kwota może mieć najwyżej 2 miejsca po przecinku.", "An amount can have at most 2 decimal places."),
+        (
+            "money",
+            "12,345",
+            "Kwota może mieć najwyżej 2 miejsca po przecinku.",
+            "An amount can have at most 2 decimal places.",
+        ),
         ("money", "12 zł 50", "Podaj kwotę w złotych, np. 1234,50.", "Enter an amount in PLN, e.g. 1234.50."),
         ("money", "1.23.4", "Nieprawidłowy zapis kwoty.", "Invalid amount format."),
         ("date", "31.02.2020", "Taka data nie istnieje.", "This date does not exist."),
         ("date", "2020/03/31", "Podaj datę w formacie dd.mm.rrrr.", "Enter a date as dd.mm.yyyy."),
         ("phone", "123", "Nieprawidłowy numer telefonu.", "Invalid phone number."),
-        ("phone", "800-FLOWERS", "Numer telefonu może zawierać tylko cyfry, spacje i „+”.", "A phone number has only digits, spaces and '+'."),
+        (
+            "phone",
+            "800-FLOWERS",
+            "Numer telefonu może zawierać tylko cyfry, spacje i „+”.",
+            "A phone number has only digits, spaces and '+'.",
+        ),
         ("postcode", "8-4100", "Podaj kod pocztowy w formacie NN-NNN.", "Enter a postcode as NN-NNN."),
         ("integer", "3.5", "Podaj liczbę całkowitą.", "Enter a whole number."),
         ("yesno", "maybe", "Wybierz „tak” albo „nie”.", "Choose yes or no."),
@@ -98,7 +113,9 @@ def test_select_answers_must_be_choices_and_keep_choice_order() -> None:
     """select_one takes one listed value; select_multiple stores listed values in the form's order."""
     one, many = q("select_one", choices=CHOICES), q("select_multiple", choices=CHOICES)
     assert validate(one, "cash").value == "cash"
-    assert validate(one, "gold").error == LocalText("Wybierz jedną z podanych odpowiedzi.", "Choose one of the listed answers.")
+    assert validate(one, "gold").error == LocalText(
+        "Wybierz jedną z podanych odpowiedzi.", "Choose one of the listed answers."
+    )
     assert validate(many, ["shopping", "food", "food"]).value == ["food", "shopping"]
     assert validate(many, "cash food").value == ["food", "cash"]
     assert not validate(many, ["food", "gold"]).ok
@@ -111,7 +128,8 @@ def test_constraint_uses_current_value_and_other_answers() -> None:
     assert validate(question, "100", answers={"income_total": Decimal(200)}).ok
     assert validate(question, "300", answers={"income_total": Decimal(200)}).error == message
     default = validate(q("integer", constraint=parse(". > 0")), "0").error
-    assert default is not None and default.en == "This answer does not meet the question's condition."
+    assert default is not None
+    assert default.en == "This answer does not meet the question's condition."
 
 
 def test_pesel_must_match_the_birth_date_when_the_form_links_them() -> None:
@@ -165,7 +183,9 @@ def test_display_uses_polish_formats_and_labels() -> None:
 
 # --------------------------------------------------------------------------- property-based
 
-AMOUNTS = st.decimals(min_value=0, max_value=Decimal("999999999.99"), places=2, allow_nan=False, allow_infinity=False)
+AMOUNTS = st.decimals(
+    min_value=0, max_value=Decimal("999999999.99"), places=2, allow_nan=False, allow_infinity=False
+)
 
 
 def polish_format(amount: Decimal, sep: str) -> str:
@@ -207,18 +227,34 @@ def test_postcode_normalises_with_or_without_dash(number: int, dash: bool) -> No
 def test_postcode_rejects_anything_else(raw: str) -> None:
     """Only NN-NNN (or NNNNN) is a postcode."""
     stripped = raw.strip()
-    assume(not (len(stripped) in (5, 6) and stripped.replace("-", "").isascii() and stripped.replace("-", "").isdigit()))
+    assume(
+        not (
+            len(stripped) in (5, 6)
+            and stripped.replace("-", "").isascii()
+            and stripped.replace("-", "").isdigit()
+        )
+    )
     assert validate(q("postcode"), raw).ok is (stripped == "")
 
 
 POLISH_EXAMPLES = [
     phonenumbers.example_number_for_type("PL", t)
-    for t in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.TOLL_FREE)
+    for t in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+    )
 ]
 
 
-@given(st.sampled_from(POLISH_EXAMPLES), st.sampled_from(["", "+48 ", "0048", "+48"]), st.sampled_from([" ", "-", ""]))
-def test_phone_normalises_any_formatting_to_e164(number: phonenumbers.PhoneNumber, prefix: str, sep: str) -> None:
+@given(
+    st.sampled_from(POLISH_EXAMPLES),
+    st.sampled_from(["", "+48 ", "0048", "+48"]),
+    st.sampled_from([" ", "-", ""]),
+)
+def test_phone_normalises_any_formatting_to_e164(
+    number: phonenumbers.PhoneNumber, prefix: str, sep: str
+) -> None:
     """Valid Polish numbers in any common formatting become the same E.164 string."""
     national = str(number.national_number)
     raw = prefix + sep.join([national[:3], national[3:6], national[6:]])
@@ -259,4 +295,5 @@ def test_pesel_with_one_digit_changed_fails(born: dt.date, serial: int, position
     flipped = number[:position] + str((int(number[position]) + delta) % 10) + number[position + 1 :]
     result = validate(q("pesel"), flipped)
     assert not result.ok
-    assert result.error is not None and "PESEL" in result.error.en
+    assert result.error is not None
+    assert "PESEL" in result.error.en
