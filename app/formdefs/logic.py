@@ -224,7 +224,12 @@ def _trigger_keys(expression: Expression, evaluation: Evaluation) -> tuple[str, 
         if key not in keys:
             keys.append(key)
 
-    for site in expression.reference_sites():
+    sites = expression.reference_sites()
+    # any(group, ...) is explained by the member answers it looked at, count(group) by the count itself.
+    per_member = {site.scope for site in sites if site.scope is not None}
+    for site in sites:
+        if site.role == "group" and site.name in per_member:
+            continue
         if site.role == "column":
             group, question_id = site.name.split(".")
             for index, member in enumerate(context.groups.get(group, [])):
