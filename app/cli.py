@@ -13,6 +13,7 @@ from flask.cli import AppGroup, FlaskGroup
 
 from app import create_app
 from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
+from app.formdefs.cli import forms_cli
 
 
 def _create(*_args: Any) -> Any:
@@ -176,15 +177,4 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 main.add_command(db_cli)
 main.add_command(users_cli)
 main.add_command(demo_cli)
-
-
-def _feature_commands() -> None:
-    """Commands contributed by feature packages."""
-    try:
-        from app.formdefs.cli import forms_cli
-    except ImportError:  # the form engine lands in its own change
-        return
-    main.add_command(forms_cli)
-
-
-_feature_commands()
+main.add_command(forms_cli)

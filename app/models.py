@@ -2,9 +2,18 @@
 
 from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
+from app.cases.models import CallAttempt, Callback, Case, CasePhone
+from app.interviews.models import Answer, AnswerChange, Interview
 
 __all__ = [
+    "Answer",
+    "AnswerChange",
     "AuditEvent",
+    "CallAttempt",
+    "Callback",
+    "Case",
+    "CasePhone",
+    "Interview",
     "AuditHead",
     "LoginAttempt",
     "Office",

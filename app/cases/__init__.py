@@ -1,0 +1,1 @@
+"""Applications (cases), call attempts, call-backs and statutory deadlines."""

@@ -1,0 +1,122 @@
+"""Case (an application for help) and the calls made about it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.clock import utcnow
+
+
+class Channel(StrEnum):
+    """How the application reached the centre."""
+
+    POST = "post"
+    EMAIL = "email"
+    EPUAP = "epuap"
+    EMPATIA = "empatia"
+    DROP_BOX = "drop_box"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    INSTITUTION = "institution"
+
+
+class CaseState(StrEnum):
+    """Where the case is in the centre's work."""
+
+    NEW = "new"
+    CONTACTING = "contacting"
+    OTHER_ROUTE = "other_route"
+    INTERVIEW = "interview"
+    INTERVIEW_DONE = "interview_done"
+    CLOSED = "closed"
+
+
+class CallOutcome(StrEnum):
+    """What happened on a call attempt."""
+
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    VOICEMAIL = "voicemail"
+    WRONG_NUMBER = "wrong_number"
+    REFUSED = "refused"
+    CALL_BACK = "call_back"
+    UNSAFE = "unsafe"
+
+
+class Case(SQLModel, table=True):
+    """An application for help and the person it concerns; owned by one office."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (
+        UniqueConstraint("office_id", "reference", name="uq_case_file_office_reference"),
+        Index("ix_case_file_office_state", "office_id", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    reference: str = Field(max_length=40)
+    applicant_name: str = Field(max_length=200)
+    pesel: str | None = Field(default=None, max_length=11, index=True)
+    email: str = Field(default="", max_length=254)
+    address: str = Field(default="", max_length=300)
+    channel: Channel = Field(sa_column=Column(String(20), nullable=False))
+    channel_detail: str = Field(default="", max_length=200)
+    received_on: date
+    # Codes of what is requested (permanent/periodic/special-purpose allowance, meal, ...), JSON list.
+    requested: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    request_note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    urgent: bool = Field(default=False)
+    permanent_help: bool = Field(default=False)
+    state: CaseState = Field(default=CaseState.NEW, sa_column=Column(String(20), nullable=False))
+    assigned_worker_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    due_on: date | None = Field(default=None, index=True)
+    needs_other_route: bool = Field(default=False)
+    last_interview_completed_at: datetime | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class CasePhone(SQLModel, table=True):
+    """A phone number of the applicant (E.164), in the order given."""
+
+    __tablename__ = "case_phone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True, ondelete="CASCADE")
+    number: str = Field(max_length=20, index=True)
+    label: str = Field(default="", max_length=60)
+    position: int = Field(default=0)
+
+
+class CallAttempt(SQLModel, table=True):
+    """One call a worker made about a case."""
+
+    __tablename__ = "call_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True, ondelete="CASCADE")
+    worker_id: int = Field(foreign_key="user_account.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    number: str = Field(max_length=20)
+    outcome: CallOutcome = Field(sa_column=Column(String(20), nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    callback_at: datetime | None = Field(default=None)
+
+
+class Callback(SQLModel, table=True):
+    """A call-back booked on a worker's list."""
+
+    __tablename__ = "callback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True, ondelete="CASCADE")
+    worker_id: int = Field(foreign_key="user_account.id", index=True)
+    due_at: datetime = Field(index=True)
+    done_at: datetime | None = Field(default=None)
+    attempt_id: int | None = Field(default=None, foreign_key="call_attempt.id")
+    note: str = Field(default="", max_length=300)

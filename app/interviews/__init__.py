@@ -1,0 +1,1 @@
+"""The in-call interview runner: start, autosave answers, complete, reopen."""
