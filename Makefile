@@ -51,7 +51,6 @@ run: install
 
 lint: .stamp-install-test
 	$(BIN)/ruff check app tests bench scripts
-	$(BIN)/ruff format --check app tests bench scripts || true
 
 typecheck: .stamp-install-test
 	$(BIN)/mypy
