@@ -29,7 +29,7 @@ install: .stamp-install translations
 install-test: .stamp-install-test translations system-deps
 
 translations: .stamp-install
-	$(BIN)/pybabel compile -d app/translations -D messages 2>&1 | grep -v "^compiling" || true
+	$(BIN)/pybabel compile -d app/translations -D messages
 
 # What the tests need from Debian: Chromium for browser tests, poppler for PDF checks, PostgreSQL server.
 system-deps:
