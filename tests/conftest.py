@@ -30,10 +30,15 @@ def pytest_report_header() -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test using the app touches the database: mark it `db` so the PostgreSQL run picks it up."""
+    """Mark app tests `db` (the PostgreSQL run picks them up) and run browser tests last.
+
+    Browser tests last: fast feedback first, and pytest-playwright keeps an asyncio loop running in the
+    test process, which pyHanko's synchronous API (asyncio.run) cannot be called under.
+    """
     for item in items:
-        if "app" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None:
+        if "app" in getattr(item, "fixturenames", ()) and "/browser/" not in str(item.path):
             item.add_marker(pytest.mark.db)
+    items.sort(key=lambda item: "/browser/" in str(item.path))
 
 
 @pytest.fixture(scope="session")
