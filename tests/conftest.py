@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401 - registers every table
@@ -54,14 +54,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def wipe(engine: Engine) -> None:
     """Empty every table between tests."""
-    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    # DELETE, not TRUNCATE: for a few rows per table it is several times faster on PostgreSQL.
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture
