@@ -174,7 +174,65 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     _Server().run()
 
 
+audit_cli = AppGroup("audit", help="Audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain of the audit log; exits 1 and lists each break when it was tampered with."""
+    from sqlmodel import func, select
+
+    from app.audit.models import AuditEvent
+    from app.audit.services import verify
+    from app.db import get_session
+
+    session = get_session()
+    problems = verify(session)
+    count = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    if problems:
+        for problem in problems:
+            click.echo(f"event {problem.event_id}: {problem.problem}", err=True)
+        click.echo(f"Audit chain BROKEN: {len(problems)} problem(s) in {count} events.", err=True)
+        sys.exit(1)
+    click.echo(f"Audit chain intact: {count} events.")
+
+
+@main.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(out: Path) -> None:
+    """Write a consistent online backup of the database to a file."""
+    from app.audit.services import record
+    from app.db import get_engine, standalone_session
+    from app.maintenance.backup import BackupError, backup
+
+    try:
+        backup(get_engine(), out)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with standalone_session() as session:
+        record(session, "backup.create")
+    click.echo(f"Backup written to {out} ({out.stat().st_size} bytes).")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database's contents with a backup (stop the app first)."""
+    from app.db import get_engine
+    from app.maintenance.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("This replaces everything in the database with the backup. Continue?", abort=True)
+    try:
+        restore(get_engine(), source)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored from {source}. Run `telewywiad audit verify` to check the audit chain.")
+
+
 main.add_command(db_cli)
+main.add_command(audit_cli)
 main.add_command(users_cli)
 main.add_command(demo_cli)
 main.add_command(forms_cli)

@@ -1,0 +1,1 @@
+"""Operations on the whole database: backups and restores (and, later, retention)."""
