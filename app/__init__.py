@@ -176,9 +176,10 @@ def _forget_sent_draft() -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
+    from app.cases.routes import bp as cases_bp
     from app.home.routes import bp as home_bp
 
-    for blueprint in (auth_bp, home_bp, admin_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, cases_bp):
         app.register_blueprint(blueprint)
 
     @app.route("/healthz")

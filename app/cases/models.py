@@ -24,6 +24,19 @@ class Channel(StrEnum):
     INSTITUTION = "institution"
 
 
+class RequestedHelp(StrEnum):
+    """What the applicant asks for (stored as a JSON list of these codes in `Case.requested`)."""
+
+    PERMANENT = "permanent"
+    PERIODIC = "periodic"
+    SPECIAL_PURPOSE = "special_purpose"
+    HOT_MEAL = "hot_meal"
+    FOOD = "food"
+    CARE = "care"
+    PSYCHOLOGICAL = "psychological"
+    OTHER = "other"
+
+
 class CaseState(StrEnum):
     """Where the case is in the centre's work."""
 
@@ -48,6 +61,12 @@ class CallOutcome(StrEnum):
     UNSAFE = "unsafe"
 
 
+# Attempts that did not reach the person; enough of them in a row call for a letter or an e-mail.
+FAILED_OUTCOMES = frozenset({CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL, CallOutcome.WRONG_NUMBER})
+# States in which the case still waits for its interview (deadline running, calls to make).
+OPEN_STATES = frozenset({CaseState.NEW, CaseState.CONTACTING, CaseState.OTHER_ROUTE, CaseState.INTERVIEW})
+
+
 class Case(SQLModel, table=True):
     """An application for help and the person it concerns; owned by one office."""
 
@@ -61,6 +80,8 @@ class Case(SQLModel, table=True):
     office_id: int = Field(foreign_key="office.id", index=True)
     reference: str = Field(max_length=40)
     applicant_name: str = Field(max_length=200)
+    # Lower-case name without diacritics, so "lecka" finds "Łęcka" on any database.
+    name_key: str = Field(default="", max_length=200, index=True)
     pesel: str | None = Field(default=None, max_length=11, index=True)
     email: str = Field(default="", max_length=254)
     address: str = Field(default="", max_length=300)
