@@ -275,7 +275,7 @@ def register_case(session: Session, *, actor: Principal, form: CaseForm, today: 
         office_id=actor.office_id,
         object_type="case",
         object_id=case.id,
-        channel=case.channel.value,
+        channel=str(case.channel),
         urgent=case.urgent,
     )
     return case
@@ -541,7 +541,7 @@ def log_call(
             )
         )
 
-    if case.state is CaseState.NEW or (case.state is CaseState.OTHER_ROUTE and outcome not in FAILED_OUTCOMES):
+    if case.state == CaseState.NEW or (case.state == CaseState.OTHER_ROUTE and outcome not in FAILED_OUTCOMES):
         case.state = CaseState.CONTACTING
     if outcome not in FAILED_OUTCOMES:
         case.needs_other_route = False
