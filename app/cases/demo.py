@@ -20,7 +20,6 @@ from app.cases.models import (
     Channel,
     RequestedHelp,
 )
-from app.cases.services import name_key
 from app.clock import LOCAL_TZ, to_local, utcnow
 
 if TYPE_CHECKING:  # the demo package imports this module to register the seeder
@@ -163,7 +162,6 @@ def seed_cases(session: Session, context: DemoContext) -> None:
             office_id=office_id,
             reference=reference,
             applicant_name=demo.name,
-            name_key=name_key(demo.name),
             pesel=demo.pesel,
             email=demo.email,
             address=demo.address,

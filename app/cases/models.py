@@ -80,8 +80,6 @@ class Case(SQLModel, table=True):
     office_id: int = Field(foreign_key="office.id", index=True)
     reference: str = Field(max_length=40)
     applicant_name: str = Field(max_length=200)
-    # Lower-case name without diacritics, so "lecka" finds "Łęcka" on any database.
-    name_key: str = Field(default="", max_length=200, index=True)
     pesel: str | None = Field(default=None, max_length=11, index=True)
     email: str = Field(default="", max_length=254)
     address: str = Field(default="", max_length=300)

@@ -245,7 +245,6 @@ def register_case(session: Session, *, actor: Principal, form: CaseForm, today: 
         office_id=actor.office_id,
         reference=next_reference(session, actor.office_id, data.received_on.year),
         applicant_name=data.applicant_name,
-        name_key=name_key(data.applicant_name),
         pesel=data.pesel,
         email=data.email,
         address=data.address,
@@ -606,6 +605,7 @@ class QueueItem:
     interview: Interview | None = None
     last_attempt: CallAttempt | None = None
     overdue: bool = False
+    callback_today: bool = False
 
 
 @dataclass
@@ -698,6 +698,7 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         item = items[case.id or 0]
         item.callback = callback
         item.overdue = callback.due_at < now
+        item.callback_today = to_local(callback.due_at).date() == today
         callback_items.append(item)
         shown.add(case.id or 0)
     interview_items: list[QueueItem] = []
@@ -796,7 +797,7 @@ class CasePage:
     workers: dict[int, User]
 
 
-def _search_clause(q: str) -> ColumnElement[bool] | None:
+def _search_clause(session: Session, actor: Principal, q: str) -> ColumnElement[bool] | None:
     if not q:
         return None
     digits = re.sub(r"\D", "", q)
@@ -810,13 +811,17 @@ def _search_clause(q: str) -> ColumnElement[bool] | None:
         )
         options.append(col(Case.id).in_(phone_like))
         return or_(*options)
-    return col(Case.name_key).contains(name_key(q))
+    # Names are compared without case and diacritics ("lecka" finds "Łęcka"), which neither SQLite's LIKE nor
+    # PostgreSQL without extensions can do; an office's names are few enough to match here.
+    key = name_key(q)
+    rows = session.exec(select(Case.id, Case.applicant_name).where(visibility_clause(actor))).all()
+    return col(Case.id).in_([case_id for case_id, name in rows if key in name_key(name)])
 
 
 def search_cases(session: Session, *, actor: Principal, filters: CaseFilters, today: date) -> CasePage:
     """Cases the actor may see matching the search and filters, urgent and earliest deadline first."""
     conditions: list[ColumnElement[bool]] = [visibility_clause(actor)]
-    clause = _search_clause(filters.q)
+    clause = _search_clause(session, actor, filters.q)
     if clause is not None:
         conditions.append(clause)
     if filters.state in {s.value for s in CaseState}:

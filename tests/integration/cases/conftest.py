@@ -13,7 +13,6 @@ from sqlmodel import Session
 from app.auth.models import Office, User
 from app.cases import deadlines
 from app.cases.models import Case, CasePhone, CaseState, Channel
-from app.cases.services import name_key
 
 _numbers = itertools.count(1)
 
@@ -39,7 +38,6 @@ def case_factory(db: Session, office: Office) -> Callable[..., Case]:
             office_id=target.id or 0,
             reference=f"RWS/2026/{n:04d}",
             applicant_name=name,
-            name_key=name_key(name),
             channel=Channel.POST,
             received_on=received,
             requested=json.dumps(["food"]),
