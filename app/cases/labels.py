@@ -6,15 +6,16 @@ from flask_babel import lazy_gettext as _l
 
 from app.cases.models import CallOutcome, CaseState, Channel, RequestedHelp
 
+# Written as shown (ePUAP, Emp@tia keep their own capitals), so templates never re-case them.
 CHANNEL_LABELS = {
-    Channel.POST: _l("poczta"),
-    Channel.EMAIL: _l("e-mail"),
+    Channel.POST: _l("Poczta"),
+    Channel.EMAIL: _l("E-mail"),
     Channel.EPUAP: _l("ePUAP"),
     Channel.EMPATIA: _l("Emp@tia"),
-    Channel.DROP_BOX: _l("skrzynka podawcza w przedsionku"),
-    Channel.PHONE: _l("telefon"),
-    Channel.IN_PERSON: _l("osobiście"),
-    Channel.INSTITUTION: _l("zgłoszenie innej instytucji"),
+    Channel.DROP_BOX: _l("Skrzynka podawcza w przedsionku"),
+    Channel.PHONE: _l("Telefon"),
+    Channel.IN_PERSON: _l("Osobiście"),
+    Channel.INSTITUTION: _l("Zgłoszenie innej instytucji"),
 }
 
 REQUESTED_LABELS = {

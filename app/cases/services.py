@@ -50,6 +50,7 @@ REFERENCE_PREFIX = "RWS"
 # A call-back may be booked a little in the past (the clock on the phone, a slow form), not more.
 CALLBACK_PAST_SLACK = timedelta(minutes=10)
 CALLBACK_HORIZON = timedelta(days=92)
+UPDATE_NOTICE_WORKING_DAYS = 10
 
 
 class InputError(ValueError):
@@ -606,6 +607,7 @@ class QueueItem:
     last_attempt: CallAttempt | None = None
     overdue: bool = False
     callback_today: bool = False
+    update_due: date | None = None
 
 
 @dataclass
@@ -728,6 +730,26 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
             deadline_items.append(item)
         else:
             continue
+        shown.add(case.id or 0)
+    # Permanent help: the six-monthly update shows up among the deadlines ten working days ahead.
+    update_horizon = deadlines.add_working_days(today, UPDATE_NOTICE_WORKING_DAYS)
+    for case in session.exec(
+        select(Case).where(
+            Case.office_id == actor.office_id,
+            Case.assigned_worker_id == actor.id,
+            col(Case.permanent_help).is_(True),
+            Case.state == CaseState.INTERVIEW_DONE,
+            col(Case.last_interview_completed_at).is_not(None),
+        )
+    ).all():
+        completed = case.last_interview_completed_at
+        due = deadlines.update_due(to_local(completed).date()) if completed else None
+        if case.id in shown or due is None or due > update_horizon:
+            continue
+        item = _items(session, [case], today)[case.id or 0]
+        item.update_due = due
+        item.deadline = deadlines.deadline_status(due, today)
+        deadline_items.append(item)
         shown.add(case.id or 0)
     # The call section keeps urgent and overdue first: the deadline is what the law counts.
     to_call.sort(key=lambda i: (not i.case.urgent, i.case.due_on or date.max, i.case.id or 0))

@@ -100,3 +100,22 @@ def test_deadline_badges_follow_working_days(
     body = client.get("/today").get_data(as_text=True)
     due = deadlines.add_working_days(date.today(), 2)
     assert "pilne" in body and f"termin {due.strftime('%d.%m.%Y')}" in body
+
+
+def test_permanent_help_update_due_appears_among_deadlines(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """Six months after the last finished interview of a permanent-help case, its update is on the list."""
+    me = login_as(Role.WORKER)
+    case_factory(
+        assigned=me, name="Stały Zasiłek", permanent_help=True, state=CaseState.INTERVIEW_DONE,
+        last_interview_completed_at=utcnow() - timedelta(days=185),
+    )
+    case_factory(
+        assigned=me, name="Niedawny Wywiad", permanent_help=True, state=CaseState.INTERVIEW_DONE,
+        last_interview_completed_at=utcnow() - timedelta(days=30),
+    )
+    body = client.get("/today").get_data(as_text=True)
+    section = body.split('id="h-deadlines"', 1)[1]
+    assert "Stały Zasiłek" in section and "aktualizacja wywiadu do" in section
+    assert "Niedawny Wywiad" not in body
