@@ -177,9 +177,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
+    from app.cases.routes import bp as cases_bp
     from app.home.routes import bp as home_bp
 
-    for blueprint in (auth_bp, home_bp, admin_bp, audit_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, audit_bp, cases_bp):
         app.register_blueprint(blueprint)
 
     @app.route("/healthz")

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Warsaw"
     demo_password: SecretStr | None = None
     max_upload_mb: int = Field(default=10, ge=1, le=100)
+    # Failed call attempts (no answer, busy, voicemail, wrong number) before a case needs a letter or e-mail.
+    calls_before_other_route: int = Field(default=3, ge=1, le=20)
 
     @field_validator("default_locale")
     @classmethod

@@ -24,6 +24,19 @@ class Channel(StrEnum):
     INSTITUTION = "institution"
 
 
+class RequestedHelp(StrEnum):
+    """What the applicant asks for (stored as a JSON list of these codes in `Case.requested`)."""
+
+    PERMANENT = "permanent"
+    PERIODIC = "periodic"
+    SPECIAL_PURPOSE = "special_purpose"
+    HOT_MEAL = "hot_meal"
+    FOOD = "food"
+    CARE = "care"
+    PSYCHOLOGICAL = "psychological"
+    OTHER = "other"
+
+
 class CaseState(StrEnum):
     """Where the case is in the centre's work."""
 
@@ -46,6 +59,12 @@ class CallOutcome(StrEnum):
     REFUSED = "refused"
     CALL_BACK = "call_back"
     UNSAFE = "unsafe"
+
+
+# Attempts that did not reach the person; enough of them in a row call for a letter or an e-mail.
+FAILED_OUTCOMES = frozenset({CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL, CallOutcome.WRONG_NUMBER})
+# States in which the case still waits for its interview (deadline running, calls to make).
+OPEN_STATES = frozenset({CaseState.NEW, CaseState.CONTACTING, CaseState.OTHER_ROUTE, CaseState.INTERVIEW})
 
 
 class Case(SQLModel, table=True):

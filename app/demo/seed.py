@@ -35,6 +35,10 @@ class DemoContext:
 # Feature packages register functions here to add realistic demo records.
 SEEDERS: list[Callable[[Session, DemoContext], None]] = []
 
+from app.cases.demo import seed_cases  # noqa: E402 - after DemoContext; order: cases, interviews, referrals, reports
+
+SEEDERS.append(seed_cases)
+
 
 @dataclass
 class SeedResult:

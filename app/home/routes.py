@@ -14,7 +14,7 @@ bp = Blueprint("home", __name__)
 
 # First matching role decides the start page of a user holding several roles.
 START_PAGES: list[tuple[Role, str]] = [
-    (Role.WORKER, "home.worker"),
+    (Role.WORKER, "cases.today"),
     (Role.SUPERVISOR, "home.supervisor"),
     (Role.PSYCHOLOGIST, "home.psychologist"),
     (Role.ADMIN, "admin.users"),
@@ -34,13 +34,6 @@ def home_for(principal: Principal) -> str:
 def index() -> Response:
     """Send the user to their start page."""
     return redirect(home_for(me()))  # type: ignore[return-value]
-
-
-@bp.route("/today")
-@roles_required(Role.WORKER)
-def worker() -> Response:
-    """The social worker's work for today."""
-    return render("home/worker.html")
 
 
 @bp.route("/review")

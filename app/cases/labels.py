@@ -1,0 +1,70 @@
+"""Translated names of channels, requested help, case states and call outcomes, for the UI."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.cases.models import CallOutcome, CaseState, Channel, RequestedHelp
+
+# Written as shown (ePUAP, Emp@tia keep their own capitals), so templates never re-case them.
+CHANNEL_LABELS = {
+    Channel.POST: _l("Poczta"),
+    Channel.EMAIL: _l("E-mail"),
+    Channel.EPUAP: _l("ePUAP"),
+    Channel.EMPATIA: _l("Emp@tia"),
+    Channel.DROP_BOX: _l("Skrzynka podawcza w przedsionku"),
+    Channel.PHONE: _l("Telefon"),
+    Channel.IN_PERSON: _l("Osobiście"),
+    Channel.INSTITUTION: _l("Zgłoszenie innej instytucji"),
+}
+
+REQUESTED_LABELS = {
+    RequestedHelp.PERMANENT: _l("zasiłek stały"),
+    RequestedHelp.PERIODIC: _l("zasiłek okresowy"),
+    RequestedHelp.SPECIAL_PURPOSE: _l("zasiłek celowy"),
+    RequestedHelp.HOT_MEAL: _l("gorący posiłek"),
+    RequestedHelp.FOOD: _l("żywność"),
+    RequestedHelp.CARE: _l("usługi opiekuńcze"),
+    RequestedHelp.PSYCHOLOGICAL: _l("wsparcie psychologiczne"),
+    RequestedHelp.OTHER: _l("inne"),
+}
+
+STATE_LABELS = {
+    CaseState.NEW: _l("nowy"),
+    CaseState.CONTACTING: _l("w kontakcie"),
+    CaseState.OTHER_ROUTE: _l("inna droga kontaktu"),
+    CaseState.INTERVIEW: _l("wywiad w toku"),
+    CaseState.INTERVIEW_DONE: _l("po wywiadzie"),
+    CaseState.CLOSED: _l("zamknięty"),
+}
+
+OUTCOME_LABELS = {
+    CallOutcome.ANSWERED: _l("odebrał(a)"),
+    CallOutcome.NO_ANSWER: _l("nie odbiera"),
+    CallOutcome.BUSY: _l("zajęte"),
+    CallOutcome.VOICEMAIL: _l("poczta głosowa"),
+    CallOutcome.WRONG_NUMBER: _l("błędny numer"),
+    CallOutcome.REFUSED: _l("odmowa"),
+    CallOutcome.CALL_BACK: _l("prosi o telefon później"),
+    CallOutcome.UNSAFE: _l("nie może bezpiecznie rozmawiać"),
+}
+
+
+def channel_label(value: Channel | str) -> str:
+    """The channel's name in the current language."""
+    return str(CHANNEL_LABELS[Channel(value)])
+
+
+def requested_label(value: RequestedHelp | str) -> str:
+    """The kind of help in the current language."""
+    return str(REQUESTED_LABELS[RequestedHelp(value)])
+
+
+def state_label(value: CaseState | str) -> str:
+    """The case state in the current language."""
+    return str(STATE_LABELS[CaseState(value)])
+
+
+def outcome_label(value: CallOutcome | str) -> str:
+    """The call outcome in the current language."""
+    return str(OUTCOME_LABELS[CallOutcome(value)])

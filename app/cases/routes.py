@@ -1,0 +1,280 @@
+"""Applications and the call-back queue: today's list, registration, case page, calls, search, team queue."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
+
+from app import get_settings
+from app.auth.models import Role, User
+from app.cases import deadlines, labels, services
+from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, RequestedHelp
+from app.cases.validation import display_phone, local_input_value
+from app.clock import to_local, utcnow
+from app.db import get_session, standalone_session
+from app.interviews.models import Interview
+from app.web.access import me, roles_required
+from app.web.htmx import is_htmx, render
+
+bp = Blueprint("cases", __name__)
+
+CASE_ROLES = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
+QUICK_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL)
+
+
+@bp.app_template_filter("phone")
+def _phone(value: str) -> str:
+    """A stored E.164 number as people read it."""
+    return display_phone(value)
+
+
+@bp.app_template_filter("day")
+def _day(value: object) -> str:
+    """A calendar date in the user's language (short form)."""
+    return format_date(value, "short") if isinstance(value, date) else ""
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "channel_label": labels.channel_label,
+        "requested_label": labels.requested_label,
+        "state_label": labels.state_label,
+        "outcome_label": labels.outcome_label,
+        "requested_codes": services.requested_codes,
+        "interview_link": _interview_link,
+        "Channel": Channel,
+        "RequestedHelp": RequestedHelp,
+        "CallOutcome": CallOutcome,
+        "CaseState": CaseState,
+        "QUICK_OUTCOMES": QUICK_OUTCOMES,
+        "PHONE_FIELDS": services.PHONE_FIELDS,
+    }
+
+
+def _interview_link(interview: Interview) -> str:
+    """The runner's page for an interview (the case page until the runner is installed)."""
+    try:
+        return url_for("interviews.run", interview_id=interview.id)
+    except BuildError:
+        return url_for("cases.detail", case_id=interview.case_id)
+
+
+def _default_callback_at() -> str:
+    """An hour from now, rounded up to a quarter: a sensible first guess for a call-back."""
+    later = to_local(utcnow()) + timedelta(hours=1)
+    later = later.replace(second=0, microsecond=0) + timedelta(minutes=(15 - later.minute % 15) % 15)
+    return local_input_value(later)
+
+
+def _today_context(**extra: Any) -> dict[str, Any]:
+    return {
+        "today": services.today_for(get_session(), actor=me()),
+        "default_callback_at": _default_callback_at(),
+        "call_errors": {},
+        "call_values": {},
+        "status_message": "",
+        **extra,
+    }
+
+
+@bp.route("/today")
+@roles_required(Role.WORKER)
+def today() -> Response:
+    """The worker's day: call-backs due, new applications, interviews in progress, deadlines."""
+    return render("cases/today.html", "cases/_today_list.html", **_today_context())
+
+
+# --- registration --------------------------------------------------------------------------------------------
+
+
+def _new_form_page(form: services.CaseForm, errors: dict[str, str], *, status: int = 200, **extra: Any) -> Response:
+    return render(
+        "cases/new.html",
+        status=status,
+        form=form,
+        errors=errors,
+        today=services.local_today(),
+        **{"duplicates": [], "confirm_duplicates": False, **extra},
+    )
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new() -> Response:
+    """Register an application; possible duplicates are shown before it is saved."""
+    if request.method == "GET":
+        return _new_form_page(services.CaseForm(received_on=services.local_today().isoformat()), {})
+    form = services.CaseForm.from_mapping(request.form, request.form.getlist("requested"))
+    db = get_session()
+    try:
+        services.validate_case(form, today=services.local_today())
+    except services.InputError as exc:
+        duplicates = services.duplicates_for_form(db, actor=me(), form=form)
+        return _new_form_page(form, exc.errors, status=422, duplicates=duplicates)
+    duplicates = services.duplicates_for_form(db, actor=me(), form=form)
+    if duplicates and request.form.get("confirm_duplicates") != "1":
+        # Shown again on submit: the worker looks at the existing case(s) and may still register.
+        return _new_form_page(form, {}, status=422, duplicates=duplicates, confirm_duplicates=True)
+    case = services.register_case(db, actor=me(), form=form)
+    flash(str(_l("Zarejestrowano wniosek %(ref)s.", ref=case.reference)), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))  # type: ignore[return-value]
+
+
+@bp.route("/cases/duplicates", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def duplicates() -> Response:
+    """Live check while the registration form is filled in (POST so PESEL never sits in a URL)."""
+    form = services.CaseForm.from_mapping(request.form)
+    found = services.duplicates_for_form(get_session(), actor=me(), form=form)
+    return render("cases/_duplicates.html", "cases/_duplicates.html", duplicates=found, confirm_duplicates=False)
+
+
+# --- the case page -------------------------------------------------------------------------------------------
+
+
+def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
+    db = get_session()
+    principal = me()
+    answered: CallAttempt | None = None
+    answered_raw = request.args.get("answered", "")
+    if answered_raw.isdigit():
+        attempt = db.get(CallAttempt, int(answered_raw))
+        if attempt is not None and attempt.case_id == case.id and attempt.outcome == CallOutcome.ANSWERED:
+            answered = attempt
+    today_local = services.local_today()
+    last_done = to_local(case.last_interview_completed_at).date() if case.last_interview_completed_at else None
+    assigned = db.get(User, case.assigned_worker_id) if case.assigned_worker_id else None
+    context: dict[str, Any] = {
+        "case": case,
+        "phones": services.case_phones(db, case.id or 0),
+        "history": services.call_history(db, case.id or 0),
+        "callbacks": services.case_callbacks(db, case.id or 0),
+        "deadline": deadlines.deadline_status(case.due_on, today_local)
+        if case.state in services.OPEN_STATES
+        else deadlines.DeadlineStatus.NONE,
+        "working_days_left": deadlines.working_days_between(today_local, case.due_on) if case.due_on else None,
+        "update_due": deadlines.update_due(last_done) if case.permanent_help else None,
+        "assigned": assigned,
+        "workers": services.office_workers(db, principal.office_id) if services.sees_whole_office(principal) else [],
+        "answered": answered,
+        "answered_call_id": answered.id if answered else None,
+        "failed_streak": services.failed_streak(db, case.id or 0),
+        "threshold": get_settings().calls_before_other_route,
+        "default_callback_at": _default_callback_at(),
+        "call_errors": {},
+        "call_values": {},
+        "assign_error": "",
+        "now": utcnow(),
+    }
+    context.update(extra)
+    return render("cases/detail.html", status=status, **context)
+
+
+@bp.route("/cases/<int:case_id>")
+@roles_required(*CASE_ROLES)
+def detail(case_id: int) -> Response:
+    """Everything about one case: applicant, phones, deadline, calls, call-backs, interviews, referrals."""
+    case = services.visible_case(get_session(), me(), case_id)
+    with standalone_session() as audit_db:
+        services.record_case_view(audit_db, actor=me(), case=case)
+    return _detail_page(case)
+
+
+@bp.route("/cases/<int:case_id>/calls", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def log_call(case_id: int) -> Response:
+    """Log a call outcome in one tap; "answered" leads to the case page to start the interview."""
+    db = get_session()
+    case = services.visible_case(db, me(), case_id)
+    form = services.CallForm.from_mapping(request.form)
+    from_today = request.form.get("from") == "today"
+    try:
+        attempt = services.log_call(
+            db, actor=me(), case=case, form=form, threshold=get_settings().calls_before_other_route
+        )
+    except services.InputError as exc:
+        if from_today:
+            return render(
+                "cases/today.html",
+                "cases/_today_list.html",
+                status=422,
+                **_today_context(call_errors={case_id: exc.errors}, call_values={case_id: form}),
+            )
+        return _detail_page(case, status=422, call_errors=exc.errors, call_values=form)
+    if attempt.outcome == CallOutcome.ANSWERED:
+        target = url_for("cases.detail", case_id=case_id, answered=attempt.id)
+        if is_htmx():
+            response = Response("", status=200)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)  # type: ignore[return-value]
+    message = str(
+        _l("%(name)s: zapisano „%(outcome)s”.", name=case.applicant_name, outcome=labels.outcome_label(attempt.outcome))
+    )
+    if attempt.outcome == CallOutcome.CALL_BACK and attempt.callback_at:
+        message += " " + str(_l("Oddzwonienie dodane do listy."))
+    if case.needs_other_route:
+        message += " " + str(_l("Sprawa wymaga innej drogi kontaktu (list lub e-mail)."))
+    if from_today:
+        if is_htmx():
+            return render("cases/_today_list.html", **_today_context(status_message=message))
+        flash(message, "success")
+        return redirect(url_for("cases.today"))  # type: ignore[return-value]
+    flash(message, "success")
+    return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
+
+
+@bp.route("/cases/<int:case_id>/assign", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def assign(case_id: int) -> Response:
+    """Assign the case to a worker (supervisor, administrator) or take it (worker, when unassigned)."""
+    db = get_session()
+    case = services.visible_case(db, me(), case_id)
+    raw = request.form.get("worker_id", "")
+    worker_id = me().id if raw == "me" else (int(raw) if raw.isdigit() else None)
+    try:
+        services.assign_case(db, actor=me(), case=case, worker_id=worker_id)
+    except services.InputError as exc:
+        return _detail_page(case, status=422, assign_error=exc.errors.get("worker_id", ""))
+    if worker_id is None:
+        flash(str(_l("Sprawa %(ref)s nie jest teraz przydzielona.", ref=case.reference)), "success")
+    elif worker_id == me().id:
+        flash(str(_l("Sprawa %(ref)s jest teraz Twoja.", ref=case.reference)), "success")
+    else:
+        flash(str(_l("Przydzielono sprawę %(ref)s.", ref=case.reference)), "success")
+    return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
+
+
+# --- finding cases -------------------------------------------------------------------------------------------
+
+
+@bp.route("/cases")
+@roles_required(*CASE_ROLES)
+def index() -> Response:
+    """Search by name, PESEL, phone or reference; filter by state, worker and deadline."""
+    db = get_session()
+    filters = services.CaseFilters.from_mapping(request.args)
+    result = services.search_cases(db, actor=me(), filters=filters, today=services.local_today())
+    workers = services.office_workers(db, me().office_id) if services.sees_whole_office(me()) else []
+    return render(
+        "cases/index.html", "cases/_case_results.html", filters=filters, result=result, workers=workers
+    )
+
+
+@bp.route("/cases/team")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def team() -> Response:
+    """The office's queue per worker, with the cases that need a letter or an e-mail."""
+    db = get_session()
+    rows = services.team_queue(db, actor=me())
+    other_route = services.search_cases(
+        db, actor=me(), filters=services.CaseFilters(other_route=True), today=services.local_today()
+    )
+    return render("cases/team.html", rows=rows, other_route=other_route)
+

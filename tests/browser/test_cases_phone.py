@@ -1,0 +1,73 @@
+"""On a phone a worker logs a failed call, books a call-back, and reaches the case page from an answered call."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.cases_pages import TodayPage
+from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.pages import LoginPage, assert_fits_phone, assert_touch_targets
+
+PERSON = "Stanisław Kęsicki"  # a new demo application of demo-worker, with no call-back booked
+
+
+def test_worker_calls_from_the_today_list(page: Page, live_server: LiveServer) -> None:
+    """Failed call → status line; call-back → the person moves to "Oddzwonienia"; answered → the case page."""
+    LoginPage(page, live_server.url).open("/today").log_in("demo-worker", live_server.password)
+    today = TodayPage(page, live_server.url)
+    expect(page.get_by_role("heading", level=1, name="Dzisiaj")).to_be_visible()
+    expect(today.item(PERSON, section="Nowe wnioski – zadzwoń")).to_be_visible()
+    expect(today.item(PERSON).get_by_role("link", name="Zadzwoń 604 567 804")).to_have_attribute(
+        "href", "tel:+48604567804"
+    )
+    assert_fits_phone(page)
+    assert_touch_targets(page)
+    screenshot(page, "cases-today")
+
+    today.tap_outcome(PERSON, "Nie odbiera")
+    expect(page.get_by_role("status").filter(has_text="zapisano „nie odbiera”")).to_be_visible()
+    expect(today.item(PERSON)).to_contain_text("Ostatnio: nie odbiera")
+
+    later = datetime.now(ZoneInfo("Europe/Warsaw")) + timedelta(minutes=20)
+    today.book_call_back(PERSON, later.strftime("%Y-%m-%dT%H:%M"), "Oddzwonić po dwudziestu minutach.")
+    callbacks = today.item(PERSON, section="Oddzwonienia")
+    expect(callbacks).to_be_visible()
+    expect(callbacks).to_contain_text(f"oddzwoń o {later.strftime('%H:%M')}")
+    expect(callbacks).to_contain_text("Oddzwonić po dwudziestu minutach.")
+    assert_fits_phone(page)
+    screenshot(page, "cases-today-callback")
+
+    today.tap_outcome(PERSON, "Odebrał(a)")
+    expect(page).to_have_url(re.compile(r"/cases/\d+\?answered=\d+$"))
+    expect(page.get_by_role("heading", level=1, name=PERSON)).to_be_visible()
+    expect(page.get_by_text("Połączenie odebrane")).to_be_visible()
+    expect(page.locator(".call-history")).to_contain_text("Odebrał(a)")
+    assert_fits_phone(page)
+    assert_touch_targets(page)
+    screenshot(page, "cases-detail")
+
+
+def test_registration_form_on_phone_keeps_input_and_flags_duplicates(page: Page, live_server: LiveServer) -> None:
+    """The registration form fits a phone, warns about a duplicate phone as it is typed, and keeps input on errors."""
+    LoginPage(page, live_server.url).open("/cases/new").log_in("demo-worker", live_server.password)
+    expect(page.get_by_role("heading", level=1, name="Nowy wniosek")).to_be_visible()
+    page.get_by_label("Imię i nazwisko").fill("Halina Wróblewska-Nowa")
+    page.locator("#f-phone_1").fill("601 234 501")
+    page.get_by_label("PESEL").fill("44051401358")  # wrong check digit
+    page.get_by_label("E-mail").click()  # leaving the phone field fires the live duplicate check
+    expect(page.locator("#duplicates")).to_contain_text("Możliwy duplikat")
+    expect(page.locator("#duplicates")).to_contain_text("ten sam telefon")
+    page.get_by_label("Jak wpłynął").select_option("epuap")
+    page.get_by_label("Żywność").check()
+    assert_fits_phone(page)
+    assert_touch_targets(page)
+    page.get_by_role("button", name="Zarejestruj wniosek").tap()
+    expect(page.locator("#f-pesel-error")).to_contain_text("cyfrę kontrolną")
+    expect(page.get_by_label("Imię i nazwisko")).to_have_value("Halina Wróblewska-Nowa")
+    expect(page.get_by_label("Żywność")).to_be_checked()
+    assert_fits_phone(page)
+    screenshot(page, "cases-register-errors")

@@ -1,0 +1,121 @@
+"""The worker's today screen: call-backs first, then new applications, interviews in progress, deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from app.auth.models import Role, User
+from app.cases import deadlines
+from app.cases.models import Callback, Case, CaseState
+from app.cases.services import local_today
+from app.clock import utcnow
+from app.interviews.models import Interview, InterviewState
+
+
+def _position(body: str, text: str) -> int:
+    index = body.find(text)
+    assert index >= 0, f"{text!r} not on the page"
+    return index
+
+
+def test_today_lists_sections_in_order(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case], db: Session
+) -> None:
+    """Overdue call-back, then one due later, then new applications, interviews in progress, deadlines."""
+    me = login_as(Role.WORKER)
+    now = utcnow()
+    overdue = case_factory(assigned=me, name="Zaległy Oddzwon", state=CaseState.CONTACTING)
+    later = case_factory(assigned=me, name="Późniejszy Oddzwon", state=CaseState.CONTACTING)
+    tomorrow = case_factory(assigned=me, name="Jutrzejszy Oddzwon", state=CaseState.CONTACTING)
+    case_factory(assigned=me, name="Nowa Wnioskodawczyni")
+    running = case_factory(assigned=me, name="Trwający Wywiad", state=CaseState.INTERVIEW)
+    old = local_today() - timedelta(days=40)
+    case_factory(assigned=me, name="Termin Minął", state=CaseState.OTHER_ROUTE, received_on=old)
+    case_factory(assigned=me, name="Zamknięta Sprawa", state=CaseState.CLOSED, received_on=old)
+    case_factory(name="Nieprzydzielona")
+    db.add(Callback(case_id=overdue.id or 0, worker_id=me.id or 0, due_at=now - timedelta(minutes=5)))
+    # Stays "later today" unless the test runs in the last minute of the day in Warsaw.
+    db.add(Callback(case_id=later.id or 0, worker_id=me.id or 0, due_at=now + timedelta(seconds=30)))
+    db.add(Callback(case_id=tomorrow.id or 0, worker_id=me.id or 0, due_at=now + timedelta(days=2)))
+    db.add(
+        Interview(office_id=running.office_id, case_id=running.id or 0, worker_id=me.id or 0, form_id="rws",
+                  form_version=1, state=InterviewState.IN_PROGRESS)
+    )
+    db.commit()
+
+    body = client.get("/today").get_data(as_text=True)
+    order = [
+        _position(body, "Zaległy Oddzwon"),
+        _position(body, "Późniejszy Oddzwon"),
+        _position(body, "Nowa Wnioskodawczyni"),
+        _position(body, "Trwający Wywiad"),
+        _position(body, "Termin Minął"),
+    ]
+    assert order == sorted(order)
+    assert _position(body, 'id="h-callbacks"') < order[0]
+    assert "zaległe od" in body
+    assert "Jutrzejszy Oddzwon" not in body  # booked for another day: neither a call-back nor "to call" today
+    assert "Zamknięta Sprawa" not in body and "Nieprzydzielona" not in body
+    assert "czekające na pracownika: 1" in body
+    assert body.count('href="tel:+48601234567"') >= 3
+    assert "Wróć do wywiadu" in body
+
+
+def test_today_is_empty_with_a_friendly_message(client: FlaskClient, login_as: Callable[..., User]) -> None:
+    """With nothing to do the page says so."""
+    login_as(Role.WORKER)
+    assert "Brak oddzwonień i terminów na dziś." in client.get("/today").get_data(as_text=True)
+
+
+def test_worker_lands_on_today(client: FlaskClient, login_as: Callable[..., User]) -> None:
+    """The worker's start page is cases.today."""
+    login_as(Role.WORKER)
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/today")
+
+
+def test_other_workers_callbacks_are_not_on_my_list(
+    client: FlaskClient, login_as: Callable[..., User], user_factory: Callable[..., User],
+    case_factory: Callable[..., Case], db: Session,
+) -> None:
+    """A colleague's call-back stays on the colleague's list."""
+    login_as(Role.WORKER)
+    colleague = user_factory(Role.WORKER, username="kolezanka")
+    theirs = case_factory(assigned=colleague, name="Sprawa Koleżanki")
+    db.add(Callback(case_id=theirs.id or 0, worker_id=colleague.id or 0, due_at=utcnow()))
+    db.commit()
+    assert "Sprawa Koleżanki" not in client.get("/today").get_data(as_text=True)
+
+
+def test_deadline_badges_follow_working_days(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """An urgent case received today shows its 2-working-day deadline as "soon"."""
+    me = login_as(Role.WORKER)
+    case_factory(assigned=me, name="Pilna Sprawa", urgent=True)
+    body = client.get("/today").get_data(as_text=True)
+    due = deadlines.add_working_days(date.today(), 2)
+    assert "pilne" in body and f"termin {due.strftime('%d.%m.%Y')}" in body
+
+
+def test_permanent_help_update_due_appears_among_deadlines(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """Six months after the last finished interview of a permanent-help case, its update is on the list."""
+    me = login_as(Role.WORKER)
+    case_factory(
+        assigned=me, name="Stały Zasiłek", permanent_help=True, state=CaseState.INTERVIEW_DONE,
+        last_interview_completed_at=utcnow() - timedelta(days=185),
+    )
+    case_factory(
+        assigned=me, name="Niedawny Wywiad", permanent_help=True, state=CaseState.INTERVIEW_DONE,
+        last_interview_completed_at=utcnow() - timedelta(days=30),
+    )
+    body = client.get("/today").get_data(as_text=True)
+    section = body.split('id="h-deadlines"', 1)[1]
+    assert "Stały Zasiłek" in section and "aktualizacja wywiadu do" in section
+    assert "Niedawny Wywiad" not in body
