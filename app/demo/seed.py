@@ -71,3 +71,9 @@ def seed(session: Session, password: str | None) -> SeedResult:
     for seeder in SEEDERS:
         seeder(session, context)
     return SeedResult(created_accounts=created, password=password if created else None)
+
+
+# Feature seeders, in the agreed order (cases, interviews, referrals, reports).
+from app.interviews.demo import seed_interviews  # noqa: E402
+
+SEEDERS.append(seed_interviews)
