@@ -255,6 +255,12 @@ def _finish_page(interview: Interview, outcome: services.Completion, *, checked:
     def link(problem: Any) -> str:
         return _problem_link(interview, problem.section_id, problem.answer_key)
 
+    def by_section(problems: list[Any]) -> list[tuple[LocalText, list[Any]]]:
+        groups: dict[str, list[Any]] = {}
+        for problem in problems:
+            groups.setdefault(problem.section_id, []).append(problem)
+        return [(form.section(section_id).title, items) for section_id, items in groups.items()]
+
     return render(
         "interviews/finish.html",
         status=status,
@@ -263,6 +269,7 @@ def _finish_page(interview: Interview, outcome: services.Completion, *, checked:
         outcome=outcome,
         checked=checked,
         link=link,
+        by_section=by_section,
     )
 
 
