@@ -238,3 +238,35 @@ def test_broken_form_definition_stops_start_up(settings: Settings, tmp_path: Pat
     with pytest.raises(FormDefinitionError) as caught:
         create_app(settings.model_copy(update={"forms_dir": forms_dir}))
     assert "rws/v1.yaml" in str(caught.value) and "legal_basis_onsite" in str(caught.value)
+
+
+def test_interview_resumes_where_it_was_left_from_another_device(
+    app: Flask, client: FlaskClient, interview: Interview, worker: User
+) -> None:
+    """After answering in segment A on the phone, the laptop opens the interview at segment A."""
+    save(client, interview, "safe_to_talk", "yes")
+    client.get(f"/interviews/{interview.id}?section=segment_a")
+    save(client, interview, "city", "Kraków")
+    laptop = app.test_client()
+    login(laptop, worker.username)
+    page = laptop.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    assert "A. Dane osoby i rodziny</h1>" in page and 'value="Kraków"' in page
+
+
+def test_case_partial_lists_interviews_and_offers_start(
+    app: Flask, client: FlaskClient, db: Session, interview: Interview, case, worker: User  # type: ignore[no-untyped-def]
+) -> None:
+    """The case page partial shows the interview in progress; a case without one offers the start button."""
+    from flask import render_template
+
+    client.get("/today")
+    with app.test_request_context("/cases/1"):
+        from flask_login import login_user
+
+        principal = load_principal(db, worker.id)  # type: ignore[arg-type]
+        login_user(principal)  # type: ignore[arg-type]
+        html = render_template("interviews/_case_interviews.html", case=case)
+        assert "w toku" in html and f'href="/interviews/{interview.id}"' in html and "Wróć do wywiadu w toku" in html
+        fresh = make_case(db, db.get(Office, case.office_id), worker)  # type: ignore[arg-type]
+        html = render_template("interviews/_case_interviews.html", case=fresh, answered_call_id=7)
+        assert f'action="/cases/{fresh.id}/interviews"' in html and 'name="call_attempt_id" value="7"' in html
