@@ -57,6 +57,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=settings.env == "dev",
     )
     app.extensions[SETTINGS_KEY] = settings
+    # A broken form definition stops start-up with every problem named (file: item: problem).
+    from app.interviews.services import FORMS_KEY, load_forms
+
+    app.extensions[FORMS_KEY] = load_forms(settings.forms_dir)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     _configure_logging(settings)
 
@@ -179,8 +183,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
     from app.home.routes import bp as home_bp
+    from app.interviews.routes import bp as interviews_bp
 
-    for blueprint in (auth_bp, home_bp, admin_bp, audit_bp, cases_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp):
         app.register_blueprint(blueprint)
 
     @app.route("/healthz")

@@ -13,6 +13,7 @@ from flask.cli import AppGroup, FlaskGroup
 
 from app import create_app
 from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
+from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
 
 
@@ -21,6 +22,9 @@ def _create(*_args: Any) -> Any:
         return create_app()
     except ConfigError as exc:
         click.echo(f"Configuration error: {exc}", err=True)
+        sys.exit(2)
+    except FormDefinitionError as exc:
+        click.echo(f"Form definitions: {exc}", err=True)
         sys.exit(2)
 
 

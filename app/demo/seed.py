@@ -1,4 +1,4 @@
-"""Idempotent demo seed; features append their own seeders to SEEDERS."""
+"""Idempotent demo seed: the demo office, one account per role, then each feature's seeder."""
 
 from __future__ import annotations
 
@@ -32,12 +32,15 @@ class DemoContext:
     users: dict[str, User] = field(default_factory=dict)
 
 
-# Feature packages register functions here to add realistic demo records.
-SEEDERS: list[Callable[[Session, DemoContext], None]] = []
+Seeder = Callable[[Session, DemoContext], None]
 
-from app.cases.demo import seed_cases  # noqa: E402 - after DemoContext; order: cases, interviews, referrals, reports
 
-SEEDERS.append(seed_cases)
+def feature_seeders() -> list[Seeder]:
+    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports."""
+    from app.cases.demo import seed_cases
+    from app.interviews.demo import seed_interviews
+
+    return [seed_cases, seed_interviews]
 
 
 @dataclass
@@ -72,6 +75,7 @@ def seed(session: Session, password: str | None) -> SeedResult:
             )
             created.append(username)
         context.users[username] = user
-    for seeder in SEEDERS:
+    for seeder in feature_seeders():
         seeder(session, context)
     return SeedResult(created_accounts=created, password=password if created else None)
+

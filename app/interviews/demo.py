@@ -1,0 +1,88 @@
+"""Demo interviews: demo-worker has one interview in progress and one finished (for the review feature)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, select
+
+from app.auth.models import Role
+from app.auth.services import Principal
+from app.cases.models import Case, Channel
+from app.interviews import services
+from app.interviews.models import Interview
+
+if TYPE_CHECKING:
+    from app.demo.seed import DemoContext
+
+IN_PROGRESS_CASE = "RWS/2026/0001"
+FINISHED_CASE = "RWS/2026/0002"
+
+# A complete interview (segments A, H, I, J and every required answer), Polish diacritics included.
+FINISHED_ANSWERS: dict[str, Any] = {
+    "mode": "phone_15o",
+    "number_called": "+48 601 234 567",
+    "answered_by": "person",
+    "identity_confirmation": ["pesel_dob"],
+    "safe_to_talk": "yes",
+    "instruction_acknowledged": "yes",
+    "instruction_time": "10:05",
+    "full_name": "Grażyna Wójcik-Żelazna",
+    "birth_date": "14.02.1961",
+    "address": "ul. Źródlana 12 m. 3",
+    "postcode": "00-950",
+    "city": "Przykładowo",
+    "phone": "+48 601 234 567",
+    "needs": ["food"],
+    "art7_reasons": ["poverty"],
+    "worker_assessment": "Osoba samotna, dochód niewystarczający na opłaty i leki.",
+    "proposed_help": ["cash_benefit", "social_work"],
+    "plan_description": "Zasiłek okresowy od przyszłego miesiąca; kontakt telefoniczny co dwa tygodnie.",
+    "psych_referral": "no",
+}
+
+
+def _principal(context: DemoContext, username: str) -> Principal:
+    user = context.users[username]
+    assert user.id is not None  # noqa: S101
+    return Principal(
+        id=user.id, office_id=user.office_id, username=user.username, full_name=user.full_name,
+        locale=user.locale, roles=frozenset({Role.WORKER}),
+    )
+
+
+def _case(session: Session, context: DemoContext, reference: str, name: str, worker_id: int) -> Case:
+    case = session.exec(
+        select(Case).where(Case.office_id == context.office.id, Case.reference == reference)
+    ).first()
+    if case is None:
+        assert context.office.id is not None  # noqa: S101
+        case = Case(
+            office_id=context.office.id, reference=reference, applicant_name=name, channel=Channel.PHONE,
+            received_on=date(2026, 1, 12), assigned_worker_id=worker_id,
+        )
+        session.add(case)
+        session.flush()
+    return case
+
+
+def seed_interviews(session: Session, context: DemoContext) -> None:
+    """Idempotent: creates the interviews only when the demo cases have none."""
+    worker = _principal(context, "demo-worker")
+    progress_case = _case(session, context, IN_PROGRESS_CASE, "Jan Łukasz Kędzierski", worker.id)
+    if not session.exec(select(Interview).where(Interview.case_id == progress_case.id)).first():
+        interview = services.start_interview(session, actor=worker, case=progress_case)
+        started: dict[str, Any] = {"answered_by": "person", "identity_confirmation": ["pesel_dob"]}
+        for key, raw in started.items():
+            services.save_answer(session, actor=worker, interview=interview, key=key, raw=raw, client_id="demo")
+        interview.current_section = "metadata"
+    done_case = _case(session, context, FINISHED_CASE, "Grażyna Wójcik-Żelazna", worker.id)
+    if not session.exec(select(Interview).where(Interview.case_id == done_case.id)).first():
+        interview = services.start_interview(session, actor=worker, case=done_case)
+        for key, raw in FINISHED_ANSWERS.items():
+            services.save_answer(session, actor=worker, interview=interview, key=key, raw=raw, client_id="demo")
+        outcome = services.complete(session, actor=worker, interview=interview, accept_warnings=True)
+        if not outcome.finished:  # pragma: no cover - guarded by tests of the demo answers
+            raise RuntimeError(f"demo interview cannot finish: {[p.message.en for p in outcome.blocking]}")
+    session.flush()

@@ -1,0 +1,328 @@
+"""The in-call runner: one section per screen, every answer autosaved, plain form posts without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.auth.models import Role
+from app.db import get_session, standalone_session
+from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
+from app.formdefs.logic import question_for_key
+from app.interviews import services
+from app.interviews.models import Interview, InterviewState
+from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
+from app.web.access import me, roles_required
+from app.web.htmx import is_htmx, render, trigger
+
+bp = Blueprint("interviews", __name__)
+
+STATE_LABELS = {
+    InterviewState.IN_PROGRESS: _l("w toku"),
+    InterviewState.INTERRUPTED: _l("przerwany — niebezpiecznie"),
+    InterviewState.FINISHED: _l("zakończony"),
+}
+
+
+@bp.app_template_global()
+def case_interviews(case_id: int) -> list[Interview]:
+    """A case's interviews, newest first (for the case page partial)."""
+    return services.case_interviews(get_session(), case_id)
+
+
+@bp.app_template_global()
+def interview_state_label(state: str) -> str:
+    """Polish label of an interview state."""
+    return str(STATE_LABELS.get(InterviewState(state), state))
+
+
+@bp.app_template_filter("loc")
+def localised(text: LocalText | None) -> str:
+    """A form text in the user's language (Polish by default)."""
+    if text is None:
+        return ""
+    return text.get(str(get_locale() or "pl")[:2])
+
+
+@bp.app_template_global()
+def answer_dom_id(key: str) -> str:
+    """HTML id of an answer's block."""
+    return dom_id(key)
+
+
+def _interview(interview_id: int) -> Interview:
+    try:
+        return services.get_interview(get_session(), me(), interview_id)
+    except services.NoAccess:
+        abort(404)
+
+
+def _run_url(interview: Interview, section: str | None = None, anchor: str | None = None) -> str:
+    url = url_for("interviews.run", interview_id=interview.id, section=section)
+    return f"{url}#{anchor}" if anchor else url
+
+
+@bp.route("/cases/<int:case_id>/interviews", methods=["POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def start(case_id: int) -> Response:
+    """Start (or resume) the interview of a case and go to the runner."""
+    session = get_session()
+    try:
+        case = services.case_for_start(session, me(), case_id)
+    except services.NoAccess:
+        abort(404)
+    raw_attempt = request.form.get("call_attempt_id", "")
+    try:
+        interview = services.start_interview(
+            session, actor=me(), case=case, call_attempt_id=int(raw_attempt) if raw_attempt.isdigit() else None
+        )
+    except services.InterviewError as exc:
+        abort(exc.status)
+    return redirect(_run_url(interview))  # type: ignore[return-value]
+
+
+@bp.route("/interviews/<int:interview_id>")
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def run(interview_id: int) -> Response:
+    """The runner screen of a section (`?section=`), or where the interview was left."""
+    interview = _interview(interview_id)
+    session = get_session()
+    if interview.state == InterviewState.INTERRUPTED:
+        screen = build_screen(session, interview, services.SAFETY_SECTION)
+        return render("interviews/interrupted.html", screen=screen, interview=interview)
+    screen = build_screen(session, interview, request.args.get("section"))
+    if interview.state == InterviewState.IN_PROGRESS and screen.section.id != interview.current_section:
+        with standalone_session() as writer:
+            row = writer.get(Interview, interview.id)
+            if row is not None:
+                services.remember_section(writer, row, screen.section.id)
+    return render("interviews/run.html", screen=screen, interview=interview, form=screen.form)
+
+
+def _field_of(screen: Screen, key: str) -> FieldView | None:
+    for item in screen.items:
+        if isinstance(item, FieldView):
+            if item.key == key:
+                return item
+            continue
+        for member in item.members:
+            for view in member:
+                if view.key == key:
+                    return view
+    return None
+
+
+@bp.route("/interviews/<int:interview_id>/answers", methods=["POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def save(interview_id: int) -> Response:
+    """Autosave one answer (htmx); answers with the field's new state and the section's visibility."""
+    interview = _interview(interview_id)
+    session = get_session()
+    key = request.form.get("key", "")
+    rev = request.form.get(f"_rev:{key}", "")
+    try:
+        saved = services.save_answer(
+            session,
+            actor=me(),
+            interview=interview,
+            key=key,
+            raw=request.form.getlist(key),
+            client_id=request.form.get("client_id", ""),
+            base_revision=int(rev) if rev.isdigit() else None,
+        )
+    except services.InterviewError as exc:
+        return render("interviews/_refused.html", status=exc.status, message=exc.message, key=key)
+    if saved.interrupted:
+        response = Response("", status=200)
+        response.headers["HX-Redirect"] = _run_url(interview)
+        return response
+    screen = build_screen(session, interview, saved.question.section)
+    view = _field_of(screen, key)
+    response = render(
+        "interviews/_answer_state.html",
+        view=view,
+        screen=screen,
+        interview=interview,
+        conflict=saved.conflict,
+        just_saved=True,
+    )
+    trigger(response, "answer-saved", {"key": key})
+    return trigger(response, "tw:visibility", screen.visibility)
+
+
+@bp.route("/interviews/<int:interview_id>/notes", methods=["POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def notes(interview_id: int) -> Response:
+    """Autosave the worker's notes (htmx)."""
+    interview = _interview(interview_id)
+    try:
+        services.set_notes(get_session(), actor=me(), interview=interview, notes=request.form.get("_notes", ""))
+    except services.InterviewError as exc:
+        return render("interviews/_refused.html", status=exc.status, message=exc.message, key="_notes")
+    return render("interviews/_notes_state.html", interview=interview, just_saved=True)
+
+
+def _visible_keys(screen: Screen) -> set[str]:
+    return {k for k, v in screen.visibility.items() if v}
+
+
+@bp.route("/interviews/<int:interview_id>/sections/<section_id>", methods=["POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def section(interview_id: int, section_id: str) -> Response:
+    """Save every field of a section (works without JavaScript), add/remove members, then move on."""
+    interview = _interview(interview_id)
+    session = get_session()
+    before = build_screen(session, interview, section_id)
+    if before.section.id != section_id:
+        abort(404)
+    action = request.form.get("_action", "")
+    try:
+        results = services.save_section(
+            session, actor=me(), interview=interview, section_id=section_id, data=request.form
+        )
+        anchor = None
+        if action.startswith(("add:", "remove:")):
+            parts = action.split(":")
+            index = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+            services.change_members(
+                session, actor=me(), interview=interview, group_id=parts[1], add=parts[0] == "add", index=index
+            )
+            anchor = dom_id(parts[1])
+    except services.InterviewReadOnly as exc:
+        flash(exc.message, "warning")
+        return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
+    except services.InterviewError as exc:
+        flash(exc.message, "error")
+        return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
+    except services.NoAccess:
+        abort(404)
+    if interview.state == InterviewState.INTERRUPTED:
+        return redirect(_run_url(interview))  # type: ignore[return-value]
+    if anchor is not None:
+        if is_htmx():
+            after = build_screen(session, interview, section_id)
+            return render("interviews/run.html", screen=after, interview=interview, form=after.form)
+        return redirect(_run_url(interview, section_id, anchor))  # type: ignore[return-value]
+    invalid = [r for r in results if r.error is not None]
+    if invalid:
+        flash(_l("Popraw zaznaczone odpowiedzi — zapisano je tak, jak je wpisano."), "warning")
+        return redirect(_run_url(interview, section_id, dom_id(invalid[0].key)))  # type: ignore[return-value]
+    after = build_screen(session, interview, section_id)
+    appeared = sorted(_visible_keys(after) - _visible_keys(before))
+    if appeared:
+        flash(_l("Po tych odpowiedziach pojawiły się dodatkowe pytania."), "info")
+        return redirect(_run_url(interview, section_id, appeared[0]))  # type: ignore[return-value]
+    go = request.form.get("_go", "next")
+    target = {"next": after.next_id, "prev": after.previous_id, "stay": section_id}.get(go, section_id)
+    if target is None and go == "next":
+        return redirect(url_for("interviews.finish", interview_id=interview.id))  # type: ignore[return-value]
+    return redirect(_run_url(interview, target or section_id))  # type: ignore[return-value]
+
+
+def _problem_link(interview: Interview, section_id: str, key: str | None) -> str:
+    return _run_url(interview, section_id, dom_id(key) if key else "section-title")
+
+
+@bp.route("/interviews/<int:interview_id>/finish", methods=["GET", "POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def finish(interview_id: int) -> Response:
+    """GET: what is still missing before finishing; POST: finish (warnings must be accepted)."""
+    interview = _interview(interview_id)
+    session = get_session()
+    if request.method == "GET" or interview.state != InterviewState.IN_PROGRESS:
+        if interview.state == InterviewState.FINISHED:
+            return redirect(url_for("interviews.summary", interview_id=interview.id))  # type: ignore[return-value]
+        problems = services.problems_of(session, interview)
+        outcome = services.Completion(False, problems)
+        return _finish_page(interview, outcome, checked=False)
+    outcome = services.complete(
+        session, actor=me(), interview=interview, accept_warnings=request.form.get("accept_warnings") == "1"
+    )
+    if outcome.finished:
+        flash(_l("Wywiad zakończony. Odpowiedzi są teraz tylko do odczytu."), "success")
+        return redirect(url_for("interviews.summary", interview_id=interview.id))  # type: ignore[return-value]
+    return _finish_page(interview, outcome, checked=True)
+
+
+def _finish_page(interview: Interview, outcome: services.Completion, *, checked: bool) -> Response:
+    form = services.form_of(interview)
+    status = 422 if checked and outcome.blocking else 200
+
+    def link(problem: Any) -> str:
+        return _problem_link(interview, problem.section_id, problem.answer_key)
+
+    def by_section(problems: list[Any]) -> list[tuple[LocalText, list[Any]]]:
+        groups: dict[str, list[Any]] = {}
+        for problem in problems:
+            groups.setdefault(problem.section_id, []).append(problem)
+        return [(form.section(section_id).title, items) for section_id, items in groups.items()]
+
+    return render(
+        "interviews/finish.html",
+        status=status,
+        interview=interview,
+        form=form,
+        outcome=outcome,
+        checked=checked,
+        link=link,
+        by_section=by_section,
+    )
+
+
+@bp.route("/interviews/<int:interview_id>/reopen", methods=["POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def reopen(interview_id: int) -> Response:
+    """Make a finished or interrupted interview editable again (recorded in the audit log)."""
+    interview = _interview(interview_id)
+    try:
+        services.reopen(get_session(), actor=me(), interview=interview)
+    except services.InterviewError as exc:
+        flash(exc.message, "warning")
+    else:
+        flash(_l("Wywiad otwarty ponownie do zmian."), "success")
+    return redirect(_run_url(interview))  # type: ignore[return-value]
+
+
+@bp.route("/interviews/<int:interview_id>/summary", endpoint="summary")
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def summary_page(interview_id: int) -> Response:
+    """The answers shown by section (hidden-by-skip-logic answers are kept but not shown)."""
+    interview = _interview(interview_id)
+    session = get_session()
+    lang = str(getattr(current_user, "locale", "pl"))
+    form = services.form_of(interview)
+    changed: list[dict[str, str]] = []
+    if interview.previous_interview_id is not None and interview.id is not None:
+        previous = services.load_answers(session, interview.previous_interview_id)
+        for change in changes(previous, services.load_answers(session, interview.id), form):
+            question = question_for_key(form, change.key)
+            member = change.key.split(".")[1] if question.group else None
+            changed.append(
+                {
+                    "label": question.label.get(lang) + (f" ({int(member) + 1})" if member else ""),
+                    "kind": change.kind,
+                    "before": _shown(question, change.before, lang),
+                    "after": _shown(question, change.after, lang),
+                }
+            )
+    return render(
+        "interviews/summary.html",
+        interview=interview,
+        form=form,
+        sections=summary(session, interview, lang),
+        changed=changed,
+        lang=lang,
+    )
+
+
+def _shown(question: Question, stored: Any, lang: str) -> str:
+    if stored is None:
+        return "—"
+    try:
+        return display(question, from_storage(question, stored), lang)
+    except StorageError:
+        return str(stored)

@@ -1,0 +1,246 @@
+"""What one runner screen shows: a section's questions with their answers, visibility, errors and progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from app.formdefs import (
+    Evaluation,
+    FormDefinition,
+    LocalText,
+    Progress,
+    Question,
+    Section,
+    SectionProgress,
+    answer_key,
+    display,
+    evaluate,
+    from_storage,
+    progress,
+    validate_answer,
+)
+from app.formdefs.logic import question_for_key
+from app.interviews.models import Answer, Interview, InterviewState
+from app.interviews.services import Raw, answer_rows, decoded, form_of, raw_of
+
+
+def dom_id(key: str) -> str:
+    """The HTML id of an answer's block (`q-household-0-member_name`); usable in CSS selectors and links."""
+    return "q-" + key.replace(".", "-")
+
+
+@dataclass
+class FieldView:
+    """One answer slot (or a display-only note) as the runner renders it."""
+
+    key: str
+    question: Question
+    raw: Raw
+    error: LocalText | None
+    visible: bool
+    revision: int
+    answered: bool
+
+    @property
+    def dom_id(self) -> str:
+        """Id of the block holding the field."""
+        return dom_id(self.key)
+
+    @property
+    def text(self) -> str:
+        """The raw value for a text input."""
+        return self.raw if isinstance(self.raw, str) else ""
+
+    @property
+    def chosen(self) -> list[str]:
+        """The chosen values of a choice question."""
+        if isinstance(self.raw, list):
+            return self.raw
+        if self.question.type == "yesno" and isinstance(self.raw, str):
+            word = self.raw.strip().lower()
+            return ["yes"] if word in ("yes", "tak", "true") else ["no"] if word in ("no", "nie", "false") else []
+        return [self.raw] if self.raw else []
+
+
+@dataclass
+class GroupView:
+    """A repeat group (household members) with each member's fields."""
+
+    question: Question
+    visible: bool
+    members: list[list[FieldView]]
+    revision: int
+
+    @property
+    def key(self) -> str:
+        """The group's answer key (it stores the member count)."""
+        return self.question.id
+
+    @property
+    def dom_id(self) -> str:
+        """Id of the group's block."""
+        return dom_id(self.question.id)
+
+    @property
+    def can_add(self) -> bool:
+        """Whether another member fits."""
+        return self.question.max_count is None or len(self.members) < self.question.max_count
+
+
+@dataclass
+class SectionEntry:
+    """A section in the jump menu with its progress."""
+
+    section: Section
+    progress: SectionProgress
+
+    @property
+    def done(self) -> bool:
+        """Answered with nothing required missing."""
+        return self.progress.required_missing == 0 and self.progress.answered > 0
+
+
+@dataclass
+class Screen:
+    """Everything a runner page needs for one section."""
+
+    interview: Interview
+    form: FormDefinition
+    section: Section
+    items: list[FieldView | GroupView]
+    sections: list[SectionEntry]
+    progress: Progress
+    evaluation: Evaluation
+    visibility: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def read_only(self) -> bool:
+        """Finished interviews cannot be changed until reopened."""
+        return self.interview.state != InterviewState.IN_PROGRESS
+
+    @property
+    def position(self) -> int:
+        """Index of this section among the visible ones."""
+        ids = [e.section.id for e in self.sections]
+        return ids.index(self.section.id) if self.section.id in ids else 0
+
+    @property
+    def previous_id(self) -> str | None:
+        """The visible section before this one."""
+        return self.sections[self.position - 1].section.id if self.position > 0 else None
+
+    @property
+    def next_id(self) -> str | None:
+        """The visible section after this one."""
+        position = self.position
+        return self.sections[position + 1].section.id if position + 1 < len(self.sections) else None
+
+    @property
+    def sections_done(self) -> int:
+        """Visible sections with questions and nothing required missing."""
+        return sum(1 for e in self.sections if e.done)
+
+
+def _field(
+    form: FormDefinition, answers: dict[str, Any], rows: dict[str, Answer], evaluation: Evaluation, question: Question, key: str
+) -> FieldView:
+    row = rows.get(key)
+    raw = raw_of(question, row)
+    error = None
+    if row is not None and not row.valid and row.raw:
+        error = validate_answer(form, answers, key, raw).error
+    return FieldView(
+        key=key,
+        question=question,
+        raw=raw,
+        error=error,
+        visible=evaluation.is_visible(key),
+        revision=row.revision if row else 0,
+        answered=bool(row and row.raw),
+    )
+
+
+def build_screen(session: Session, interview: Interview, section_id: str | None = None) -> Screen:
+    """The screen of a section (default: where the interview was left, else the first visible section)."""
+    assert interview.id is not None  # noqa: S101
+    form = form_of(interview)
+    rows = answer_rows(session, interview.id)
+    answers = decoded(rows)
+    evaluation = evaluate(form, answers)
+    overall = progress(form, answers)
+    per_section = {p.section_id: p for p in overall.sections}
+    entries = [SectionEntry(s, per_section[s.id]) for s in form.sections if evaluation.visible_sections[s.id]]
+    wanted = section_id or interview.current_section
+    try:
+        section = form.section(wanted)
+    except KeyError:
+        section = entries[0].section if entries else form.sections[0]
+    items: list[FieldView | GroupView] = []
+    visibility: dict[str, bool] = {}
+    for question in section.questions:
+        if question.type != "repeat":
+            view = _field(form, answers, rows, evaluation, question, question.id)
+            items.append(view)
+            visibility[view.dom_id] = view.visible
+            continue
+        count = evaluation.counts.get(question.id, 0)
+        members = [
+            [_field(form, answers, rows, evaluation, m, answer_key(m.id, question.id, i)) for m in question.questions]
+            for i in range(count)
+        ]
+        group_row = rows.get(question.id)
+        group = GroupView(question, evaluation.is_visible(question.id), members, group_row.revision if group_row else 0)
+        items.append(group)
+        visibility[group.dom_id] = group.visible
+        for member in members:
+            for view in member:
+                visibility[view.dom_id] = view.visible
+    return Screen(interview, form, section, items, entries, overall, evaluation, visibility)
+
+
+@dataclass
+class SummaryItem:
+    """One shown answer on the summary page."""
+
+    key: str
+    label: str
+    text: str
+    member: int | None = None
+
+
+@dataclass
+class SummarySection:
+    """A section's shown answers."""
+
+    section: Section
+    items: list[SummaryItem]
+
+
+def summary(session: Session, interview: Interview, lang: str = "pl") -> list[SummarySection]:
+    """Visible, valid answers per section; answers hidden by skip logic are kept in storage but not shown."""
+    assert interview.id is not None  # noqa: S101
+    form = form_of(interview)
+    answers = decoded(answer_rows(session, interview.id))
+    evaluation = evaluate(form, answers)
+    result = []
+    for section in form.sections:
+        if not evaluation.visible_sections[section.id]:
+            continue
+        items = []
+        for key, stored in answers.items():
+            try:
+                question = question_for_key(form, key)
+            except (KeyError, ValueError):
+                continue
+            if question.section != section.id or question.type == "repeat" or not evaluation.is_visible(key):
+                continue
+            member = int(key.split(".")[1]) if question.group else None
+            items.append(SummaryItem(key, question.label.get(lang), display(question, from_storage(question, stored), lang), member))
+        order = {q.id: i for i, q in enumerate(form.questions())}
+        items.sort(key=lambda i: (order[i.key.split(".")[0]], i.member or 0, order[i.key.split(".")[-1]]))
+        if items:
+            result.append(SummarySection(section, items))
+    return result

@@ -1,0 +1,78 @@
+"""Fixtures for interview tests: a case assigned to a logged-in worker and an interview started on it."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from app.auth.models import Office, Role, User
+from app.auth.services import load_principal
+from app.cases.models import Case, Channel
+from app.interviews import services
+from app.interviews.models import Interview
+
+_refs = itertools.count(1)
+
+
+def make_case(db: Session, office: Office, worker: User | None = None) -> Case:
+    """A case of the office, assigned to `worker` when given."""
+    assert office.id is not None
+    case = Case(
+        office_id=office.id,
+        reference=f"RWS/2026/{next(_refs):04d}",
+        applicant_name="Zdzisław Łęcki",
+        channel=Channel.PHONE,
+        received_on=date(2026, 3, 2),
+        assigned_worker_id=worker.id if worker else None,
+    )
+    db.add(case)
+    db.commit()
+    return case
+
+
+def start(app: Flask, db: Session, worker: User, case: Case) -> Interview:
+    """Start an interview as `worker` through the service (as the start endpoint does)."""
+    assert worker.id is not None
+    with app.app_context():
+        principal = load_principal(db, worker.id)
+        assert principal is not None
+        interview = services.start_interview(db, actor=principal, case=case)
+        db.commit()
+    return interview
+
+
+@pytest.fixture
+def worker(login_as: Callable[..., User]) -> User:
+    """The logged-in social worker."""
+    return login_as(Role.WORKER, username="pracownik")
+
+
+@pytest.fixture
+def case(db: Session, office: Office, worker: User) -> Case:
+    """A case assigned to the logged-in worker."""
+    return make_case(db, office, worker)
+
+
+@pytest.fixture
+def interview(app: Flask, db: Session, worker: User, case: Case) -> Interview:
+    """An RWS interview in progress on the case."""
+    return start(app, db, worker, case)
+
+
+def save(client: FlaskClient, interview: Interview, key: str, value: str | list[str], **extra: str):  # type: ignore[no-untyped-def]
+    """An htmx autosave of one answer, with the page's CSRF token."""
+    from tests.conftest import token
+
+    values = value if isinstance(value, list) else [value]
+    data: dict[str, object] = {"key": key, key: values, **extra}
+    return client.post(
+        f"/interviews/{interview.id}/answers",
+        data=data,
+        headers={"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")},
+    )

@@ -1,0 +1,172 @@
+"""Autosave of answers: valid and invalid values, two devices, expired sessions, history and audit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from app.audit.models import AuditEvent
+from app.auth.models import ResumeDraft, User, WebSession
+from app.interviews.models import Answer, AnswerChange, Interview
+from tests.conftest import login
+from tests.integration.interviews.conftest import save
+
+
+def _answer(db: Session, interview: Interview, key: str) -> Answer:
+    db.expire_all()
+    return db.exec(select(Answer).where(Answer.interview_id == interview.id, Answer.key == key)).one()
+
+
+def test_valid_answer_is_stored_with_history_and_audited_without_value(
+    client: FlaskClient, db: Session, interview: Interview, worker: User
+) -> None:
+    """A valid answer stores raw and typed value, one history row, and an audit event naming only the key."""
+    response = save(client, interview, "full_name", "Bożena Świętochowska-Źrebiec", client_id="tab-a")
+    assert response.status_code == 200
+    assert "answer-saved" in response.headers["HX-Trigger"]
+    assert "Zapisano" in response.get_data(as_text=True)
+    answer = _answer(db, interview, "full_name")
+    assert answer.raw == "Bożena Świętochowska-Źrebiec" and answer.valid
+    assert json.loads(answer.value or "null") == "Bożena Świętochowska-Źrebiec"
+    history = db.exec(select(AnswerChange).where(AnswerChange.key == "full_name")).all()
+    assert [(h.revision, h.changed_by_id, h.client_id) for h in history] == [(1, worker.id, "tab-a")]
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "answer.change")).one()
+    assert json.loads(event.details) == {"key": "full_name", "revision": 1}
+    assert "Bożena" not in event.details
+
+
+def test_repeated_identical_save_does_not_add_history(client: FlaskClient, db: Session, interview: Interview) -> None:
+    """The debounced input and the blur both send the same value: only one revision results."""
+    save(client, interview, "city", "Łódź")
+    save(client, interview, "city", "Łódź")
+    assert _answer(db, interview, "city").revision == 1
+
+
+def test_invalid_value_is_kept_as_typed_and_marked(client: FlaskClient, db: Session, interview: Interview) -> None:
+    """A wrong postcode is stored exactly as typed, without a value, and the message comes from the validators."""
+    response = save(client, interview, "postcode", "00 95O")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Podaj kod pocztowy w formacie NN-NNN." in body and "data-invalid" in body
+    answer = _answer(db, interview, "postcode")
+    assert (answer.raw, answer.valid, answer.value) == ("00 95O", False, None)
+    page = client.get(f"/interviews/{interview.id}?section=segment_a").get_data(as_text=True)
+    assert 'value="00 95O"' in page and 'aria-invalid="true"' in page
+
+
+def test_invalid_value_blocks_completion_until_corrected(
+    client: FlaskClient, db: Session, interview: Interview
+) -> None:
+    """Finishing lists the invalid answer with a link to it; after correcting it the problem is gone."""
+    save(client, interview, "safe_to_talk", "yes")
+    save(client, interview, "postcode", "9999")
+    page = client.get(f"/interviews/{interview.id}/finish").get_data(as_text=True)
+    assert "Kod pocztowy" in page and "NN-NNN" in page
+    assert f"/interviews/{interview.id}?section=segment_a#q-postcode" in page
+    save(client, interview, "postcode", "99-999")
+    page = client.get(f"/interviews/{interview.id}/finish").get_data(as_text=True)
+    assert "NN-NNN" not in page
+
+
+def test_two_devices_later_save_wins_and_earlier_device_is_told(
+    app: Flask, client: FlaskClient, db: Session, interview: Interview, worker: User
+) -> None:
+    """Device B changes an answer device A had seen; A's later save wins and A is told who changed it and when."""
+    save(client, interview, "city", "Gdańsk", client_id="phone")
+    assert _answer(db, interview, "city").revision == 1
+    laptop = app.test_client()
+    login(laptop, worker.username)
+    answered = save(laptop, interview, "city", "Gdynia", client_id="laptop", **{"_rev:city": "1"})
+    assert "innym urządzeniu" not in answered.get_data(as_text=True)
+
+    late = save(client, interview, "city", "Sopot", client_id="phone", **{"_rev:city": "1"})
+    body = late.get_data(as_text=True)
+    assert "zmieniono w międzyczasie na innym urządzeniu" in body and worker.full_name in body
+    answer = _answer(db, interview, "city")
+    assert (answer.raw, answer.revision) == ("Sopot", 3)
+    history = db.exec(select(AnswerChange).where(AnswerChange.key == "city").order_by(AnswerChange.revision)).all()  # type: ignore[arg-type]
+    assert [(h.raw, h.client_id) for h in history] == [("Gdańsk", "phone"), ("Gdynia", "laptop"), ("Sopot", "phone")]
+
+
+def test_retry_of_own_save_is_not_reported_as_conflict(client: FlaskClient, db: Session, interview: Interview) -> None:
+    """A save whose response was lost is retried with the old revision: same device, no conflict message."""
+    save(client, interview, "city", "Gdańsk", client_id="phone")
+    save(client, interview, "city", "Gdańsk Oliwa", client_id="phone", **{"_rev:city": "1"})
+    again = save(client, interview, "city", "Gdańsk Oliwa 2", client_id="phone", **{"_rev:city": "1"})
+    assert "innym urządzeniu" not in again.get_data(as_text=True)
+
+
+def test_expired_session_answers_401_with_event_and_keeps_the_value(
+    client: FlaskClient, db: Session, interview: Interview, worker: User
+) -> None:
+    """An autosave on a timed-out session is refused with 401 + tw:session-expired; the value is kept for later."""
+    page_token = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    from tests.conftest import csrf_from
+
+    form_token = csrf_from(page_token)
+    cookie = client.get_cookie("tw_session")
+    assert cookie is not None
+    row = db.get(WebSession, hashlib.sha256(cookie.value.encode()).hexdigest())
+    assert row is not None
+    row.last_seen_at = row.last_seen_at - timedelta(minutes=45)
+    db.add(row)
+    db.commit()
+    response = client.post(
+        f"/interviews/{interview.id}/answers",
+        data={"key": "city", "city": "Żyrardów"},
+        headers={"HX-Request": "true", "X-CSRFToken": form_token},
+    )
+    assert response.status_code == 401
+    assert "tw:session-expired" in response.headers["HX-Trigger"]
+    assert "Żyrardów" in db.exec(select(ResumeDraft).where(ResumeDraft.user_id == worker.id)).one().form_json
+    assert db.exec(select(Answer).where(Answer.key == "city")).first() is None
+
+
+def test_skip_logic_visibility_is_sent_after_each_save(client: FlaskClient, interview: Interview) -> None:
+    """Choosing 'other' for identity reveals the 'other way' question: the response says so for the live page."""
+    response = save(client, interview, "identity_confirmation", ["pesel_dob", "other"])
+    events = json.loads(response.headers["HX-Trigger"])
+    assert events["tw:visibility"]["q-identity_other"] is True
+    response = save(client, interview, "identity_confirmation", ["pesel_dob"])
+    assert json.loads(response.headers["HX-Trigger"])["tw:visibility"]["q-identity_other"] is False
+
+
+def test_unsafe_answer_interrupts_at_once(client: FlaskClient, db: Session, interview: Interview) -> None:
+    """'No' to "is it safe to talk" ends the screen: state interrupted, neutral page asking for safe call-back times."""
+    response = save(client, interview, "safe_to_talk", "no")
+    assert response.headers["HX-Redirect"] == f"/interviews/{interview.id}"
+    db.expire_all()
+    assert db.get(Interview, interview.id).state == "interrupted"  # type: ignore[union-attr]
+    page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    assert "Rozmowa zakończona" in page and "Kiedy można bezpiecznie oddzwonić?" in page
+    assert "Przemoc" not in page and "Pouczenie" not in page
+    assert save(client, interview, "safe_callback_times", "jutro po 18:00").status_code == 200
+    assert save(client, interview, "full_name", "X").status_code == 409
+    actions = [e.action for e in db.exec(select(AuditEvent))]
+    assert "interview.interrupt" in actions
+
+
+def test_notes_are_autosaved(client: FlaskClient, db: Session, interview: Interview) -> None:
+    """The notes field saves like an answer."""
+    from tests.conftest import token
+
+    response = client.post(
+        f"/interviews/{interview.id}/notes",
+        data={"_notes": "Oddzwonić w środę — ważne."},
+        headers={"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")},
+    )
+    assert response.status_code == 200 and "Notatki zapisane" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Interview, interview.id).notes == "Oddzwonić w środę — ważne."  # type: ignore[union-attr]
+
+
+def test_unknown_key_is_refused(client: FlaskClient, interview: Interview) -> None:
+    """A key that is not a question of the pinned form is a 400, nothing stored."""
+    assert save(client, interview, "no_such_question", "x").status_code == 400
+
+
