@@ -71,3 +71,8 @@ def seed(session: Session, password: str | None) -> SeedResult:
     for seeder in SEEDERS:
         seeder(session, context)
     return SeedResult(created_accounts=created, password=password if created else None)
+
+
+from app.referrals.demo import seed_referrals  # noqa: E402 - registered after SEEDERS exists
+
+SEEDERS.append(seed_referrals)
