@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -62,8 +61,8 @@ class ExportRow:
     worker: str
     overdue: bool
 
-    def cells(self) -> list[str]:
-        """Values in COLUMNS order."""
+    def cells(self, *, overdue_mark: str = " – ") -> list[str]:
+        """Values in COLUMNS order; an overdue due time carries "po terminie" after `overdue_mark`."""
         return [
             self.priority,
             self.person_name,
@@ -73,7 +72,7 @@ class ExportRow:
             self.reason,
             self.worker_note,
             self.state,
-            self.due,
+            f"{self.due}{overdue_mark}po terminie" if self.overdue else self.due,
             self.worker,
         ]
 
@@ -102,7 +101,7 @@ def _row(referral: Referral, names: dict[int, str], now: datetime) -> ExportRow:
         reason=str(REASON_LABELS[referral.reason]),
         worker_note=referral.worker_note,
         state=str(STATE_LABELS[referral.state]),
-        due=f"{due} – {_('po terminie')}" if overdue else due,
+        due=due,
         worker=worker,
         overdue=overdue,
     )
@@ -135,7 +134,8 @@ def to_pdf(rows: list[ExportRow], *, office: Office | None, generated_at: dateti
     small = ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12)
 
     def p(text: str, style: ParagraphStyle = cell) -> Paragraph:
-        return Paragraph(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return Paragraph(escaped.replace("\n", "<br/>"), style)
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -157,8 +157,8 @@ def to_pdf(rows: list[ExportRow], *, office: Office | None, generated_at: dateti
         ),
         Spacer(1, 4 * mm),
     ]
-    data = [[p(c, head) for c in COLUMNS]] + [[p(c) for c in row.cells()] for row in rows]
-    widths = [18, 32, 28, 26, 30, 30, 48, 22, 26, 37]
+    data = [[p(c, head) for c in COLUMNS]] + [[p(c) for c in row.cells(overdue_mark="\n")] for row in rows]
+    widths = [17, 44, 27, 25, 28, 28, 42, 21, 25, 20]
     table = LongTable(data, colWidths=[w * mm for w in widths], repeatRows=1)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9AA5B1")),

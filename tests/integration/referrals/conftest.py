@@ -11,9 +11,12 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
-from app.auth.models import Office, User
+from app.auth.models import Office, Role, User
+from app.auth.services import Principal, load_principal
 from app.cases.models import Case, CasePhone, Channel
+from app.clock import utcnow
 from app.interviews.models import Answer, Interview
+from app.referrals.models import Priority, ReasonCategory, Referral, ReferralState
 from app.referrals.settings import EXTENSION_KEY, ReferralSettings
 
 # What a telephone interview has before the risk questions: safe to talk, identity, the psychologist's minimum,
@@ -105,3 +108,34 @@ def put_answers(db: Session, interview: Interview, answers: dict[str, Any], user
         row.valid = True
         db.add(row)
     db.commit()
+
+
+def principal_of(db: Session, user: User) -> Principal:
+    """The principal a user logs in as."""
+    principal = load_principal(db, user.id or 0)
+    assert principal is not None
+    return principal
+
+
+@pytest.fixture
+def make_referral(db: Session, make_case: Callable[..., Any], user_factory: Callable[..., User]) -> Callable[..., Referral]:
+    """A referral in a given state, raised by a worker of the office."""
+    worker = user_factory(Role.WORKER, username="pracownik", full_name="Bożena Wójcik")
+
+    def factory(
+        *, state: ReferralState = ReferralState.NEW, priority: Priority = Priority.NORMAL, age: dt.timedelta = dt.timedelta(0),
+        accepted_by: User | None = None, name: str = "Zażółć Gęślą-Jaźń", due_in: dt.timedelta = dt.timedelta(days=1),
+        office_: Any = None,
+    ) -> Referral:
+        case = make_case(worker, office_=office_)
+        now = utcnow()
+        referral = Referral(
+            office_id=case.office_id, case_id=case.id, person_name=name, phone="+48600100200", reason=ReasonCategory.ANXIETY,
+            priority=priority, raised_by_id=worker.id or 0, consent_given=True, state=state, due_at=now + due_in,
+            accepted_by_id=accepted_by.id if accepted_by else None, created_at=now - age,
+        )
+        db.add(referral)
+        db.commit()
+        return referral
+
+    return factory
