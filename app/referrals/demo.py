@@ -86,7 +86,7 @@ def seed_referrals(session: Session, context: DemoContext) -> None:
         case = _case(session, context, demo, worker)
         if session.exec(select(Referral.id).where(Referral.case_id == case.id)).first() is not None:
             continue
-        created = now - dt.timedelta(days=demo.age_days, hours=1)
+        created = now - dt.timedelta(days=demo.age_days, hours=4)
         due = due_at(created, settings.target_days(demo.priority), settings.referral_workday_end)
         if demo.state == S.NEW and demo.priority == Priority.URGENT:
             due = min(due, now - dt.timedelta(hours=2))  # the overdue one, whatever the calendar says

@@ -345,7 +345,7 @@ def prefill_from_interview(
     priority = flag.priority if flag else _text_or_empty(answers.get("psych_urgency")) or Priority.NORMAL.value
     return ReferralInput(
         person_name=_text_or_empty(visible.get("full_name")),
-        phone=_text_or_empty(visible.get("psych_phone") or visible.get("phone")),
+        phone=format_phone(_text_or_empty(visible.get("psych_phone") or visible.get("phone"))),
         best_time=_text_or_empty(visible.get("psych_best_time")),
         communication_needs=_text_or_empty(visible.get("psych_communication_needs")),
         reason=RULE_REASONS.get(flag.rule_id, ReasonCategory.OTHER).value if flag else ReasonCategory.OTHER.value,
@@ -360,7 +360,7 @@ def prefill_from_case(session: Session, *, case: Case, worker_contact: str) -> R
     phone = session.exec(
         select(CasePhone.number).where(CasePhone.case_id == case.id).order_by(col(CasePhone.position))
     ).first()
-    return ReferralInput(person_name=case.applicant_name, phone=phone or "", worker_contact=worker_contact)
+    return ReferralInput(person_name=case.applicant_name, phone=format_phone(phone or ""), worker_contact=worker_contact)
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -376,6 +376,8 @@ def normalise_phone(raw: str) -> str | None:
 
 def format_phone(e164: str) -> str:
     """A stored number as people read it ("+48 600 100 200")."""
+    if not e164:
+        return ""
     try:
         return phonenumbers.format_number(phonenumbers.parse(e164, "PL"), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     except phonenumbers.NumberParseException:

@@ -53,7 +53,7 @@ def test_form_is_prefilled_only_from_answers_a_psychologist_may_see(client: Flas
     _, _, interview = setup({"fear_about_future": "strong"})
     html = client.get(f"/interviews/{interview.id}/referrals/new?flag=anxiety_severe").get_data(as_text=True)
     assert 'value="Zażółć Gęślą-Jaźń"' in html
-    assert 'value="+48600100200"' in html
+    assert 'value="+48 600 100 200"' in html
     for private in PRIVATE_VALUES:
         assert private not in html
     assert "Zagrożenie życia" not in html  # no emergency box without a suicide flag
