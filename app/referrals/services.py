@@ -276,6 +276,9 @@ def dismiss_flag(
     if found is None:
         raise ReferralFormError({"reason": str(_l("Ten sygnał już nie występuje – odpowiedzi się zmieniły."))})
     _, digest = found
+    latest = _current_decisions(session, interview.id or 0).get(rule_id)
+    if latest is not None and latest.decision == FlagDecisionKind.CONFIRMED:
+        raise ReferralFormError({"reason": str(_l("Ten sygnał już potwierdzono i wysłano skierowanie."))})
     decision = FlagDecision(
         office_id=interview.office_id,
         interview_id=interview.id or 0,
@@ -441,6 +444,10 @@ def raise_referral(
 ) -> Referral:
     """Send a referral to the psychologists: consent required, or (life in danger) the emergency step recorded."""
     errors, phone = _check(data, danger=danger)
+    if flag is not None and interview is not None:
+        latest = _current_decisions(session, interview.id or 0).get(flag.rule_id)
+        if latest is not None and latest.decision == FlagDecisionKind.CONFIRMED:
+            errors["consent"] = str(_l("Ten sygnał już potwierdzono – skierowanie jest na liście psychologów."))
     if errors:
         raise ReferralFormError(errors)
     assert phone is not None  # noqa: S101

@@ -216,3 +216,19 @@ def test_case_hook_shows_the_referral_history(app: Any, db: Session, user_factor
     assert "utrata pracy lub dochodu" in html
     assert "wysoki priorytet" in html
     assert f"/cases/{case.id}/referrals/new" in html
+
+
+def test_a_confirmed_flag_is_not_sent_twice_nor_dismissed_afterwards(client: FlaskClient, setup: Any, db: Session) -> None:
+    """Sending the same flag again, or dismissing it once confirmed, is refused; one referral stays."""
+    _, _, interview = setup({"bereavement": True})
+    url = f"/interviews/{interview.id}/referrals/new?flag=bereavement"
+    assert client.post(url, data={**_form(), "csrf_token": token(client)}).status_code == 302
+    again = client.post(url, data={**_form(), "csrf_token": token(client)})
+    assert again.status_code == 422
+    assert "Ten sygnał już potwierdzono" in again.get_data(as_text=True)
+    dismiss = client.post(
+        f"/interviews/{interview.id}/flags/bereavement/dismiss", data={"reason": "pomyłka", "csrf_token": token(client)}
+    )
+    assert dismiss.status_code == 422
+    assert len(db.exec(select(Referral)).all()) == 1
+    assert [d.decision for d in db.exec(select(FlagDecision)).all()] == ["confirmed"]
