@@ -184,8 +184,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases.routes import bp as cases_bp
     from app.home.routes import bp as home_bp
     from app.interviews.routes import bp as interviews_bp
+    from app.referrals.routes import bp as referrals_bp
 
-    for blueprint in (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp):
         app.register_blueprint(blueprint)
 
     @app.route("/healthz")

@@ -15,6 +15,7 @@ from app import create_app
 from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
 from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
+from app.referrals.cli import mail_cli, referrals_cli
 
 
 def _create(*_args: Any) -> Any:
@@ -240,3 +241,5 @@ main.add_command(audit_cli)
 main.add_command(users_cli)
 main.add_command(demo_cli)
 main.add_command(forms_cli)
+main.add_command(referrals_cli)
+main.add_command(mail_cli)

@@ -4,6 +4,7 @@ from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CasePhone
 from app.interviews.models import Answer, AnswerChange, Interview
+from app.referrals.models import FlagDecision, OutboxMessage, Referral, ReferralContact, ReferralTransition
 
 __all__ = [
     "Answer",
@@ -12,6 +13,11 @@ __all__ = [
     "CallAttempt",
     "Callback",
     "Case",
+    "FlagDecision",
+    "OutboxMessage",
+    "Referral",
+    "ReferralContact",
+    "ReferralTransition",
     "CasePhone",
     "Interview",
     "AuditHead",

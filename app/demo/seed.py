@@ -39,8 +39,9 @@ def feature_seeders() -> list[Seeder]:
     """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports."""
     from app.cases.demo import seed_cases
     from app.interviews.demo import seed_interviews
+    from app.referrals.demo import seed_referrals
 
-    return [seed_cases, seed_interviews]
+    return [seed_cases, seed_interviews, seed_referrals]
 
 
 @dataclass

@@ -16,7 +16,7 @@ bp = Blueprint("home", __name__)
 START_PAGES: list[tuple[Role, str]] = [
     (Role.WORKER, "cases.today"),
     (Role.SUPERVISOR, "home.supervisor"),
-    (Role.PSYCHOLOGIST, "home.psychologist"),
+    (Role.PSYCHOLOGIST, "referrals.list"),
     (Role.ADMIN, "admin.users"),
 ]
 
@@ -41,10 +41,3 @@ def index() -> Response:
 def supervisor() -> Response:
     """The supervisor's review queue."""
     return render("home/supervisor.html")
-
-
-@bp.route("/referrals")
-@roles_required(Role.PSYCHOLOGIST, Role.SUPERVISOR)
-def psychologist() -> Response:
-    """The psychologists' referral list."""
-    return render("home/psychologist.html")

@@ -1,0 +1,1 @@
+"""Psychological-support referrals: flag review in the interview, consent, the psychologists' list, exports, mail."""

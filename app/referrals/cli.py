@@ -1,0 +1,61 @@
+"""`telewywiad referrals export` and `telewywiad mail send-outbox`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlmodel import select
+
+referrals_cli = AppGroup("referrals", help="Psychological-support referrals.")
+mail_cli = AppGroup("mail", help="Outgoing e-mail (the outbox).")
+
+
+@referrals_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "csv"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--office-id", type=int, default=None, help="Defaults to the only office.")
+def export_command(fmt: str, out: Path, office_id: int | None) -> None:
+    """Write the office's open referrals (urgent first, then oldest) as PDF or CSV."""
+    from app.audit.services import record
+    from app.auth.models import Office
+    from app.db import get_session
+    from app.referrals.exports import export_rows, to_csv, to_pdf
+
+    session = get_session()
+    if office_id is None:
+        offices = session.exec(select(Office)).all()
+        if len(offices) != 1:
+            raise click.UsageError("Give --office-id: there is not exactly one office.")
+        office_id = offices[0].id
+    office = session.get(Office, office_id)
+    if office is None or office.id is None:
+        raise click.UsageError(f"No office with id {office_id}.")
+    rows = export_rows(session, office.id)
+    out.write_bytes(to_csv(rows) if fmt == "csv" else to_pdf(rows, office=office))
+    out.chmod(0o600)  # personal data: readable by the one who exported it
+    record(session, "referral.exported", office_id=office.id, object_type="referral_list", format=fmt, count=len(rows))
+    session.commit()
+    click.echo(f"Wrote {len(rows)} referrals to {out} ({fmt}).")
+
+
+@mail_cli.command("send-outbox")
+def send_outbox_command() -> None:
+    """Deliver pending e-mail; what fails stays in the outbox and is tried again on a later run."""
+    from app.db import get_session
+    from app.referrals.mail import send_outbox
+    from app.referrals.settings import referral_settings
+
+    settings = referral_settings(current_app)
+    if not settings.mail_configured:
+        raise click.ClickException(
+            "SMTP is not configured (TELEWYWIAD_SMTP_HOST and TELEWYWIAD_SMTP_FROM); messages stay in the outbox."
+        )
+    report = send_outbox(get_session(), settings=settings)
+    click.echo(f"Sent {report.sent}, failed {report.failed} (will retry), waiting for retry {report.waiting}.")
+    for line in report.errors or []:
+        click.echo(line, err=True)
+    if report.failed:
+        raise SystemExit(1)

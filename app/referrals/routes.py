@@ -1,0 +1,385 @@
+"""Referral routes: the flags panel in the interview, raising a referral, the psychologists' list, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.auth.models import Office, Role
+from app.cases.models import Case
+from app.db import get_session, standalone_session
+from app.interviews.models import Interview
+from app.referrals import services
+from app.referrals.exports import export_rows, to_csv, to_pdf
+from app.referrals.helplines import Helplines, load_helplines
+from app.referrals.models import Referral
+from app.referrals.services import ReferralFormError, ReferralInput, TransitionInput
+from app.referrals.settings import referral_settings
+from app.referrals.states import Action, TransitionError, allowed_actions
+from app.web.access import me, require_same_office, roles_required
+from app.web.htmx import is_htmx, render
+
+bp = Blueprint("referrals", __name__)
+
+
+@bp.record_once
+def _check_helplines(state: BlueprintSetupState) -> None:
+    # Helplines are configuration an office edits: a broken file stops the start, not a crisis call.
+    app = state.app
+    assert isinstance(app, Flask)  # noqa: S101
+    load_helplines(referral_settings(app).helplines_file)
+
+
+def _helplines() -> Helplines:
+    return load_helplines(referral_settings().helplines_file)
+
+
+def _lang() -> str:
+    return str(get_locale() or "pl")
+
+
+def _endpoint_exists(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+# --------------------------------------------------------------------------- access
+
+
+def _interview(interview_id: int) -> Interview:
+    """The interview if this worker (own or assigned case) or a supervisor of the office may work on it."""
+    db = get_session()
+    interview = db.get(Interview, interview_id)
+    if interview is None:
+        abort(404)
+    require_same_office(interview.office_id)
+    principal = me()
+    if principal.has(Role.SUPERVISOR) or interview.worker_id == principal.id:
+        return interview
+    case = db.get(Case, interview.case_id)
+    if case is not None and case.assigned_worker_id == principal.id:
+        return interview
+    abort(404)
+
+
+def _visible_case(case_id: int) -> Case:
+    """The case if the user may see it (worker: assigned to them or unassigned; supervisor: the office's).
+
+    Stand-in until the merge: the lead swaps this for `app.cases.services.visible_case`.
+    """
+    case = get_session().get(Case, case_id)
+    if case is None:
+        abort(404)
+    require_same_office(case.office_id)
+    principal = me()
+    if principal.has(Role.SUPERVISOR) or case.assigned_worker_id in (None, principal.id):
+        return case
+    abort(404)
+
+
+def _referral(referral_id: int) -> Referral:
+    referral = get_session().get(Referral, referral_id)
+    if referral is None:
+        abort(404)
+    require_same_office(referral.office_id)
+    return referral
+
+
+# --------------------------------------------------------------------------- flags in the interview
+
+
+def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str, str] | None = None,
+                    values: dict[str, str] | None = None) -> Response:
+    review = services.review_flags(get_session(), interview=interview, helplines=_helplines(), lang=_lang())
+    return render(
+        "referrals/interview_flags.html",
+        "referrals/_interview_flags.html",
+        status=status,
+        interview=interview,
+        review=review,
+        dismiss_errors=errors or {},
+        dismiss_values=values or {},
+        runner_url=url_for("interviews.run", interview_id=interview.id) if _endpoint_exists("interviews.run") else None,
+    )
+
+
+@bp.route("/interviews/<int:interview_id>/flags")
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def interview_flags(interview_id: int) -> Response:
+    """The fired flags of an interview (htmx: the panel's content, refreshed after every saved answer)."""
+    return _flags_response(_interview(interview_id))
+
+
+@bp.route("/interviews/<int:interview_id>/flags/<rule_id>/dismiss", methods=["POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def dismiss_flag(interview_id: int, rule_id: str) -> Response:
+    """Dismiss a fired flag with a reason."""
+    interview = _interview(interview_id)
+    reason = request.form.get("reason", "")
+    try:
+        services.dismiss_flag(get_session(), actor=me(), interview=interview, rule_id=rule_id, reason=reason)
+    except ReferralFormError as exc:
+        # htmx swaps only 2xx responses: the panel with the message comes back as 200 there.
+        return _flags_response(
+            interview, status=200 if is_htmx() else 422, errors={rule_id: exc.errors["reason"]}, values={rule_id: reason}
+        )
+    if is_htmx():
+        return _flags_response(interview)
+    flash(str(_l("Sygnał odrzucono; powód zapisano.")), "success")
+    return redirect(url_for("referrals.interview_flags", interview_id=interview_id))  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- raising a referral
+
+
+def _list_url() -> str:
+    return referral_settings().base_url.rstrip("/") + url_for("referrals.list")
+
+
+def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, cancel_url: str) -> Response:
+    db = get_session()
+    principal = me()
+    found = services.fired_flag(db, interview, flag_id) if (interview is not None and flag_id) else None
+    flag, digest = found if found else (None, "")
+    danger = services.any_life_in_danger(db, interview) if interview is not None else False
+    contact = services.default_worker_contact(db, principal)
+    if request.method == "POST":
+        data = ReferralInput.from_form(request.form)
+        try:
+            services.raise_referral(
+                db,
+                actor=principal,
+                case=case,
+                interview=interview,
+                flag=flag,
+                flag_fingerprint=digest,
+                danger=danger,
+                data=data,
+                settings=referral_settings(),
+                list_url=_list_url(),
+            )
+        except ReferralFormError as exc:
+            errors = exc.errors
+        else:
+            flash(str(_l("Skierowanie wysłano do psychologów.")), "success")
+            if interview is not None:
+                target = (
+                    url_for("interviews.run", interview_id=interview.id)
+                    if _endpoint_exists("interviews.run")
+                    else url_for("referrals.interview_flags", interview_id=interview.id)
+                )
+            else:
+                target = (
+                    url_for("cases.detail", case_id=case.id) if _endpoint_exists("cases.detail") else url_for("referrals.mine")
+                )
+            return redirect(target)  # type: ignore[return-value]
+    else:
+        errors = {}
+        if interview is not None:
+            data = services.prefill_from_interview(db, interview=interview, flag=flag, worker_contact=contact)
+        else:
+            data = services.prefill_from_case(db, case=case, worker_contact=contact)
+    form = services._form_of(interview) if interview is not None else None
+    labels = [services.answer_label(form, k, _lang()) for k in flag.triggered_by] if (flag and form) else []
+    consent_question = form.question("psych_consent") if form and form.has_question("psych_consent") else None
+    consent_script = consent_question.script.get(_lang()) if consent_question and consent_question.script else None
+    helplines = _helplines()
+    return render(
+        "referrals/new.html",
+        status=422 if errors else 200,
+        case=case,
+        interview=interview,
+        flag=flag,
+        flag_labels=labels,
+        danger=danger,
+        emergency=helplines.emergency,
+        values=data,
+        errors=errors,
+        cancel_url=cancel_url,
+        reasons=services.REASON_LABELS,
+        priorities=services.PRIORITY_LABELS,
+        emergency_labels=services.EMERGENCY_LABELS,
+        consent_script=consent_script,
+    )
+
+
+@bp.route("/interviews/<int:interview_id>/referrals/new", methods=["GET", "POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def new_from_interview(interview_id: int) -> Response:
+    """Confirm a flag (or raise a referral by hand) from an interview, with the person's consent."""
+    interview = _interview(interview_id)
+    case = get_session().get(Case, interview.case_id)
+    if case is None:
+        abort(404)
+    flag_id = request.args.get("flag", "")
+    return _referral_form(
+        case=case,
+        interview=interview,
+        flag_id=flag_id,
+        cancel_url=url_for("referrals.interview_flags", interview_id=interview_id),
+    )
+
+
+@bp.route("/cases/<int:case_id>/referrals/new", methods=["GET", "POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def new_from_case(case_id: int) -> Response:
+    """Raise a referral by hand from a case, with the person's consent."""
+    case = _visible_case(case_id)
+    cancel = url_for("cases.detail", case_id=case_id) if _endpoint_exists("cases.detail") else url_for("referrals.mine")
+    return _referral_form(case=case, interview=None, flag_id="", cancel_url=cancel)
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def _list_context(referrals: list[Referral]) -> dict[str, Any]:
+    db = get_session()
+    ids = [r.raised_by_id for r in referrals] + [r.accepted_by_id for r in referrals]
+    return {
+        "referrals": referrals,
+        "names": services.user_names(db, ids),
+        "overdue": {r.id for r in referrals if services.is_overdue(r)},
+        "actions": {r.id: allowed_actions(r, me()) for r in referrals},
+        "labels": _labels(),
+    }
+
+
+def _labels() -> dict[str, object]:
+    from app.referrals.states import ACTION_LABELS, STATE_LABELS
+
+    return {
+        "state": STATE_LABELS,
+        "priority": services.PRIORITY_LABELS,
+        "reason": services.REASON_LABELS,
+        "contact": services.CONTACT_LABELS,
+        "close": services.CLOSE_LABELS,
+        "emergency": services.EMERGENCY_LABELS,
+        "action": ACTION_LABELS,
+    }
+
+
+@bp.route("/referrals", endpoint="list")
+@roles_required(Role.PSYCHOLOGIST, Role.SUPERVISOR)
+def referral_list() -> Response:
+    """The psychologists' list: urgent first, then oldest; overdue ones highlighted."""
+    show_all = request.args.get("show") == "all"
+    referrals = services.office_referrals(get_session(), me().office_id, include_finished=show_all)
+    return render("referrals/list.html", show_all=show_all, **_list_context(referrals))
+
+
+@bp.route("/referrals/mine")
+@roles_required(Role.WORKER)
+def mine() -> Response:
+    """The referrals this worker raised and where each one is now."""
+    referrals = services.raised_by(get_session(), me().id)
+    return render("referrals/mine.html", **_list_context(referrals))
+
+
+@bp.route("/referrals/<int:referral_id>")
+@roles_required(Role.PSYCHOLOGIST, Role.SUPERVISOR)
+def detail(referral_id: int) -> Response:
+    """One referral: the minimum to call the person, contact attempts, history and the next steps."""
+    return _detail_response(_referral(referral_id))
+
+
+def _detail_response(referral: Referral, *, status: int = 200, errors: dict[str, str] | None = None,
+                     form_action: str = "", values: dict[str, str] | None = None) -> Response:
+    db = get_session()
+    assert referral.id is not None  # noqa: S101
+    contacts = services.contacts_of(db, referral.id)
+    history = services.history_of(db, referral.id)
+    names = services.user_names(
+        db,
+        [referral.raised_by_id, referral.accepted_by_id, referral.consent_recorded_by_id]
+        + [c.psychologist_id for c in contacts]
+        + [h.actor_id for h in history],
+    )
+    return render(
+        "referrals/detail.html",
+        status=status,
+        referral=referral,
+        contacts=contacts,
+        history=history,
+        names=names,
+        overdue=services.is_overdue(referral),
+        actions=allowed_actions(referral, me()),
+        labels=_labels(),
+        errors=errors or {},
+        form_action=form_action,
+        values=values or {},
+        phone_display=services.format_phone(referral.phone),
+    )
+
+
+@bp.route("/referrals/<int:referral_id>/<action>", methods=["POST"])
+@roles_required(Role.PSYCHOLOGIST, Role.SUPERVISOR)
+def act(referral_id: int, action: str) -> Response:
+    """Take one step of the state machine (accept, log a contact, start support, close, return, release)."""
+    referral = _referral(referral_id)
+    try:
+        chosen = Action(action)
+    except ValueError:
+        abort(404)
+    data = TransitionInput(
+        outcome=request.form.get("outcome", ""), note=request.form.get("note", ""), reason=request.form.get("reason", "")
+    )
+    try:
+        services.apply_action(get_session(), actor=me(), referral=referral, action=chosen, data=data)
+    except TransitionError as exc:
+        flash(str(exc), "error")
+        return _detail_response(referral, status=409)
+    except ReferralFormError as exc:
+        return _detail_response(
+            referral, status=422, errors=exc.errors, form_action=chosen.value,
+            values={"outcome": data.outcome, "note": data.note, "reason": data.reason},
+        )
+    flash(str(_l("Zapisano.")), "success")
+    if request.form.get("back") == "list":
+        return redirect(url_for("referrals.list"))  # type: ignore[return-value]
+    return redirect(url_for("referrals.detail", referral_id=referral_id))  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- exports
+
+
+@bp.route("/referrals/export.<fmt>")
+@roles_required(Role.PSYCHOLOGIST, Role.SUPERVISOR)
+def export(fmt: str) -> Response:
+    """The current list as PDF or CSV (the psychologist's minimum only); every export is audited."""
+    if fmt not in ("pdf", "csv"):
+        abort(404)
+    db = get_session()
+    principal = me()
+    rows = export_rows(db, principal.office_id)
+    if fmt == "csv":
+        body, mimetype = to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = to_pdf(rows, office=db.get(Office, principal.office_id)), "application/pdf"
+    with standalone_session() as write:
+        from app.audit.services import record
+
+        record(write, "referral.exported", actor_id=principal.id, office_id=principal.office_id,
+               object_type="referral_list", format=fmt, count=len(rows))
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="zgloszenia.{fmt}"'
+    return response
+
+
+# --------------------------------------------------------------------------- hooks for other features' templates
+
+
+@bp.app_template_global("referrals_of_case")
+def referrals_of_case(case: Case) -> dict[str, object]:
+    """What `referrals/_case_referrals.html` shows: the case's referral history and the labels."""
+    referrals = services.of_case(get_session(), case.id or 0)
+    return {"referrals": referrals, "names": services.user_names(get_session(), [r.raised_by_id for r in referrals]),
+            "labels": _labels()}
+
+
+@bp.app_template_filter("phone_display")
+def phone_display(value: str) -> str:
+    """A stored E.164 number as people read it."""
+    return services.format_phone(value)
