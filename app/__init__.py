@@ -177,8 +177,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.home.routes import bp as home_bp
+    from app.reports.routes import bp as reports_bp
 
-    for blueprint in (auth_bp, home_bp, admin_bp):
+    for blueprint in (auth_bp, home_bp, admin_bp, reports_bp):
         app.register_blueprint(blueprint)
 
     @app.route("/healthz")

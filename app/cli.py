@@ -14,6 +14,7 @@ from flask.cli import AppGroup, FlaskGroup
 from app import create_app
 from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
 from app.formdefs.cli import forms_cli
+from app.reports.cli import pki_cli, reports_cli
 
 
 def _create(*_args: Any) -> Any:
@@ -178,3 +179,5 @@ main.add_command(db_cli)
 main.add_command(users_cli)
 main.add_command(demo_cli)
 main.add_command(forms_cli)
+main.add_command(reports_cli)
+main.add_command(pki_cli)

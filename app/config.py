@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Warsaw"
     demo_password: SecretStr | None = None
     max_upload_mb: int = Field(default=10, ge=1, le=100)
+    # Encrypts the office signing CA's key; required in production (see app/reports/pki_store.py).
+    pki_passphrase: SecretStr | None = None
 
     @field_validator("default_locale")
     @classmethod

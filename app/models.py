@@ -4,6 +4,7 @@ from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CasePhone
 from app.interviews.models import Answer, AnswerChange, Interview
+from app.reports.models import OfficeCA, Report, ReportFile, ReviewComment, SigningCertificate
 
 __all__ = [
     "Answer",
@@ -17,6 +18,11 @@ __all__ = [
     "AuditHead",
     "LoginAttempt",
     "Office",
+    "OfficeCA",
+    "Report",
+    "ReportFile",
+    "ReviewComment",
+    "SigningCertificate",
     "ResumeDraft",
     "User",
     "UserRole",

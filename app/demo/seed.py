@@ -30,6 +30,8 @@ class DemoContext:
 
     office: Office
     users: dict[str, User] = field(default_factory=dict)
+    # The demo accounts' password when known (configured, or the accounts were created now); else None.
+    password: str | None = None
 
 
 # Feature packages register functions here to add realistic demo records.
@@ -57,6 +59,7 @@ def seed(session: Session, password: str | None) -> SeedResult:
         session.add(office)
         session.flush()
     assert office.id is not None  # noqa: S101
+    known = password is not None
     password = password or secrets.token_urlsafe(12)
     created: list[str] = []
     context = DemoContext(office=office)
@@ -68,6 +71,13 @@ def seed(session: Session, password: str | None) -> SeedResult:
             )
             created.append(username)
         context.users[username] = user
+    context.password = password if known or len(created) == len(DEMO_ACCOUNTS) else None
     for seeder in SEEDERS:
         seeder(session, context)
     return SeedResult(created_accounts=created, password=password if created else None)
+
+
+# Feature seeders, in the contract's order: cases, interviews, referrals, reports.
+from app.reports.demo import seed_reports  # noqa: E402 - SEEDERS must exist first
+
+SEEDERS.append(seed_reports)

@@ -15,7 +15,7 @@ bp = Blueprint("home", __name__)
 # First matching role decides the start page of a user holding several roles.
 START_PAGES: list[tuple[Role, str]] = [
     (Role.WORKER, "home.worker"),
-    (Role.SUPERVISOR, "home.supervisor"),
+    (Role.SUPERVISOR, "reports.queue"),
     (Role.PSYCHOLOGIST, "home.psychologist"),
     (Role.ADMIN, "admin.users"),
 ]
@@ -41,13 +41,6 @@ def index() -> Response:
 def worker() -> Response:
     """The social worker's work for today."""
     return render("home/worker.html")
-
-
-@bp.route("/review")
-@roles_required(Role.SUPERVISOR)
-def supervisor() -> Response:
-    """The supervisor's review queue."""
-    return render("home/supervisor.html")
 
 
 @bp.route("/referrals")
