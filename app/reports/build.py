@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
 from sqlmodel import Session, select
 
 from app.auth.models import Office, User
@@ -105,6 +106,15 @@ def _section_title(section: FormSection) -> str:
     return title
 
 
+def _phone(e164: str) -> str:
+    """A stored E.164 number grouped for reading aloud (+48 601 234 567)."""
+    try:
+        number = phonenumbers.parse(e164, "PL")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _label(question: Question) -> str:
     return question.label.pl
 
@@ -127,6 +137,8 @@ class _Reader:
         if _blank(value):
             return ""
         question = self.form.question(key.rsplit(".", 1)[-1])
+        if question.type == "phone":
+            return _phone(str(value))
         return display(question, value, "pl")
 
     def row(self, key: str, label: str | None = None) -> Row | None:
