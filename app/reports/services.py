@@ -168,7 +168,7 @@ def submit_report(session: Session, *, actor: Principal, interview: Interview, p
     answers = stored_answers(session, interview.id)
     built = build_report(session, interview, version=version, now=when, answers=answers)
     signed = _sign(render_report(built.data), material, user=user, office=office,
-                   field_name=f"Podpis_pracownika_v{version}", reason=f"Sporządzenie raportu z wywiadu, wersja {version}",
+                   field_name=f"Podpis_pracownika_v{version}", reason=f"Sporządzenie raportu, wersja {version}",
                    role=WORKER_STAMP_ROLE, box=WORKER_STAMP_BOX, when=when)
     if report is None:
         report = Report(office_id=interview.office_id, interview_id=interview.id, case_id=interview.case_id,
