@@ -154,3 +154,17 @@ def test_submit_return_correct_resubmit_approve_on_phone(page: Page, live_server
     stored.write_bytes(approved.pdf)
     out = subprocess.run(["pdfsig", str(stored)], capture_output=True, text=True, timeout=60, check=False).stdout
     assert len(re.findall(r"Signature is Valid\.", out)) == 2, out
+
+    # The same file uploaded on the verification page: both signatures valid, found in the archive.
+    page.get_by_role("link", name="Sprawdź plik PDF").tap()
+    page.get_by_label("Plik PDF raportu").set_input_files(str(stored))
+    page.get_by_role("button", name="Sprawdź").tap()
+    expect(page.get_by_role("heading", name="Podpisy są ważne")).to_be_visible()
+    expect(page.get_by_text(f"identyczny z wersją 2 raportu {REFERENCE}")).to_be_visible()
+    assert_fits_phone(page)
+    assert_touch_targets(page)
+    screenshot(page, "review-verify-upload")
+    page.goto(f"{live_server.url}/review/dashboard")
+    expect(page.get_by_role("heading", level=1, name="Pulpit kierownika")).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "review-dashboard")
