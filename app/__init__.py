@@ -185,8 +185,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.routes import bp as home_bp
     from app.interviews.routes import bp as interviews_bp
     from app.referrals.routes import bp as referrals_bp
+    from app.reports.routes import bp as reports_bp
 
-    for blueprint in (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp):
+    blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     @app.route("/healthz")

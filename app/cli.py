@@ -16,6 +16,7 @@ from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
 from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
 from app.referrals.cli import mail_cli, referrals_cli
+from app.reports.cli import pki_cli, reports_cli
 
 
 def _create(*_args: Any) -> Any:
@@ -243,3 +244,5 @@ main.add_command(demo_cli)
 main.add_command(forms_cli)
 main.add_command(referrals_cli)
 main.add_command(mail_cli)
+main.add_command(reports_cli)
+main.add_command(pki_cli)

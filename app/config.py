@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=10, ge=1, le=100)
     # Failed call attempts (no answer, busy, voicemail, wrong number) before a case needs a letter or e-mail.
     calls_before_other_route: int = Field(default=3, ge=1, le=20)
+    # Encrypts the office signing CA's key; required in production (see app/reports/pki_store.py).
+    pki_passphrase: SecretStr | None = None
 
     @field_validator("default_locale")
     @classmethod

@@ -5,6 +5,7 @@ from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, W
 from app.cases.models import CallAttempt, Callback, Case, CasePhone
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.referrals.models import FlagDecision, OutboxMessage, Referral, ReferralContact, ReferralTransition
+from app.reports.models import OfficeCA, Report, ReportFile, ReviewComment, SigningCertificate
 
 __all__ = [
     "Answer",
@@ -23,6 +24,11 @@ __all__ = [
     "AuditHead",
     "LoginAttempt",
     "Office",
+    "OfficeCA",
+    "Report",
+    "ReportFile",
+    "ReviewComment",
+    "SigningCertificate",
     "ResumeDraft",
     "User",
     "UserRole",

@@ -235,6 +235,9 @@ def change_password(session: Session, user: User, *, current: str, new: str, rep
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     session.add(user)
+    from app.reports.pki_store import rewrap_on_password_change  # late: reports builds on auth
+
+    rewrap_on_password_change(session, user, old=current, new=new)  # signing keys follow the password
     record(session, "user.password_change", actor_id=user.id, office_id=user.office_id, object_type="user", object_id=user.id)
     return user
 
@@ -251,6 +254,9 @@ def reset_password(session: Session, user: User, *, new: str, actor_id: int) -> 
     session.add(user)
     for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
         session.delete(web_session)
+    from app.reports.pki_store import revoke_on_password_reset  # late: reports builds on auth
+
+    revoke_on_password_reset(session, user, actor_id=actor_id)  # old keys cannot be opened any more
     record(session, "user.password_reset", actor_id=actor_id, office_id=user.office_id, object_type="user", object_id=user.id)
     return user
 

@@ -30,6 +30,8 @@ class DemoContext:
 
     office: Office
     users: dict[str, User] = field(default_factory=dict)
+    # The demo accounts' password when known (configured, or the accounts were created now); else None.
+    password: str | None = None
 
 
 Seeder = Callable[[Session, DemoContext], None]
@@ -40,8 +42,9 @@ def feature_seeders() -> list[Seeder]:
     from app.cases.demo import seed_cases
     from app.interviews.demo import seed_interviews
     from app.referrals.demo import seed_referrals
+    from app.reports.demo import seed_reports
 
-    return [seed_cases, seed_interviews, seed_referrals]
+    return [seed_cases, seed_interviews, seed_referrals, seed_reports]
 
 
 @dataclass
@@ -65,6 +68,7 @@ def seed(session: Session, password: str | None) -> SeedResult:
         session.add(office)
         session.flush()
     assert office.id is not None  # noqa: S101
+    known = password is not None
     password = password or secrets.token_urlsafe(12)
     created: list[str] = []
     context = DemoContext(office=office)
@@ -76,7 +80,7 @@ def seed(session: Session, password: str | None) -> SeedResult:
             )
             created.append(username)
         context.users[username] = user
+    context.password = password if known or len(created) == len(DEMO_ACCOUNTS) else None
     for seeder in feature_seeders():
         seeder(session, context)
     return SeedResult(created_accounts=created, password=password if created else None)
-

@@ -7,15 +7,14 @@ from flask_login import login_required
 
 from app.auth.models import Role
 from app.auth.services import Principal
-from app.web.access import me, roles_required
-from app.web.htmx import render
+from app.web.access import me
 
 bp = Blueprint("home", __name__)
 
 # First matching role decides the start page of a user holding several roles.
 START_PAGES: list[tuple[Role, str]] = [
     (Role.WORKER, "cases.today"),
-    (Role.SUPERVISOR, "home.supervisor"),
+    (Role.SUPERVISOR, "reports.queue"),
     (Role.PSYCHOLOGIST, "referrals.list"),
     (Role.ADMIN, "admin.users"),
 ]
@@ -34,10 +33,3 @@ def home_for(principal: Principal) -> str:
 def index() -> Response:
     """Send the user to their start page."""
     return redirect(home_for(me()))  # type: ignore[return-value]
-
-
-@bp.route("/review")
-@roles_required(Role.SUPERVISOR)
-def supervisor() -> Response:
-    """The supervisor's review queue."""
-    return render("home/supervisor.html")

@@ -76,7 +76,12 @@ _NAME_MAX = 64
 
 
 def _fit(text: str) -> str:
-    return text if len(text) <= _NAME_MAX else text[: _NAME_MAX - 1] + "…"
+    # cryptography measures the limit in UTF-8 bytes, and Polish letters take two of them.
+    if len(text.encode()) <= _NAME_MAX:
+        return text
+    while len((text + "…").encode()) > _NAME_MAX:
+        text = text[:-1]
+    return text + "…"
 
 
 def _now() -> dt.datetime:

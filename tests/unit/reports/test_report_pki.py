@@ -46,6 +46,20 @@ def test_signing_certificate_names_person_role_office(worker: Signer, office_ca:
     cert.verify_directly_issued_by(ca)
 
 
+def test_long_polish_office_name_fits_certificate_limits() -> None:
+    """Names over 64 UTF-8 bytes (Polish letters take two) are shortened with an ellipsis, not refused."""
+    office = "Miejski Ośrodek Pomocy Społecznej w Przykładowie (demo) — Źródło Żółć"
+    ca_pem, ca_key = pki.create_office_ca(office, CA_PASSPHRASE)
+    cn = str(x509.load_pem_x509_certificate(ca_pem).subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+    assert cn.startswith("CA podpisu — Miejski Ośrodek")
+    assert cn.endswith("…")
+    assert len(cn.encode()) <= 64
+    cert_pem, _key = pki.issue_signing_certificate(ca_pem, ca_key, CA_PASSPHRASE, full_name="Żaneta Ćwikła",
+                                                   role="pracownik socjalny", office_name=office, user_id=3)
+    org = x509.load_pem_x509_certificate(cert_pem).subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0]
+    assert len(str(org.value).encode()) <= 64
+
+
 def test_issuing_with_wrong_ca_passphrase_fails(office_ca: tuple[bytes, bytes]) -> None:
     """No certificate is issued without the CA passphrase."""
     with pytest.raises(pki.WrongPassword):

@@ -1,0 +1,311 @@
+"""Review screens: the supervisor's queue, dashboard and verification; signing, approving, returning; PDF downloads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from app import get_settings
+from app.auth.models import Role, User
+from app.cases.models import Case
+from app.db import get_session, standalone_session
+from app.interviews.models import Interview
+from app.reports import pki_store, services
+from app.reports.build import build_report, question_label
+from app.reports.models import FileKind, Report, ReportFile, ReviewComment
+from app.reports.pdf.story import format_amount
+from app.reports.states import PENDING_REVIEW, STATE_LABELS, ReportState
+from app.web.access import me, require_same_office, roles_required
+from app.web.htmx import render
+
+bp = Blueprint("reports", __name__)
+
+COMMENT_PREFIX = "comment-"
+
+
+def _report(report_id: int) -> Report:
+    """The report if the user may read it: another office's is 404, a psychologist's or other worker's 403."""
+    report = get_session().get(Report, report_id)
+    if report is None:
+        abort(404)
+    require_same_office(report.office_id)
+    if not services.may_read_report(me(), report):
+        abort(403)
+    return report
+
+
+def _own_interview(interview_id: int) -> Interview:
+    """An interview the current worker conducted (only they can sign it)."""
+    interview = get_session().get(Interview, interview_id)
+    if interview is None:
+        abort(404)
+    require_same_office(interview.office_id)
+    if interview.worker_id != me().id:
+        abort(403)
+    return interview
+
+
+# --------------------------------------------------------------------------- template hooks
+
+
+@bp.app_template_global()
+def report_status(interview: Interview) -> dict[str, Any]:
+    """For `reports/_interview_actions.html`: the review state of an interview's report and what the user may do."""
+    report = services.report_of_interview(get_session(), interview.id or 0)
+    state = services.state_of(interview, report)
+    principal = me()
+    return {
+        "state": state,
+        "label": STATE_LABELS[state],
+        "report": report,
+        "can_sign": interview.worker_id == principal.id and principal.has(Role.WORKER)
+        and interview.state == "finished" and state in (ReportState.FINISHED, ReportState.RETURNED),
+        "open_comments": sum(len(v) for v in services.open_comments(get_session(), interview.id or 0).values()),
+    }
+
+
+@bp.app_template_global()
+def endpoint_exists(endpoint: str) -> bool:
+    """Whether a view exists, so links to features merged later light up by themselves."""
+    return endpoint in current_app.view_functions
+
+
+@bp.app_template_filter("pln")
+def pln(value: Decimal | None) -> str:
+    """An amount in the Polish format (1 234,50), as in the PDF."""
+    return format_amount(value)
+
+
+@bp.app_template_global()
+def review_comments(interview: Interview, answer_key: str) -> list[ReviewComment]:
+    """For `reports/_question_comments.html`: a returned report's comments on one answer."""
+    return services.open_comments(get_session(), interview.id or 0).get(answer_key, [])
+
+
+# --------------------------------------------------------------------------- supervisor screens
+
+
+@bp.route("/review")
+@roles_required(Role.SUPERVISOR)
+def queue() -> Response:
+    """Reports waiting for review in the supervisor's office, oldest first, with filters."""
+    db = get_session()
+    status = request.args.get("status", "pending")
+    if status not in services.QUEUE_FILTERS:
+        status = "pending"
+    worker_id = request.args.get("worker", type=int)
+    overdue = request.args.get("overdue") == "1"
+    items = services.review_queue(db, office_id=me().office_id, status=status, worker_id=worker_id,
+                                  overdue_only=overdue)
+    return render("reports/queue.html", "reports/_queue_items.html", items=items, filter_status=status,
+                  worker_id=worker_id, overdue=overdue, workers=services.office_workers(db, me().office_id),
+                  state_labels=STATE_LABELS)
+
+
+@bp.route("/review/dashboard")
+@roles_required(Role.SUPERVISOR)
+def dashboard() -> Response:
+    """Interviews per state, overdue deadlines and open referrals of the office."""
+    board = services.dashboard(get_session(), office_id=me().office_id)
+    return render("reports/dashboard.html", board=board, state_labels=STATE_LABELS)
+
+
+@bp.route("/review/verify", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def verify() -> Response:
+    """Upload a PDF: each signature's verdict and whether it is an archived report file."""
+    if request.method == "GET":
+        return render("reports/verify.html", "reports/_verify_result.html", result=None, error=None)
+    upload = request.files.get("pdf")
+    data = upload.read(services.MAX_VERIFY_UPLOAD_BYTES + 1) if upload else b""
+    try:
+        result = services.verify_upload(get_session(), actor=me(), data=data)
+    except services.ReviewError as exc:
+        return render("reports/verify.html", "reports/_verify_result.html", status=422, result=None,
+                      error=exc.message)
+    return render("reports/verify.html", "reports/_verify_result.html", result=result, error=None)
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@bp.route("/reports")
+@roles_required(Role.WORKER)
+def mine() -> Response:
+    """The worker's own reports, returned ones first."""
+    rows = services.reports_of_worker(get_session(), worker_id=me().id)
+    return render("reports/mine.html", rows=rows, state_labels=STATE_LABELS)
+
+
+def _detail_context(report: Report, errors: dict[str, str] | None = None,
+                    typed: dict[str, str] | None = None) -> dict[str, Any]:
+    db = get_session()
+    interview = db.get(Interview, report.interview_id)
+    case = db.get(Case, report.case_id)
+    worker = db.get(User, report.worker_id)
+    assert interview is not None  # noqa: S101
+    comments = services.comments_of(db, report.id or 0)
+    principal = me()
+    pending = report.state in PENDING_REVIEW
+    return {
+        "report": report,
+        "interview": interview,
+        "case": case,
+        "worker": worker,
+        "built": services.built_version(db, report),
+        "files": services.files_of(db, report.id or 0),
+        "comments": comments,
+        "comment_labels": {c.answer_key: question_label(interview, c.answer_key) for c in comments if c.answer_key},
+        "open_comments": services.open_comments(db, interview.id or 0),
+        "state_label": STATE_LABELS[ReportState(report.state)],
+        "can_review": pending and principal.has(Role.SUPERVISOR) and principal.id != report.worker_id,
+        "can_resubmit": report.state == ReportState.RETURNED and principal.id == report.worker_id
+        and interview.state == "finished",
+        "errors": errors or {},
+        "typed": typed or {},
+        "FileKind": FileKind,
+    }
+
+
+@bp.route("/reports/<int:report_id>")
+@roles_required(Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
+def detail(report_id: int) -> Response:
+    """The report: state, versions, comments, the HTML view; approve or return for supervisors."""
+    report = _report(report_id)
+    return render("reports/detail.html", **_detail_context(report))
+
+
+def _pdf_response(report_id: int, file_id: int, *, inline: bool) -> Response:
+    report = _report(report_id)
+    stored = get_session().get(ReportFile, file_id)
+    if stored is None or stored.report_id != report.id:
+        abort(404)
+    # A GET runs in a read transaction: the audit event goes through its own short write.
+    with standalone_session() as db:
+        services.record_file_access(db, actor=me(), stored=stored, inline=inline)
+    case = get_session().get(Case, report.case_id)
+    reference = (case.reference if case else str(report.id)).replace("/", "-")
+    suffix = "zatwierdzony" if stored.kind == FileKind.APPROVED else "podpisany"
+    name = f"raport-{reference}-v{stored.version}-{suffix}.pdf"
+    response = make_response(stored.pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/reports/<int:report_id>/files/<int:file_id>/download")
+@roles_required(Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
+def download(report_id: int, file_id: int) -> Response:
+    """The stored PDF as an attachment (never cached), audit-logged."""
+    return _pdf_response(report_id, file_id, inline=False)
+
+
+@bp.route("/reports/<int:report_id>/files/<int:file_id>/view")
+@roles_required(Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
+def view_pdf(report_id: int, file_id: int) -> Response:
+    """The stored PDF shown by the browser's own viewer (same access rules and audit as downloads)."""
+    return _pdf_response(report_id, file_id, inline=True)
+
+
+@bp.route("/reports/<int:report_id>/approve", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def approve(report_id: int) -> Response:
+    """Counter-sign the current version with the supervisor's password."""
+    report = _report(report_id)
+    try:
+        services.approve_report(get_session(), actor=me(), report=report, password=request.form.get("password", ""),
+                                settings=get_settings())
+    except (services.ReviewError, pki_store.SigningProblem) as exc:
+        errors = {"approve_password" if exc.field == "password" else "approve": exc.message}
+        return render("reports/detail.html", status=422, **_detail_context(report, errors))
+    flash(str(_l("Raport zatwierdzony i podpisany.")), "success")
+    return redirect(url_for("reports.queue"))  # type: ignore[return-value]
+
+
+@bp.route("/reports/<int:report_id>/return", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def return_report(report_id: int) -> Response:
+    """Send the report back to the worker with comments at specific questions."""
+    report = _report(report_id)
+    comments = {key[len(COMMENT_PREFIX):]: value for key, value in request.form.items()
+                if key.startswith(COMMENT_PREFIX)}
+    general = request.form.get("general", "")
+    try:
+        services.return_report(get_session(), actor=me(), report=report, comments=comments, general=general)
+    except services.ReviewError as exc:
+        typed = {**comments, "general": general}
+        return render("reports/detail.html", status=422,
+                      **_detail_context(report, {"return": exc.message}, typed))
+    flash(str(_l("Raport zwrócono do poprawy. Pracownik zobaczy uwagi przy pytaniach.")), "success")
+    return redirect(url_for("reports.queue"))  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def _sign_context(interview: Interview, error: str | None = None) -> dict[str, Any]:
+    db = get_session()
+    report = services.report_of_interview(db, interview.id or 0)
+    version = 1 if report is None else report.version + 1
+    return {
+        "interview": interview,
+        "case": db.get(Case, interview.case_id),
+        "report": report,
+        "version": version,
+        "state": services.state_of(interview, report),
+        "built": build_report(db, interview, version=version),
+        "certificate": pki_store.active_certificate(db, me().id),
+        "error": error,
+    }
+
+
+@bp.route("/interviews/<int:interview_id>/sign", methods=["GET", "POST"])
+@roles_required(Role.WORKER)
+def sign(interview_id: int) -> Response:
+    """The sign dialog: re-enter the password to sign the finished interview and send it for review."""
+    interview = _own_interview(interview_id)
+    if request.method == "GET":
+        return render("reports/sign.html", "reports/_sign_dialog.html", **_sign_context(interview))
+    try:
+        stored = services.submit_report(get_session(), actor=me(), interview=interview,
+                                        password=request.form.get("password", ""), settings=get_settings())
+    except (services.ReviewError, pki_store.SigningProblem) as exc:
+        return render("reports/sign.html", "reports/_sign_dialog.html", status=422,
+                      **_sign_context(interview, exc.message))
+    flash(str(_l("Raport podpisany i wysłany do zatwierdzenia (wersja %(v)d).", v=stored.version)), "success")
+    target = url_for("reports.detail", report_id=stored.report_id)
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- the user's signing certificate
+
+
+@bp.route("/account/signing", methods=["GET", "POST"])
+@roles_required(Role.WORKER, Role.SUPERVISOR)
+def certificate() -> Response:
+    """The user's signing certificates; upload one's own PKCS#12 instead of the office certificate."""
+    db = get_session()
+    error: dict[str, str] = {}
+    if request.method == "POST":
+        user = db.get(User, me().id)
+        assert user is not None  # noqa: S101
+        upload = request.files.get("pkcs12")
+        data = upload.read(pki_store.MAX_PKCS12_BYTES + 1) if upload else b""
+        try:
+            pki_store.import_pkcs12(db, user=user, data=data, p12_password=request.form.get("p12_password", ""),
+                                    password=request.form.get("password", ""))
+        except pki_store.SigningProblem as exc:
+            error = {exc.field or "pkcs12": exc.message}
+        else:
+            flash(str(_l("Twój certyfikat będzie używany do podpisywania raportów.")), "success")
+            return redirect(url_for("reports.certificate"))  # type: ignore[return-value]
+    return render("reports/certificate.html", status=422 if error else 200,
+                  certificates=pki_store.certificates_of(db, me().id), errors=error)

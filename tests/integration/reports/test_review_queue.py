@@ -1,0 +1,90 @@
+"""The supervisor's queue (oldest first, filters), the dashboard, the start page and the runner hooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from flask import Flask, render_template_string
+from flask_login import login_user
+from sqlmodel import Session
+
+from app.auth.models import Office, Role, User
+from app.auth.services import load_principal
+from app.cases.models import CaseState
+from app.config import Settings
+from app.interviews.models import Interview, InterviewState
+from app.reports.demo import make_finished_interview
+from tests.conftest import login
+
+from .conftest import make_case, submit
+
+
+def _submit_case(db: Session, settings: Settings, office: Office, worker: User, reference: str,
+                 due_on: dt.date | None) -> None:
+    interview = make_finished_interview(db, case=make_case(db, office, worker, reference, due_on), worker=worker)
+    db.commit()
+    submit(db, settings, interview, worker)
+
+
+def test_queue_is_oldest_first_with_filters(app: Flask, db: Session, settings: Settings, office: Office,
+                                            worker: User, supervisor: User,
+                                            user_factory: Callable[..., User]) -> None:
+    """Waiting reports in submission order; filtering by worker and by overdue deadline narrows the list."""
+    second = user_factory(Role.WORKER, username="drugi", full_name="Bożena Źdźbło")
+    today = dt.date.today()
+    _submit_case(db, settings, office, worker, "RWS/2026/0101", today - dt.timedelta(days=3))
+    _submit_case(db, settings, office, second, "RWS/2026/0102", today + dt.timedelta(days=5))
+    client = app.test_client()
+    assert login(client, supervisor.username).headers["Location"].endswith("/review")
+    html = client.get("/review").get_data(as_text=True)
+    assert "Do zatwierdzenia" in html
+    assert html.index("RWS/2026/0101") < html.index("RWS/2026/0102")
+    assert "po terminie" in html
+    only_second = client.get(f"/review?worker={second.id}").get_data(as_text=True)
+    assert "RWS/2026/0102" in only_second
+    assert "RWS/2026/0101" not in only_second
+    overdue = client.get("/review?overdue=1").get_data(as_text=True)
+    assert "RWS/2026/0101" in overdue
+    assert "RWS/2026/0102" not in overdue
+    approved_only = client.get("/review?status=approved").get_data(as_text=True)
+    assert "RWS/2026/0101" not in approved_only
+    fragment = client.get("/review?overdue=1", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="queue-items"')
+
+
+def test_dashboard_counts_states_and_overdue_deadlines(app: Flask, db: Session, settings: Settings, office: Office,
+                                                       worker: User, supervisor: User) -> None:
+    """Interviews per review state and open cases past their due date are shown; closed cases are not overdue."""
+    today = dt.date.today()
+    _submit_case(db, settings, office, worker, "RWS/2026/0201", None)
+    draft_case = make_case(db, office, worker, "RWS/2026/0202", today - dt.timedelta(days=4))
+    db.add(Interview(office_id=office.id or 0, case_id=draft_case.id or 0, worker_id=worker.id or 0, form_id="rws",
+                     form_version=1, state=InterviewState.IN_PROGRESS))
+    closed = make_case(db, office, worker, "RWS/2026/0203", today - dt.timedelta(days=9))
+    closed.state = CaseState.CLOSED
+    db.add(closed)
+    db.commit()
+    client = app.test_client()
+    login(client, supervisor.username)
+    html = client.get("/review/dashboard").get_data(as_text=True)
+    assert "Wywiady według stanu" in html
+    assert "<dt>do zatwierdzenia</dt><dd>1</dd>" in html
+    assert "<dt>w trakcie</dt><dd>1</dd>" in html
+    assert "RWS/2026/0202" in html
+    assert "dni po terminie: 4" in html
+    assert "RWS/2026/0203" not in html
+    assert "Otwarte skierowania do psychologa" in html
+
+
+def test_interview_actions_hook_offers_signing_only_to_its_worker(app: Flask, db: Session, interview: Interview,
+                                                                   worker: User, supervisor: User) -> None:
+    """The runner's summary hook shows "Podpisz i wyślij do zatwierdzenia" to the interview's worker only."""
+    def render_for(user: User) -> str:
+        with app.test_request_context():
+            login_user(load_principal(db, user.id or 0))  # type: ignore[arg-type]
+            return render_template_string('{% include "reports/_interview_actions.html" %}', interview=interview)
+
+    assert "Podpisz i wyślij do zatwierdzenia" in render_for(worker)
+    assert "zakończony, niewysłany" in render_for(worker)
+    assert "Podpisz i wyślij do zatwierdzenia" not in render_for(supervisor)
