@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import User
-from app.cases.models import Case, Channel
+from app.cases.models import Case, CasePhone, Channel
 from app.clock import utcnow
 from app.referrals.deadlines import due_at
 from app.referrals.models import (
@@ -32,7 +32,9 @@ S = ReferralState
 
 @dataclass(frozen=True)
 class _Demo:
-    reference: str
+    # Number of the demo application (RWS/<year>/<number>) the referral belongs to; name and phone are
+    # only used when the cases seeder did not create that application.
+    case_number: int
     name: str
     phone: str
     priority: Priority
@@ -45,27 +47,26 @@ class _Demo:
 
 
 DEMO_REFERRALS = (
-    _Demo("DEMO/PSY/01", "Grażyna Żółtowska", "+48600100201", Priority.URGENT, S.NEW, ReasonCategory.CRISIS, 7,
+    _Demo(7, "Grażyna Żółtowska", "+48600100201", Priority.URGENT, S.NEW, ReasonCategory.CRISIS, 7,
           "o każdej porze", "", "Prosi o pilny telefon jeszcze dziś."),
-    _Demo("DEMO/PSY/02", "Łukasz Śliwiński", "+48600100202", Priority.HIGH, S.ACCEPTED, ReasonCategory.ISOLATION, 0,
+    _Demo(17, "Łukasz Śliwiński", "+48600100202", Priority.HIGH, S.ACCEPTED, ReasonCategory.ISOLATION, 0,
           "przed południem", "słabo słyszy – mówić głośno i wolno", "Mieszka sam, kwarantanna do piątku."),
-    _Demo("DEMO/PSY/03", "Małgorzata Dąbrowska-Źródło", "+48600100203", Priority.NORMAL, S.CONTACT_ATTEMPTED,
+    _Demo(5, "Małgorzata Dąbrowska-Źródło", "+48600100203", Priority.NORMAL, S.CONTACT_ATTEMPTED,
           ReasonCategory.ANXIETY, 2, "po 16:00"),
-    _Demo("DEMO/PSY/04", "Jędrzej Kęsicki", "+48600100204", Priority.HIGH, S.IN_SUPPORT, ReasonCategory.LOSS, 9,
+    _Demo(13, "Jędrzej Kęsicki", "+48600100204", Priority.HIGH, S.IN_SUPPORT, ReasonCategory.LOSS, 9,
           "wieczorem"),
-    _Demo("DEMO/PSY/05", "Zofia Ćwiklińska", "+48600100205", Priority.NORMAL, S.CLOSED, ReasonCategory.BEREAVEMENT, 20),
-    _Demo("DEMO/PSY/06", "Henryk Pawełczyk", "+48600100206", Priority.NORMAL, S.RETURNED, ReasonCategory.OTHER, 12),
+    _Demo(15, "Zofia Ćwiklińska", "+48600100205", Priority.NORMAL, S.CLOSED, ReasonCategory.BEREAVEMENT, 20),
+    _Demo(14, "Henryk Pawełczyk", "+48600100206", Priority.NORMAL, S.RETURNED, ReasonCategory.OTHER, 12),
 )
 
 
 def _case(session: Session, context: DemoContext, demo: _Demo, worker: User) -> Case:
-    case = session.exec(
-        select(Case).where(Case.office_id == context.office.id, Case.reference == demo.reference)
-    ).first()
+    reference = f"RWS/{utcnow().date().year}/{demo.case_number:04d}"
+    case = session.exec(select(Case).where(Case.office_id == context.office.id, Case.reference == reference)).first()
     if case is None:
         case = Case(
             office_id=context.office.id or 0,
-            reference=demo.reference,
+            reference=reference,
             applicant_name=demo.name,
             channel=Channel.PHONE,
             received_on=(utcnow() - dt.timedelta(days=demo.age_days + 1)).date(),
@@ -77,13 +78,14 @@ def _case(session: Session, context: DemoContext, demo: _Demo, worker: User) -> 
 
 
 def seed_referrals(session: Session, context: DemoContext) -> None:
-    """Add the demo referrals once (found again by their demo case references)."""
+    """Add the demo referrals once, on the demo applications (found again by case)."""
     worker = context.users["demo-worker"]
     psychologist = context.users["demo-psychologist"]
     settings = ReferralSettings()
     now = utcnow()
     for demo in DEMO_REFERRALS:
         case = _case(session, context, demo, worker)
+        phone = session.exec(select(CasePhone.number).where(CasePhone.case_id == case.id).order_by(col(CasePhone.position))).first()
         if session.exec(select(Referral.id).where(Referral.case_id == case.id)).first() is not None:
             continue
         created = now - dt.timedelta(days=demo.age_days, hours=4)
@@ -94,8 +96,8 @@ def seed_referrals(session: Session, context: DemoContext) -> None:
         referral = Referral(
             office_id=case.office_id,
             case_id=case.id or 0,
-            person_name=demo.name,
-            phone=demo.phone,
+            person_name=case.applicant_name,
+            phone=phone or demo.phone,
             best_time=demo.best_time,
             communication_needs=demo.needs,
             reason=demo.reason,

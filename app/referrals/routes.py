@@ -11,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Office, Role
 from app.cases.models import Case
+from app.cases.services import visible_case
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
+from app.interviews.services import NoAccess, form_of, get_interview
 from app.referrals import services
 from app.referrals.exports import export_rows, to_csv, to_pdf
 from app.referrals.helplines import Helplines, load_helplines
@@ -50,34 +52,16 @@ def _endpoint_exists(endpoint: str) -> bool:
 
 
 def _interview(interview_id: int) -> Interview:
-    """The interview if this worker (own or assigned case) or a supervisor of the office may work on it."""
-    db = get_session()
-    interview = db.get(Interview, interview_id)
-    if interview is None:
+    """The interview if the user may work on it (the runner's rule); 404 otherwise."""
+    try:
+        return get_interview(get_session(), me(), interview_id)
+    except NoAccess:
         abort(404)
-    require_same_office(interview.office_id)
-    principal = me()
-    if principal.has(Role.SUPERVISOR) or interview.worker_id == principal.id:
-        return interview
-    case = db.get(Case, interview.case_id)
-    if case is not None and case.assigned_worker_id == principal.id:
-        return interview
-    abort(404)
 
 
 def _visible_case(case_id: int) -> Case:
-    """The case if the user may see it (worker: assigned to them or unassigned; supervisor: the office's).
-
-    Stand-in until the merge: the lead swaps this for `app.cases.services.visible_case`.
-    """
-    case = get_session().get(Case, case_id)
-    if case is None:
-        abort(404)
-    require_same_office(case.office_id)
-    principal = me()
-    if principal.has(Role.SUPERVISOR) or case.assigned_worker_id in (None, principal.id):
-        return case
-    abort(404)
+    """The case if the user may see it (the cases feature's rule)."""
+    return visible_case(get_session(), me(), case_id)
 
 
 def _referral(referral_id: int) -> Referral:
@@ -182,7 +166,7 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
             data = services.prefill_from_interview(db, interview=interview, flag=flag, worker_contact=contact)
         else:
             data = services.prefill_from_case(db, case=case, worker_contact=contact)
-    form = services._form_of(interview) if interview is not None else None
+    form = form_of(interview) if interview is not None else None
     labels = [services.answer_label(form, k, _lang()) for k in flag.triggered_by] if (flag and form) else []
     consent_question = form.question("psych_consent") if form and form.has_question("psych_consent") else None
     consent_script = consent_question.script.get(_lang()) if consent_question and consent_question.script else None

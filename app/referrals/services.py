@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -24,14 +23,13 @@ from app.clock import utcnow
 from app.formdefs import (
     FiredFlag,
     FormDefinition,
-    FormRegistry,
     LocalText,
-    default_forms_dir,
     fired_flags,
     redact,
 )
 from app.formdefs.logic import parse_key
-from app.interviews.models import Answer, Interview
+from app.interviews.models import Interview
+from app.interviews.services import form_of, load_answers
 from app.referrals.deadlines import due_at
 from app.referrals.helplines import Helpline, Helplines
 from app.referrals.models import (
@@ -122,28 +120,6 @@ class ReferralFormError(ValueError):
 # --------------------------------------------------------------------------- the interview's form and answers
 
 
-@functools.cache
-def _registry() -> FormRegistry:
-    return FormRegistry.from_directory(default_forms_dir())
-
-
-def _form_of(interview: Interview) -> FormDefinition:
-    """The form version the interview pinned.
-
-    Stand-in until the merge: the lead swaps this for `app.interviews.services.form_of`.
-    """
-    return _registry().get(interview.form_id, interview.form_version)
-
-
-def _load_answers(session: Session, interview_id: int) -> dict[str, Any]:
-    """Decoded storage values of the interview's valid answers.
-
-    Stand-in until the merge: the lead swaps this for `app.interviews.services.load_answers`.
-    """
-    rows = session.exec(select(Answer).where(Answer.interview_id == interview_id)).all()
-    return {row.key: json.loads(row.value) for row in rows if row.valid and row.value is not None}
-
-
 # --------------------------------------------------------------------------- flag review
 
 
@@ -217,8 +193,8 @@ def review_flags(
 ) -> FlagReview:
     """Fired flags of the interview, most urgent first, each naming its triggering questions and its decision."""
     assert interview.id is not None  # noqa: S101
-    form = _form_of(interview)
-    answers = _load_answers(session, interview.id)
+    form = form_of(interview)
+    answers = load_answers(session, interview.id)
     decisions = _current_decisions(session, interview.id)
     names = user_names(session, [d.decided_by_id for d in decisions.values()])
     views = []
@@ -250,8 +226,8 @@ def review_flags(
 def fired_flag(session: Session, interview: Interview, rule_id: str) -> tuple[FiredFlag, str] | None:
     """The flag if it fires now, with the fingerprint of its triggering answers; None when it does not fire."""
     assert interview.id is not None  # noqa: S101
-    answers = _load_answers(session, interview.id)
-    for flag in fired_flags(_form_of(interview), answers):
+    answers = load_answers(session, interview.id)
+    for flag in fired_flags(form_of(interview), answers):
         if flag.rule_id == rule_id:
             return flag, fingerprint(answers, flag.triggered_by)
     return None
@@ -260,7 +236,7 @@ def fired_flag(session: Session, interview: Interview, rule_id: str) -> tuple[Fi
 def any_life_in_danger(session: Session, interview: Interview) -> bool:
     """Whether an urgent crisis flag fires in this interview now."""
     assert interview.id is not None  # noqa: S101
-    return any(life_in_danger(f) for f in fired_flags(_form_of(interview), _load_answers(session, interview.id)))
+    return any(life_in_danger(f) for f in fired_flags(form_of(interview), load_answers(session, interview.id)))
 
 
 def dismiss_flag(
@@ -342,8 +318,8 @@ def prefill_from_interview(
     fields: offered here for the worker to check, never copied behind their back.
     """
     assert interview.id is not None  # noqa: S101
-    form = _form_of(interview)
-    answers = _load_answers(session, interview.id)
+    form = form_of(interview)
+    answers = load_answers(session, interview.id)
     visible = redact(form, answers, Role.PSYCHOLOGIST)
     priority = flag.priority if flag else _text_or_empty(answers.get("psych_urgency")) or Priority.NORMAL.value
     return ReferralInput(

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.auth.models import Office, User
 from app.cases.models import Case
 from app.clock import LOCAL_TZ, utcnow
-from app.formdefs import FormDefinition, FormRegistry, Question, default_forms_dir, display, evaluate, redact
+from app.formdefs import FormDefinition, Question, display, evaluate, redact
 from app.formdefs import Section as FormSection
-from app.interviews.models import Answer, Interview
+from app.interviews.models import Interview
+from app.interviews.services import form_of, load_answers
 from app.reports import data as rd
 
 # Answers the report shows in its own blocks (call, instruction, household, conclusions, referral), not as rows.
@@ -35,31 +34,6 @@ SPECIAL_KEYS = CALL_KEYS | INSTRUCTION_KEYS | CONCLUSION_KEYS | REFERRAL_KEYS | 
 COMMENT_SUFFIX = "_comments"
 # The report is read by the worker and the office's supervisors; answers hidden from supervisors stay out.
 READER_ROLE = "supervisor"
-
-
-@functools.cache
-def form_registry() -> FormRegistry:
-    """The published forms, loaded once (stand-in for `app.interviews.services.form_registry` until the merge)."""
-    return FormRegistry.from_directory(default_forms_dir())
-
-
-def _form_of(interview: Interview) -> FormDefinition:
-    """The form version the interview pinned.
-
-    Stand-in until the merge: the lead swaps this for `app.interviews.services.form_of`.
-    """
-    return form_registry().get(interview.form_id, interview.form_version)
-
-
-def form_of(interview: Interview) -> FormDefinition:
-    """The interview's pinned form (public name used by services and views)."""
-    return _form_of(interview)
-
-
-def stored_answers(session: Session, interview_id: int) -> dict[str, Any]:
-    """Decoded storage values of the interview's valid answers (answer-table contract)."""
-    rows = session.exec(select(Answer).where(Answer.interview_id == interview_id)).all()
-    return {row.key: json.loads(row.value) for row in rows if row.valid and row.value is not None}
 
 
 @dataclass(frozen=True)
@@ -282,7 +256,7 @@ def build_report(session: Session, interview: Interview, *, version: int, now: d
                  answers: dict[str, Any] | None = None) -> BuiltReport:
     """ReportData for a (finished) interview at `version`, from its stored answers and its pinned form."""
     assert interview.id is not None  # noqa: S101
-    form = _form_of(interview)
+    form = form_of(interview)
     case = session.get(Case, interview.case_id)
     office = session.get(Office, interview.office_id)
     worker = session.get(User, interview.worker_id)
@@ -292,7 +266,7 @@ def build_report(session: Session, interview: Interview, *, version: int, now: d
     moment = now or utcnow()
     # SQLite hands timestamps back naive; they are UTC.
     generated = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(LOCAL_TZ)
-    reader = _Reader(form, answers if answers is not None else stored_answers(session, interview.id), generated.date())
+    reader = _Reader(form, answers if answers is not None else load_answers(session, interview.id), generated.date())
 
     call, call_rows = _call(reader, interview)
     instruction, instruction_rows = _instruction(reader, call)
@@ -339,7 +313,7 @@ def build_report(session: Session, interview: Interview, *, version: int, now: d
 
 def question_label(interview: Interview, key: str) -> str:
     """The label of the question behind an answer key (the key itself when the form no longer has it)."""
-    form = _form_of(interview)
+    form = form_of(interview)
     try:
         question = form.question(key.rsplit(".", 1)[-1])
     except KeyError:

@@ -16,7 +16,7 @@ from app.cases.models import Case, CaseState, Channel
 from app.clock import utcnow
 from app.formdefs import FormDefinition, to_storage, validate
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
-from app.reports.build import form_registry
+from app.interviews.services import form_registry
 from app.reports.models import Report
 from app.reports.services import approve_report, submit_report
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.models import Office, Role, User
@@ -21,8 +20,11 @@ from app.clock import LOCAL_TZ, utcnow
 from app.config import Settings
 from app.formdefs.logic import question_for_key
 from app.interviews.models import Interview, InterviewState
+from app.interviews.services import form_of, load_answers
+from app.referrals.models import OPEN_STATES, Referral
+from app.referrals.services import is_overdue
 from app.reports import pki_store
-from app.reports.build import BuiltReport, build_report, form_of, stored_answers
+from app.reports.build import BuiltReport, build_report
 from app.reports.models import FileKind, Report, ReportFile, ReviewComment
 from app.reports.pdf import render_report
 from app.reports.signing import SUPERVISOR_STAMP_BOX, WORKER_STAMP_BOX, SigningError, sign_pdf
@@ -165,7 +167,7 @@ def submit_report(session: Session, *, actor: Principal, interview: Interview, p
     assert office is not None  # noqa: S101
     # Everything that can fail runs before the first write: a wrong password stores nothing.
     material = pki_store.signing_material(session, user=user, roles=actor.roles, password=password, settings=settings)
-    answers = stored_answers(session, interview.id)
+    answers = load_answers(session, interview.id)
     built = build_report(session, interview, version=version, now=when, answers=answers)
     signed = _sign(render_report(built.data), material, user=user, office=office,
                    field_name=f"Podpis_pracownika_v{version}", reason=f"Sporządzenie raportu, wersja {version}",
@@ -407,11 +409,12 @@ def office_workers(session: Session, office_id: int) -> list[User]:
 
 @dataclass
 class ReferralAge:
-    """Open referrals of one urgency and the age of the oldest."""
+    """Open referrals of one priority, how many are overdue, and the age of the oldest."""
 
     urgency: str
     count: int
     oldest_days: int
+    overdue: int = 0
 
 
 @dataclass
@@ -421,33 +424,27 @@ class Dashboard:
     states: list[tuple[ReportState | str, int]]
     overdue: list[tuple[Case, int]]
     overdue_count: int
-    referrals: list[ReferralAge] | None = None
+    referrals: list[ReferralAge] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
 
 
 CLOSED_CASE_STATES = (CaseState.INTERVIEW_DONE, CaseState.CLOSED, CaseState.OTHER_ROUTE)
 
 
-def _open_referrals(session: Session, office_id: int, now: dt.datetime) -> list[ReferralAge] | None:
-    """Open referrals by urgency, or None while the referrals feature is not part of this build.
-
-    The referrals table is built in parallel; this reads it only when it exists with the columns used here
-    (office_id, urgency, created_at, closed_at). The lead checks the column names after the merge.
-    """
-    table = SQLModel.metadata.tables.get("referral")
-    if table is None or not {"office_id", "urgency", "created_at", "closed_at"} <= set(table.c.keys()):
-        return None
-    rows = session.execute(
-        select(table.c.urgency, func.count(), func.min(table.c.created_at))
-        .where(table.c.office_id == office_id, table.c.closed_at.is_(None))
-        .group_by(table.c.urgency)
+def _open_referrals(session: Session, office_id: int, now: dt.datetime) -> list[ReferralAge]:
+    """Open referrals by priority with the overdue ones counted (target times from the referrals feature)."""
+    referrals = session.exec(
+        select(Referral).where(Referral.office_id == office_id, col(Referral.state).in_(list(OPEN_STATES)))
     ).all()
     order = {"urgent": 0, "high": 1, "normal": 2}
-    out = []
-    for urgency, count, oldest in rows:
-        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=dt.UTC)
-        out.append(ReferralAge(str(urgency), int(count), max(0, (now - oldest).days)))
-    return sorted(out, key=lambda r: order.get(r.urgency, 9))
+    groups: dict[str, ReferralAge] = {}
+    for referral in referrals:
+        created = referral.created_at if referral.created_at.tzinfo else referral.created_at.replace(tzinfo=dt.UTC)
+        group = groups.setdefault(str(referral.priority), ReferralAge(str(referral.priority), 0, 0))
+        group.count += 1
+        group.oldest_days = max(group.oldest_days, (now - created).days)
+        group.overdue += int(is_overdue(referral, now))
+    return sorted(groups.values(), key=lambda r: order.get(r.urgency, 9))
 
 
 def dashboard(session: Session, *, office_id: int, today: dt.date | None = None) -> Dashboard:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e45f484ef65e
+Revision ID: 9ff4d2257ff9
 Revises: 
-Create Date: 2026-11-21 12:48:34.383469
+Create Date: 2026-11-21 13:17:45.407597
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'e45f484ef65e'
+revision: str = '9ff4d2257ff9'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -64,6 +64,36 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('mail_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('recipients', sa.Text(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_mail_outbox_pending', ['sent_at', 'next_attempt_at'], unique=False)
+
+    op.create_table('office_ca',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('cert_pem', sa.Text(), nullable=False),
+    sa.Column('key_pem', sa.Text(), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('office_id')
     )
     op.create_table('user_account',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -131,6 +161,31 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('resume_draft', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resume_draft_user_id'), ['user_id'], unique=False)
+
+    op.create_table('signing_certificate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('cert_pem', sa.Text(), nullable=False),
+    sa.Column('chain_pem', sa.Text(), nullable=False),
+    sa.Column('wrapped_key', sa.LargeBinary(), nullable=False),
+    sa.Column('subject_cn', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('serial_hex', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('not_after', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('revoked', sa.Boolean(), nullable=False),
+    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('revoked_reason', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('signing_certificate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signing_certificate_fingerprint'), ['fingerprint'], unique=False)
+        batch_op.create_index(batch_op.f('ix_signing_certificate_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_signing_certificate_user_revoked', ['user_id', 'revoked'], unique=False)
 
     op.create_table('user_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -261,11 +316,218 @@ def upgrade() -> None:
     with op.batch_alter_table('answer_change', schema=None) as batch_op:
         batch_op.create_index('ix_answer_change_interview_key', ['interview_id', 'key'], unique=False)
 
+    op.create_table('referral',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('interview_id', sa.Integer(), nullable=True),
+    sa.Column('flag_rule_id', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('person_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('best_time', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('communication_needs', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('worker_note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('priority', sa.String(length=10), nullable=False),
+    sa.Column('raised_by_id', sa.Integer(), nullable=False),
+    sa.Column('worker_contact', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('consent_given', sa.Boolean(), nullable=False),
+    sa.Column('consent_method', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('consent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('consent_recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('emergency_action', sa.String(length=10), server_default='', nullable=False),
+    sa.Column('emergency_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('accepted_by_id', sa.Integer(), nullable=True),
+    sa.Column('accepted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('first_contact_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('close_outcome', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('closing_note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('return_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['accepted_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['consent_recorded_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['interview_id'], ['interview.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['raised_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('referral', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_referral_accepted_by_id'), ['accepted_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_referral_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_referral_interview_id'), ['interview_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_referral_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_referral_office_state', ['office_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_referral_raised_by_id'), ['raised_by_id'], unique=False)
+
+    op.create_table('report',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('interview_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['interview_id'], ['interview.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['worker_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('interview_id', name='uq_report_interview')
+    )
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_report_office_state', ['office_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('flag_decision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('interview_id', sa.Integer(), nullable=False),
+    sa.Column('rule_id', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('decision', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=False),
+    sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['interview_id'], ['interview.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['referral_id'], ['referral.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('flag_decision', schema=None) as batch_op:
+        batch_op.create_index('ix_flag_decision_interview_rule', ['interview_id', 'rule_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_flag_decision_office_id'), ['office_id'], unique=False)
+
+    op.create_table('referral_contact',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('psychologist_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['psychologist_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['referral_id'], ['referral.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('referral_contact', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_referral_contact_referral_id'), ['referral_id'], unique=False)
+
+    op.create_table('referral_transition',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('from_state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('to_state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['referral_id'], ['referral.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('referral_transition', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_referral_transition_referral_id'), ['referral_id'], unique=False)
+
+    op.create_table('report_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('signed_by_id', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('answers_json', sa.Text(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['certificate_id'], ['signing_certificate.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], ),
+    sa.ForeignKeyConstraint(['signed_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('report_id', 'version', 'kind', name='uq_report_file_version_kind')
+    )
+    with op.batch_alter_table('report_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_file_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_file_report_id'), ['report_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_file_sha256'), ['sha256'], unique=False)
+
+    op.create_table('review_comment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('interview_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('answer_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['interview_id'], ['interview.id'], ),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('review_comment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_comment_interview_id'), ['interview_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_comment_report_id'), ['report_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('review_comment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_comment_report_id'))
+        batch_op.drop_index(batch_op.f('ix_review_comment_interview_id'))
+
+    op.drop_table('review_comment')
+    with op.batch_alter_table('report_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_file_sha256'))
+        batch_op.drop_index(batch_op.f('ix_report_file_report_id'))
+        batch_op.drop_index(batch_op.f('ix_report_file_office_id'))
+
+    op.drop_table('report_file')
+    with op.batch_alter_table('referral_transition', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_referral_transition_referral_id'))
+
+    op.drop_table('referral_transition')
+    with op.batch_alter_table('referral_contact', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_referral_contact_referral_id'))
+
+    op.drop_table('referral_contact')
+    with op.batch_alter_table('flag_decision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_flag_decision_office_id'))
+        batch_op.drop_index('ix_flag_decision_interview_rule')
+
+    op.drop_table('flag_decision')
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_worker_id'))
+        batch_op.drop_index('ix_report_office_state')
+        batch_op.drop_index(batch_op.f('ix_report_office_id'))
+        batch_op.drop_index(batch_op.f('ix_report_case_id'))
+
+    op.drop_table('report')
+    with op.batch_alter_table('referral', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_referral_raised_by_id'))
+        batch_op.drop_index('ix_referral_office_state')
+        batch_op.drop_index(batch_op.f('ix_referral_office_id'))
+        batch_op.drop_index(batch_op.f('ix_referral_interview_id'))
+        batch_op.drop_index(batch_op.f('ix_referral_case_id'))
+        batch_op.drop_index(batch_op.f('ix_referral_accepted_by_id'))
+
+    op.drop_table('referral')
     with op.batch_alter_table('answer_change', schema=None) as batch_op:
         batch_op.drop_index('ix_answer_change_interview_key')
 
@@ -302,6 +564,12 @@ def downgrade() -> None:
 
     op.drop_table('web_session')
     op.drop_table('user_role')
+    with op.batch_alter_table('signing_certificate', schema=None) as batch_op:
+        batch_op.drop_index('ix_signing_certificate_user_revoked')
+        batch_op.drop_index(batch_op.f('ix_signing_certificate_office_id'))
+        batch_op.drop_index(batch_op.f('ix_signing_certificate_fingerprint'))
+
+    op.drop_table('signing_certificate')
     with op.batch_alter_table('resume_draft', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resume_draft_user_id'))
 
@@ -318,6 +586,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_user_account_office_id'))
 
     op.drop_table('user_account')
+    op.drop_table('office_ca')
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_mail_outbox_pending')
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_office_id'))
+
+    op.drop_table('mail_outbox')
     op.drop_table('office')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index('ix_login_attempt_username_at')
