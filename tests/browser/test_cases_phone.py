@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,18 @@ def test_worker_calls_from_the_today_list(page: Page, live_server: LiveServer) -
     assert_fits_phone(page)
     assert_touch_targets(page)
     screenshot(page, "cases-detail")
+
+    # The answered call starts the interview, linked to the case and to that call.
+    page.get_by_role("button", name="Rozpocznij wywiad").tap()
+    expect(page).to_have_url(re.compile(r"/interviews/\d+"))
+    interview_id = int(re.search(r"/interviews/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    with sqlite3.connect(live_server.database_url.removeprefix("sqlite:///")) as conn:
+        linked = conn.execute(
+            "SELECT i.form_id, a.outcome, c.applicant_name FROM interview i JOIN call_attempt a ON a.id = i.call_attempt_id"
+            " JOIN case_file c ON c.id = i.case_id WHERE i.id = ?",
+            (interview_id,),
+        ).fetchone()
+    assert linked == ("rws", "answered", PERSON)
 
 
 def test_registration_form_on_phone_keeps_input_and_flags_duplicates(page: Page, live_server: LiveServer) -> None:

@@ -73,13 +73,13 @@ def test_demo_list_shows_states_and_overdue_on_phone(page: Page, live_server: Li
     _log_in(page, live_server, "demo-psychologist")
     expect(page.get_by_role("heading", level=1, name="Zgłoszenia do psychologa")).to_be_visible()
     first = page.locator("li.referral").first
-    expect(first).to_contain_text("Grażyna Żółtowska")
+    expect(first).to_contain_text("Bożena Szczęsna")
     expect(first).to_contain_text("po terminie")
     assert_fits_phone(page)
     assert_touch_targets(page)
     screenshot(page, "referrals-list-demo")
-    page.get_by_role("link", name="Łukasz Śliwiński").tap()
-    expect(page.get_by_role("heading", level=1, name="Łukasz Śliwiński")).to_be_visible()
+    page.get_by_role("link", name="Piotr Żmuda").tap()
+    expect(page.get_by_role("heading", level=1, name="Piotr Żmuda")).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "referral-detail")
 

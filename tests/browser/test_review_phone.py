@@ -16,7 +16,7 @@ from app.cases.models import Case, Channel
 from app.db import make_engine
 from app.formdefs import to_storage, validate
 from app.interviews.models import Interview, InterviewState
-from app.reports.build import form_registry
+from app.interviews.services import form_registry
 from app.reports.demo import make_finished_interview, write_answers
 from app.reports.models import Report, ReportFile
 from tests.browser.conftest import LiveServer, screenshot
