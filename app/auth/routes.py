@@ -103,7 +103,8 @@ def language(code: str) -> Response:
         if user is not None:
             user.locale = code
             db.add(user)
-    return redirect(safe_next(request.form.get("next")) or url_for("auth.login"))  # type: ignore[return-value]
+    fallback = url_for("home.index") if current_user.is_authenticated else url_for("auth.login")
+    return redirect(safe_next(request.form.get("next")) or fallback)  # type: ignore[return-value]
 
 
 @bp.route("/account", methods=["GET"])
