@@ -144,6 +144,11 @@ def _callback_time(now: datetime, minutes: int) -> datetime:
     return due
 
 
+def demo_reference(number: int) -> str:
+    """Reference of the demo application with this number (this year, as the office numbers them)."""
+    return f"RWS/{to_local(utcnow()).year}/{number:04d}"
+
+
 def seed_cases(session: Session, context: DemoContext) -> None:
     """Create the demo cases that are missing (found by reference), with calls and today's call-backs."""
     office_id = context.office.id
@@ -153,7 +158,7 @@ def seed_cases(session: Session, context: DemoContext) -> None:
     now = utcnow()
     today = to_local(now).date()
     for number, demo in enumerate(CASES, start=1):
-        reference = f"RWS/{today.year}/{number:04d}"
+        reference = demo_reference(number)
         exists = session.exec(select(Case.id).where(Case.office_id == office_id, Case.reference == reference)).first()
         if exists is not None:
             continue

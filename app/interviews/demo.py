@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import Role
 from app.auth.services import Principal
+from app.cases.demo import demo_reference
 from app.cases.models import Case, Channel
 from app.interviews import services
 from app.interviews.models import Interview
@@ -16,8 +17,10 @@ from app.interviews.models import Interview
 if TYPE_CHECKING:
     from app.demo.seed import DemoContext
 
-IN_PROGRESS_CASE = "RWS/2026/0001"
-FINISHED_CASE = "RWS/2026/0002"
+# Numbers of the demo applications (RWS/<this year>/<number>) created by the cases seeder.
+IN_PROGRESS_CASE = 1
+FINISHED_CASE = 2
+
 
 # A complete interview (segments A, H, I, J and every required answer), Polish diacritics included.
 FINISHED_ANSWERS: dict[str, Any] = {
@@ -70,14 +73,14 @@ def _case(session: Session, context: DemoContext, reference: str, name: str, wor
 def seed_interviews(session: Session, context: DemoContext) -> None:
     """Idempotent: creates the interviews only when the demo cases have none."""
     worker = _principal(context, "demo-worker")
-    progress_case = _case(session, context, IN_PROGRESS_CASE, "Jan Łukasz Kędzierski", worker.id)
+    progress_case = _case(session, context, demo_reference(IN_PROGRESS_CASE), "Jan Łukasz Kędzierski", worker.id)
     if not session.exec(select(Interview).where(Interview.case_id == progress_case.id)).first():
         interview = services.start_interview(session, actor=worker, case=progress_case)
         started: dict[str, Any] = {"answered_by": "person", "identity_confirmation": ["pesel_dob"]}
         for key, raw in started.items():
             services.save_answer(session, actor=worker, interview=interview, key=key, raw=raw, client_id="demo")
         interview.current_section = "metadata"
-    done_case = _case(session, context, FINISHED_CASE, "Grażyna Wójcik-Żelazna", worker.id)
+    done_case = _case(session, context, demo_reference(FINISHED_CASE), "Grażyna Wójcik-Żelazna", worker.id)
     if not session.exec(select(Interview).where(Interview.case_id == done_case.id)).first():
         interview = services.start_interview(session, actor=worker, case=done_case)
         for key, raw in FINISHED_ANSWERS.items():

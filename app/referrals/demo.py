@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from app.auth.models import User
+from app.cases.demo import demo_reference
 from app.cases.models import Case, CasePhone, Channel
 from app.clock import utcnow
 from app.referrals.deadlines import due_at
@@ -61,7 +62,7 @@ DEMO_REFERRALS = (
 
 
 def _case(session: Session, context: DemoContext, demo: _Demo, worker: User) -> Case:
-    reference = f"RWS/{utcnow().date().year}/{demo.case_number:04d}"
+    reference = demo_reference(demo.case_number)
     case = session.exec(select(Case).where(Case.office_id == context.office.id, Case.reference == reference)).first()
     if case is None:
         case = Case(

@@ -7,11 +7,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import inspect
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.auth.services import load_principal
+from app.cases.demo import demo_reference
 from app.cases.models import Case, CaseState, Channel
 from app.clock import utcnow
 from app.formdefs import FormDefinition, to_storage, validate
@@ -80,8 +80,8 @@ DEMO_ANSWERS: dict[str, Any] = {
     "psych_reason": "silny stres po utracie pracy",
 }
 
-APPROVED_CASE = "RWS/2026/0002"
-PENDING_CASE = "RWS/2026/0003"
+APPROVED_CASE = 2  # demo application numbers (RWS/<this year>/<number>)
+PENDING_CASE = 3
 
 
 def storage_values(form: FormDefinition, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -153,23 +153,20 @@ def _finished_interview(session: Session, case: Case, worker: User) -> Interview
 
 
 def seed_reports(session: Session, context: Any) -> None:
-    """One approved report (RWS/2026/0002) and one waiting for review (RWS/2026/0003); needs the demo password."""
+    """One approved report (demo application 2) and one waiting for review (application 3); needs the demo password."""
     from app import get_settings
 
     password: str | None = getattr(context, "password", None)
     worker, supervisor = context.users.get("demo-worker"), context.users.get("demo-supervisor")
     if not password or worker is None or supervisor is None or context.office.id is None:
         return  # the accounts existed before and their password is unknown here: keys cannot be opened
-    if not inspect(session.connection()).has_table("report"):
-        # Before the lead regenerates the migrations after merging, `db upgrade` creates no report tables.
-        return
     settings = get_settings()
     worker_principal = load_principal(session, worker.id)
     supervisor_principal = load_principal(session, supervisor.id)
     assert worker_principal is not None  # noqa: S101
     assert supervisor_principal is not None  # noqa: S101
-    for reference, approve, due in ((APPROVED_CASE, True, 3), (PENDING_CASE, False, -2)):
-        case = _case(session, context.office.id, reference, worker, due_in_days=due)
+    for number, approve, due in ((APPROVED_CASE, True, 3), (PENDING_CASE, False, -2)):
+        case = _case(session, context.office.id, demo_reference(number), worker, due_in_days=due)
         interview = _finished_interview(session, case, worker)
         assert interview.id is not None  # noqa: S101
         report = session.exec(select(Report).where(Report.interview_id == interview.id)).first()
