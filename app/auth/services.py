@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from app.audit.services import record
-from app.auth.models import Office, Role, User, UserRole
+from app.auth.models import Office, Role, User, UserRole, WebSession
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.clock import utcnow
 
@@ -201,15 +201,12 @@ def update_user(
 
 def set_active(session: Session, user: User, *, active: bool, actor_id: int) -> User:
     """Disable or re-enable an account; disabling ends its sessions."""
-    from app.auth.models import WebSession
-
     if actor_id == user.id and not active:
         raise AccountError(str(_l("Nie możesz zablokować własnego konta.")), "")
     user.active = active
     session.add(user)
     if not active:
-        for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
-            session.delete(web_session)
+        _end_sessions(session, user)
     record(
         session,
         "user.enable" if active else "user.disable",
@@ -221,6 +218,22 @@ def set_active(session: Session, user: User, *, active: bool, actor_id: int) -> 
     return user
 
 
+def _set_password(session: Session, user: User, new: str, *, field: str) -> None:
+    """Check the policy and store a new argon2id hash; `field` names the form field for errors."""
+    problems = password_problems(new, username=user.username)
+    if problems:
+        raise AccountError(" ".join(problems), field)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    session.add(user)
+
+
+def _end_sessions(session: Session, user: User) -> None:
+    """Log the user out everywhere: their server-side sessions are deleted."""
+    for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
+        session.delete(web_session)
+
+
 def change_password(session: Session, user: User, *, current: str, new: str, repeat: str) -> User:
     """Change one's own password after checking the current one."""
     if not verify_password(user.password_hash, current):
@@ -229,12 +242,7 @@ def change_password(session: Session, user: User, *, current: str, new: str, rep
         raise AccountError(str(_l("Nowe hasła nie są jednakowe.")), "repeat_password")
     if new == current:
         raise AccountError(str(_l("Nowe hasło musi różnić się od obecnego.")), "new_password")
-    problems = password_problems(new, username=user.username)
-    if problems:
-        raise AccountError(" ".join(problems), "new_password")
-    user.password_hash = hash_password(new)
-    user.password_changed_at = utcnow()
-    session.add(user)
+    _set_password(session, user, new, field="new_password")
     from app.reports.pki_store import rewrap_on_password_change  # late: reports builds on auth
 
     rewrap_on_password_change(session, user, old=current, new=new)  # signing keys follow the password
@@ -244,16 +252,8 @@ def change_password(session: Session, user: User, *, current: str, new: str, rep
 
 def reset_password(session: Session, user: User, *, new: str, actor_id: int) -> User:
     """An administrator sets a new password for a user; the user's sessions end."""
-    from app.auth.models import WebSession
-
-    problems = password_problems(new, username=user.username)
-    if problems:
-        raise AccountError(" ".join(problems), "password")
-    user.password_hash = hash_password(new)
-    user.password_changed_at = utcnow()
-    session.add(user)
-    for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
-        session.delete(web_session)
+    _set_password(session, user, new, field="password")
+    _end_sessions(session, user)
     from app.reports.pki_store import revoke_on_password_reset  # late: reports builds on auth
 
     revoke_on_password_reset(session, user, actor_id=actor_id)  # old keys cannot be opened any more
