@@ -142,15 +142,18 @@ def _anchor_of(event: AuditEvent) -> tuple[int, str] | None:
         return None
 
 
-def trimmable(session: Session, before: datetime) -> tuple[int, list[int]]:
-    """(first kept id, ids to delete): the contiguous run of oldest events recorded before `before`."""
-    first_kept = session.exec(
-        select(func.min(AuditEvent.id)).where(col(AuditEvent.at) >= before)
-    ).one()
-    if first_kept is None:
-        return 0, []  # every event is old: keep them (a run always records its own event first, so never here)
-    ids = session.exec(select(AuditEvent.id).where(col(AuditEvent.id) < first_kept).order_by(col(AuditEvent.id))).all()
-    return int(first_kept), [int(i) for i in ids if i is not None]
+def trimmable(session: Session, before: datetime) -> tuple[int | None, list[int]]:
+    """(first kept id, ids to delete): the contiguous run of oldest events recorded before `before`.
+
+    When every event is older, the first kept id is None and all ids are listed: a retention run appends its
+    own event before trimming, so that event is then the first one kept.
+    """
+    first_kept = session.exec(select(func.min(AuditEvent.id)).where(col(AuditEvent.at) >= before)).one()
+    query = select(AuditEvent.id).order_by(col(AuditEvent.id))
+    if first_kept is not None:
+        query = query.where(col(AuditEvent.id) < first_kept)
+    ids = [int(i) for i in session.exec(query).all() if i is not None]
+    return (None if first_kept is None else int(first_kept)), ids
 
 
 def trim(session: Session, *, before: datetime, actor_id: int | None = None) -> list[int]:
@@ -159,8 +162,8 @@ def trim(session: Session, *, before: datetime, actor_id: int | None = None) -> 
     Returns the deleted ids; runs in the caller's transaction.
     """
     first_kept_id, ids = trimmable(session, before)
-    if not ids:
-        return []
+    if not ids or first_kept_id is None:
+        return []  # nothing old, or nothing newer to anchor the chain at (record the run's own event first)
     first_kept = session.get(AuditEvent, first_kept_id)
     assert first_kept is not None  # noqa: S101 - found by the query above in the same transaction
     session.exec(delete(AuditEvent).where(col(AuditEvent.id) < first_kept_id))

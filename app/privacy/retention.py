@@ -59,11 +59,15 @@ class Step:
     count: int = 0
     # Ids of technical rows (session hashes, attempt ids) say nothing useful; only their count is listed.
     list_ids: bool = True
+    # A contiguous run of ids (the oldest audit events) is listed as first–last.
+    as_range: bool = False
 
     def line(self) -> str:
         """One line of the dry-run listing: type, action, count and ids (never content)."""
         text = f"{self.record_type}: {self.action} {self.count}"
-        if self.list_ids and self.ids:
+        if self.as_range and self.ids:
+            text += f" — ids {self.ids[0]}–{self.ids[-1]}"
+        elif self.list_ids and self.ids:
             text += " — ids " + ", ".join(str(i) for i in self.ids)
         return text
 
@@ -180,7 +184,7 @@ def plan(session: Session, settings: PrivacySettings, *, now: datetime | None = 
     steps.append(Step("report_file", "delete", files, len(files)))
     if settings.retention_audit_years is not None:
         _, events = trimmable(session, now - settings.retention_audit_years * YEAR)
-        steps.append(Step("audit_event", "delete", events, len(events)))
+        steps.append(Step("audit_event", "delete", events, len(events), as_range=True))
     technical: list[tuple[str, Any]] = [
         ("web_session", select(func.count()).select_from(WebSession).where(
             col(WebSession.last_seen_at) < now - timedelta(days=settings.retention_session_days))),

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session
 
@@ -19,7 +18,16 @@ from app.reports.models import Report
 from tests.factories import make_office, make_user
 from tests.integration.reports.conftest import Poppler, poppler, submit  # noqa: F401 - poppler is a fixture
 
-from .conftest import NAME, PESEL, PHONE, World, assert_no_personal_data, events, make_person_case, make_referral
+from .conftest import (
+    NAME,
+    PESEL,
+    PHONE,
+    World,
+    assert_no_personal_data,
+    events,
+    make_person_case,
+    make_referral,
+)
 
 ClientOf = Callable[[User], FlaskClient]
 
