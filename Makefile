@@ -51,6 +51,7 @@ run: install
 
 lint: .stamp-install-test
 	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/bandit -c pyproject.toml -r app -q
 
 typecheck: .stamp-install-test
 	$(BIN)/mypy

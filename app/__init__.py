@@ -184,10 +184,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases.routes import bp as cases_bp
     from app.home.routes import bp as home_bp
     from app.interviews.routes import bp as interviews_bp
+    from app.privacy.routes import bp as privacy_bp
     from app.referrals.routes import bp as referrals_bp
     from app.reports.routes import bp as reports_bp
 
-    blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp)
+    blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

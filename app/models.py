@@ -4,6 +4,7 @@ from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CasePhone
 from app.interviews.models import Answer, AnswerChange, Interview
+from app.privacy.models import Erasure
 from app.referrals.models import FlagDecision, OutboxMessage, Referral, ReferralContact, ReferralTransition
 from app.reports.models import OfficeCA, Report, ReportFile, ReviewComment, SigningCertificate
 
@@ -12,6 +13,7 @@ __all__ = [
     "AnswerChange",
     "AuditEvent",
     "CallAttempt",
+    "Erasure",
     "Callback",
     "Case",
     "FlagDecision",

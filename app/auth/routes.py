@@ -132,6 +132,9 @@ def password() -> Response:
         )
     except AccountError as exc:
         return render("auth/account.html", status=422, errors={exc.field: exc.message}, values={})
+    server_session = session
+    if isinstance(server_session, ServerSession):
+        server_session.regenerate()  # the old rows are gone; this browser continues under a new id
     flash(str(_l("Hasło zostało zmienione.")), "success")
     return redirect(url_for("auth.account"))  # type: ignore[return-value]
 

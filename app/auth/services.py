@@ -235,7 +235,12 @@ def _end_sessions(session: Session, user: User) -> None:
 
 
 def change_password(session: Session, user: User, *, current: str, new: str, repeat: str) -> User:
-    """Change one's own password after checking the current one."""
+    """Change one's own password after checking the current one; every session of the user ends.
+
+    The caller gives the current browser a fresh session id (so a lost phone's session dies, this one goes on).
+    """
+    from app.auth.models import WebSession
+
     if not verify_password(user.password_hash, current):
         raise AccountError(str(_l("Obecne hasło jest nieprawidłowe.")), "current_password")
     if new != repeat:
@@ -246,6 +251,8 @@ def change_password(session: Session, user: User, *, current: str, new: str, rep
     from app.reports.pki_store import rewrap_on_password_change  # late: reports builds on auth
 
     rewrap_on_password_change(session, user, old=current, new=new)  # signing keys follow the password
+    for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
+        session.delete(web_session)
     record(session, "user.password_change", actor_id=user.id, office_id=user.office_id, object_type="user", object_id=user.id)
     return user
 

@@ -93,7 +93,7 @@ def _read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
     except UnicodeDecodeError:
         return None, [Problem(file, "file", "is not UTF-8 text")]
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506  # nosec B506  # reason: _StrictLoader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.audit.services import record_view
 from app.auth.models import Role
 from app.db import get_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
@@ -91,6 +92,7 @@ def run(interview_id: int) -> Response:
     """The runner screen of a section (`?section=`), or where the interview was left."""
     interview = _interview(interview_id)
     session = get_session()
+    record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id)
     if interview.state == InterviewState.INTERRUPTED:
         screen = build_screen(session, interview, services.SAFETY_SECTION)
         return render("interviews/interrupted.html", screen=screen, interview=interview)
@@ -293,6 +295,7 @@ def summary_page(interview_id: int) -> Response:
     """The answers shown by section (hidden-by-skip-logic answers are kept but not shown)."""
     interview = _interview(interview_id)
     session = get_session()
+    record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id, page="summary")
     lang = str(getattr(current_user, "locale", "pl"))
     form = services.form_of(interview)
     changed: list[dict[str, str]] = []

@@ -9,6 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.audit.services import record_view
 from app.auth.models import Office, Role
 from app.cases.models import Case
 from app.cases.services import visible_case
@@ -266,7 +267,9 @@ def mine() -> Response:
 @roles_required(Role.PSYCHOLOGIST, Role.SUPERVISOR)
 def detail(referral_id: int) -> Response:
     """One referral: the minimum to call the person, contact attempts, history and the next steps."""
-    return _detail_response(_referral(referral_id))
+    referral = _referral(referral_id)
+    record_view("referral", referral.id, actor_id=me().id, office_id=referral.office_id)
+    return _detail_response(referral)
 
 
 def _detail_response(referral: Referral, *, status: int = 200, errors: dict[str, str] | None = None,

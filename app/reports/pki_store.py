@@ -20,7 +20,7 @@ from app.config import Mode, Settings
 from app.reports import pki
 from app.reports.models import CertificateSource, OfficeCA, SigningCertificate
 
-PASSPHRASE_FILE = "pki_passphrase"  # noqa: S105 - a file name, not a secret
+PASSPHRASE_FILE = "pki_passphrase"  # noqa: S105  # nosec B105  # reason: a file name, not a secret
 # A PKCS#12 with a certificate chain is a few kilobytes; anything far larger is not one.
 MAX_PKCS12_BYTES = 64 * 1024
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, make_response,
 from flask_babel import lazy_gettext as _l
 
 from app import get_settings
+from app.audit.services import record_view
 from app.auth.models import Role, User
 from app.cases.models import Case
 from app.db import get_session, standalone_session
@@ -175,6 +176,7 @@ def _detail_context(report: Report, errors: dict[str, str] | None = None,
 def detail(report_id: int) -> Response:
     """The report: state, versions, comments, the HTML view; approve or return for supervisors."""
     report = _report(report_id)
+    record_view("report", report.id, actor_id=me().id, office_id=report.office_id, version=report.version)
     return render("reports/detail.html", **_detail_context(report))
 
 

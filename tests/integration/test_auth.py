@@ -168,3 +168,23 @@ def test_wrong_role_gets_403_page(client: FlaskClient, login_as: Callable[..., U
     response = client.get("/admin/users")
     assert response.status_code == 403
     assert "Brak dostępu" in response.get_data(as_text=True)
+
+
+def test_changing_own_password_ends_the_other_sessions(app, client: FlaskClient, login_as: Callable[..., User]) -> None:  # type: ignore[no-untyped-def]
+    """A user who lost a phone changes the password on a laptop: the phone's session ends, the laptop goes on."""
+    user = login_as(Role.WORKER)
+    phone = app.test_client()
+    assert login(phone, user.username).status_code == 302
+    assert phone.get("/account").status_code == 200
+    ok = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token(client),
+            "current_password": PASSWORD,
+            "new_password": "Nowe-Bezpieczne-Hasło-42",
+            "repeat_password": "Nowe-Bezpieczne-Hasło-42",
+        },
+    )
+    assert ok.status_code == 302
+    assert phone.get("/account").status_code == 302  # back to the login page
+    assert client.get("/account").status_code == 200

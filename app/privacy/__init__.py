@@ -1,0 +1,1 @@
+"""Data protection: retention (anonymise or delete past configured periods) and subject-access exports (art. 15)."""
