@@ -146,12 +146,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     app.extensions[ENGINE_KEY].dispose()
 
 
+# Where one argument name means different things on different routes.
+URL_OVERRIDES: dict[str, dict[str, object]] = {"privacy.export": {"fmt": "json"}}
+
+
 def _url(app: Flask, endpoint: str, ids: dict[str, object]) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         from flask import url_for
 
-        return url_for(endpoint, **{name: ids[name] for name in rule.arguments})
+        values = {**ids, **URL_OVERRIDES.get(endpoint, {})}
+        return url_for(endpoint, **{name: values[name] for name in rule.arguments})
 
 
 def classify(status: int, location: str) -> str:
@@ -246,6 +251,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ('referrals.new_from_case', 'POST'): 'LAHFAFH',
     ('referrals.new_from_interview', 'GET'): 'LAHFAFH',
     ('referrals.new_from_interview', 'POST'): 'LAHFAFH',
+    ('privacy.export', 'GET'): 'LFFFAAH',
+    ('privacy.page', 'GET'): 'LFFFAAH',
     ('reports.approve', 'POST'): 'LFFFAFH',
     ('reports.certificate', 'GET'): 'LAAFAFA',
     ('reports.certificate', 'POST'): 'LAAFAFA',

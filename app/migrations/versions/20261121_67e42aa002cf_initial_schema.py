@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9ff4d2257ff9
+Revision ID: 67e42aa002cf
 Revises: 
-Create Date: 2026-11-21 13:17:45.407597
+Create Date: 2026-11-21 13:59:18.123391
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '9ff4d2257ff9'
+revision: str = '67e42aa002cf'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -95,6 +95,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('office_id')
     )
+    op.create_table('privacy_erasure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('record_type', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('record_type', 'record_id', name='uq_privacy_erasure_record')
+    )
+    with op.batch_alter_table('privacy_erasure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_privacy_erasure_office_id'), ['office_id'], unique=False)
+
     op.create_table('user_account',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -586,6 +599,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_user_account_office_id'))
 
     op.drop_table('user_account')
+    with op.batch_alter_table('privacy_erasure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_privacy_erasure_office_id'))
+
+    op.drop_table('privacy_erasure')
     op.drop_table('office_ca')
     with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_mail_outbox_pending')
