@@ -6,6 +6,7 @@ Loopback only. The server runs in its own process group, so a test can SIGKILL t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -106,10 +107,8 @@ class ServerProcess:
     def kill(self) -> None:
         """SIGKILL the whole process group (master and workers) without any chance to clean up."""
         if self.process is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.process.wait(timeout=15)
             # Workers are reparented when the master dies; wait until none of the group is left.
             deadline = time.monotonic() + 10

@@ -52,10 +52,13 @@ def install(app: Flask) -> None:
     def _malformed_form() -> None:
         # A multipart field named `a\` parses to a field without a name (None), which breaks CSRF checking and
         # any code iterating the form. Refuse such bodies before anything reads them (this runs before CSRF).
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype == "multipart/form-data":
-            if None in request.form or None in request.files:
-                log.info("malformed form field name request_id=%s endpoint=%s", g.get("request_id"), request.endpoint)
-                abort(400)
+        if (
+            request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and request.mimetype == "multipart/form-data"
+            and (None in request.form or None in request.files)
+        ):
+            log.info("malformed form field name request_id=%s endpoint=%s", g.get("request_id"), request.endpoint)
+            abort(400)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
