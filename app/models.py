@@ -6,6 +6,7 @@ from app.cases.models import CallAttempt, Callback, Case, CasePhone
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.referrals.models import FlagDecision, OutboxMessage, Referral, ReferralContact, ReferralTransition
 from app.reports.models import OfficeCA, Report, ReportFile, ReviewComment, SigningCertificate
+from app.web.ratelimit import RateEvent
 
 __all__ = [
     "Answer",
@@ -25,6 +26,7 @@ __all__ = [
     "LoginAttempt",
     "Office",
     "OfficeCA",
+    "RateEvent",
     "Report",
     "ReportFile",
     "ReviewComment",
