@@ -51,7 +51,7 @@ def test_sigkill_during_autosave_burst_loses_no_acknowledged_answer(server: Serv
 
     lock = threading.Lock()
     acked: dict[str, list[int]] = {key: [] for key in TEXT_KEYS}  # per key, the indexes acknowledged
-    sent: dict[str, int] = {key: -1 for key in TEXT_KEYS}  # per key, the highest index sent
+    sent: dict[str, int] = dict.fromkeys(TEXT_KEYS, -1)  # per key, the highest index sent
     statuses: list[int] = []
     ack_count = threading.Semaphore(0)
 
