@@ -362,3 +362,36 @@ def test_fuzzed_post_never_fails_and_refusals_change_nothing(
             assert changed_tables(before, snapshot(engine)) == [], (endpoint, response.status_code)
 
     run()
+
+
+LIMIT_MB = 2
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A 2 MB request limit (TELEWYWIAD_MAX_UPLOAD_MB), so over-limit bodies stay cheap to send."""
+    return settings.model_copy(update={"max_upload_mb": LIMIT_MB})
+
+
+@pytest.mark.parametrize("endpoint", sorted(TARGETS))
+def test_body_over_the_upload_limit_is_413_and_changes_nothing(
+    endpoint: str, app: Flask, client: FlaskClient, world: World, db: Session
+) -> None:
+    """Every POST endpoint (file uploads included) refuses a body over MAX_UPLOAD_MB with a Polish 413 page."""
+    target = TARGETS[endpoint]
+    if target.roles:
+        world.login(*target.roles)
+    prepared = target.prepare(world)
+    csrf = _token(client)
+    with app.test_request_context():
+        path = url_for(endpoint, **prepared.url)
+    name = (prepared.files or prepared.fields or ("x",))[0]
+    big = Part(name, b"%PDF-" + b"\x00" * (LIMIT_MB * 1024 * 1024), as_file=bool(prepared.files))
+    body, content_type = encode([Part("csrf_token", csrf), big], "urlencoded")
+    engine: Engine = db.get_bind()  # type: ignore[assignment]
+    before = snapshot(engine)
+    response = client.post(path, data=body, content_type=content_type, headers={"X-CSRFToken": csrf})
+    assert response.status_code == 413
+    assert "Plik jest za duży" in response.get_data(as_text=True)
+    assert_clear_refusal(response)
+    assert changed_tables(before, snapshot(engine)) == []
