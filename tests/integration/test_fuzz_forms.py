@@ -301,9 +301,9 @@ def _token(client: FlaskClient) -> str:
 
 
 def assert_clear_refusal(response: Any) -> None:
-    """A 4xx names the problem: an alert on a Polish page or in the htmx fragment, never a bare status."""
+    """A 4xx names the problem: an alert, or a message at the field, on a Polish page or in the htmx fragment."""
     body = response.get_data(as_text=True)
-    assert 'role="alert"' in body, body[:2000]
+    assert 'role="alert"' in body or 'class="error"' in body, body[:2000]
     if "<html" in body:
         assert '<html lang="pl"' in body
     for leak in ("Traceback", "sqlalchemy", "Error:", "File \"/"):
