@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import db as database
 from app.auth.models import ResumeDraft, Role
 from app.config import Settings, load_settings
-from app.web import errors, security
+from app.web import errors, ids, security
 from app.web.htmx import is_htmx
 from app.web.redirects import safe_next
 from app.web.sessions import DatabaseSessionInterface
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     # Order matters: request id, then the expired-session hook, then CSRF protection.
     errors.install(app)
+    ids.install(app)
     from app.auth import expiry
 
     expiry.install(app)
@@ -136,9 +137,8 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(user_id: str) -> Principal | None:
-        if not user_id.isdigit():
-            return None
-        return load_principal(database.get_session(), int(user_id))
+        parsed = ids.parse_id(user_id)
+        return None if parsed is None else load_principal(database.get_session(), parsed)
 
     @login_manager.unauthorized_handler
     def _unauthorized() -> Response:

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     login_lock_minutes: float = Field(default=1.0, gt=0)
     login_lock_max_minutes: float = Field(default=60.0, gt=0)
+    # Signature checks of uploaded PDFs per user per minute (each one parses and validates a whole PDF).
+    verify_max_per_minute: int = Field(default=10, ge=1, le=1000)
 
     default_locale: str = "pl"
     timezone: str = "Europe/Warsaw"

@@ -7,6 +7,7 @@ from app.interviews.models import Answer, AnswerChange, Interview
 from app.privacy.models import Erasure
 from app.referrals.models import FlagDecision, OutboxMessage, Referral, ReferralContact, ReferralTransition
 from app.reports.models import OfficeCA, Report, ReportFile, ReviewComment, SigningCertificate
+from app.web.ratelimit import RateEvent
 
 __all__ = [
     "Answer",
@@ -27,6 +28,7 @@ __all__ = [
     "LoginAttempt",
     "Office",
     "OfficeCA",
+    "RateEvent",
     "Report",
     "ReportFile",
     "ReviewComment",

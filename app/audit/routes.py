@@ -16,6 +16,7 @@ from app.auth.models import Role, User
 from app.db import get_session, standalone_session
 from app.web.access import me, roles_required
 from app.web.htmx import render
+from app.web.ids import parse_id
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -36,8 +37,8 @@ def _filtered() -> SelectOfScalar[AuditEvent]:
     if action:
         query = query.where(col(AuditEvent.action).startswith(action))
     actor = request.args.get("actor", "").strip()
-    if actor.isdigit():
-        query = query.where(AuditEvent.actor_id == int(actor))
+    if parse_id(actor) is not None:
+        query = query.where(AuditEvent.actor_id == parse_id(actor))
     object_type = request.args.get("object_type", "").strip()
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
@@ -54,7 +55,7 @@ def _filtered() -> SelectOfScalar[AuditEvent]:
 def index() -> Response:
     """Events of the office, newest first."""
     db = get_session()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, parse_id(request.args.get("page", "1"), maximum=100_000) or 1)
     query = _filtered()
     total = db.exec(select(func.count()).select_from(query.subquery())).one()
     events = db.exec(

@@ -20,6 +20,7 @@ from app.db import get_session, standalone_session
 from app.interviews.models import Interview
 from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render
+from app.web.ids import parse_id
 
 bp = Blueprint("cases", __name__)
 
@@ -143,8 +144,9 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
     principal = me()
     answered: CallAttempt | None = None
     answered_raw = request.args.get("answered", "")
-    if answered_raw.isdigit():
-        attempt = db.get(CallAttempt, int(answered_raw))
+    answered_id = parse_id(answered_raw)
+    if answered_id is not None:
+        attempt = db.get(CallAttempt, answered_id)
         if attempt is not None and attempt.case_id == case.id and attempt.outcome == CallOutcome.ANSWERED:
             answered = attempt
     today_local = services.local_today()
@@ -237,7 +239,7 @@ def assign(case_id: int) -> Response:
     db = get_session()
     case = services.visible_case(db, me(), case_id)
     raw = request.form.get("worker_id", "")
-    worker_id = me().id if raw == "me" else (int(raw) if raw.isdigit() else None)
+    worker_id = me().id if raw == "me" else parse_id(raw)
     try:
         services.assign_case(db, actor=me(), case=case, worker_id=worker_id)
     except services.InputError as exc:

@@ -43,6 +43,7 @@ from app.cases.validation import (
 )
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.interviews.models import Interview, InterviewState
+from app.web.ids import parse_id
 
 PHONE_FIELDS = ("phone_1", "phone_2", "phone_3")
 PAGE_SIZE = 20
@@ -795,7 +796,7 @@ class CaseFilters:
             worker=str(data.get("worker", "") or ""),
             deadline=str(data.get("deadline", "") or ""),
             other_route=str(data.get("other_route", "")) in ("1", "on"),
-            page=max(1, int(page_raw)) if page_raw.isdigit() else 1,
+            page=max(1, parse_id(page_raw, maximum=100_000) or 1),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -852,8 +853,8 @@ def search_cases(session: Session, *, actor: Principal, filters: CaseFilters, to
         conditions.append(col(Case.assigned_worker_id) == actor.id)
     elif filters.worker == "none":
         conditions.append(col(Case.assigned_worker_id).is_(None))
-    elif filters.worker.isdigit() and sees_whole_office(actor):
-        conditions.append(col(Case.assigned_worker_id) == int(filters.worker))
+    elif parse_id(filters.worker) is not None and sees_whole_office(actor):
+        conditions.append(col(Case.assigned_worker_id) == parse_id(filters.worker))
     if filters.deadline in ("overdue", "soon"):
         conditions.append(col(Case.state).in_([s.value for s in OPEN_STATES]))
         if filters.deadline == "overdue":

@@ -19,6 +19,7 @@ from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
 from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render, trigger
+from app.web.ids import parse_id
 
 bp = Blueprint("interviews", __name__)
 
@@ -79,7 +80,7 @@ def start(case_id: int) -> Response:
     raw_attempt = request.form.get("call_attempt_id", "")
     try:
         interview = services.start_interview(
-            session, actor=me(), case=case, call_attempt_id=int(raw_attempt) if raw_attempt.isdigit() else None
+            session, actor=me(), case=case, call_attempt_id=parse_id(raw_attempt)
         )
     except services.InterviewError as exc:
         abort(exc.status)
@@ -134,7 +135,7 @@ def save(interview_id: int) -> Response:
             key=key,
             raw=request.form.getlist(key),
             client_id=request.form.get("client_id", ""),
-            base_revision=int(rev) if rev.isdigit() else None,
+            base_revision=parse_id(rev),
         )
     except services.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key=key)
@@ -189,7 +190,7 @@ def section(interview_id: int, section_id: str) -> Response:
         anchor = None
         if action.startswith(("add:", "remove:")):
             parts = action.split(":")
-            index = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+            index = parse_id(parts[2]) if len(parts) > 2 else None
             services.change_members(
                 session, actor=me(), interview=interview, group_id=parts[1], add=parts[0] == "add", index=index
             )

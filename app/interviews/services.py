@@ -42,12 +42,15 @@ from app.formdefs import (
 from app.formdefs.logic import question_for_key
 from app.formdefs.validators import stored_to_raw
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
+from app.web.ids import parse_id
 
 FORMS_KEY = "telewywiad.forms"
 FULL_FORM = "rws"
 UPDATE_FORM = "rws-update"
 SAFETY_SECTION = "safety"
 INTERRUPT_ACTION = "interrupt_unsafe"
+# Members of a repeat group without its own max_count (a household is never this large).
+MAX_MEMBERS = 100
 
 Raw = str | list[str] | None
 
@@ -331,7 +334,8 @@ def _write(
     checked, raw_text = _normalise(question, raw)
     if question.type == "repeat":
         error = None
-        count = int(raw_text) if raw_text.isdigit() else 0
+        # A member count posted by hand is bounded, so no one can make the screen render millions of members.
+        count = min(parse_id(raw_text) or 0, question.max_count or MAX_MEMBERS)
         value: str | None = json.dumps(count)
         raw_text = str(count)
     else:
@@ -468,7 +472,7 @@ def save_section(
             key=key,
             raw=raw,
             client_id="",
-            base_revision=int(rev) if rev.isdigit() else None,
+            base_revision=parse_id(rev),
         )
         results.append(saved)
         if saved.interrupted:

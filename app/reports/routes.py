@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +20,10 @@ from app.reports.build import build_report, question_label
 from app.reports.models import FileKind, Report, ReportFile, ReviewComment
 from app.reports.pdf.story import format_amount
 from app.reports.states import PENDING_REVIEW, STATE_LABELS, ReportState
+from app.web import ratelimit
 from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
+from app.web.ids import parse_id
 
 bp = Blueprint("reports", __name__)
 
@@ -97,7 +100,7 @@ def queue() -> Response:
     status = request.args.get("status", "pending")
     if status not in services.QUEUE_FILTERS:
         status = "pending"
-    worker_id = request.args.get("worker", type=int)
+    worker_id = parse_id(request.args.get("worker"))
     overdue = request.args.get("overdue") == "1"
     items = services.review_queue(db, office_id=me().office_id, status=status, worker_id=worker_id,
                                   overdue_only=overdue)
@@ -120,6 +123,15 @@ def verify() -> Response:
     """Upload a PDF: each signature's verdict and whether it is an archived report file."""
     if request.method == "GET":
         return render("reports/verify.html", "reports/_verify_result.html", result=None, error=None)
+    wait = ratelimit.retry_after(get_session(), bucket="report.verify", user_id=me().id,
+                                 limit=get_settings().verify_max_per_minute, window=timedelta(minutes=1))
+    if wait:
+        seconds = ratelimit.seconds(wait)
+        error = _l("Zbyt wiele sprawdzeń w krótkim czasie. Spróbuj ponownie za %(s)d s.", s=seconds)
+        response = render("reports/verify.html", "reports/_verify_result.html", status=429, result=None, error=error)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    ratelimit.count(get_session(), bucket="report.verify", user_id=me().id)
     upload = request.files.get("pdf")
     data = upload.read(services.MAX_VERIFY_UPLOAD_BYTES + 1) if upload else b""
     try:

@@ -6,7 +6,7 @@ import logging
 import traceback
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -47,6 +47,18 @@ def install(app: Flask) -> None:
     @app.before_request
     def _request_id() -> None:
         g.request_id = uuid.uuid4().hex[:12]
+
+    @app.before_request
+    def _malformed_form() -> None:
+        # A multipart field named `a\` parses to a field without a name (None), which breaks CSRF checking and
+        # any code iterating the form. Refuse such bodies before anything reads them (this runs before CSRF).
+        if (
+            request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and request.mimetype == "multipart/form-data"
+            and (None in request.form or None in request.files)
+        ):
+            log.info("malformed form field name request_id=%s endpoint=%s", g.get("request_id"), request.endpoint)
+            abort(400)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.serverproc import ServerProcess, server_env
 
 CHROMIUM = os.environ.get("TELEWYWIAD_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -44,55 +42,22 @@ class LiveServer:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Upgrade, seed and serve a fresh SQLite database; stop the server at the end."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get install chromium)")
     instance = tmp_path_factory.mktemp("live-instance")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEWYWIAD_") and k != "DATABASE_URL"}
-    env.update(
-        TELEWYWIAD_ENV="test",
-        TELEWYWIAD_SECRET_KEY=secrets.token_urlsafe(48),
-        TELEWYWIAD_INSTANCE_PATH=str(instance),
-        TELEWYWIAD_SESSION_COOKIE_SECURE="false",
-        TELEWYWIAD_DEMO_PASSWORD=DEMO_PASSWORD,
+    process = ServerProcess(instance=instance, env=server_env(instance, TELEWYWIAD_DEMO_PASSWORD=DEMO_PASSWORD))
+    server = LiveServer(
+        url=process.url, database_url=f"sqlite:///{instance / 'telewywiad.sqlite3'}", env=process.env
     )
-    server = LiveServer(url=f"http://127.0.0.1:{port}", database_url=f"sqlite:///{instance / 'telewywiad.sqlite3'}", env=env)
     for args in (("db", "upgrade"), ("demo", "seed")):
         result = server.cli(*args)
         assert result.returncode == 0, result.stderr
-    log = (instance / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "telewywiad"), "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{server.url}/healthz", timeout=1) as response:  # noqa: S310 - loopback only
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((instance / "server.log").read_text()) from None
-            time.sleep(0.2)
+    process.start()
     yield server
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    process.stop()
 
 
 @pytest.fixture(scope="session")

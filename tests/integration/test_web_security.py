@@ -107,3 +107,16 @@ def test_oversized_request_is_refused(app: Flask, client: FlaskClient) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = client.post("/login", data={"username": "a" * 5000})
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("name", ["a\\", "\\"])
+def test_multipart_field_name_ending_in_backslash_is_a_clear_400(client: FlaskClient, name: str) -> None:
+    """Regression (found by fuzzing): werkzeug parses `name="a\\"` as a field without a name and flask-wtf's CSRF
+    check crashed on it with a 500; such a body is now refused as a bad request, with the Polish message."""
+    boundary = "xyz"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\nv\r\n--{boundary}--\r\n'
+    ).encode()
+    response = client.post("/login", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400
+    assert "Nieprawidłowe żądanie" in response.get_data(as_text=True)

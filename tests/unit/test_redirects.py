@@ -42,3 +42,17 @@ def test_result_is_always_a_single_slash_local_path(target: str) -> None:
     if result is not None:
         assert result.startswith("/") and not result.startswith("//")
         assert "\\" not in result and ":" not in result.split("/", 2)[1] if len(result) > 1 else True
+
+
+_HOSTILE = st.text(alphabet=st.sampled_from("/\\:.@?#%\t\n\r \u3000\u2028ab\u0000\u202e"), max_size=24)
+
+
+@given(st.one_of(_HOSTILE, st.text(max_size=40)))
+def test_target_resolved_like_a_browser_stays_on_the_site(target: str) -> None:
+    """Resolved against the site's URL, after the tab/newline removal browsers do, an accepted target keeps the host."""
+    from urllib.parse import urljoin, urlsplit
+
+    result = safe_next(target)
+    if result is not None:
+        cleaned = result.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+        assert urlsplit(urljoin("https://tw.example/a/", cleaned)).netloc == "tw.example"

@@ -1,0 +1,397 @@
+"""Property-based fuzzing of every form-posting endpoint.
+
+For each POST route the table below says who posts it, what it needs to exist and which fields it reads. Hypothesis
+then sends random, huge, oddly encoded (NUL, RTL marks, lone surrogates, emoji, combining marks), wrongly typed
+(files for text, JSON or text/plain bodies), missing and repeated fields, as the right role with a valid CSRF
+token. Whatever arrives: never a 5xx; a refusal (4xx) carries a clear message; and a refused request leaves every
+table as it was (only the audit trail of the refusal and throttling counters may grow).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.auth.models import Office, ResumeDraft, Role, User
+from app.auth.services import load_principal
+from app.cases.models import CallOutcome, Case, CasePhone, Channel, RequestedHelp
+from app.cases.services import PHONE_FIELDS
+from app.config import Settings
+from app.interviews import services as interviews
+from app.interviews.models import Interview
+from app.referrals.models import Priority, ReasonCategory, Referral, ReferralState
+from app.referrals.services import ReferralInput
+from app.referrals.states import Action
+from app.reports import services as reports
+from app.reports.demo import make_finished_interview
+from app.reports.models import Report
+from tests.conftest import csrf_from, login
+from tests.factories import PASSWORD
+from tests.fuzzing import Part, changed_tables, encode, enum_values, form_parts, snapshot, text_values
+
+_refs = itertools.count(1)
+
+# No shrinking: a failing example of huge odd strings can take minutes to shrink; the note() below says enough.
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+class World:
+    """The records an endpoint needs, built on demand through the same services the app uses."""
+
+    def __init__(self, app: Flask, db: Session, office: Office, user_factory: Callable[..., User],
+                 client: FlaskClient) -> None:
+        self.app, self.db, self.office, self.user_factory, self.client = app, db, office, user_factory, client
+        self.user: User | None = None
+
+    def login(self, *roles: Role) -> User:
+        """Create a user with the roles and log the client in."""
+        self.user = self.user_factory(*roles)
+        assert login(self.client, self.user.username).status_code == 302
+        return self.user
+
+    def me(self) -> User:
+        assert self.user is not None
+        return self.user
+
+    def case(self, worker: User | None = None) -> Case:
+        """A case of the office with a phone, assigned to `worker` (the logged-in user by default)."""
+        owner = worker or self.me()
+        case = Case(office_id=self.office.id or 0, reference=f"FZ/2026/{next(_refs):04d}",
+                    applicant_name="Zażółć Gęślą-Jaźń", channel=Channel.PHONE, received_on=dt.date(2026, 3, 2),
+                    assigned_worker_id=owner.id)
+        self.db.add(case)
+        self.db.flush()
+        self.db.add(CasePhone(case_id=case.id or 0, number="+48600100200"))
+        self.db.commit()
+        return case
+
+    def interview(self) -> Interview:
+        """An RWS interview in progress, started by the logged-in user through the runner's service."""
+        with self.app.app_context():
+            principal = load_principal(self.db, self.me().id or 0)
+            assert principal is not None
+            interview = interviews.start_interview(self.db, actor=principal, case=self.case())
+            self.db.commit()
+        return interview
+
+    def finished_interview(self, worker: User | None = None) -> Interview:
+        """A finished interview with the demo answers, conducted by `worker` (the logged-in user by default)."""
+        owner = worker or self.me()
+        with self.app.app_context():
+            interview = make_finished_interview(self.db, case=self.case(owner), worker=owner)
+            self.db.commit()
+        return interview
+
+    def submitted_report(self) -> Report:
+        """A report signed by another worker of the office, waiting for review."""
+        worker = self.user_factory(Role.WORKER)
+        interview = self.finished_interview(worker)
+        settings_: Settings = self.app.extensions["telewywiad.settings"]
+        with self.app.app_context():
+            principal = load_principal(self.db, worker.id or 0)
+            assert principal is not None
+            reports.submit_report(self.db, actor=principal, interview=interview, password=PASSWORD, settings=settings_)
+            self.db.commit()
+        return self.db.exec(select(Report).where(Report.interview_id == interview.id)).one()
+
+    def referral(self) -> Referral:
+        """A new referral raised by a worker of the office."""
+        worker = self.user_factory(Role.WORKER)
+        case = self.case(worker)
+        referral = Referral(office_id=self.office.id or 0, case_id=case.id, person_name="Zażółć Gęślą-Jaźń",
+                            phone="+48600100200", reason=ReasonCategory.ANXIETY, priority=Priority.NORMAL,
+                            raised_by_id=worker.id or 0, consent_given=True, state=ReferralState.NEW,
+                            due_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+        self.db.add(referral)
+        self.db.commit()
+        return referral
+
+    def colleague(self) -> User:
+        """Another user of the office."""
+        return self.user_factory(Role.WORKER)
+
+    def draft(self) -> ResumeDraft:
+        """A form kept after the logged-in user's session timed out."""
+        draft = ResumeDraft(user_id=self.me().id or 0, method="POST", path="/cases/new",
+                            form_json='{"applicant_name": "x"}')
+        self.db.add(draft)
+        self.db.commit()
+        return draft
+
+
+@dataclass
+class Prepared:
+    """What one endpoint's fuzzing needs: URL values, path values to vary, fields and hints for their values."""
+
+    url: dict[str, Any]
+    fields: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    path_choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    query: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    keyed: tuple[str, ...] = ()  # interview answer keys: a field named after the key is sent with it
+
+
+@dataclass(frozen=True)
+class Target:
+    """One POST endpoint: who posts it and how to prepare the world for it."""
+
+    roles: tuple[Role, ...]
+    prepare: Callable[[World], Prepared]
+
+
+def _keys_of(interview: Interview) -> tuple[str, ...]:
+    form = interviews.form_of(interview)
+    keys: list[str] = []
+    for question in form.questions():
+        if question.group:
+            keys += [f"{question.group}.0.{question.id}", f"{question.group}.7.{question.id}"]
+        else:
+            keys.append(question.id)
+    keys += [g.id for g in form.repeat_groups()]
+    return tuple(keys)
+
+
+def _sections_of(interview: Interview) -> tuple[str, ...]:
+    return tuple(s.id for s in interviews.form_of(interview).sections)
+
+
+CASE_FIELDS = ("applicant_name", "pesel", *PHONE_FIELDS, "email", "address", "channel", "channel_detail",
+               "received_on", "requested", "request_note", "urgent", "confirm_duplicates")
+CASE_HINTS = {"channel": enum_values(Channel), "requested": enum_values(RequestedHelp), "urgent": ("1", "on")}
+CALL_FIELDS = ("number", "outcome", "note", "callback_at", "from")
+CALL_HINTS = {"outcome": enum_values(CallOutcome), "from": ("today", "case"), "number": ("+48600100200",)}
+REFERRAL_FIELDS = tuple(ReferralInput.__dataclass_fields__)
+REFERRAL_HINTS = {"reason": enum_values(ReasonCategory), "priority": enum_values(Priority),
+                  "consent": ("yes", "no"), "emergency_action": ("", "called", "advised")}
+ROLE_HINTS = {"roles": enum_values(Role)}
+
+
+def _interview_target(fields: tuple[str, ...] = (), **hints: tuple[str, ...]) -> Callable[[World], Prepared]:
+    def prepare(world: World) -> Prepared:
+        return Prepared(url={"interview_id": world.interview().id}, fields=fields, hints=dict(hints))
+
+    return prepare
+
+
+def _answers(world: World) -> Prepared:
+    interview = world.interview()
+    return Prepared(url={"interview_id": interview.id}, fields=("client_id",), keyed=_keys_of(interview))
+
+
+def _section(world: World) -> Prepared:
+    interview = world.interview()
+    keys = _keys_of(interview)
+    groups = tuple(g.id for g in interviews.form_of(interview).repeat_groups())
+    actions = tuple(f"{verb}:{g}{tail}" for verb in ("add", "remove") for g in groups for tail in ("", ":0", ":x", ":99"))
+    return Prepared(
+        url={"interview_id": interview.id, "section_id": _sections_of(interview)[0]},
+        fields=("_action", "_go", *keys[:12]),
+        hints={"_action": (*actions, "add:", "remove::", "add:nope:1"), "_go": ("next", "prev", "stay")},
+        path_choices={"section_id": _sections_of(interview)},
+    )
+
+
+def _dismiss(world: World) -> Prepared:
+    interview = world.interview()
+    rules = tuple(rule.id for rule in interviews.form_of(interview).flags)
+    return Prepared(url={"interview_id": interview.id, "rule_id": rules[0]}, fields=("reason",),
+                    path_choices={"rule_id": rules})
+
+
+def _referral_from_interview(world: World) -> Prepared:
+    interview = world.interview()
+    rules = tuple(rule.id for rule in interviews.form_of(interview).flags)
+    return Prepared(url={"interview_id": interview.id}, fields=REFERRAL_FIELDS, hints=REFERRAL_HINTS,
+                    query={"flag": rules})
+
+
+def _return(world: World) -> Prepared:
+    report = world.submitted_report()
+    interview = world.db.get(Interview, report.interview_id)
+    assert interview is not None
+    comments = tuple(f"comment-{key}" for key in _keys_of(interview)[:8]) + ("comment-", "comment-nope")
+    return Prepared(url={"report_id": report.id}, fields=("general", *comments))
+
+
+TARGETS: dict[str, Target] = {
+    "auth.login": Target((), lambda w: Prepared(url={}, fields=("username", "password", "next"))),
+    "auth.logout": Target((Role.WORKER,), lambda w: Prepared(url={})),
+    "auth.language": Target((Role.WORKER,), lambda w: Prepared(
+        url={"code": "pl"}, fields=("next",), path_choices={"code": ("pl",)})),
+    "auth.password": Target((Role.WORKER,), lambda w: Prepared(
+        url={}, fields=("current_password", "new_password", "repeat_password"))),
+    "auth.discard": Target((Role.WORKER,), lambda w: Prepared(url={"draft_id": w.draft().id}, fields=("next",))),
+    "admin.new_user": Target((Role.ADMIN,), lambda w: Prepared(
+        url={}, fields=("username", "full_name", "email", "roles", "password"), hints=ROLE_HINTS)),
+    "admin.edit_user": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"user_id": w.colleague().id}, fields=("full_name", "email", "roles"), hints=ROLE_HINTS)),
+    "admin.toggle_active": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"user_id": w.colleague().id}, fields=("active",), hints={"active": ("0", "1")})),
+    "admin.set_password": Target((Role.ADMIN,), lambda w: Prepared(url={"user_id": w.colleague().id},
+                                                                  fields=("password",))),
+    "cases.new": Target((Role.WORKER,), lambda w: Prepared(url={}, fields=CASE_FIELDS, hints=CASE_HINTS)),
+    "cases.duplicates": Target((Role.WORKER,), lambda w: Prepared(url={}, fields=CASE_FIELDS, hints=CASE_HINTS)),
+    "cases.log_call": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=CALL_FIELDS, hints=CALL_HINTS)),
+    "cases.assign": Target((Role.SUPERVISOR,), lambda w: Prepared(
+        url={"case_id": w.case(w.colleague()).id}, fields=("worker_id",),
+        hints={"worker_id": ("me", "", "1", "2", "3", "999999")})),
+    "interviews.start": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=("call_attempt_id",))),
+    "interviews.save": Target((Role.WORKER,), _answers),
+    "interviews.notes": Target((Role.WORKER,), _interview_target(("_notes",))),
+    "interviews.section": Target((Role.WORKER,), _section),
+    "interviews.finish": Target((Role.WORKER,), _interview_target(("accept_warnings",), accept_warnings=("1",))),
+    "interviews.reopen": Target((Role.WORKER,), lambda w: Prepared(url={"interview_id": w.finished_interview().id})),
+    "referrals.dismiss_flag": Target((Role.WORKER,), _dismiss),
+    "referrals.new_from_interview": Target((Role.WORKER,), _referral_from_interview),
+    "referrals.new_from_case": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=REFERRAL_FIELDS, hints=REFERRAL_HINTS)),
+    "referrals.act": Target((Role.PSYCHOLOGIST,), lambda w: Prepared(
+        url={"referral_id": w.referral().id, "action": Action.ACCEPT.value},
+        fields=("outcome", "note", "reason", "back"), hints={"back": ("list",)},
+        path_choices={"action": enum_values(Action)})),
+    "reports.approve": Target((Role.SUPERVISOR,), lambda w: Prepared(
+        url={"report_id": w.submitted_report().id}, fields=("password",))),
+    "reports.return_report": Target((Role.SUPERVISOR,), _return),
+    "reports.sign": Target((Role.WORKER,), lambda w: Prepared(
+        url={"interview_id": w.finished_interview().id}, fields=("password",))),
+    "reports.certificate": Target((Role.WORKER,), lambda w: Prepared(
+        url={}, fields=("p12_password", "password"), files=("pkcs12",))),
+    "reports.verify": Target((Role.SUPERVISOR,), lambda w: Prepared(url={}, files=("pdf",))),
+}
+
+
+def post_endpoints(app: Flask) -> set[str]:
+    """Every endpoint that accepts POST."""
+    return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
+
+
+def test_every_post_route_is_fuzzed(app: Flask) -> None:
+    """A new form-posting route fails here until it has an entry in TARGETS (and a stale entry fails too)."""
+    assert post_endpoints(app) == set(TARGETS)
+
+
+@pytest.fixture
+def world(app: Flask, db: Session, office: Office, user_factory: Callable[..., User], client: FlaskClient) -> World:
+    """An empty world for one endpoint."""
+    return World(app, db, office, user_factory, client)
+
+
+def _token(client: FlaskClient) -> str:
+    return csrf_from(client.get("/login", follow_redirects=True).get_data(as_text=True))
+
+
+def assert_clear_refusal(response: Any) -> None:
+    """A 4xx names the problem: an alert, or a message at the field, on a Polish page or in the htmx fragment."""
+    body = response.get_data(as_text=True)
+    assert 'role="alert"' in body or 'class="error"' in body, body[:2000]
+    if "<html" in body:
+        assert '<html lang="pl"' in body
+    for leak in ("Traceback", "sqlalchemy", "Error:", "File \"/"):
+        assert leak not in body
+
+
+@st.composite
+def _request(draw: st.DrawFn, prepared: Prepared) -> tuple[dict[str, Any], dict[str, str], list[Part], str, bool]:
+    url = dict(prepared.url)
+    for name, choices in prepared.path_choices.items():
+        url[name] = draw(st.one_of(st.sampled_from(choices), st.just(url[name]),
+                                   st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)))
+    query = {name: draw(st.one_of(st.sampled_from(choices), st.text(max_size=10).filter(
+        lambda s: all(not 0xD800 <= ord(c) <= 0xDFFF for c in s)))) for name, choices in prepared.query.items()}
+    parts = draw(form_parts(prepared.fields, prepared.hints, prepared.files))
+    if prepared.keyed:
+        key = draw(st.one_of(st.sampled_from(prepared.keyed), st.text(max_size=30)))
+        parts = [Part("key", key), *parts]
+        for _ in range(draw(st.sampled_from((1, 1, 0, 2, 4)))):
+            parts.append(Part(key, draw(st.one_of(text_values(("yes", "no", "1", "2026-03-02", "84-100", "")),
+                                                  st.text(max_size=60)))))
+        if draw(st.booleans()):
+            parts.append(Part(f"_rev:{key}", draw(st.sampled_from(("0", "1", "7", "-1", "x", "9" * 25)))))
+    how = draw(st.sampled_from(("urlencoded", "urlencoded", "urlencoded", "multipart", "json", "text")))
+    return url, query, parts, how, draw(st.booleans())
+
+
+@pytest.mark.parametrize("endpoint", sorted(TARGETS))
+def test_fuzzed_post_never_fails_and_refusals_change_nothing(
+    endpoint: str, app: Flask, client: FlaskClient, world: World, db: Session
+) -> None:
+    """Random, huge, odd, mistyped, missing and repeated fields: no 5xx; a 4xx explains itself and writes nothing."""
+    target = TARGETS[endpoint]
+    if target.roles:
+        world.login(*target.roles)
+    prepared = target.prepare(world)
+    csrf = _token(client)
+    engine: Engine = db.get_bind()  # type: ignore[assignment]
+
+    @FUZZ
+    @given(st.data())
+    def run(data: st.DataObject) -> None:
+        url, query, parts, how, htmx = data.draw(_request(prepared))
+        with app.test_request_context():
+            path = url_for(endpoint, **url, **query)
+        body, content_type = encode(parts, how)
+        headers = {"X-CSRFToken": csrf}
+        if htmx:
+            headers["HX-Request"] = "true"
+        note(f"POST {path[:200]} as {how}, htmx={htmx}: " + repr([(p.name[:40], p.data()[:80]) for p in parts])[:3000])
+        before = snapshot(engine)
+        response = client.post(path, data=body, content_type=content_type, headers=headers)
+        assert response.status_code < 500, (endpoint, response.status_code)
+        if 400 <= response.status_code < 500:
+            assert_clear_refusal(response)
+            assert changed_tables(before, snapshot(engine)) == [], (endpoint, response.status_code)
+
+    run()
+
+
+LIMIT_MB = 2
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A 2 MB request limit (TELEWYWIAD_MAX_UPLOAD_MB), so over-limit bodies stay cheap to send."""
+    return settings.model_copy(update={"max_upload_mb": LIMIT_MB})
+
+
+@pytest.mark.parametrize("endpoint", sorted(TARGETS))
+def test_body_over_the_upload_limit_is_413_and_changes_nothing(
+    endpoint: str, app: Flask, client: FlaskClient, world: World, db: Session
+) -> None:
+    """Every POST endpoint (file uploads included) refuses a body over MAX_UPLOAD_MB with a Polish 413 page."""
+    target = TARGETS[endpoint]
+    if target.roles:
+        world.login(*target.roles)
+    prepared = target.prepare(world)
+    csrf = _token(client)
+    with app.test_request_context():
+        path = url_for(endpoint, **prepared.url)
+    name = (prepared.files or prepared.fields or ("x",))[0]
+    big = Part(name, b"%PDF-" + b"\x00" * (LIMIT_MB * 1024 * 1024), as_file=bool(prepared.files))
+    body, content_type = encode([Part("csrf_token", csrf), big], "urlencoded")
+    engine: Engine = db.get_bind()  # type: ignore[assignment]
+    before = snapshot(engine)
+    response = client.post(path, data=body, content_type=content_type, headers={"X-CSRFToken": csrf})
+    assert response.status_code == 413
+    assert "Plik jest za duży" in response.get_data(as_text=True)
+    assert_clear_refusal(response)
+    assert changed_tables(before, snapshot(engine)) == []
