@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 67e42aa002cf
+Revision ID: 3e36e57d595f
 Revises: 
-Create Date: 2026-11-21 13:59:18.123391
+Create Date: 2026-11-21 14:16:25.065323
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '67e42aa002cf'
+revision: str = '3e36e57d595f'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -65,6 +65,16 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('rate_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bucket', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('rate_event', schema=None) as batch_op:
+        batch_op.create_index('ix_rate_event_bucket_user_at', ['bucket', 'user_id', 'at'], unique=False)
+
     op.create_table('mail_outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=True),
@@ -609,6 +619,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_mail_outbox_office_id'))
 
     op.drop_table('mail_outbox')
+    with op.batch_alter_table('rate_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_rate_event_bucket_user_at')
+
+    op.drop_table('rate_event')
     op.drop_table('office')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index('ix_login_attempt_username_at')
