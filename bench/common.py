@@ -19,7 +19,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
-DEMO_PASSWORD = "Demo-Hasło-Benchmarku-1"
+DEMO_PASSWORD = "Demo-Hasło-Benchmarku-1"  # noqa: S105 - throwaway benchmark instances only
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 

@@ -9,9 +9,9 @@ autosave requests/s divided by the bare endpoint's requests/s in the same run.
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import importlib.util
 import json
+import os
 import re
 import shutil
 import socket
@@ -56,7 +56,7 @@ def server(inst: Instance) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310 - loopback only
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310 - loopback http only
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -87,16 +87,16 @@ class Browser:
 
     def get(self, path: str) -> tuple[int, str, dict[str, str]]:
         """GET a path; returns status, body and headers (redirects are not followed)."""
-        return self._open(urllib.request.Request(self.base + path))
+        return self._open(urllib.request.Request(self.base + path))  # noqa: S310 - loopback http only
 
     def post(self, path: str, data: dict[str, str], headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
         """POST a form."""
         body = urllib.parse.urlencode(data).encode()
-        return self._open(urllib.request.Request(self.base + path, data=body, headers=headers or {}))
+        return self._open(urllib.request.Request(self.base + path, data=body, headers=headers or {}))  # noqa: S310
 
     def get_bytes(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
         """GET a path and return the body exactly as sent."""
-        return self._open_bytes(urllib.request.Request(self.base + path, headers=headers or {}))
+        return self._open_bytes(urllib.request.Request(self.base + path, headers=headers or {}))  # noqa: S310
 
     def _open(self, request: urllib.request.Request) -> tuple[int, str, dict[str, str]]:
         status, body, headers = self._open_bytes(request)
@@ -104,7 +104,7 @@ class Browser:
 
     def _open_bytes(self, request: urllib.request.Request) -> tuple[int, bytes, dict[str, str]]:
         try:
-            with self.opener.open(request, timeout=30) as response:
+            with self.opener.open(request, timeout=30) as response:  # noqa: S310 - loopback http only
                 return response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read(), dict(exc.headers)
@@ -152,7 +152,7 @@ def wrk(url: str, script: str, connections: int, env: dict[str, str], duration: 
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
                "-s", str(WRK_DIR / script), url]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=duration + 60, check=False)
-    line = next((l for l in result.stdout.splitlines() if l.startswith("WRKJSON ")), None)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if result.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed: {result.stdout}\n{result.stderr}")
     raw = json.loads(line.removeprefix("WRKJSON "))
@@ -195,7 +195,8 @@ def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
 def postgres() -> Iterator[str]:
     """The throwaway cluster of scripts/with_postgres.py."""
     spec = importlib.util.spec_from_file_location("with_postgres", ROOT / "scripts" / "with_postgres.py")
-    assert spec and spec.loader  # noqa: S101
+    assert spec is not None  # noqa: S101
+    assert spec.loader is not None  # noqa: S101
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     with module.cluster() as url:

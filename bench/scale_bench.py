@@ -84,7 +84,7 @@ def run(cases: int = 10_000, runs: int = 20) -> dict[str, Any]:
         start = time.perf_counter()
         out = inst.cli("demo", "seed", "--scale", str(cases))
         seed_seconds = time.perf_counter() - start
-        line = next((l for l in out.splitlines() if l.startswith("Scale data:")), out.strip())
+        line = next((x for x in out.splitlines() if x.startswith("Scale data:")), out.strip())
         counts = _counts(inst)
         figures = measure(inst, runs)
     return {"conditions": {"database": "SQLite (WAL, synchronous=FULL), one file", "cases": cases, **counts,

@@ -48,19 +48,19 @@ SURNAMES = ["Nowak", "Kowalska", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamińs
             "Wróbel", "Nowicka", "Majewski", "Olszewska", "Stępień", "Malinowski", "Jaworska", "Górecki", "Żak"]
 HOUSEHOLD = [
     {"member_name": "Marek Wójcik", "member_relation": "spouse", "member_birth_date": "02.03.1959",
-     "member_occupation": "emeryt", "member_income_source": "pension", "member_income_amount": "2150,40"},
+     "member_occupation": "emeryt", "member_income_source": "old_age_pension", "member_income_amount": "2150,40"},
     {"member_name": "Zuzanna Wójcik", "member_relation": "child", "member_birth_date": "11.09.2008",
      "member_occupation": "uczennica", "member_income_source": "none", "member_income_amount": "0"},
     {"member_name": "Oskar Wójcik", "member_relation": "child", "member_birth_date": "30.01.2012",
      "member_occupation": "uczeń", "member_income_source": "none", "member_income_amount": "0"},
     {"member_name": "Helena Żelazna", "member_relation": "parent", "member_birth_date": "07.07.1938",
-     "member_occupation": "emerytka", "member_income_source": "pension", "member_income_amount": "1780"},
+     "member_occupation": "emerytka", "member_income_source": "old_age_pension", "member_income_amount": "1780"},
 ]
 EXTRA_ANSWERS: dict[str, Any] = {
     "citizenship": "polskie",
     "marital_status": "married",
     "email": "",
-    "labour_status": "unemployed",
+    "labour_status": "unemployed_no_benefit",
     "dwelling_type": "flat",
     "rooms": "2",
     "housing_arrears": "no",
@@ -112,7 +112,7 @@ def _workers(session: Session, context: DemoContext, count: int) -> list[User]:
                 raise RuntimeError("the demo password is unknown: set TELEWYWIAD_DEMO_PASSWORD to seed at scale")
             assert context.office.id is not None  # noqa: S101
             user = create_user(session, office_id=context.office.id, username=username,
-                               full_name=f"{random.choice(FIRST_NAMES)} {random.choice(SURNAMES)} ({n})",
+                               full_name=f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {SURNAMES[n % len(SURNAMES)]} ({n})",
                                password=password, roles={Role.WORKER})
         users.append(user)
     session.flush()
@@ -136,7 +136,8 @@ def _template_answers(session: Session, context: DemoContext, case: Case) -> lis
     template = [{"key": r.key, "value": r.value, "raw": r.raw, "valid": r.valid} for r in rows]
     # The template interview itself is scaffolding: the copies below are the data.
     for model in (AnswerChange, Answer):
-        session.execute(model.__table__.delete().where(model.__table__.c.interview_id == interview.id))
+        table: Table = model.__table__  # type: ignore[union-attr]
+        session.execute(table.delete().where(table.c.interview_id == interview.id))
     session.delete(interview)
     session.flush()
     return template
@@ -164,7 +165,7 @@ def _state(rng: random.Random) -> tuple[CaseState, InterviewState | None, Report
 def seed_scale(session: Session, context: DemoContext, cases: int, *, seed: int = 15) -> ScaleResult:
     """Make the office hold at least `cases` SKALA/ cases with interviews, answers and reports."""
     started = time.perf_counter()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - made-up demo data, not secrets
     office_id = context.office.id
     assert office_id is not None  # noqa: S101
     have = session.exec(
@@ -175,7 +176,7 @@ def seed_scale(session: Session, context: DemoContext, cases: int, *, seed: int 
     if not missing:
         return ScaleResult(0, 0, 0, time.perf_counter() - started)
     workers = _workers(session, context, max(1, cases // CASES_PER_WORKER))
-    worker_ids = [w.id for w in workers]
+    worker_ids = [w.id or 0 for w in workers]
     now = utcnow()
     today = now.date()
 
@@ -249,7 +250,7 @@ def seed_scale(session: Session, context: DemoContext, cases: int, *, seed: int 
         answer_rows.clear()
         change_rows.clear()
 
-    for reference, _state_, _interview_state, report_state, worker_id, _due in with_interview:
+    for reference, _case_state, _interview_state, report_state, worker_id, _due in with_interview:
         case_id = case_ids[reference]
         interview_id = interview_ids[case_id]
         for row in template:
