@@ -177,7 +177,8 @@ def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
         for connections in CONCURRENCY:
             bare = wrk(url + "/healthz", "bare.lua", connections, env)
             autosave = wrk(url + "/", "autosave.lua", connections, env)
-            paced = wrk(url + "/", "autosave.lua", connections, dict(env, TW_PACE_MS=str(PACE_MS)))
+            paced = wrk(url + "/", "autosave.lua", connections,
+                        dict(env, TW_PACE_MS=str(PACE_MS), TW_CONNECTIONS_PER_THREAD=str(connections // 2)))
             rows.append({
                 "database": label, "workers": WORKERS, "threads_per_worker": THREADS, "concurrency": connections,
                 "duration_s": DURATION_S, "interviews": len(interview_ids), "bare": bare, "autosave": autosave,
@@ -220,7 +221,8 @@ def run() -> dict[str, Any]:
                            "saturated": "each connection sends its next request as soon as the answer arrives "
                                         "(closed loop: p95 ≈ queueing, concurrency / throughput)",
                            "paced": f"each connection sends one autosave per {PACE_MS} ms on average (random "
-                                    "0.5–1.5 s), like clients typing; latency excludes the wait",
+                                    "0.5–1.5 s), like clients typing; latency excludes the wait; each connection's first request is "
+                                    "a GET /healthz so the clients do not all save in the same instant",
                            "autosave": "POST /interviews/<id>/answers with session cookie + X-CSRFToken; new value "
                                        "each request (answer row update + history row + audit event)"},
             "rows": rows,

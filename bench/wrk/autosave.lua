@@ -28,8 +28,16 @@ function delay()
   return 0
 end
 
+-- Paced clients would otherwise all send their first save in the same millisecond (wrk sends the first
+-- request of every connection at once and delay() only spaces the later ones): in paced mode the first
+-- request of each connection is a GET /healthz, counted in the statistics like any other.
+local per_thread = tonumber(os.getenv("TW_CONNECTIONS_PER_THREAD") or "0")
+
 function request()
   counter = counter + 1
+  if pace > 0 and counter <= per_thread then
+    return wrk.format("GET", "/healthz")
+  end
   local interview = interviews[(counter + thread_id) % #interviews + 1]
   local key = keys[counter % #keys + 1]
   -- A new value every time, so each request really writes the answer and its history row.
