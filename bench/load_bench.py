@@ -138,9 +138,11 @@ def prepare_interviews(browser: Browser) -> tuple[list[int], str]:
     if not ids:
         raise RuntimeError("no interview to autosave into")
     for interview_id in ids:  # one real save each, checked, before the load
-        status, body, _headers = browser.post(f"/interviews/{interview_id}/answers",
-                                       {"key": "address", "address": "ul. Sprawdzona 1", "client_id": "bench"},
-                                       {"X-CSRFToken": token, "HX-Request": "true"})
+        status, body, _headers = browser.post(
+            f"/interviews/{interview_id}/answers",
+            {"key": "address", "address": "ul. Sprawdzona 1", "client_id": "bench"},
+            {"X-CSRFToken": token, "HX-Request": "true"},
+        )
         if status != 200:
             raise RuntimeError(f"autosave check failed: {status} {body[:300]}")
     return ids, token
