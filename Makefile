@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test system-deps lint typecheck pytest pytest-pg bench translations clean
+.PHONY: run test install install-test system-deps lint typecheck pytest pytest-pg bench bench-deps translations clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(BIN)/python:
 .stamp-install: pyproject.toml package.json package-lock.json | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e .
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	node scripts/vendor.js
 	touch $@
 
@@ -68,7 +68,14 @@ test: install-test lint typecheck
 	@echo "=== Database tests on a throwaway PostgreSQL cluster ==="
 	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m db
 
-bench: install-test
+# What the benchmarks need besides the test setup: wrk (Debian) and Lighthouse (npm devDependency).
+bench-deps: install-test
+	@command -v wrk >/dev/null || { echo "Installing from Debian: wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@[ -x node_modules/.bin/lighthouse ] || npm ci --no-audit --no-fund --loglevel=error
+
+# Every benchmark (about 10 minutes); results in bench/results/latest.json and latest.md.
+bench: bench-deps
 	$(BIN)/python -m bench
 
 clean:

@@ -128,7 +128,9 @@ def demo_prepare() -> None:
 
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Only seed a database that has no office yet.")
-def demo_seed(if_empty: bool) -> None:
+@click.option("--scale", type=click.IntRange(min=0), default=0,
+              help="Also make N bulk cases with interviews, ~50 answers each and reports (benchmarks).")
+def demo_seed(if_empty: bool, scale: int) -> None:
     """Create the demo office, accounts and records (idempotent)."""
     from app import get_settings
     from app.db import get_session
@@ -150,6 +152,14 @@ def demo_seed(if_empty: bool) -> None:
             click.echo("Demo password: the value of TELEWYWIAD_DEMO_PASSWORD")
     else:
         click.echo("Demo accounts already exist; passwords unchanged.")
+    if scale:
+        from app.demo.scale import seed_scale
+
+        assert result.context is not None  # noqa: S101
+        added = seed_scale(session, result.context, scale)
+        session.commit()
+        click.echo(f"Scale data: {added.cases} cases, {added.interviews} interviews, {added.answers} answers added "
+                   f"in {added.seconds:.1f} s.")
 
 
 @main.command("serve")

@@ -9,13 +9,14 @@ from typing import Any
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
 ENGINE_KEY = "telewywiad.engine"
 
 
 WRITE_OPTION = "telewywiad_write"
+READ_OPTION = "telewywiad_read"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -26,7 +27,10 @@ def make_engine(url: str, *, autocommit: bool = False) -> Engine:
     inspect the database while the app serves requests.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, poolclass=NullPool)
+        # A small pool per process: opening a SQLite connection re-runs the pragmas, and closing the last one
+        # checkpoints the WAL (an fsync), which NullPool did twice on every request.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
+                               poolclass=QueuePool, pool_size=5, max_overflow=10, pool_pre_ping=False)
         _configure_sqlite(engine, autocommit=autocommit)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -55,10 +59,9 @@ def _configure_sqlite(engine: Engine, *, autocommit: bool) -> None:
         # Requests that may write take the write lock up front (IMMEDIATE), so a read-then-write
         # transaction waits for the lock instead of failing with SQLITE_BUSY halfway through.
         # Page views only read, and in WAL mode readers never block or wait for writers.
-        reading = (
-            has_request_context()
-            and request.method in READ_METHODS
-            and not conn.get_execution_options().get(WRITE_OPTION)
+        options = conn.get_execution_options()
+        reading = options.get(READ_OPTION) or (
+            has_request_context() and request.method in READ_METHODS and not options.get(WRITE_OPTION)
         )
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
@@ -111,3 +114,14 @@ def standalone_session(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def reading_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A short read-only transaction beside the request's own; on SQLite it never waits for the write lock."""
+    bind = (engine or get_engine()).execution_options(**{READ_OPTION: True})
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

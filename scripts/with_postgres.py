@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -36,39 +38,46 @@ def _as_postgres(args: list[str]) -> list[str]:
     return args
 
 
-def main(argv: list[str]) -> int:
-    """Start the cluster, run the command, always stop and delete the cluster."""
-    if "--" not in argv:
-        sys.exit(__doc__)
-    command = argv[argv.index("--") + 1 :]
+@contextmanager
+def cluster() -> Iterator[str]:
+    """A throwaway cluster on a free local port; yields its SQLAlchemy URL, then stops and deletes it."""
     bindir = _pg_bin()
     root = Path(tempfile.mkdtemp(prefix="tw-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     data, log = root / "data", root / "log"
     port = _free_port()
-    subprocess.run(
-        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                      "--locale=C.UTF-8"]),
-        check=True, stdout=subprocess.DEVNULL,
-    )
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run(
-        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o", options, "start"]),
-        check=True, stdout=subprocess.DEVNULL,
-    )
-    version = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True).stdout.strip()
-    print(f"Started throwaway PostgreSQL cluster ({version}) on 127.0.0.1:{port}", flush=True)
-    env = dict(os.environ, TELEWYWIAD_TEST_DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres")
     try:
-        return subprocess.call(command, env=env)
-    finally:
         subprocess.run(
-            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-            stdout=subprocess.DEVNULL,
+            _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                          "--locale=C.UTF-8"]),
+            check=True, stdout=subprocess.DEVNULL,
         )
+        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o", options, "start"]),
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        version = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True).stdout.strip()
+        print(f"Started throwaway PostgreSQL cluster ({version}) on 127.0.0.1:{port}", flush=True)
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                stdout=subprocess.DEVNULL,
+            )
         shutil.rmtree(root, ignore_errors=True)
         print("Stopped and removed the PostgreSQL cluster.", flush=True)
+
+
+def main(argv: list[str]) -> int:
+    """Start the cluster, run the command, always stop and delete the cluster."""
+    if "--" not in argv:
+        sys.exit(__doc__)
+    command = argv[argv.index("--") + 1 :]
+    with cluster() as url:
+        return subprocess.call(command, env=dict(os.environ, TELEWYWIAD_TEST_DATABASE_URL=url))
 
 
 if __name__ == "__main__":

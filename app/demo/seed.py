@@ -53,6 +53,7 @@ class SeedResult:
 
     created_accounts: list[str]
     password: str | None
+    context: DemoContext | None = None
 
 
 def is_empty(session: Session) -> bool:
@@ -83,4 +84,4 @@ def seed(session: Session, password: str | None) -> SeedResult:
     context.password = password if known or len(created) == len(DEMO_ACCOUNTS) else None
     for seeder in feature_seeders():
         seeder(session, context)
-    return SeedResult(created_accounts=created, password=password if created else None)
+    return SeedResult(created_accounts=created, password=password if created else None, context=context)

@@ -8,6 +8,9 @@ stores the number of members (`household` -> 2).
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,8 +134,38 @@ def _holds(expression: Expression | None, context: Context) -> bool:
     return True if expression is None else expression.holds(context)
 
 
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple[int, dt.date, str], tuple[FormDefinition, Evaluation]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def evaluate(form: FormDefinition, answers: Mapping[str, Any], *, today: dt.date | None = None) -> Evaluation:
-    """Apply skip logic in document order; hidden answers are kept but read as null by later expressions."""
+    """Apply skip logic in document order; hidden answers are kept but read as null by later expressions.
+
+    One autosave asks for the same evaluation several times (the key's validation, the member count, the
+    screen, its progress), so the last results are kept by form, day and the answers' JSON. Callers only
+    read an Evaluation; never change one you are given.
+    """
+    day = today or dt.date.today()
+    try:
+        content = json.dumps(answers, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):  # not storage values: compute without the cache
+        return _evaluate(form, answers, day)
+    key = (id(form), day, content)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is form:  # the entry holds the form, so its id cannot be reused meanwhile
+            _cache.move_to_end(key)
+            return hit[1]
+    evaluation = _evaluate(form, answers, day)
+    with _cache_lock:
+        _cache[key] = (form, evaluation)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return evaluation
+
+
+def _evaluate(form: FormDefinition, answers: Mapping[str, Any], today: dt.date) -> Evaluation:
     typed: dict[str, Any] = {}
     invalid: dict[str, str] = {}
     for key, stored in answers.items():
@@ -154,7 +187,7 @@ def evaluate(form: FormDefinition, answers: Mapping[str, Any], *, today: dt.date
             {m.id: typed.get(answer_key(m.id, group.id, i)) for m in group.questions}
             for i in range(counts[group.id])
         ]
-    context = Context(values, groups, None, today or dt.date.today())
+    context = Context(values, groups, None, today)
     visible_sections: dict[str, bool] = {}
     visible: dict[str, bool] = {}
     for section in form.sections:

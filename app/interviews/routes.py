@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.audit.services import record_view
 from app.auth.models import Role
-from app.db import get_session, standalone_session
+from app.db import get_session, reading_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.logic import question_for_key
 from app.interviews import services
@@ -143,16 +143,20 @@ def save(interview_id: int) -> Response:
         response = Response("", status=200)
         response.headers["HX-Redirect"] = _run_url(interview)
         return response
-    screen = build_screen(session, interview, saved.question.section)
-    view = _field_of(screen, key)
-    response = render(
-        "interviews/_answer_state.html",
-        view=view,
-        screen=screen,
-        interview=interview,
-        conflict=saved.conflict,
-        just_saved=True,
-    )
+    # Commit the answer now and build the reply in a read transaction: on SQLite the write lock is held for
+    # the save alone, not while the section is re-evaluated and rendered (autosave under load, bench/).
+    session.commit()
+    with reading_session() as reader:
+        screen = build_screen(reader, interview, saved.question.section)
+        view = _field_of(screen, key)
+        response = render(
+            "interviews/_answer_state.html",
+            view=view,
+            screen=screen,
+            interview=interview,
+            conflict=saved.conflict,
+            just_saved=True,
+        )
     trigger(response, "answer-saved", {"key": key})
     return trigger(response, "tw:visibility", screen.visibility)
 

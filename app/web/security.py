@@ -37,7 +37,12 @@ def install(app: Flask, *, hsts: bool) -> None:
         if request.endpoint == "static":
             # Vendor and app assets carry no personal data; fingerprinted by ?v=, so cache them long.
             response.cache_control.public = True
-            response.cache_control.max_age = 31536000 if request.args.get("v") else 3600
+            fingerprinted = bool(request.args.get("v"))
+            response.cache_control.max_age = 31536000 if fingerprinted else 3600
+            if fingerprinted:
+                # Flask's send_file says no-cache, which makes phones revalidate every asset on every page.
+                response.cache_control.no_cache = None
+                response.cache_control.immutable = True
         else:
             # Pages may show people's data: never keep them in a (shared) browser cache.
             response.headers["Cache-Control"] = "no-store"

@@ -14,7 +14,7 @@ from werkzeug.datastructures import CallbackDict
 
 from app.auth.models import WebSession
 from app.clock import utcnow
-from app.db import standalone_session
+from app.db import reading_session, standalone_session
 
 COOKIE_NAME = "tw_session"
 # Writing last_seen on every request would turn every read into a write; a minute of slack is enough.
@@ -70,20 +70,26 @@ class DatabaseSessionInterface(SessionInterface):
         if not token or len(token) > 100:
             return ServerSession(new=True)
         now = utcnow()
-        with standalone_session() as db:
+        # Reading the session must not take SQLite's write lock: every request opens one.
+        with reading_session() as db:
             row = db.get(WebSession, _hash(token))
             if row is None:
                 return ServerSession(new=True)
-            data = json.loads(row.data)
-            if now - row.last_seen_at > self.idle or now - row.created_at > self.max_age:
-                fresh = ServerSession(new=True)
-                fresh.expired_user_id = row.user_id
-                fresh.expired_csrf_token = data.get("csrf_token")
-                db.delete(row)
-                return fresh
-            session = ServerSession(data, token=token)
-            session.touch = now - row.last_seen_at > TOUCH_EVERY
-            return session
+            id_hash, raw, user_id = row.id_hash, row.data, row.user_id
+            last_seen_at, created_at = row.last_seen_at, row.created_at
+        data = json.loads(raw)
+        if now - last_seen_at > self.idle or now - created_at > self.max_age:
+            fresh = ServerSession(new=True)
+            fresh.expired_user_id = user_id
+            fresh.expired_csrf_token = data.get("csrf_token")
+            with standalone_session() as writer:
+                expired = writer.get(WebSession, id_hash)
+                if expired is not None:
+                    writer.delete(expired)
+            return fresh
+        session = ServerSession(data, token=token)
+        session.touch = now - last_seen_at > TOUCH_EVERY
+        return session
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Persist changes, renew ids, and set or clear the cookie."""

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.auth.models import ResumeDraft, Role, User, WebSession
+from app.config import Settings
 from tests.conftest import login, token
 
 
@@ -126,3 +130,29 @@ def test_discarding_a_kept_form(client: FlaskClient, login_as: Callable[..., Use
     response = client.post(f"/resume/{draft.id}/discard", data={"csrf_token": token(client)})
     assert response.status_code == 302
     assert db.exec(select(ResumeDraft)).first() is None
+
+
+def test_reading_the_session_does_not_wait_for_the_write_lock(
+    client: FlaskClient, login_as: Callable[..., User], settings: Settings
+) -> None:
+    """While another connection holds SQLite's write lock, a page view with a session is served at once.
+
+    Every request opens the web session; taking the write lock for that serialised all requests behind
+    autosaves (and made them sleep in SQLite's busy handler under load).
+    """
+    url = settings.effective_database_url()
+    if not url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock")
+    login_as(Role.WORKER)
+    writer = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=1)
+    writer.isolation_level = None
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.monotonic()
+        response = client.get("/account")
+        elapsed = time.monotonic() - start
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert response.status_code == 200
+    assert elapsed < 3, f"the page waited {elapsed:.1f} s for the write lock"

@@ -69,6 +69,21 @@ def test_static_assets_are_cacheable(client: FlaskClient) -> None:
     assert "max-age=31536000" in response.headers["Cache-Control"]
 
 
+def test_fingerprinted_assets_are_not_revalidated(client: FlaskClient) -> None:
+    """A ?v= asset is immutable: no `no-cache`, so a phone does not ask for it again on every page."""
+    directives = {d.strip() for d in client.get("/static/css/app.css?v=abc").headers["Cache-Control"].split(",")}
+    assert "no-cache" not in directives and "immutable" in directives
+    unversioned = client.get("/static/css/app.css").headers["Cache-Control"]
+    assert "max-age=3600" in unversioned and "immutable" not in unversioned
+
+
+def test_pages_link_an_icon(client: FlaskClient) -> None:
+    """Every page names its icon, so browsers do not ask for /favicon.ico and log a 404 in the console."""
+    html = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg?v=' in html
+    assert client.get("/static/favicon.svg").status_code == 200
+
+
 def test_404_is_full_page_or_fragment(client: FlaskClient) -> None:
     """A normal request gets a whole page; an htmx request only the fragment."""
     page = client.get("/no-such-page")

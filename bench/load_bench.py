@@ -1,0 +1,235 @@
+"""Autosave under load: gunicorn (2 workers × 4 threads) on SQLite and PostgreSQL, driven by wrk from 127.0.0.1.
+
+For each database and each concurrency, first the bare endpoint of the same server (GET /healthz, no cookie:
+routing, the WSGI stack and gunicorn only), then autosave (POST /interviews/<id>/answers with the session cookie
+and X-CSRFToken, a new value each time, rotating four in-progress interviews and four answer keys). The ratio is
+autosave requests/s divided by the bare endpoint's requests/s in the same run.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.common import BIN, DEMO_PASSWORD, ROOT, Instance, csrf_from, instance
+
+WRK_DIR = Path(__file__).resolve().parent / "wrk"
+CONCURRENCY = (8, 32, 64)
+DURATION_S = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
+WORKERS = 2
+THREADS = 4
+INTERVIEWS = 4
+P95_BUDGET_MS = 20.0
+RATIO_BUDGET = 0.40
+PACE_MS = 1000  # paced clients: one autosave a second each, like a person typing with a 600 ms debounce
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(inst: Instance) -> Iterator[str]:
+    """`telewywiad serve` (gunicorn) on a free loopback port; stopped at the end."""
+    port = _free_port()
+    log = (inst.path / "server.log").open("w")
+    process = subprocess.Popen([str(BIN / "telewywiad"), "serve", "--port", str(port), "--workers", str(WORKERS),
+                                "--threads", str(THREADS)], env=inst.env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310 - loopback http only
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((inst.path / "server.log").read_text()) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class Browser:
+    """A tiny cookie-keeping HTTP client for logging in and starting interviews."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
+
+    def get(self, path: str) -> tuple[int, str, dict[str, str]]:
+        """GET a path; returns status, body and headers (redirects are not followed)."""
+        return self._open(urllib.request.Request(self.base + path))  # noqa: S310 - loopback http only
+
+    def post(self, path: str, data: dict[str, str], headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
+        """POST a form."""
+        body = urllib.parse.urlencode(data).encode()
+        return self._open(urllib.request.Request(self.base + path, data=body, headers=headers or {}))  # noqa: S310
+
+    def get_bytes(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+        """GET a path and return the body exactly as sent."""
+        return self._open_bytes(urllib.request.Request(self.base + path, headers=headers or {}))  # noqa: S310
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str, dict[str, str]]:
+        status, body, headers = self._open_bytes(request)
+        return status, body.decode(errors="replace"), headers
+
+    def _open_bytes(self, request: urllib.request.Request) -> tuple[int, bytes, dict[str, str]]:
+        try:
+            with self.opener.open(request, timeout=30) as response:  # noqa: S310 - loopback http only
+                return response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read(), dict(exc.headers)
+
+    def log_in(self, username: str) -> None:
+        """Log in through the real form."""
+        _, page, _ = self.get("/login")
+        status, _, _ = self.post("/login", {"username": username, "password": DEMO_PASSWORD,
+                                            "csrf_token": csrf_from(page)})
+        if status != 302:
+            raise RuntimeError(f"login as {username} answered {status}")
+
+    def cookie_header(self) -> str:
+        """The session cookie as a Cookie header value."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def prepare_interviews(browser: Browser) -> tuple[list[int], str]:
+    """Start interviews for cases on the worker's list (and keep those in progress); returns ids and CSRF token."""
+    _, today, _ = browser.get("/today")
+    token = csrf_from(today)
+    ids = [int(i) for i in re.findall(r'href="/interviews/(\d+)"', today)]
+    for case_id in re.findall(r'id="case-(\d+)"', today):
+        if len(set(ids)) >= INTERVIEWS:
+            break
+        status, _, headers = browser.post(f"/cases/{case_id}/interviews", {"csrf_token": token})
+        match = re.search(r"/interviews/(\d+)", headers.get("Location", ""))
+        if status == 302 and match:
+            ids.append(int(match.group(1)))
+    ids = sorted(set(ids))[:INTERVIEWS]
+    if not ids:
+        raise RuntimeError("no interview to autosave into")
+    for interview_id in ids:  # one real save each, checked, before the load
+        status, body, _headers = browser.post(
+            f"/interviews/{interview_id}/answers",
+            {"key": "address", "address": "ul. Sprawdzona 1", "client_id": "bench"},
+            {"X-CSRFToken": token, "HX-Request": "true"},
+        )
+        if status != 200:
+            raise RuntimeError(f"autosave check failed: {status} {body[:300]}")
+    return ids, token
+
+
+def wrk(url: str, script: str, connections: int, env: dict[str, str], duration: int = DURATION_S) -> dict[str, Any]:
+    """Run wrk once and return its statistics (latencies in ms)."""
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+               "-s", str(WRK_DIR / script), url]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=duration + 60, check=False)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    if result.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed: {result.stdout}\n{result.stderr}")
+    raw = json.loads(line.removeprefix("WRKJSON "))
+    seconds = raw["duration_us"] / 1e6
+    errors = sum(raw[k] for k in ("errors_connect", "errors_read", "errors_write", "errors_timeout")) + raw["non200"]
+    return {"requests": raw["requests"], "rps": round(raw["requests"] / seconds, 1),
+            "p50_ms": round(raw["p50_us"] / 1000, 1), "p95_ms": round(raw["p95_us"] / 1000, 1),
+            "p99_ms": round(raw["p99_us"] / 1000, 1), "max_ms": round(raw["max_us"] / 1000, 1), "errors": errors}
+
+
+def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
+    """Seed, serve and load one database; returns one row per concurrency."""
+    rows = []
+    with instance(database_url) as inst, server(inst) as url:
+        browser = Browser(url)
+        browser.log_in("demo-worker")
+        interview_ids, token = prepare_interviews(browser)
+        env = dict(inst.env, TW_COOKIE=browser.cookie_header(), TW_CSRF=token,
+                   TW_INTERVIEWS=",".join(map(str, interview_ids)))
+        wrk(url, "bare.lua", 8, env, duration=2)  # warm-up: imports, connections, caches
+        wrk(url + "/", "autosave.lua", 8, env, duration=2)
+        for connections in CONCURRENCY:
+            bare = wrk(url + "/healthz", "bare.lua", connections, env)
+            autosave = wrk(url + "/", "autosave.lua", connections, env)
+            paced = wrk(url + "/", "autosave.lua", connections,
+                        dict(env, TW_PACE_MS=str(PACE_MS), TW_CONNECTIONS_PER_THREAD=str(connections // 2)))
+            rows.append({
+                "database": label, "workers": WORKERS, "threads_per_worker": THREADS, "concurrency": connections,
+                "duration_s": DURATION_S, "interviews": len(interview_ids), "bare": bare, "autosave": autosave,
+                "autosave_paced": paced,
+                "throughput_ratio": round(autosave["rps"] / bare["rps"], 3) if bare["rps"] else None,
+            })
+            print(f"  {label:<10} c={connections:<3} autosave {autosave['rps']:>7.1f} req/s p95 "
+                  f"{autosave['p95_ms']:>6.1f} ms | /healthz {bare['rps']:>7.1f} req/s p95 {bare['p95_ms']:>6.1f} ms "
+                  f"| ratio {rows[-1]['throughput_ratio']} | paced 1/s: {paced['rps']:.1f} req/s p95 {paced['p95_ms']:.1f} ms",
+                  flush=True)
+    return rows
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    """The throwaway cluster of scripts/with_postgres.py."""
+    spec = importlib.util.spec_from_file_location("with_postgres", ROOT / "scripts" / "with_postgres.py")
+    assert spec is not None  # noqa: S101
+    assert spec.loader is not None  # noqa: S101
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with module.cluster() as url:
+        yield url
+
+
+def run() -> dict[str, Any]:
+    """Autosave under load on SQLite, then on PostgreSQL (when its server binaries are installed)."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (make bench installs it: apt-get install wrk)")
+    version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    rows = measure(None, "SQLite")
+    with postgres() as url:
+        rows += measure(url, "PostgreSQL")
+    return {"conditions": {"server": f"gunicorn gthread, {WORKERS} workers × {THREADS} threads, access log on",
+                           "client": f"wrk ({(version.stdout + version.stderr).splitlines()[0]}) on 127.0.0.1, "
+                                     f"2 threads, {DURATION_S} s per point, same machine as the server",
+                           "sqlite": "WAL, synchronous=FULL (every acknowledged answer survives a power cut)",
+                           "postgresql": "PostgreSQL 15 throwaway cluster, fsync=off, same machine",
+                           "bare_endpoint": "GET /healthz without cookie",
+                           "saturated": "each connection sends its next request as soon as the answer arrives "
+                                        "(closed loop: p95 ≈ queueing, concurrency / throughput)",
+                           "paced": f"each connection sends one autosave per {PACE_MS} ms on average (random "
+                                    "0.5–1.5 s), like clients typing; latency excludes the wait; each connection's first request is "
+                                    "a GET /healthz so the clients do not all save in the same instant",
+                           "autosave": "POST /interviews/<id>/answers with session cookie + X-CSRFToken; new value "
+                                       "each request (answer row update + history row + audit event)"},
+            "rows": rows,
+            "budgets": {"p95_ms_at_32_sqlite": P95_BUDGET_MS, "throughput_ratio": RATIO_BUDGET}}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

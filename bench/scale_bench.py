@@ -1,0 +1,107 @@
+"""Data at scale: server time of the today screen, case search and review queue with N bulk cases.
+
+Seeds a fresh SQLite instance with `telewywiad demo seed --scale N`, then times requests in-process with Flask's
+test client (the whole request: routing, session, queries, template), so the figure is server time without the
+network. Each screen is asked for twice to warm up, then `runs` times.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bench.common import DEMO_PASSWORD, Instance, csrf_from, instance, summary_ms
+
+SCREENS: list[tuple[str, str, str]] = [
+    # (name, user, path)
+    ("today (worker)", "demo-worker", "/today"),
+    ("case search: list (supervisor)", "demo-supervisor", "/cases"),
+    ("case search: name (supervisor)", "demo-supervisor", "/cases?q=kowalsk"),
+    ("case search: name (worker)", "demo-worker", "/cases?q=nowak"),
+    ("case search: PESEL prefix (supervisor)", "demo-supervisor", "/cases?q=850"),
+    ("review queue (supervisor)", "demo-supervisor", "/review"),
+]
+BUDGET_MS = 50.0
+
+
+@contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _client(app: Any, username: str) -> Any:
+    client = app.test_client()
+    page = client.get("/login")
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
+                                           "csrf_token": csrf_from(page.get_data(as_text=True))})
+    if response.status_code != 302:
+        raise RuntimeError(f"login as {username} failed: {response.status_code}")
+    return client
+
+
+def measure(inst: Instance, runs: int) -> list[dict[str, Any]]:
+    """Time each screen in-process against the instance's database."""
+    with _environment(inst.env):
+        from app import create_app
+
+        app = create_app()
+        clients = {user: _client(app, user) for user in {s[1] for s in SCREENS}}
+        figures = []
+        for name, user, path in SCREENS:
+            client = clients[user]
+            size = 0
+            for _ in range(2):
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path} answered {response.status_code}")
+                size = len(response.get_data())
+            samples = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                client.get(path)
+                samples.append((time.perf_counter() - start) * 1000)
+            stats = summary_ms(samples)
+            figures.append({"screen": name, "path": path.split("?")[0] + ("?q=…" if "?q=" in path else ""),
+                            "user": user, **stats, "html_bytes": size, "budget_ms": BUDGET_MS,
+                            "met": stats["median_ms"] <= BUDGET_MS})
+        app.extensions["telewywiad.engine"].dispose()
+    return figures
+
+
+def run(cases: int = 10_000, runs: int = 20) -> dict[str, Any]:
+    """Seed a fresh instance at scale and measure; returns the figures with their conditions."""
+    with instance() as inst:
+        start = time.perf_counter()
+        out = inst.cli("demo", "seed", "--scale", str(cases))
+        seed_seconds = time.perf_counter() - start
+        line = next((x for x in out.splitlines() if x.startswith("Scale data:")), out.strip())
+        counts = _counts(inst)
+        figures = measure(inst, runs)
+    return {"conditions": {"database": "SQLite (WAL, synchronous=FULL), one file", "cases": cases, **counts,
+                           "timing": "in-process Flask test client, whole request, warm (2 warm-up requests)",
+                           "runs_per_screen": runs, "seed_seconds": round(seed_seconds, 1), "seed_output": line},
+            "screens": figures}
+
+
+def _counts(inst: Instance) -> dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(inst.path / "telewywiad.sqlite3") as db:
+        return {table: int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names
+                for table in ("case_file", "interview", "answer", "answer_change", "report")}
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(int(os.environ.get("SCALE", "10000"))), indent=2, ensure_ascii=False))
