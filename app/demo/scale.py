@@ -165,7 +165,7 @@ def _state(rng: random.Random) -> tuple[CaseState, InterviewState | None, Report
 def seed_scale(session: Session, context: DemoContext, cases: int, *, seed: int = 15) -> ScaleResult:
     """Make the office hold at least `cases` SKALA/ cases with interviews, answers and reports."""
     started = time.perf_counter()
-    rng = random.Random(seed)  # noqa: S311 - made-up demo data, not secrets
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # reason: made-up demo data, not secrets
     office_id = context.office.id
     assert office_id is not None  # noqa: S101
     have = session.exec(
