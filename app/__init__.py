@@ -20,6 +20,7 @@ from app import db as database
 from app.auth.models import ResumeDraft, Role
 from app.config import Settings, load_settings
 from app.web import errors, ids, security
+from app.web import request as clean_request
 from app.web.htmx import is_htmx
 from app.web.redirects import safe_next
 from app.web.sessions import DatabaseSessionInterface
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _init_login(app)
 
     # Order matters: request id, then the expired-session hook, then CSRF protection.
+    clean_request.install(app)
     errors.install(app)
     ids.install(app)
     from app.auth import expiry

@@ -165,6 +165,32 @@ def test_notes_are_autosaved(client: FlaskClient, db: Session, interview: Interv
     assert db.get(Interview, interview.id).notes == "Oddzwonić w środę — ważne."  # type: ignore[union-attr]
 
 
+def test_control_characters_are_dropped_and_the_rest_is_kept(
+    client: FlaskClient, db: Session, interview: Interview
+) -> None:
+    """A NUL or form feed in pasted text (refused by PostgreSQL) is removed; tabs and new lines stay."""
+    from tests.conftest import token
+
+    response = client.post(
+        f"/interviews/{interview.id}/notes",
+        data={"_notes": "Pierwsza\x00 linia\x0c\tz tabem\r\nDruga\x1b linia"},
+        headers={"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")},
+    )
+    assert response.status_code == 200
+    db.expire_all()
+    assert db.get(Interview, interview.id).notes == "Pierwsza linia\tz tabem\nDruga linia"  # type: ignore[union-attr]
+
+    assert save(client, interview, "full_name", "Ewa\x00 Nowak").status_code == 200
+    assert _answer(db, interview, "full_name").raw == "Ewa Nowak"
+
+
+def test_control_characters_in_query_and_path_do_not_fail(client: FlaskClient, interview: Interview) -> None:
+    """Search and section parameters with a NUL are cleaned; a NUL in the path is simply not found."""
+    assert client.get(f"/interviews/{interview.id}?section=segment_a%00").status_code == 200
+    assert client.get("/cases?q=Nowak%00%01").status_code == 200
+    assert client.get(f"/interviews/{interview.id}/sections/segment%00a").status_code == 404
+
+
 def test_unknown_key_is_refused(client: FlaskClient, interview: Interview) -> None:
     """A key that is not a question of the pinned form is a 400, nothing stored."""
     assert save(client, interview, "no_such_question", "x").status_code == 400
