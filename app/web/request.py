@@ -23,8 +23,13 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
+def _clean_part(value: str) -> str:
+    # Werkzeug can hand over a field without a name (None); errors.py turns that body into a 400.
+    return clean_text(value) if isinstance(value, str) else value
+
+
 def _cleaned(data: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
-    return ImmutableMultiDict([(clean_text(key), clean_text(value)) for key, value in data.items(multi=True)])
+    return ImmutableMultiDict([(_clean_part(key), _clean_part(value)) for key, value in data.items(multi=True)])
 
 
 class CleanRequest(Request):
