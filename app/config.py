@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from enum import StrEnum
@@ -65,6 +66,9 @@ class Settings(BaseSettings):
     calls_before_other_route: int = Field(default=3, ge=1, le=20)
     # Encrypts the office signing CA's key; required in production (see app/reports/pki_store.py).
     pki_passphrase: SecretStr | None = None
+    # PEM file of further CA certificates trusted for signatures, e.g. the qualified trust service
+    # providers whose certificates workers upload as their own; only the office CA when unset.
+    trusted_ca_file: Path | None = None
 
     @field_validator("default_locale")
     @classmethod
@@ -88,6 +92,16 @@ class Settings(BaseSettings):
             return url
         return f"sqlite:///{self.instance_path / 'telewywiad.sqlite3'}"
 
+    def trusted_ca_certificates(self) -> tuple[bytes, ...]:
+        """PEM certificates of TELEWYWIAD_TRUSTED_CA_FILE (re-read when the file changes); a bad file is an error."""
+        if self.trusted_ca_file is None:
+            return ()
+        try:
+            modified = self.trusted_ca_file.stat().st_mtime
+        except OSError as exc:
+            raise ConfigError(f"TELEWYWIAD_TRUSTED_CA_FILE={self.trusted_ca_file} cannot be read ({exc}).") from exc
+        return _ca_bundle_cached(self.trusted_ca_file, modified)
+
     def resolved_secret_key(self) -> str:
         """The secret key; in dev/demo one is generated once and kept in the instance folder."""
         if self.secret_key is not None and len(self.secret_key.get_secret_value()) >= 32:
@@ -108,10 +122,25 @@ class Settings(BaseSettings):
     def check(self) -> None:
         """Refuse combinations that would be unsafe in production."""
         self.resolved_secret_key()
+        self.trusted_ca_certificates()
         if self.is_production and not self.session_cookie_secure:
             raise ConfigError(
                 "TELEWYWIAD_SESSION_COOKIE_SECURE=false is allowed only in dev/demo mode (local http)."
             )
+
+
+def _ca_bundle(path: Path, modified: float) -> tuple[bytes, ...]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    try:
+        certificates = x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"TELEWYWIAD_TRUSTED_CA_FILE={path}: cannot read PEM certificates ({exc}).") from exc
+    return tuple(c.public_bytes(Encoding.PEM) for c in certificates)
+
+
+_ca_bundle_cached = functools.lru_cache(maxsize=4)(_ca_bundle)
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -93,7 +93,9 @@ def reports_verify(file: Path) -> None:
     from app.reports.services import check_document
 
     data = file.read_bytes()
-    result = check_document(get_session(), data, office_id=None)
+    from app import get_settings
+
+    result = check_document(get_session(), data, office_id=None, extra_roots=get_settings().trusted_ca_certificates())
     verification = result.verification
     click.echo(f"File: {file} ({result.size_bytes} bytes)")
     click.echo(f"SHA-256: {result.sha256}")
@@ -110,7 +112,7 @@ def reports_verify(file: Path) -> None:
         click.echo(f"  signer: {sig.signer_name or '-'}")
         click.echo(f"  time: {when}")
         click.echo(f"  intact: {'yes' if sig.intact else 'NO'}")
-        click.echo(f"  trusted by office CA: {'yes' if sig.trusted else 'NO'}")
+        click.echo(f"  trusted (office CA or TELEWYWIAD_TRUSTED_CA_FILE): {'yes' if sig.trusted else 'NO'}")
         click.echo(f"  covers whole document: {'yes' if sig.covers_whole_document else 'no'}")
         if sig.problem:
             click.echo(f"  problem: {sig.problem}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -17,7 +18,7 @@ from app.auth.models import Office, Role, User
 from app.auth.passwords import verify_password
 from app.clock import utcnow
 from app.config import Mode, Settings
-from app.reports import pki
+from app.reports import pki, verify
 from app.reports.models import CertificateSource, OfficeCA, SigningCertificate
 
 PASSPHRASE_FILE = "pki_passphrase"  # noqa: S105  # nosec B105  # reason: a file name, not a secret
@@ -107,6 +108,13 @@ def trust_roots(session: Session, office_id: int | None = None) -> list[bytes]:
     if office_id is not None:
         query = query.where(OfficeCA.office_id == office_id)
     return [pem.encode() for pem in session.exec(query).all()]
+
+
+def certificate_trusted(session: Session, row: SigningCertificate, *, extra_roots: Sequence[bytes] = ()) -> bool:
+    """Will signatures made with this certificate verify as trusted (office CA or the configured extra CAs)?"""
+    chain = x509.load_pem_x509_certificates(row.chain_pem.encode()) if row.chain_pem.strip() else []
+    return verify.chains_to(pki.load_certificate(row.cert_pem.encode()), chain,
+                            trust_roots=[*trust_roots(session, row.office_id), *extra_roots])
 
 
 def active_certificate(session: Session, user_id: int) -> SigningCertificate | None:

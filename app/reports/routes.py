@@ -135,7 +135,8 @@ def verify() -> Response:
     upload = request.files.get("pdf")
     data = upload.read(services.MAX_VERIFY_UPLOAD_BYTES + 1) if upload else b""
     try:
-        result = services.verify_upload(get_session(), actor=me(), data=data)
+        result = services.verify_upload(get_session(), actor=me(), data=data,
+                                        extra_roots=get_settings().trusted_ca_certificates())
     except services.ReviewError as exc:
         return render("reports/verify.html", "reports/_verify_result.html", status=422, result=None,
                       error=exc.message)
@@ -314,12 +315,17 @@ def certificate() -> Response:
         upload = request.files.get("pkcs12")
         data = upload.read(pki_store.MAX_PKCS12_BYTES + 1) if upload else b""
         try:
-            pki_store.import_pkcs12(db, user=user, data=data, p12_password=request.form.get("p12_password", ""),
-                                    password=request.form.get("password", ""))
+            row = pki_store.import_pkcs12(db, user=user, data=data,
+                                          p12_password=request.form.get("p12_password", ""),
+                                          password=request.form.get("password", ""))
         except pki_store.SigningProblem as exc:
             error = {exc.field or "pkcs12": exc.message}
         else:
             flash(str(_l("Twój certyfikat będzie używany do podpisywania raportów.")), "success")
+            if not pki_store.certificate_trusted(db, row, extra_roots=get_settings().trusted_ca_certificates()):
+                flash(str(_l("Wystawca tego certyfikatu nie jest na liście zaufanych w ośrodku: przy sprawdzaniu "
+                             "podpisy będą oznaczone jako niezaufane. Poproś administratora o dodanie wystawcy "
+                             "(ustawienie TELEWYWIAD_TRUSTED_CA_FILE).")), "warning")
             return redirect(url_for("reports.certificate"))  # type: ignore[return-value]
     return render("reports/certificate.html", status=422 if error else 200,
                   certificates=pki_store.certificates_of(db, me().id), errors=error)

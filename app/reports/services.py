@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -317,11 +318,14 @@ class DocumentCheck:
         return self.verification.all_valid
 
 
-def check_document(session: Session, data: bytes, *, office_id: int | None) -> DocumentCheck:
-    """Verify `data` against the office CA (all offices' CAs when office_id is None) and look it up by SHA-256."""
+def check_document(session: Session, data: bytes, *, office_id: int | None,
+                   extra_roots: Sequence[bytes] = ()) -> DocumentCheck:
+    """Verify `data` against the office CA (all offices' CAs when office_id is None) and the configured extra
+    CAs (TELEWYWIAD_TRUSTED_CA_FILE, e.g. qualified providers), and look it up by SHA-256."""
     digest = sha256_hex(data)
     roots = pki_store.trust_roots(session, office_id)
     if roots:
+        roots = [*roots, *extra_roots]
         verification = verify_pdf(data, trust_roots=roots)
     else:
         verification = VerificationReport(signatures=(), error="no office CA exists yet (run `telewywiad pki init`)")
@@ -337,7 +341,8 @@ def check_document(session: Session, data: bytes, *, office_id: int | None) -> D
     return DocumentCheck(digest, len(data), verification, archived, reference)
 
 
-def verify_upload(session: Session, *, actor: Principal, data: bytes) -> DocumentCheck:
+def verify_upload(session: Session, *, actor: Principal, data: bytes,
+                  extra_roots: Sequence[bytes] = ()) -> DocumentCheck:
     """A supervisor's uploaded PDF: size-limited, checked against the office CA and archive, audit-logged."""
     if not data:
         raise ReviewError(str(_l("Wybierz plik PDF do sprawdzenia.")), "pdf")
@@ -345,7 +350,7 @@ def verify_upload(session: Session, *, actor: Principal, data: bytes) -> Documen
         raise ReviewError(str(_l("Plik jest za duży (najwyżej 5 MB).")), "pdf")
     if not data.lstrip()[:5] == b"%PDF-":
         raise ReviewError(str(_l("To nie jest plik PDF.")), "pdf")
-    result = check_document(session, data, office_id=actor.office_id)
+    result = check_document(session, data, office_id=actor.office_id, extra_roots=extra_roots)
     record(session, "report.verify", actor_id=actor.id, office_id=actor.office_id, object_type="report_file",
            object_id=result.archived.id if result.archived else None, sha256=result.sha256, valid=result.ok,
            signatures=len(result.verification.signatures))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -15,7 +16,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 
 from app.reports.pki import load_certificate
 
@@ -109,7 +111,7 @@ def _trust_problem(intact: bool, valid: bool, indication: object) -> str:
         return "the signed bytes were changed"
     if not valid:
         return "the signature value does not verify"
-    return f"the signer's certificate does not chain to a trusted office CA ({indication})"
+    return f"the signer's certificate does not chain to the office CA or a CA of TELEWYWIAD_TRUSTED_CA_FILE ({indication})"
 
 
 def verify_pdf(pdf_bytes: bytes, *, trust_roots: Sequence[x509.Certificate | bytes]) -> VerificationReport:
@@ -126,3 +128,18 @@ def verify_pdf(pdf_bytes: bytes, *, trust_roots: Sequence[x509.Certificate | byt
     if not embedded:
         return VerificationReport(signatures=(), error="the document carries no signature")
     return VerificationReport(signatures=tuple(_check(sig, context) for sig in embedded))
+
+
+def chains_to(cert: x509.Certificate, intermediates: Sequence[x509.Certificate | bytes], *,
+              trust_roots: Sequence[x509.Certificate | bytes]) -> bool:
+    """True when ``cert`` builds a valid path to one of ``trust_roots`` (offline; revocation not consulted)."""
+    if not trust_roots:
+        return False
+    context = ValidationContext(trust_roots=[_asn1(c) for c in trust_roots], allow_fetching=False)
+    validator = CertificateValidator(_asn1(cert), intermediate_certs=[_asn1(c) for c in intermediates],
+                                     validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_path())
+    except (PathBuildingError, PathValidationError, ValidationError):
+        return False
+    return True

@@ -74,3 +74,24 @@ def test_invalid_value_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEWYWIAD_SESSION_IDLE_MINUTES", "half an hour")
     with pytest.raises(ValueError, match="session_idle_minutes"):
         Settings()
+
+
+def test_trusted_ca_file_is_read_and_a_bad_one_refused(tmp_path: Path) -> None:
+    """Extra trust anchors come from a PEM file; a missing or unreadable file stops start-up with its name."""
+    from app.reports import pki
+
+    ca_pem, _key = pki.create_office_ca("Dostawca kwalifikowany (test)", "hasło-ca")
+    bundle = tmp_path / "zaufani.pem"
+    bundle.write_bytes(ca_pem + b"\n")
+    settings = Settings(env=Mode.DEMO, instance_path=tmp_path, trusted_ca_file=bundle)
+    settings.check()
+    assert settings.trusted_ca_certificates() == (ca_pem.strip() + b"\n",)
+    assert Settings(env=Mode.DEMO, instance_path=tmp_path).trusted_ca_certificates() == ()
+
+    missing = Settings(env=Mode.DEMO, instance_path=tmp_path, trusted_ca_file=tmp_path / "brak.pem")
+    with pytest.raises(ConfigError, match="brak.pem"):
+        missing.check()
+    garbage = tmp_path / "smieci.pem"
+    garbage.write_text("to nie jest certyfikat")
+    with pytest.raises(ConfigError, match="smieci.pem"):
+        Settings(env=Mode.DEMO, instance_path=tmp_path, trusted_ca_file=garbage).check()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
@@ -160,11 +161,27 @@ def test_admin_reset_revokes_and_next_signing_issues_a_new_certificate(
     assert new.fingerprint != old_fingerprint
 
 
-def _foreign_p12(password: str) -> bytes:
-    ca_pem, ca_key = pki.create_office_ca("Kwalifikowany Dostawca Usług Zaufania (test)", "ca-hasło")
+def _foreign_ca() -> tuple[bytes, bytes]:
+    return pki.create_office_ca("Kwalifikowany Dostawca Usług Zaufania (test)", "ca-hasło")
+
+
+def _foreign_p12(password: str, ca: tuple[bytes, bytes] | None = None) -> bytes:
+    ca_pem, ca_key = ca or _foreign_ca()
     cert, key = pki.issue_signing_certificate(ca_pem, ca_key, "ca-hasło", full_name="Anna Kowalczyk-Łęcka",
                                               role="pracownik socjalny", office_name="prywatny", user_id=99)
     return pki.export_pkcs12(cert, key, [ca_pem], password)
+
+
+def _upload_p12(client: FlaskClient, p12: bytes) -> str:
+    """Upload a PKCS#12 as the logged-in user; the page shown after the redirect."""
+    import io
+
+    data = {"p12_password": "hasło-pliku", "password": PASSWORD, "csrf_token": token(client, "/account/signing"),
+            "pkcs12": (io.BytesIO(p12), "moj.p12")}
+    response = client.post("/account/signing", data=data, content_type="multipart/form-data",
+                           follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
 
 
 def test_own_pkcs12_is_used_for_signing(app: Flask, db: Session, settings: Settings, interview: Interview,
@@ -174,12 +191,9 @@ def test_own_pkcs12_is_used_for_signing(app: Flask, db: Session, settings: Setti
     db.commit()
     client = app.test_client()
     login(client, worker.username)
-    data = {"p12_password": "hasło-pliku", "password": PASSWORD, "csrf_token": token(client, "/account/signing")}
-    import io
-
-    data["pkcs12"] = (io.BytesIO(_foreign_p12("hasło-pliku")), "moj.p12")  # type: ignore[assignment]
-    response = client.post("/account/signing", data=data, content_type="multipart/form-data")
-    assert response.status_code == 302, response.get_data(as_text=True)
+    page = _upload_p12(client, _foreign_p12("hasło-pliku"))
+    assert "Twój certyfikat będzie używany" in page
+    assert "nie jest na liście zaufanych" in page
     (cert,) = _certs(db, worker)
     assert cert.source == "pkcs12"
     assert "BEGIN CERTIFICATE" in cert.chain_pem
@@ -189,6 +203,29 @@ def test_own_pkcs12_is_used_for_signing(app: Flask, db: Session, settings: Setti
     assert signature.intact
     assert signature.valid
     assert not signature.trusted
+
+
+def test_own_certificate_from_a_configured_provider_is_trusted(app: Flask, db: Session, settings: Settings,
+                                                               interview: Interview, worker: User, office,  # type: ignore[no-untyped-def]
+                                                               tmp_path: Path) -> None:
+    """With the provider's CA in TELEWYWIAD_TRUSTED_CA_FILE, own-certificate signatures verify as trusted."""
+    pki_store.init_office_ca(db, office, pki_store.ca_passphrase(settings))
+    db.commit()
+    provider = _foreign_ca()
+    bundle = tmp_path / "kwalifikowani.pem"
+    bundle.write_bytes(provider[0])
+    settings.trusted_ca_file = bundle
+    client = app.test_client()
+    login(client, worker.username)
+    page = _upload_p12(client, _foreign_p12("hasło-pliku", provider))
+    assert "nie jest na liście zaufanych" not in page
+    stored = submit(db, settings, interview, worker)
+    (signature,) = check_document(db, stored.pdf, office_id=interview.office_id,
+                                  extra_roots=settings.trusted_ca_certificates()).verification.signatures
+    assert signature.intact and signature.valid and signature.trusted
+    # Without the extra anchors the same file is not trusted: the office CA alone does not vouch for it.
+    (untrusted,) = check_document(db, stored.pdf, office_id=interview.office_id).verification.signatures
+    assert not untrusted.trusted
 
 
 @pytest.mark.parametrize(("payload", "p12_password", "message"), [

@@ -43,7 +43,7 @@ def test_cli_verify_accepts_the_archived_file(runner: FlaskCliRunner, approved: 
     assert result.exit_code == 0, result.output
     assert "Archive: matches report" in result.output
     assert result.output.count("intact: yes") == 2
-    assert result.output.count("trusted by office CA: yes") == 2
+    assert result.output.count("trusted (office CA or TELEWYWIAD_TRUSTED_CA_FILE): yes") == 2
     assert "signer: Anna Kowalczyk-Łęcka" in result.output
     assert "signer: Zbigniew Żółkiewski" in result.output
     assert "RESULT: VALID" in result.output
