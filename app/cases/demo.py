@@ -117,7 +117,7 @@ CASES: list[DemoCase] = [
              calls=[(Out.ANSWERED, 24 * 12, "")]),
     DemoCase("Danuta Kołodziej", ["+48695678915"], Channel.EMPATIA, 40, [R.PERIODIC],
              state=CaseState.CLOSED, calls=[(Out.REFUSED, 24 * 30, "Rezygnuje z wniosku.")]),
-    DemoCase("Marianna Jóźwiak", ["+48696789016", "+48655402516"], Channel.DROP_BOX, 6, [R.HOT_MEAL, R.CARE],
+    DemoCase("Marianna Jóźwiak", ["+48696789016", "+48507123416"], Channel.DROP_BOX, 6, [R.HOT_MEAL, R.CARE],
              address="ul. Szkolna 5, Przykładowo", calls=[(Out.WRONG_NUMBER, 20, "Numer nieaktualny.")],
              state=CaseState.CONTACTING, wrong_numbers=1),
     DemoCase("Piotr Żmuda", ["+48697890117"], Channel.PHONE, 11, [R.PSYCHOLOGICAL, R.FOOD],

@@ -49,7 +49,7 @@ def test_case_page_offers_preset_buttons_next_to_the_time(client: FlaskClient, c
     form = page.split('name="callback_at"', 1)[1].split("</form>", 1)[0]
     codes = re.findall(r'<button type="submit" name="callback_preset" value="([a-z0-9_]+)"', form)
     assert codes == [c.preset.value for c in available(utcnow(), WARSAW)]
-    assert 'role="group" aria-labelledby=' in form and "prosi o telefon później" in form
+    assert 'role="group" aria-labelledby=' in form and "zapisz oddzwonienie na:" in form
     assert "za godzinę" in form and "za 2 dni robocze" in form
 
 
