@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.cases_pages import CasePage, TodayPage
@@ -107,6 +108,9 @@ def test_case_page_crosses_out_a_wrong_number_and_books_a_preset(page: Page, liv
     assert_fits_phone(page)
     assert_touch_targets(page)
     screenshot(page, "cases-detail-presets")
+    violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                                          "resultTypes": ["violations"]}).response["violations"]
+    assert [v["id"] for v in violations] == []
     case.tap_call_back_preset("za 2 dni robocze")
     expect(page.get_by_text("Oddzwonienie dodane do listy.")).to_be_visible()
     expect(page.locator(".call-history li").first).to_contain_text("Prosi o telefon później")
