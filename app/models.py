@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
-from app.cases.models import CallAttempt, Callback, Case, CasePhone
+from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.privacy.models import Erasure
 from app.referrals.models import FlagDecision, OutboxMessage, Referral, ReferralContact, ReferralTransition
@@ -23,6 +23,7 @@ __all__ = [
     "ReferralContact",
     "ReferralTransition",
     "CasePhone",
+    "OtherContact",
     "Interview",
     "AuditHead",
     "LoginAttempt",

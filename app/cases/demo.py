@@ -18,6 +18,8 @@ from app.cases.models import (
     CasePhone,
     CaseState,
     Channel,
+    ContactRoute,
+    OtherContact,
     RequestedHelp,
 )
 from app.clock import LOCAL_TZ, to_local, utcnow
@@ -60,6 +62,9 @@ class DemoCase:
     callback_note: str = ""
     other_route: bool = False
     interview_done_days_ago: int | None = None
+    wrong_numbers: int = 0  # how many of the first phones a wrong-number call has marked
+    letter_hours_ago: int | None = None  # a letter sent after the failed calls; the case waits for the reply
+    letter_note: str = ""
 
 
 CASES: list[DemoCase] = [
@@ -101,7 +106,8 @@ CASES: list[DemoCase] = [
              email="a.sedziak@example.pl", note="Pomoc w opłaceniu czynszu.", assigned=False),
     DemoCase("Władysław Źrebiec", ["+48692345612"], Channel.INSTITUTION, 13, [R.FOOD, R.OTHER],
              detail="Sanepid – kwarantanna domowa całej rodziny", note="Środki czystości.",
-             calls=[(Out.NO_ANSWER, 30, "")], state=CaseState.CONTACTING),
+             calls=[(Out.NO_ANSWER, 98, ""), (Out.NO_ANSWER, 74, ""), (Out.BUSY, 50, "")], state=CaseState.OTHER_ROUTE,
+             letter_hours_ago=26, letter_note="Pismo z prośbą o telefon do ośrodka, wysłane na adres z wniosku."),
     DemoCase("Krystyna Ślusarczyk", ["+48693456713"], Channel.POST, 30, [R.PERMANENT],
              pesel=_pesel(date(1950, 12, 24), 7780), address="ul. Wiejska 22, Przykładowo",
              state=CaseState.INTERVIEW_DONE, interview_done_days_ago=176,
@@ -111,9 +117,9 @@ CASES: list[DemoCase] = [
              calls=[(Out.ANSWERED, 24 * 12, "")]),
     DemoCase("Danuta Kołodziej", ["+48695678915"], Channel.EMPATIA, 40, [R.PERIODIC],
              state=CaseState.CLOSED, calls=[(Out.REFUSED, 24 * 30, "Rezygnuje z wniosku.")]),
-    DemoCase("Marianna Jóźwiak", ["+48696789016"], Channel.DROP_BOX, 6, [R.HOT_MEAL, R.CARE],
+    DemoCase("Marianna Jóźwiak", ["+48696789016", "+48507123416"], Channel.DROP_BOX, 6, [R.HOT_MEAL, R.CARE],
              address="ul. Szkolna 5, Przykładowo", calls=[(Out.WRONG_NUMBER, 20, "Numer nieaktualny.")],
-             state=CaseState.CONTACTING),
+             state=CaseState.CONTACTING, wrong_numbers=1),
     DemoCase("Piotr Żmuda", ["+48697890117"], Channel.PHONE, 11, [R.PSYCHOLOGICAL, R.FOOD],
              calls=[(Out.CALL_BACK, 28, "Prosi o telefon jutro.")], callback_in_minutes=60 * 20,
              callback_note="Prosi o telefon jutro.", state=CaseState.CONTACTING),
@@ -191,7 +197,22 @@ def seed_cases(session: Session, context: DemoContext) -> None:
         session.flush()
         assert case.id is not None  # noqa: S101 - set by flush
         for position, phone in enumerate(demo.phones):
-            session.add(CasePhone(case_id=case.id, number=phone, position=position))
+            wrong = position < demo.wrong_numbers
+            session.add(
+                CasePhone(
+                    case_id=case.id, number=phone, position=position,
+                    wrong_since=now - timedelta(hours=demo.calls[0][1]) if wrong and demo.calls else None,
+                    wrong_by_id=worker.id if wrong else None,
+                )
+            )
+        if demo.letter_hours_ago is not None:
+            sent = now - timedelta(hours=demo.letter_hours_ago)
+            session.add(
+                OtherContact(
+                    case_id=case.id, route=ContactRoute.LETTER, sent_on=to_local(sent).date(), note=demo.letter_note,
+                    by_id=worker.id, created_at=sent,
+                )
+            )
         last_attempt: CallAttempt | None = None
         for outcome, hours_ago, note in demo.calls:
             last_attempt = CallAttempt(

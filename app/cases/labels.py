@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.cases.models import CallOutcome, CaseState, Channel, RequestedHelp
+from app.cases.models import CallOutcome, CaseState, Channel, ContactRoute, RequestedHelp
+from app.cases.presets import Choice, Preset
 
 # Written as shown (ePUAP, Emp@tia keep their own capitals), so templates never re-case them.
 CHANNEL_LABELS = {
@@ -49,6 +52,11 @@ OUTCOME_LABELS = {
     CallOutcome.UNSAFE: _l("nie może bezpiecznie rozmawiać"),
 }
 
+ROUTE_LABELS = {
+    ContactRoute.LETTER: _l("list"),
+    ContactRoute.EMAIL: _l("e-mail"),
+}
+
 
 def channel_label(value: Channel | str) -> str:
     """The channel's name in the current language."""
@@ -68,3 +76,34 @@ def state_label(value: CaseState | str) -> str:
 def outcome_label(value: CallOutcome | str) -> str:
     """The call outcome in the current language."""
     return str(OUTCOME_LABELS[CallOutcome(value)])
+
+
+def route_label(value: ContactRoute | str) -> str:
+    """The other contact route (letter, e-mail) in the current language."""
+    return str(ROUTE_LABELS[ContactRoute(value)])
+
+
+def preset_label(choice: Choice) -> str:
+    """What a call-back preset button says: "jutro 9:00", or the day's name when the next working day is later."""
+    preset = choice.preset
+    if preset is Preset.IN_AN_HOUR:
+        return _("za godzinę")
+    if preset is Preset.TODAY_AFTERNOON:
+        return _("dziś 16:00")
+    if preset is Preset.TWO_WORKING_DAYS:
+        return _("za 2 dni robocze")
+    clock = "9:00" if preset is Preset.NEXT_DAY_MORNING else "16:00"
+    if choice.tomorrow:
+        return _("jutro %(clock)s", clock=clock)
+    return _("%(day)s %(clock)s", day=format_date(choice.day, "EEEE"), clock=clock)
+
+
+def preset_detail(choice: Choice) -> str:
+    """The exact time a preset books, shown under its label where the label alone does not say it."""
+    if choice.preset is Preset.IN_AN_HOUR:
+        return format_datetime(choice.at, "HH:mm")
+    if choice.preset is Preset.TWO_WORKING_DAYS:
+        return format_datetime(choice.at, "EEE d.MM, HH:mm")
+    if choice.preset in (Preset.NEXT_DAY_MORNING, Preset.NEXT_DAY_AFTERNOON) and not choice.tomorrow:
+        return format_date(choice.day, "d.MM")
+    return ""

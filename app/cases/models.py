@@ -100,8 +100,15 @@ class Case(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
+class ContactRoute(StrEnum):
+    """How the centre reached out when the phone did not work."""
+
+    LETTER = "letter"
+    EMAIL = "email"
+
+
 class CasePhone(SQLModel, table=True):
-    """A phone number of the applicant (E.164), in the order given."""
+    """A phone number of the applicant (E.164), in the order given; marked when a call found it wrong."""
 
     __tablename__ = "case_phone"
 
@@ -110,6 +117,12 @@ class CasePhone(SQLModel, table=True):
     number: str = Field(max_length=20, index=True)
     label: str = Field(default="", max_length=60)
     position: int = Field(default=0)
+    # Set when a number is added to an existing case (not at registration): failed calls before it no longer count.
+    added_at: datetime | None = Field(default=None)
+    added_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # A call found the number wrong: it stays on the case (crossed out) but is no longer offered to call.
+    wrong_since: datetime | None = Field(default=None)
+    wrong_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class CallAttempt(SQLModel, table=True):
@@ -139,3 +152,17 @@ class Callback(SQLModel, table=True):
     done_at: datetime | None = Field(default=None)
     attempt_id: int | None = Field(default=None, foreign_key="call_attempt.id")
     note: str = Field(default="", max_length=300)
+
+
+class OtherContact(SQLModel, table=True):
+    """A letter or an e-mail sent to the applicant because the phone did not reach them."""
+
+    __tablename__ = "other_contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True, ondelete="CASCADE")
+    route: ContactRoute = Field(sa_column=Column(String(20), nullable=False))
+    sent_on: date
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    by_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)

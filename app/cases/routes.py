@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import format_date
@@ -12,8 +13,8 @@ from werkzeug.routing import BuildError
 
 from app import get_settings
 from app.auth.models import Role, User
-from app.cases import deadlines, labels, services
-from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, RequestedHelp
+from app.cases import deadlines, labels, presets, services
+from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
 from app.cases.validation import display_phone, local_input_value
 from app.clock import to_local, utcnow
 from app.db import get_session, standalone_session
@@ -47,6 +48,8 @@ def _helpers() -> dict[str, Any]:
         "requested_label": labels.requested_label,
         "state_label": labels.state_label,
         "outcome_label": labels.outcome_label,
+        "route_label": labels.route_label,
+        "ContactRoute": ContactRoute,
         "requested_codes": services.requested_codes,
         "interview_link": _interview_link,
         "Channel": Channel,
@@ -73,10 +76,24 @@ def _default_callback_at() -> str:
     return local_input_value(later)
 
 
+def _office_tz() -> ZoneInfo:
+    """The office's time zone (settings.timezone): what "today 16:00" and "tomorrow 9:00" mean."""
+    return ZoneInfo(get_settings().timezone)
+
+
+def _callback_presets() -> list[tuple[str, str, str]]:
+    """The call-back preset buttons worth showing now: (code, label, exact time where the label lacks it)."""
+    return [
+        (choice.preset.value, labels.preset_label(choice), labels.preset_detail(choice))
+        for choice in presets.available(utcnow(), _office_tz())
+    ]
+
+
 def _today_context(**extra: Any) -> dict[str, Any]:
     return {
         "today": services.today_for(get_session(), actor=me()),
         "default_callback_at": _default_callback_at(),
+        "callback_presets": _callback_presets(),
         "call_errors": {},
         "call_values": {},
         "status_message": "",
@@ -152,10 +169,23 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
     today_local = services.local_today()
     last_done = to_local(case.last_interview_completed_at).date() if case.last_interview_completed_at else None
     assigned = db.get(User, case.assigned_worker_id) if case.assigned_worker_id else None
+    phones = services.case_phones(db, case.id or 0)
     context: dict[str, Any] = {
         "case": case,
-        "phones": services.case_phones(db, case.id or 0),
-        "history": services.call_history(db, case.id or 0),
+        "phones": phones,
+        "usable_phones": services.usable_phones(phones),
+        "all_numbers_wrong": services.all_numbers_wrong(phones),
+        "phone_people": services.users_by_id(db, [p.wrong_by_id for p in phones]),
+        "phone_errors": {},
+        "phone_values": None,
+        "history": services.contact_history(db, case.id or 0),
+        "last_contact": services.last_other_contact(db, case.id or 0),
+        "may_record_contact": services.may_record_other_contact(case)
+        and (case.needs_other_route or case.state == CaseState.OTHER_ROUTE),
+        "contact_errors": {},
+        "contact_values": None,
+        "today_iso": today_local.isoformat(),
+        "callback_presets": _callback_presets(),
         "callbacks": services.case_callbacks(db, case.id or 0),
         "deadline": deadlines.deadline_status(case.due_on, today_local)
         if case.state in services.OPEN_STATES
@@ -198,7 +228,7 @@ def log_call(case_id: int) -> Response:
     from_today = request.form.get("from") == "today"
     try:
         attempt = services.log_call(
-            db, actor=me(), case=case, form=form, threshold=get_settings().calls_before_other_route
+            db, actor=me(), case=case, form=form, threshold=get_settings().calls_before_other_route, tz=_office_tz()
         )
     except services.InputError as exc:
         if from_today:
@@ -221,6 +251,8 @@ def log_call(case_id: int) -> Response:
     )
     if attempt.outcome == CallOutcome.CALL_BACK and attempt.callback_at:
         message += " " + str(_l("Oddzwonienie dodane do listy."))
+    if attempt.outcome == CallOutcome.WRONG_NUMBER:
+        message += " " + str(_l("Numer oznaczony jako błędny."))
     if case.needs_other_route:
         message += " " + str(_l("Sprawa wymaga innej drogi kontaktu (list lub e-mail)."))
     if from_today:
@@ -229,6 +261,59 @@ def log_call(case_id: int) -> Response:
         flash(message, "success")
         return redirect(url_for("cases.today"))  # type: ignore[return-value]
     flash(message, "success")
+    return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
+
+
+@bp.route("/cases/<int:case_id>/phones", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def add_phone(case_id: int) -> Response:
+    """Add a phone number to the case (a new number learnt from a relative, a letter, another institution)."""
+    db = get_session()
+    case = services.visible_case(db, me(), case_id)
+    form = services.PhoneForm.from_mapping(request.form)
+    try:
+        phone = services.add_phone(
+            db, actor=me(), case=case, form=form, threshold=get_settings().calls_before_other_route
+        )
+    except services.InputError as exc:
+        return _detail_page(case, status=422, phone_errors=exc.errors, phone_values=form)
+    flash(str(_l("Dodano numer %(number)s.", number=display_phone(phone.number))), "success")
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="h-phones"))  # type: ignore[return-value]
+
+
+@bp.route("/cases/<int:case_id>/phones/<int:phone_id>/correct", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def correct_phone(case_id: int, phone_id: int) -> Response:
+    """Undo "wrong number": the number is offered for calls again (from the case page or the today list)."""
+    db = get_session()
+    case = services.visible_case(db, me(), case_id)
+    phone = services.case_phone(db, case, phone_id)
+    changed = services.unmark_wrong_phone(
+        db, actor=me(), case=case, phone=phone, threshold=get_settings().calls_before_other_route
+    )
+    if changed:
+        flash(str(_l("Numer %(number)s znów jest do dzwonienia.", number=display_phone(phone.number))), "success")
+    if request.form.get("from") == "today" and me().has(Role.WORKER):
+        return redirect(url_for("cases.today"))  # type: ignore[return-value]
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="h-phones"))  # type: ignore[return-value]
+
+
+@bp.route("/cases/<int:case_id>/contacts", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def record_contact(case_id: int) -> Response:
+    """Record a letter or e-mail sent to the applicant: the case then waits for their reply."""
+    db = get_session()
+    case = services.visible_case(db, me(), case_id)
+    form = services.OtherContactForm.from_mapping(request.form)
+    try:
+        contact = services.record_other_contact(db, actor=me(), case=case, form=form)
+    except services.InputError as exc:
+        return _detail_page(case, status=422, contact_errors=exc.errors, contact_values=form)
+    flash(
+        str(_l("Zapisano: %(route)s wysłany %(d)s. Sprawa czeka na odpowiedź.",
+               route=labels.route_label(contact.route), d=format_date(contact.sent_on, "short"))),
+        "success",
+    )
     return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
 
 

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from flask import abort
@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import Role, User, UserRole
 from app.auth.services import Principal
-from app.cases import deadlines
+from app.cases import deadlines, presets
 from app.cases.models import (
     FAILED_OUTCOMES,
     OPEN_STATES,
@@ -30,13 +30,17 @@ from app.cases.models import (
     CasePhone,
     CaseState,
     Channel,
+    ContactRoute,
+    OtherContact,
     RequestedHelp,
 )
 from app.cases.validation import (
     FieldError,
+    local_input_value,
     parse_date,
     parse_email,
     parse_local_datetime,
+    parse_past_date,
     parse_pesel,
     parse_phone,
     phone_search_key,
@@ -448,6 +452,7 @@ class CallForm:
     outcome: str = ""
     note: str = ""
     callback_at: str = ""
+    callback_preset: str = ""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> CallForm:
@@ -457,14 +462,30 @@ class CallForm:
             outcome=str(data.get("outcome", "") or ""),
             note=str(data.get("note", "") or ""),
             callback_at=str(data.get("callback_at", "") or ""),
+            callback_preset=str(data.get("callback_preset", "") or ""),
         )
 
 
 def case_phones(session: Session, case_id: int) -> list[CasePhone]:
-    """The applicant's numbers in the order given."""
+    """The applicant's numbers: the ones still worth calling first, in the order given, then the wrong ones."""
     return list(
-        session.exec(select(CasePhone).where(CasePhone.case_id == case_id).order_by(col(CasePhone.position))).all()
+        session.exec(
+            select(CasePhone)
+            .where(CasePhone.case_id == case_id)
+            .order_by(col(CasePhone.wrong_since).is_not(None), col(CasePhone.position), col(CasePhone.id))
+        ).all()
     )
+
+
+def usable_phones(phones: Iterable[CasePhone]) -> list[CasePhone]:
+    """The numbers not marked wrong, in the order given."""
+    return [p for p in phones if p.wrong_since is None]
+
+
+def all_numbers_wrong(phones: Iterable[CasePhone]) -> bool:
+    """True when the case has numbers and every one of them was found wrong."""
+    listed = list(phones)
+    return bool(listed) and not usable_phones(listed)
 
 
 def _open_callbacks(session: Session, case: Case) -> list[Callback]:
@@ -473,13 +494,25 @@ def _open_callbacks(session: Session, case: Case) -> list[Callback]:
     )
 
 
+def _streak_starts(session: Session, case_id: int) -> datetime | None:
+    """Since when failed calls count: the last letter or e-mail sent, or the last number added to the case."""
+    contact = session.exec(select(func.max(OtherContact.created_at)).where(OtherContact.case_id == case_id)).one()
+    added = session.exec(select(func.max(CasePhone.added_at)).where(CasePhone.case_id == case_id)).one()
+    moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in (contact, added) if m is not None]
+    return max(moments) if moments else None
+
+
 def failed_streak(session: Session, case_id: int) -> int:
-    """Failed attempts (no answer, busy, voicemail, wrong number) since the person was last reached."""
-    outcomes = session.exec(
-        select(CallAttempt.outcome)
-        .where(CallAttempt.case_id == case_id)
-        .order_by(col(CallAttempt.at).desc(), col(CallAttempt.id).desc())
-    ).all()
+    """Failed attempts (no answer, busy, voicemail, wrong number) since the person was last reached.
+
+    A letter or e-mail sent, or a number added to the case, starts the count afresh: what failed before has been
+    answered by another route.
+    """
+    query = select(CallAttempt.outcome).where(CallAttempt.case_id == case_id)
+    since = _streak_starts(session, case_id)
+    if since is not None:
+        query = query.where(col(CallAttempt.at) > since)
+    outcomes = session.exec(query.order_by(col(CallAttempt.at).desc(), col(CallAttempt.id).desc())).all()
     streak = 0
     for outcome in outcomes:
         if CallOutcome(outcome) not in FAILED_OUTCOMES:
@@ -488,17 +521,66 @@ def failed_streak(session: Session, case_id: int) -> int:
     return streak
 
 
+def _callback_time(form: CallForm, now: datetime, tz: tzinfo, errors: dict[str, str]) -> datetime | None:
+    """The call-back time typed, or resolved from a tapped preset; an unknown preset is an error at the field."""
+    if form.callback_preset:
+        preset = presets.parse_preset(form.callback_preset)
+        if preset is None:
+            errors["callback_at"] = str(_l("Nieznany szybki termin. Wybierz jeden z przycisków albo wpisz dzień i godzinę."))
+            return None
+        at = presets.resolve(preset, now, tz)
+        # Shown in the field if anything else is wrong, so the worker sees what the button meant.
+        form.callback_at = local_input_value(at)
+        return at
+    try:
+        return parse_local_datetime(form.callback_at)
+    except FieldError as exc:
+        errors["callback_at"] = exc.message
+        return None
+
+
+def _mark_other_route(session: Session, *, actor: Principal, case: Case, reason: str, failed: int) -> None:
+    case.needs_other_route = True
+    if case.state in (CaseState.NEW, CaseState.CONTACTING):
+        case.state = CaseState.OTHER_ROUTE
+    session.add(case)
+    session.flush()
+    record(
+        session,
+        "case.other_route",
+        actor_id=actor.id,
+        office_id=case.office_id,
+        object_type="case",
+        object_id=case.id,
+        failed_attempts=failed,
+        reason=reason,
+    )
+
+
 def log_call(
-    session: Session, *, actor: Principal, case: Case, form: CallForm, threshold: int, now: datetime | None = None
+    session: Session,
+    *,
+    actor: Principal,
+    case: Case,
+    form: CallForm,
+    threshold: int,
+    now: datetime | None = None,
+    tz: tzinfo = LOCAL_TZ,
 ) -> CallAttempt:
-    """Record a call attempt and its consequences: call-backs, the case state, and the other-route mark."""
+    """Record a call attempt and its consequences: call-backs, wrong numbers, the case state, the other-route mark.
+
+    A tapped call-back preset means "asked to call back" whatever outcome was ticked; `tz` is the office's zone.
+    """
     now = now or utcnow()
     if case.office_id != actor.office_id:
         abort(404)
     errors: dict[str, str] = {}
-    numbers = [p.number for p in case_phones(session, case.id or 0)]
-    if form.number not in numbers:
+    phones = case_phones(session, case.id or 0)
+    dialled = next((p for p in phones if p.number == form.number), None)
+    if dialled is None:
         errors["number"] = str(_l("Wybierz jeden z numerów wnioskodawcy."))
+    if form.callback_preset:
+        form.outcome = CallOutcome.CALL_BACK.value
     outcome: CallOutcome | None = None
     if form.outcome in {o.value for o in CallOutcome}:
         outcome = CallOutcome(form.outcome)
@@ -506,11 +588,8 @@ def log_call(
         errors["outcome"] = str(_l("Wybierz wynik rozmowy."))
     callback_at: datetime | None = None
     if outcome is CallOutcome.CALL_BACK:
-        try:
-            callback_at = parse_local_datetime(form.callback_at)
-        except FieldError as exc:
-            errors["callback_at"] = exc.message
-        else:
+        callback_at = _callback_time(form, now, tz, errors)
+        if callback_at is not None:
             if callback_at < now - CALLBACK_PAST_SLACK:
                 errors["callback_at"] = str(_l("Termin telefonu minął. Podaj godzinę w przyszłości."))
             elif callback_at > now + CALLBACK_HORIZON:
@@ -518,7 +597,7 @@ def log_call(
     note = form.note.strip()
     if len(note) > 2000:
         errors["note"] = str(_l("Notatka może mieć najwyżej 2000 znaków."))
-    if errors or outcome is None:
+    if errors or outcome is None or dialled is None:
         raise InputError(errors)
 
     if case.assigned_worker_id is None and actor.has(Role.WORKER):
@@ -558,22 +637,268 @@ def log_call(
         case_id=case.id,
         outcome=outcome.value,
     )
-    if outcome in FAILED_OUTCOMES and not case.needs_other_route and failed_streak(session, case.id or 0) >= threshold:
-        case.needs_other_route = True
-        if case.state in (CaseState.NEW, CaseState.CONTACTING):
-            case.state = CaseState.OTHER_ROUTE
-        session.add(case)
+    if outcome is CallOutcome.WRONG_NUMBER and dialled.wrong_since is None:
+        dialled.wrong_since = now
+        dialled.wrong_by_id = actor.id
+        session.add(dialled)
         session.flush()
         record(
             session,
-            "case.other_route",
+            "case.phone_wrong",
             actor_id=actor.id,
             office_id=case.office_id,
-            object_type="case",
-            object_id=case.id,
-            failed_attempts=threshold,
+            object_type="case_phone",
+            object_id=dialled.id,
+            case_id=case.id,
+            call_attempt_id=attempt.id,
         )
+    if outcome in FAILED_OUTCOMES and not case.needs_other_route:
+        streak = failed_streak(session, case.id or 0)
+        if all_numbers_wrong(phones):
+            # No number left to dial: waiting for more failed calls would only lose days of the deadline.
+            _mark_other_route(session, actor=actor, case=case, reason="all_numbers_wrong", failed=streak)
+        elif streak >= threshold:
+            _mark_other_route(session, actor=actor, case=case, reason="failed_attempts", failed=streak)
     return attempt
+
+
+# --- phone numbers -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PhoneForm:
+    """A number typed to add to a case, kept verbatim for re-display."""
+
+    phone: str = ""
+    label: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> PhoneForm:
+        """Build from posted form data."""
+        return cls(phone=str(data.get("phone", "") or ""), label=str(data.get("label", "") or ""))
+
+
+def _phone_route_restored(session: Session, *, actor: Principal, case: Case, threshold: int, reason: str) -> None:
+    """A number to call again: lift the other-route mark unless the failed calls since still call for a letter."""
+    if not case.needs_other_route or not usable_phones(case_phones(session, case.id or 0)):
+        return
+    if failed_streak(session, case.id or 0) >= threshold:
+        return
+    case.needs_other_route = False
+    if case.state == CaseState.OTHER_ROUTE:
+        case.state = CaseState.CONTACTING
+    session.add(case)
+    session.flush()
+    record(
+        session,
+        "case.other_route_cleared",
+        actor_id=actor.id,
+        office_id=case.office_id,
+        object_type="case",
+        object_id=case.id,
+        reason=reason,
+    )
+
+
+def add_phone(
+    session: Session, *, actor: Principal, case: Case, form: PhoneForm, threshold: int, now: datetime | None = None
+) -> CasePhone:
+    """Add a number to an existing case (validated like registration); failed calls before it stop counting."""
+    now = now or utcnow()
+    if case.office_id != actor.office_id:
+        abort(404)
+    errors: dict[str, str] = {}
+    number: str | None = None
+    try:
+        number = parse_phone(form.phone)
+    except FieldError as exc:
+        errors["phone"] = exc.message
+    else:
+        if number is None:
+            errors["phone"] = str(_l("Podaj numer telefonu, np. 601 234 567."))
+    existing = case_phones(session, case.id or 0)
+    same = next((p for p in existing if p.number == number), None)
+    if same is not None and same.wrong_since is not None:
+        errors["phone"] = str(
+            _l("Ten numer jest już w sprawie jako błędny. Jeśli jednak jest dobry, użyj „Numer jednak poprawny”.")
+        )
+    elif same is not None:
+        errors["phone"] = str(_l("Ten numer jest już w sprawie."))
+    label = " ".join(form.label.split())
+    if len(label) > 60:
+        errors["label"] = str(_l("Opis numeru może mieć najwyżej 60 znaków."))
+    if errors or number is None:
+        raise InputError(errors)
+    phone = CasePhone(
+        case_id=case.id or 0,
+        number=number,
+        label=label,
+        position=max((p.position for p in existing), default=-1) + 1,
+        added_at=now,
+        added_by_id=actor.id,
+    )
+    session.add(phone)
+    session.flush()
+    record(
+        session,
+        "case.phone_add",
+        actor_id=actor.id,
+        office_id=case.office_id,
+        object_type="case_phone",
+        object_id=phone.id,
+        case_id=case.id,
+    )
+    _phone_route_restored(session, actor=actor, case=case, threshold=threshold, reason="phone_added")
+    return phone
+
+
+def case_phone(session: Session, case: Case, phone_id: int) -> CasePhone:
+    """A number of this case, else 404."""
+    phone = session.get(CasePhone, phone_id)
+    if phone is None or phone.case_id != case.id:
+        abort(404)
+    return phone
+
+
+def unmark_wrong_phone(session: Session, *, actor: Principal, case: Case, phone: CasePhone, threshold: int) -> bool:
+    """The number is correct after all: offer it again. False when it was not marked (nothing to undo)."""
+    if case.office_id != actor.office_id or phone.case_id != case.id:
+        abort(404)
+    if phone.wrong_since is None:
+        return False
+    phone.wrong_since = None
+    phone.wrong_by_id = None
+    session.add(phone)
+    session.flush()
+    record(
+        session,
+        "case.phone_correct",
+        actor_id=actor.id,
+        office_id=case.office_id,
+        object_type="case_phone",
+        object_id=phone.id,
+        case_id=case.id,
+    )
+    _phone_route_restored(session, actor=actor, case=case, threshold=threshold, reason="phone_correct")
+    return True
+
+
+# --- letters and e-mails -------------------------------------------------------------------------------------
+
+
+@dataclass
+class OtherContactForm:
+    """A letter or e-mail being recorded, kept verbatim for re-display."""
+
+    route: str = ""
+    sent_on: str = ""
+    note: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> OtherContactForm:
+        """Build from posted form data."""
+        return cls(
+            route=str(data.get("route", "") or ""),
+            sent_on=str(data.get("sent_on", "") or ""),
+            note=str(data.get("note", "") or ""),
+        )
+
+
+def may_record_other_contact(case: Case) -> bool:
+    """A letter or e-mail can be recorded while the case still waits for its interview."""
+    return case.state in OPEN_STATES and case.state != CaseState.INTERVIEW
+
+
+def record_other_contact(
+    session: Session, *, actor: Principal, case: Case, form: OtherContactForm, today: date | None = None
+) -> OtherContact:
+    """Record a letter or e-mail sent: the case waits for the reply (other route) and no longer needs one."""
+    today = today or local_today()
+    if case.office_id != actor.office_id:
+        abort(404)
+    errors: dict[str, str] = {}
+    if not may_record_other_contact(case):
+        errors[""] = str(_l("Ta sprawa nie czeka już na kontakt: listu ani e-maila nie trzeba zapisywać."))
+    route: ContactRoute | None = None
+    if form.route in {r.value for r in ContactRoute}:
+        route = ContactRoute(form.route)
+    else:
+        errors["route"] = str(_l("Wybierz, czy wysłano list, czy e-mail."))
+    sent_on: date | None = None
+    try:
+        sent_on = parse_past_date(form.sent_on, today=today, earliest=case.received_on)
+    except FieldError as exc:
+        errors["sent_on"] = exc.message
+    note = form.note.strip()
+    if len(note) > 2000:
+        errors["note"] = str(_l("Notatka może mieć najwyżej 2000 znaków."))
+    if errors or route is None or sent_on is None:
+        raise InputError(errors)
+    contact = OtherContact(case_id=case.id or 0, route=route, sent_on=sent_on, note=note, by_id=actor.id)
+    session.add(contact)
+    case.needs_other_route = False
+    if case.state in (CaseState.NEW, CaseState.CONTACTING):
+        case.state = CaseState.OTHER_ROUTE
+    session.add(case)
+    session.flush()
+    record(
+        session,
+        "case.other_contact",
+        actor_id=actor.id,
+        office_id=case.office_id,
+        object_type="other_contact",
+        object_id=contact.id,
+        case_id=case.id,
+        route=route.value,
+    )
+    return contact
+
+
+def last_other_contact(session: Session, case_id: int) -> OtherContact | None:
+    """The latest letter or e-mail recorded for the case."""
+    return session.exec(
+        select(OtherContact)
+        .where(OtherContact.case_id == case_id)
+        .order_by(col(OtherContact.sent_on).desc(), col(OtherContact.id).desc())
+    ).first()
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a case's contact history: a call attempt or a letter / e-mail sent."""
+
+    at: datetime
+    worker: User | None
+    attempt: CallAttempt | None = None
+    contact: OtherContact | None = None
+
+
+def _contact_moment(contact: OtherContact) -> datetime:
+    """Where a letter sorts among calls: when it was recorded, or midday of the day it went out if that was earlier."""
+    recorded = contact.created_at if contact.created_at.tzinfo else contact.created_at.replace(tzinfo=UTC)
+    if to_local(recorded).date() <= contact.sent_on:
+        return recorded
+    return datetime.combine(contact.sent_on, time(12, 0), tzinfo=LOCAL_TZ)
+
+
+def contact_history(session: Session, case_id: int) -> list[HistoryEntry]:
+    """A case's calls and letters / e-mails, newest first, with who made them."""
+    entries = [HistoryEntry(at=a.at, worker=u, attempt=a) for a, u in call_history(session, case_id)]
+    rows = session.exec(
+        select(OtherContact, User)
+        .join(User, col(User.id) == col(OtherContact.by_id), isouter=True)
+        .where(OtherContact.case_id == case_id)
+    ).all()
+    entries += [HistoryEntry(at=_contact_moment(c), worker=u, contact=c) for c, u in rows]
+    return sorted(entries, key=lambda e: to_local(e.at), reverse=True)
+
+
+def users_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, User]:
+    """Users by id (for "marked by" and similar names on a page)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id or 0: u for u in session.exec(select(User).where(col(User.id).in_(wanted))).all()}
 
 
 def call_history(session: Session, case_id: int) -> list[tuple[CallAttempt, User | None]]:
@@ -610,6 +935,21 @@ class QueueItem:
     callback_today: bool = False
     update_due: date | None = None
 
+    @property
+    def usable_phones(self) -> list[CasePhone]:
+        """The numbers worth calling (not marked wrong)."""
+        return usable_phones(self.phones)
+
+    @property
+    def wrong_phones(self) -> list[CasePhone]:
+        """The numbers a call found wrong."""
+        return [p for p in self.phones if p.wrong_since is not None]
+
+    @property
+    def all_numbers_wrong(self) -> bool:
+        """Every number of the case is wrong: only a letter, an e-mail or a new number helps."""
+        return all_numbers_wrong(self.phones)
+
 
 @dataclass
 class Today:
@@ -635,7 +975,9 @@ def _items(session: Session, cases: list[Case], today: date) -> dict[int, QueueI
     ids = [c.id for c in cases if c.id is not None]
     phones: dict[int, list[CasePhone]] = {}
     for phone in session.exec(
-        select(CasePhone).where(col(CasePhone.case_id).in_(ids)).order_by(col(CasePhone.position))
+        select(CasePhone)
+        .where(col(CasePhone.case_id).in_(ids))
+        .order_by(col(CasePhone.wrong_since).is_not(None), col(CasePhone.position), col(CasePhone.id))
     ).all():
         phones.setdefault(phone.case_id, []).append(phone)
     last: dict[int, CallAttempt] = {}

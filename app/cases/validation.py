@@ -111,6 +111,29 @@ def parse_date(raw: str, *, today: date) -> date:
     return parsed
 
 
+def parse_past_date(raw: str, *, today: date, earliest: date) -> date:
+    """The day something was sent, typed as 2026-04-07 or 07.04.2026: not in the future, not before `earliest`."""
+    value = raw.strip()
+    if not value:
+        raise FieldError(str(_l("Podaj datę wysłania.")))
+    parsed: date | None = None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            parsed = datetime.strptime(value, fmt).date()
+            break
+        except ValueError:
+            continue
+    if parsed is None:
+        raise FieldError(str(_l("Nieprawidłowa data. Wpisz ją jako dd.mm.rrrr, np. 07.04.2026.")))
+    if parsed > today:
+        raise FieldError(str(_l("Data wysłania nie może być późniejsza niż dzisiaj.")))
+    if parsed < earliest:
+        raise FieldError(
+            str(_l("Data wysłania nie może być wcześniejsza niż data wpływu wniosku (%(d)s).", d=earliest.strftime("%d.%m.%Y")))
+        )
+    return parsed
+
+
 def parse_local_datetime(raw: str) -> datetime:
     """A date and time typed in Polish local time (datetime-local input), returned as aware UTC."""
     value = raw.strip()

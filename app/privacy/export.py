@@ -21,8 +21,8 @@ from sqlmodel import Session, col, or_, select
 
 from app.audit.models import AuditEvent
 from app.auth.models import Office
-from app.cases.labels import channel_label, outcome_label, requested_label, state_label
-from app.cases.models import CallAttempt, Callback, Case, CasePhone
+from app.cases.labels import channel_label, outcome_label, requested_label, route_label, state_label
+from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
 from app.clock import to_local, utcnow
 from app.formdefs import StorageError, display, from_storage
 from app.formdefs.logic import question_for_key
@@ -150,12 +150,16 @@ def _case(session: Session, case: Case) -> dict[str, Any]:
     phones = session.exec(select(CasePhone).where(CasePhone.case_id == case.id).order_by(col(CasePhone.position))).all()
     calls = session.exec(select(CallAttempt).where(CallAttempt.case_id == case.id).order_by(col(CallAttempt.at))).all()
     callbacks = session.exec(select(Callback).where(Callback.case_id == case.id).order_by(col(Callback.due_at))).all()
+    contacts = session.exec(
+        select(OtherContact).where(OtherContact.case_id == case.id).order_by(col(OtherContact.sent_on), col(OtherContact.id))
+    ).all()
     interviews = session.exec(select(Interview).where(Interview.case_id == case.id).order_by(col(Interview.id))).all()
     referrals = session.exec(select(Referral).where(Referral.case_id == case.id).order_by(col(Referral.id))).all()
     reports = session.exec(select(Report).where(Report.case_id == case.id).order_by(col(Report.id))).all()
     files = [f["id"] for r in reports for f in _report(session, r)["files"]]
     refs: list[tuple[str, int | None]] = [("case", case.id)]
     refs += [("call_attempt", c.id) for c in calls] + [("interview", i.id) for i in interviews]
+    refs += [("other_contact", c.id) for c in contacts] + [("case_phone", p.id) for p in phones]
     refs += [("referral", r.id) for r in referrals] + [("report", r.id) for r in reports]
     refs += [("report_file", f) for f in files]
     return {
@@ -166,11 +170,13 @@ def _case(session: Session, case: Case) -> dict[str, Any]:
         "request_note": case.request_note, "urgent": case.urgent, "permanent_help": case.permanent_help,
         "state": state_label(case.state), "due_on": _day(case.due_on), "assigned_worker_id": case.assigned_worker_id,
         "created_at": _time(case.created_at),
-        "phones": [{"number": p.number, "label": p.label} for p in phones],
+        "phones": [{"number": p.number, "label": p.label, "wrong_since": _time(p.wrong_since)} for p in phones],
         "call_attempts": [{"id": c.id, "at": _time(c.at), "number": c.number, "outcome": outcome_label(c.outcome),
                            "note": c.note, "callback_at": _time(c.callback_at), "worker_id": c.worker_id}
                           for c in calls],
         "callbacks": [{"due_at": _time(c.due_at), "done_at": _time(c.done_at), "note": c.note} for c in callbacks],
+        "other_contacts": [{"id": c.id, "route": route_label(c.route), "sent_on": _day(c.sent_on), "note": c.note,
+                            "by_id": c.by_id} for c in contacts],
         "interviews": [_interview(session, i) for i in interviews],
         "referrals": [_referral(session, r) for r in referrals],
         "reports": [_report(session, r) for r in reports],
@@ -242,6 +248,9 @@ def to_pdf(data: dict[str, Any]) -> bytes:
             story.append(p("Próby kontaktu telefonicznego", sub))
             story.append(table([(c["at"], f"{c['number']} · {c['outcome']} · {c['note']}".rstrip(" ·"))
                                 for c in case["call_attempts"]]))
+        if case["other_contacts"]:
+            story.append(p("Listy i e-maile", sub))
+            story.append(table([(c["sent_on"], f"{c['route']} · {c['note']}".rstrip(" ·")) for c in case["other_contacts"]]))
         for interview in case["interviews"]:
             story.append(p(f"Wywiad nr {interview['id']} ({interview['form']}, {interview['state']})", sub))
             rows = [(a["label"], a["value"]) for a in interview["answers"]]

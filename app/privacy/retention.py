@@ -24,7 +24,7 @@ from sqlmodel import Session, col, delete, func, select, update
 
 from app.audit.services import record, trim, trimmable
 from app.auth.models import LoginAttempt, ResumeDraft, WebSession
-from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState
+from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState, OtherContact
 from app.clock import utcnow
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.privacy.models import Erasure
@@ -224,6 +224,7 @@ def _anonymise_cases(session: Session, case_ids: list[int], interview_ids: list[
     session.exec(delete(CasePhone).where(col(CasePhone.case_id).in_(case_ids)))
     session.exec(update(CallAttempt).where(col(CallAttempt.case_id).in_(case_ids)).values(number="", note=""))
     session.exec(update(Callback).where(col(Callback.case_id).in_(case_ids)).values(note=""))
+    session.exec(update(OtherContact).where(col(OtherContact.case_id).in_(case_ids)).values(note=""))
     if interview_ids:
         session.exec(update(Interview).where(col(Interview.id).in_(interview_ids)).values(notes=""))
         session.exec(delete(Answer).where(col(Answer.interview_id).in_(interview_ids)))

@@ -37,3 +37,29 @@ class TodayPage:
         item.get_by_label("Oddzwonić (dzień i godzina)").fill(when_local)
         item.get_by_label("Notatka").fill(note)
         item.get_by_role("button", name="Zapisz wynik").tap()
+
+
+class CasePage:
+    """One case's page."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def open(self, case_id: int, name: str) -> CasePage:
+        """Go to /cases/<id> and wait for the person's name."""
+        self.page.goto(f"{self.base_url}/cases/{case_id}")
+        expect(self.page.get_by_role("heading", level=1, name=name)).to_be_visible()
+        return self
+
+    def open_call_more(self) -> Locator:
+        """Open "Oddzwonić później, inny wynik…" and return its form."""
+        more = self.page.locator("details.call-more").first
+        if more.get_attribute("open") is None:
+            more.locator("summary").tap()
+        return more
+
+    def tap_call_back_preset(self, label: str) -> None:
+        """Book a call-back with one tap of a preset ("za godzinę", "za 2 dni robocze", ...)."""
+        more = self.open_call_more()
+        more.get_by_role("group", name="zapisz oddzwonienie").get_by_role("button", name=label).tap()

@@ -32,11 +32,11 @@ def assert_fits_phone(page: Page) -> None:
 
 
 def assert_touch_targets(page: Page, minimum: int = 44) -> None:
-    """Every visible button and form control is at least 44 px tall."""
+    """Every visible button and form control is at least 44 px tall (hidden from touch and readers: not counted)."""
     small = page.evaluate(
         """(min) => Array.from(document.querySelectorAll('button, input:not([type=hidden]), select, a.button'))
             .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < min
-                     && !['checkbox', 'radio'].includes(e.type))
+                     && !['checkbox', 'radio'].includes(e.type) && !e.closest('[aria-hidden=true]'))
             .map(e => e.outerHTML.slice(0, 80))""",
         minimum,
     )

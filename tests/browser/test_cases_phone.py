@@ -7,9 +7,10 @@ import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.cases_pages import TodayPage
+from tests.browser.cases_pages import CasePage, TodayPage
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.pages import LoginPage, assert_fits_phone, assert_touch_targets
 
@@ -84,3 +85,32 @@ def test_registration_form_on_phone_keeps_input_and_flags_duplicates(page: Page,
     expect(page.get_by_label("Żywność")).to_be_checked()
     assert_fits_phone(page)
     screenshot(page, "cases-register-errors")
+
+
+def test_case_page_crosses_out_a_wrong_number_and_books_a_preset(page: Page, live_server: LiveServer) -> None:
+    """The demo's wrong number is struck through (the good one is the tel: link); one preset tap books a call-back."""
+    name = "Marianna Jóźwiak"
+    with sqlite3.connect(live_server.database_url.removeprefix("sqlite:///")) as conn:
+        row = conn.execute("SELECT id FROM case_file WHERE applicant_name = ?", (name,)).fetchone()
+    LoginPage(page, live_server.url).open(f"/cases/{row[0]}").log_in("demo-worker", live_server.password)
+    case = CasePage(page, live_server.url)
+    expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
+    phones = page.locator("section", has=page.get_by_role("heading", name="Telefon"))
+    expect(phones.get_by_role("link", name="Zadzwoń 507 123 416")).to_have_attribute("href", "tel:+48507123416")
+    expect(phones.locator("s")).to_have_text("696 789 016")
+    expect(phones.get_by_role("button", name="Numer jednak poprawny 696 789 016")).to_be_visible()
+    assert_fits_phone(page)
+    assert_touch_targets(page)
+    screenshot(page, "cases-detail-wrong-number")
+
+    more = case.open_call_more()
+    expect(more.get_by_role("button", name=re.compile("^za 2 dni robocze"))).to_be_visible()
+    assert_fits_phone(page)
+    assert_touch_targets(page)
+    screenshot(page, "cases-detail-presets")
+    violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                                          "resultTypes": ["violations"]}).response["violations"]
+    assert [v["id"] for v in violations] == []
+    case.tap_call_back_preset("za 2 dni robocze")
+    expect(page.get_by_text("Oddzwonienie dodane do listy.")).to_be_visible()
+    expect(page.locator(".call-history li").first).to_contain_text("Prosi o telefon później")

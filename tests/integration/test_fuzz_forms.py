@@ -25,7 +25,8 @@ from sqlmodel import Session, select
 
 from app.auth.models import Office, ResumeDraft, Role, User
 from app.auth.services import load_principal
-from app.cases.models import CallOutcome, Case, CasePhone, Channel, RequestedHelp
+from app.cases.models import CallOutcome, Case, CasePhone, Channel, ContactRoute, RequestedHelp
+from app.cases.presets import Preset
 from app.cases.services import PHONE_FIELDS
 from app.config import Settings
 from app.interviews import services as interviews
@@ -176,8 +177,11 @@ def _sections_of(interview: Interview) -> tuple[str, ...]:
 CASE_FIELDS = ("applicant_name", "pesel", *PHONE_FIELDS, "email", "address", "channel", "channel_detail",
                "received_on", "requested", "request_note", "urgent", "confirm_duplicates")
 CASE_HINTS = {"channel": enum_values(Channel), "requested": enum_values(RequestedHelp), "urgent": ("1", "on")}
-CALL_FIELDS = ("number", "outcome", "note", "callback_at", "from")
-CALL_HINTS = {"outcome": enum_values(CallOutcome), "from": ("today", "case"), "number": ("+48600100200",)}
+CALL_FIELDS = ("number", "outcome", "note", "callback_at", "callback_preset", "from")
+CALL_HINTS = {"outcome": enum_values(CallOutcome), "from": ("today", "case"), "number": ("+48600100200",),
+              "callback_preset": enum_values(Preset)}
+PHONE_HINTS = {"phone": ("601 234 567", "+48600100200", "+44 20 7946 0958", "123"), "label": ("córka",)}
+CONTACT_HINTS = {"route": enum_values(ContactRoute), "sent_on": ("2026-03-02", "02.03.2026", "2099-01-01", "1999-12-31")}
 REFERRAL_FIELDS = tuple(ReferralInput.__dataclass_fields__)
 REFERRAL_HINTS = {"reason": enum_values(ReasonCategory), "priority": enum_values(Priority),
                   "consent": ("yes", "no"), "emergency_action": ("", "called", "advised")}
@@ -189,6 +193,15 @@ def _interview_target(fields: tuple[str, ...] = (), **hints: tuple[str, ...]) ->
         return Prepared(url={"interview_id": world.interview().id}, fields=fields, hints=dict(hints))
 
     return prepare
+
+
+def _wrong_phone(world: World) -> Prepared:
+    case = world.case()
+    phone = world.db.exec(select(CasePhone).where(CasePhone.case_id == case.id)).one()
+    phone.wrong_since = dt.datetime.now(dt.UTC)
+    world.db.add(phone)
+    world.db.commit()
+    return Prepared(url={"case_id": case.id, "phone_id": phone.id}, fields=("from",), hints={"from": ("today", "case")})
 
 
 def _answers(world: World) -> Prepared:
@@ -251,6 +264,11 @@ TARGETS: dict[str, Target] = {
     "cases.duplicates": Target((Role.WORKER,), lambda w: Prepared(url={}, fields=CASE_FIELDS, hints=CASE_HINTS)),
     "cases.log_call": Target((Role.WORKER,), lambda w: Prepared(
         url={"case_id": w.case().id}, fields=CALL_FIELDS, hints=CALL_HINTS)),
+    "cases.add_phone": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=("phone", "label"), hints=PHONE_HINTS)),
+    "cases.correct_phone": Target((Role.WORKER,), _wrong_phone),
+    "cases.record_contact": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=("route", "sent_on", "note"), hints=CONTACT_HINTS)),
     "cases.assign": Target((Role.SUPERVISOR,), lambda w: Prepared(
         url={"case_id": w.case(w.colleague()).id}, fields=("worker_id",),
         hints={"worker_id": ("me", "", "1", "2", "3", "999999")})),

@@ -6,8 +6,8 @@ from flask import Flask
 from sqlmodel import col, select
 
 from app.auth.services import find_user, load_principal
-from app.cases.models import Callback, Case, CasePhone
-from app.cases.services import today_for
+from app.cases.models import Callback, Case, CasePhone, CaseState, OtherContact
+from app.cases.services import failed_streak, today_for
 from app.db import get_session
 from app.demo.seed import seed
 
@@ -35,3 +35,19 @@ def test_demo_seed_creates_realistic_cases_once(app: Flask) -> None:
         today = today_for(session, actor=principal)
         assert len(today.callbacks) >= 2 and today.to_call and today.unassigned_count >= 1
         assert session.exec(select(Callback)).first() is not None
+
+
+def test_demo_seed_shows_a_wrong_number_and_a_letter_sent(app: Flask) -> None:
+    """One case has a crossed-out number beside a working one; one had a letter sent and waits for the reply."""
+    with app.app_context():
+        session = get_session()
+        seed(session, "Demo-Hasło-Testowe-2026")
+        session.commit()
+        wrong = session.exec(select(CasePhone).where(col(CasePhone.wrong_since).is_not(None))).all()
+        assert len(wrong) == 1
+        siblings = session.exec(select(CasePhone).where(CasePhone.case_id == wrong[0].case_id)).all()
+        assert any(p.wrong_since is None for p in siblings)
+        letter = session.exec(select(OtherContact)).one()
+        waiting = session.get(Case, letter.case_id)
+        assert waiting is not None and waiting.state == CaseState.OTHER_ROUTE and not waiting.needs_other_route
+        assert failed_streak(session, letter.case_id) == 0

@@ -28,7 +28,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app import create_app
 from app.auth.models import ResumeDraft, Role, User
-from app.cases.models import Case
+from app.cases.models import Case, CasePhone
 from app.config import Mode, Settings
 from app.db import ENGINE_KEY, make_engine
 from app.demo.seed import seed
@@ -120,12 +120,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         report = db.exec(select(Report).where(Report.office_id == office_id).order_by(col(Report.id))).first()
         report_file = db.exec(select(ReportFile).where(ReportFile.report_id == (report.id if report else 0))).first()
         referral = db.exec(select(Referral).where(Referral.office_id == office_id).order_by(col(Referral.id))).first()
-        assert case and interview and report and report_file and referral, "demo seed did not create the world"
+        phone = db.exec(select(CasePhone).where(CasePhone.case_id == (case.id if case else 0))).first()
+        assert case and phone and interview and report and report_file and referral, "demo seed did not create the world"
         draft = ResumeDraft(user_id=demo_worker.id or 0, method="POST", path="/account/password", form_json="[]")
         db.add(draft)
         db.commit()
         ids: dict[str, object] = {
-            "case_id": case.id, "interview_id": interview.id, "report_id": report.id, "file_id": report_file.id,
+            "case_id": case.id, "phone_id": phone.id, "interview_id": interview.id, "report_id": report.id, "file_id": report_file.id,
             "referral_id": referral.id, "user_id": target.id, "draft_id": draft.id, "code": "pl",
             "section_id": "metadata", "rule_id": "suicide_risk", "action": "accept", "fmt": "csv",
         }
@@ -220,13 +221,16 @@ MATRIX: dict[tuple[str, str], str] = {
     ('auth.logout', 'POST'): 'LLLLLLL',
     ('auth.password', 'POST'): 'LAAAAAA',
     ('auth.resume', 'GET'): 'LAAAAAA',
+    ('cases.add_phone', 'POST'): 'LAHFAAH',
     ('cases.assign', 'POST'): 'LAHFAAH',
+    ('cases.correct_phone', 'POST'): 'LAHFAAH',
     ('cases.detail', 'GET'): 'LAHFAAH',
     ('cases.duplicates', 'POST'): 'LAAFAAA',
     ('cases.index', 'GET'): 'LAAFAAA',
     ('cases.log_call', 'POST'): 'LAHFAAH',
     ('cases.new', 'GET'): 'LAAFAAA',
     ('cases.new', 'POST'): 'LAAFAAA',
+    ('cases.record_contact', 'POST'): 'LAHFAAH',
     ('cases.team', 'GET'): 'LFFFAAA',
     ('cases.today', 'GET'): 'LAAFFFA',
     ('health', 'GET'): 'AAAAAAA',

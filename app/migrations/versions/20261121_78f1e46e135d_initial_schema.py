@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3e36e57d595f
+Revision ID: 78f1e46e135d
 Revises: 
-Create Date: 2026-11-21 14:16:25.065323
+Create Date: 2026-11-21 15:35:38.067181
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '3e36e57d595f'
+revision: str = '78f1e46e135d'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -252,12 +252,34 @@ def upgrade() -> None:
     sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('added_by_id', sa.Integer(), nullable=True),
+    sa.Column('wrong_since', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('wrong_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['added_by_id'], ['user_account.id'], ),
     sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['wrong_by_id'], ['user_account.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('case_phone', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_phone_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_phone_number'), ['number'], unique=False)
+
+    op.create_table('other_contact',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('route', sa.String(length=20), nullable=False),
+    sa.Column('sent_on', sa.Date(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('other_contact', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_other_contact_by_id'), ['by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_other_contact_case_id'), ['case_id'], unique=False)
 
     op.create_table('callback',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -571,6 +593,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_callback_case_id'))
 
     op.drop_table('callback')
+    with op.batch_alter_table('other_contact', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_other_contact_case_id'))
+        batch_op.drop_index(batch_op.f('ix_other_contact_by_id'))
+
+    op.drop_table('other_contact')
     with op.batch_alter_table('case_phone', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_phone_number'))
         batch_op.drop_index(batch_op.f('ix_case_phone_case_id'))
