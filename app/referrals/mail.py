@@ -86,10 +86,10 @@ class SendReport:
 
 @dataclass(frozen=True)
 class Claim:
-    """A message this run has taken: what to send, and the token that proves the lease is still ours."""
+    """A message this run has taken: what to send, and the run id that proves the lease is still ours."""
 
     id: int
-    token: str
+    run_id: str
     attempts: int
     recipients: str
     subject: str
@@ -110,7 +110,7 @@ def _claimable(now: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-def claim_message(session: Session, message_id: int, *, token: str, now: datetime, lease: timedelta) -> Claim | None:
+def claim_message(session: Session, message_id: int, *, run_id: str, now: datetime, lease: timedelta) -> Claim | None:
     """Take one message for this run, or None when another run has it or it is no longer due. Commits.
 
     One conditional UPDATE is the claim, so it is atomic on SQLite (one writer) and on PostgreSQL (a concurrent
@@ -120,7 +120,7 @@ def claim_message(session: Session, message_id: int, *, token: str, now: datetim
     claimed = session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id, *_claimable(now))
-        .values(claimed_until=now + lease, claim_token=token, attempts=col(OutboxMessage.attempts) + 1)
+        .values(claimed_until=now + lease, claimed_by=run_id, attempts=col(OutboxMessage.attempts) + 1)
     ).rowcount == 1
     row = None
     if claimed:
@@ -130,15 +130,15 @@ def claim_message(session: Session, message_id: int, *, token: str, now: datetim
             .where(col(OutboxMessage.id) == message_id)
         ).one()
     session.commit()
-    return Claim(message_id, token, *row) if row else None
+    return Claim(message_id, run_id, *row) if row else None
 
 
 def _release(session: Session, claim: Claim, values: dict[str, object]) -> bool:
     """Record the outcome and drop the lease, if it is still ours; commits. False when the lease ran out."""
     done = session.exec(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == claim.id, col(OutboxMessage.claim_token) == claim.token)
-        .values(claimed_until=None, claim_token="", **values)
+        .where(col(OutboxMessage.id) == claim.id, col(OutboxMessage.claimed_by) == claim.run_id)
+        .values(claimed_until=None, claimed_by="", **values)
     ).rowcount == 1
     session.commit()
     return done
@@ -168,7 +168,7 @@ def send_outbox(session: Session, *, settings: ReferralSettings, now: datetime |
     """
     now = now or utcnow()
     report = SendReport(errors=[])
-    token = secrets.token_hex(16)
+    run_id = secrets.token_hex(16)
     lease = _lease(settings)
     due = session.exec(select(OutboxMessage.id).where(*_claimable(now)).order_by(col(OutboxMessage.id))).all()
     report.waiting = session.exec(
@@ -182,7 +182,7 @@ def send_outbox(session: Session, *, settings: ReferralSettings, now: datetime |
     ).one()
     session.commit()
     for message_id in due:
-        claim = claim_message(session, message_id or 0, token=token, now=now, lease=lease)
+        claim = claim_message(session, message_id or 0, run_id=run_id, now=now, lease=lease)
         if claim is None:
             report.busy += 1  # taken by another run since we looked
             continue

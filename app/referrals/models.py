@@ -203,4 +203,4 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None)
     # A sending run's lease: until then no other run may take the message; a crashed run's lease simply runs out.
     claimed_until: datetime | None = Field(default=None)
-    claim_token: str = Field(default="", max_length=32)
+    claimed_by: str = Field(default="", max_length=32)

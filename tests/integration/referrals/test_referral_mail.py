@@ -226,7 +226,7 @@ def test_a_crashed_runs_claim_expires_and_the_message_is_sent_once(
     message = db.exec(select(OutboxMessage)).one()
     now = utcnow()
     # The crashed run: claimed, never delivered, never released.
-    assert claim_message(db, message.id or 0, token="crashed", now=now, lease=MIN_LEASE) is not None
+    assert claim_message(db, message.id or 0, run_id="crashed", now=now, lease=MIN_LEASE) is not None
     inbox = start_smtp()
 
     during = runner.invoke(main, args=["mail", "send-outbox"])
@@ -239,7 +239,7 @@ def test_a_crashed_runs_claim_expires_and_the_message_is_sent_once(
     assert [m["Subject"] for m in inbox.messages] == [subject]
     db.refresh(message)
     assert message.sent_at is not None and message.attempts == 2  # the crashed attempt counts
-    assert message.claimed_until is None and message.claim_token == ""
+    assert message.claimed_until is None and message.claimed_by == ""
 
 
 def test_a_notice_being_sent_is_not_rewritten(
@@ -250,7 +250,7 @@ def test_a_notice_being_sent_is_not_rewritten(
     case = make_case(worker)
     _raise(db, worker, case, mail_settings, "Ala")
     first = db.exec(select(OutboxMessage)).one()
-    claim = claim_message(db, first.id or 0, token="sending", now=utcnow(), lease=MIN_LEASE)
+    claim = claim_message(db, first.id or 0, run_id="sending", now=utcnow(), lease=MIN_LEASE)
     assert claim is not None and "(1)" in claim.subject
     _raise(db, worker, case, mail_settings, "Ola")
     notices = db.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 213d8bc7ed47
+Revision ID: 04b72c715397
 Revises: 
-Create Date: 2026-11-21 15:35:05.338662
+Create Date: 2026-11-21 15:38:58.485981
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '213d8bc7ed47'
+revision: str = '04b72c715397'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -88,7 +88,7 @@ def upgrade() -> None:
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('claimed_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('claim_token', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
