@@ -382,21 +382,23 @@ def review_queue(session: Session, *, office_id: int, status: str = "pending", w
                                         col(Report.state).in_([s.value for s in states])]
     if worker_id is not None:
         where.append(col(Report.worker_id) == worker_id)
-    # The count reads report alone (ix_report_office_state), joining the case only for the overdue filter.
+    # Count and page read report alone (ix_report_office_state), joining the case only for the overdue filter;
+    # only the page's ids are sorted and skipped, and only its 50 rows are joined to cases and workers.
     count = select(func.count()).select_from(Report).where(*where)
+    ids = select(Report.id).where(*where)
     if overdue_only:
-        where.append(col(Case.due_on) < today)
         count = count.join(Case, col(Case.id) == Report.case_id).where(col(Case.due_on) < today)
+        ids = ids.join(Case, col(Case.id) == Report.case_id).where(col(Case.due_on) < today)
     total = session.exec(count).one()
     number = clamp(page, total, size)
+    order = (col(Report.submitted_at), col(Report.id))
+    ids = ids.order_by(*order).offset((number - 1) * size).limit(size)
     query = (
         select(Report, Case, User)
         .join(Case, col(Case.id) == Report.case_id)
         .join(User, col(User.id) == Report.worker_id)
-        .where(*where)
-        .order_by(col(Report.submitted_at), col(Report.id))
-        .offset((number - 1) * size)
-        .limit(size)
+        .where(col(Report.id).in_(ids.scalar_subquery()))
+        .order_by(*order)
     )
     items = [
         QueueItem(report, case.reference, case.applicant_name, user.full_name, case.due_on,
