@@ -182,7 +182,9 @@ def send_outbox(session: Session, *, settings: ReferralSettings, now: datetime |
     ).one()
     session.commit()
     for message_id in due:
-        claim = claim_message(session, message_id or 0, run_id=run_id, now=now, lease=lease)
+        # The lease counts from the claim, not from the start of a run that may have been sending for minutes.
+        at = max(now, utcnow())
+        claim = claim_message(session, message_id or 0, run_id=run_id, now=at, lease=lease)
         if claim is None:
             report.busy += 1  # taken by another run since we looked
             continue
@@ -191,7 +193,7 @@ def send_outbox(session: Session, *, settings: ReferralSettings, now: datetime |
         except (OSError, smtplib.SMTPException) as exc:
             # The error's class, not its text: server replies may echo addresses.
             error = type(exc).__name__[:200]
-            _release(session, claim, {"last_error": error, "next_attempt_at": now + _backoff(claim.attempts)})
+            _release(session, claim, {"last_error": error, "next_attempt_at": at + _backoff(claim.attempts)})
             report.failed += 1
             report.errors.append(f"message {claim.id}: {error}")  # type: ignore[union-attr]
             continue

@@ -242,6 +242,21 @@ def test_a_crashed_runs_claim_expires_and_the_message_is_sent_once(
     assert message.claimed_until is None and message.claimed_by == ""
 
 
+def test_a_long_run_counts_back_off_from_the_attempt_not_from_its_start(
+    db: Session, office: Office, mail_settings: ReferralSettings
+) -> None:
+    """A run that started an hour ago (a slow server, many messages) still leases and backs off from now."""
+    _queue(db, office, 1)
+    message = db.exec(select(OutboxMessage)).one()
+    message.next_attempt_at = utcnow() - dt.timedelta(hours=2)
+    db.add(message)
+    db.commit()
+    report = send_outbox(db, settings=mail_settings, now=utcnow() - dt.timedelta(hours=1))  # server down
+    assert report.failed == 1
+    db.refresh(message)
+    assert message.next_attempt_at > utcnow()
+
+
 def test_a_notice_being_sent_is_not_rewritten(
     db: Session, user_factory: Any, make_case: Any, mail_settings: ReferralSettings
 ) -> None:
