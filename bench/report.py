@@ -156,9 +156,10 @@ CAUSES = {
         "supervisor) and normalises each per request. It would take a stored normalised name column on "
         "case_file (schema change, filled on write) searched with LIKE in SQL."),
     "queue": (
-        "The review queue is not paged: ~250 waiting reports at this scale render 120+ KB of HTML. The query "
-        "itself is indexed (ix_report_office_state) and fast. It would take paging (e.g. 50 per page) like "
-        "case search."),
+        "The review queue is paged (50 reports a page, one count on report's ix_report_office_state, OFFSET for "
+        "the page), so its HTML no longer grows with the office. A miss here would be the OFFSET deep in the "
+        "approved list (thousands of rows sorted by submission time): it would take an index on (office_id, "
+        "state, submitted_at) or keyset paging."),
 }
 
 

@@ -23,6 +23,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("case search: name (worker)", "demo-worker", "/cases?q=nowak"),
     ("case search: PESEL prefix (supervisor)", "demo-supervisor", "/cases?q=850"),
     ("review queue (supervisor)", "demo-supervisor", "/review"),
+    # Deep in the paged list: OFFSET cost with thousands of approved reports (past the end means the last page).
+    ("review queue: approved, page 100 (supervisor)", "demo-supervisor", "/review?status=approved&page=100"),
 ]
 BUDGET_MS = 50.0
 

@@ -17,9 +17,10 @@ from app.db import get_session, standalone_session
 from app.web.access import me, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
+from app.web.paging import PAGE_SIZE, Page, clamp, page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-PAGE_SIZE = 50
+FILTERS = ("action", "actor", "object_type", "from", "to")  # kept in the page links
 MAX_EXPORT = 50_000
 
 
@@ -55,11 +56,11 @@ def _filtered() -> SelectOfScalar[AuditEvent]:
 def index() -> Response:
     """Events of the office, newest first."""
     db = get_session()
-    page = max(1, parse_id(request.args.get("page", "1"), maximum=100_000) or 1)
     query = _filtered()
     total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    number = clamp(page_number(request.args.get("page")), total)
     events = db.exec(
-        query.order_by(col(AuditEvent.id).desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        query.order_by(col(AuditEvent.id).desc()).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     users = {u.id: u for u in db.exec(select(User).where(User.office_id == me().office_id)).all()}
     actions = db.exec(
@@ -71,10 +72,9 @@ def index() -> Response:
         events=events,
         users=users,
         actions=actions,
-        page_no=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        total=total,
+        paged=Page(events, number, total),
         args=request.args,
+        filters={k: v for k in FILTERS if (v := request.args.get(k, "").strip())},
     )
 
 

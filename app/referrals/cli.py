@@ -54,7 +54,8 @@ def send_outbox_command() -> None:
             "SMTP is not configured (TELEWYWIAD_SMTP_HOST and TELEWYWIAD_SMTP_FROM); messages stay in the outbox."
         )
     report = send_outbox(get_session(), settings=settings)
-    click.echo(f"Sent {report.sent}, failed {report.failed} (will retry), waiting for retry {report.waiting}.")
+    busy = f", being sent by another run {report.busy}" if report.busy else ""
+    click.echo(f"Sent {report.sent}, failed {report.failed} (will retry), waiting for retry {report.waiting}{busy}.")
     for line in report.errors or []:
         click.echo(line, err=True)
     if report.failed:

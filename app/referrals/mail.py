@@ -2,10 +2,13 @@
 
 A referral adds (or refreshes) one pending notice per office: a count and a link, never names or reasons.
 `telewywiad mail send-outbox` delivers what is due; a failed delivery is retried later with a growing pause.
+Runs may overlap (cron, a second host): each message is claimed with a lease before it is sent, so it goes once.
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from email.utils import make_msgid
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, func, select
 
 from app.clock import utcnow
@@ -23,6 +27,8 @@ from app.referrals.settings import ReferralSettings
 
 KIND_NEW_REFERRALS = "new_referrals"
 MAX_BACKOFF = timedelta(hours=1)
+MIN_LEASE = timedelta(minutes=5)
+log = logging.getLogger("telewywiad.mail")
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -54,6 +60,8 @@ def notify_new_referrals(session: Session, *, office_id: int, settings: Referral
             OutboxMessage.office_id == office_id,
             OutboxMessage.kind == KIND_NEW_REFERRALS,
             col(OutboxMessage.sent_at).is_(None),
+            # One being sent right now keeps its text; the new count goes in a fresh notice.
+            or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= utcnow()),
         )
     ).first()
     message = pending or OutboxMessage(office_id=office_id, kind=KIND_NEW_REFERRALS, recipients="", subject="", body="")
@@ -72,16 +80,77 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     waiting: int = 0
+    busy: int = 0  # due, but another run holds it
     errors: list[str] | None = None
 
 
-def _deliver(message: OutboxMessage, settings: ReferralSettings) -> None:
+@dataclass(frozen=True)
+class Claim:
+    """A message this run has taken: what to send, and the run id that proves the lease is still ours."""
+
+    id: int
+    run_id: str
+    attempts: int
+    recipients: str
+    subject: str
+    body: str
+
+
+def _lease(settings: ReferralSettings) -> timedelta:
+    """How long a run holds a message: well past the slowest delivery (connect, STARTTLS, login, send)."""
+    return max(MIN_LEASE, timedelta(seconds=settings.smtp_timeout * 10))
+
+
+def _claimable(now: datetime) -> list[ColumnElement[bool]]:
+    """Due, not sent, and not held by a live lease of another run."""
+    return [
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.next_attempt_at) <= now,
+        or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now),
+    ]
+
+
+def claim_message(session: Session, message_id: int, *, run_id: str, now: datetime, lease: timedelta) -> Claim | None:
+    """Take one message for this run, or None when another run has it or it is no longer due. Commits.
+
+    One conditional UPDATE is the claim, so it is atomic on SQLite (one writer) and on PostgreSQL (a concurrent
+    UPDATE of the row waits, then re-checks the condition and changes nothing). The attempt is counted here, so
+    a run that crashes mid-delivery still counts towards the back-off.
+    """
+    claimed = session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, *_claimable(now))
+        .values(claimed_until=now + lease, claimed_by=run_id, attempts=col(OutboxMessage.attempts) + 1)
+    ).rowcount == 1
+    row = None
+    if claimed:
+        # Columns, not the entity: a stale OutboxMessage in the caller's session must not stand in for the row.
+        row = session.exec(
+            select(OutboxMessage.attempts, OutboxMessage.recipients, OutboxMessage.subject, OutboxMessage.body)
+            .where(col(OutboxMessage.id) == message_id)
+        ).one()
+    session.commit()
+    return Claim(message_id, run_id, *row) if row else None
+
+
+def _release(session: Session, claim: Claim, values: dict[str, object]) -> bool:
+    """Record the outcome and drop the lease, if it is still ours; commits. False when the lease ran out."""
+    done = session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == claim.id, col(OutboxMessage.claimed_by) == claim.run_id)
+        .values(claimed_until=None, claimed_by="", **values)
+    ).rowcount == 1
+    session.commit()
+    return done
+
+
+def _deliver(claim: Claim, settings: ReferralSettings) -> None:
     email = EmailMessage()
     email["From"] = settings.smtp_from
-    email["To"] = message.recipients
-    email["Subject"] = message.subject
+    email["To"] = claim.recipients
+    email["Subject"] = claim.subject
     email["Message-ID"] = make_msgid(domain="telewywiad")
-    email.set_content(message.body)
+    email.set_content(claim.body)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout) as smtp:
         if settings.smtp_starttls:
             smtp.starttls(context=ssl.create_default_context())
@@ -92,34 +161,44 @@ def _deliver(message: OutboxMessage, settings: ReferralSettings) -> None:
 
 
 def send_outbox(session: Session, *, settings: ReferralSettings, now: datetime | None = None) -> SendReport:
-    """Deliver every pending message that is due; record failures and when to try again. Commits per message."""
+    """Deliver every pending message that is due, each claimed first so that overlapping runs never send one twice.
+
+    No transaction is open while talking to the mail server: the claim and the outcome are short commits of
+    their own. A message whose run dies is taken again once its lease (`_lease`) has run out.
+    """
     now = now or utcnow()
     report = SendReport(errors=[])
-    due = session.exec(
-        select(OutboxMessage)
-        .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.next_attempt_at) <= now)
-        .order_by(col(OutboxMessage.id))
-        .with_for_update(skip_locked=True)
-    ).all()
-    report.waiting = len(
-        session.exec(
-            select(OutboxMessage.id).where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.next_attempt_at) > now)
-        ).all()
-    )
-    for message in due:
-        message.attempts += 1
+    run_id = secrets.token_hex(16)
+    lease = _lease(settings)
+    due = session.exec(select(OutboxMessage.id).where(*_claimable(now)).order_by(col(OutboxMessage.id))).all()
+    report.waiting = session.exec(
+        select(func.count()).select_from(OutboxMessage)
+        .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.next_attempt_at) > now)
+    ).one()
+    report.busy = session.exec(
+        select(func.count()).select_from(OutboxMessage)
+        .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.next_attempt_at) <= now,
+               col(OutboxMessage.claimed_until) > now)
+    ).one()
+    session.commit()
+    for message_id in due:
+        # The lease counts from the claim, not from the start of a run that may have been sending for minutes.
+        at = max(now, utcnow())
+        claim = claim_message(session, message_id or 0, run_id=run_id, now=at, lease=lease)
+        if claim is None:
+            report.busy += 1  # taken by another run since we looked
+            continue
         try:
-            _deliver(message, settings)
+            _deliver(claim, settings)
         except (OSError, smtplib.SMTPException) as exc:
             # The error's class, not its text: server replies may echo addresses.
-            message.last_error = type(exc).__name__[:200]
-            message.next_attempt_at = now + _backoff(message.attempts)
+            error = type(exc).__name__[:200]
+            _release(session, claim, {"last_error": error, "next_attempt_at": at + _backoff(claim.attempts)})
             report.failed += 1
-            report.errors.append(f"message {message.id}: {message.last_error}")  # type: ignore[union-attr]
-        else:
-            message.sent_at = utcnow()
-            message.last_error = ""
-            report.sent += 1
-        session.add(message)
-        session.commit()
+            report.errors.append(f"message {claim.id}: {error}")  # type: ignore[union-attr]
+            continue
+        if not _release(session, claim, {"sent_at": utcnow(), "last_error": ""}):
+            # Delivered, but so slowly that the lease ran out and another run may deliver it again.
+            log.warning("outbox message %s delivered after its lease expired", claim.id)
+        report.sent += 1
     return report

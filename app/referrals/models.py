@@ -201,3 +201,6 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow)
     last_error: str = Field(default="", max_length=200)
     sent_at: datetime | None = Field(default=None)
+    # A sending run's lease: until then no other run may take the message; a crashed run's lease simply runs out.
+    claimed_until: datetime | None = Field(default=None)
+    claimed_by: str = Field(default="", max_length=32)

@@ -25,6 +25,7 @@ from app.referrals.settings import referral_settings
 from app.referrals.states import Action, TransitionError, allowed_actions
 from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import is_htmx, render
+from app.web.paging import page_number
 
 bp = Blueprint("referrals", __name__)
 
@@ -249,10 +250,13 @@ def _labels() -> dict[str, object]:
 @bp.route("/referrals", endpoint="list")
 @roles_required(Role.PSYCHOLOGIST, Role.SUPERVISOR)
 def referral_list() -> Response:
-    """The psychologists' list: urgent first, then oldest; overdue ones highlighted."""
+    """The psychologists' list: urgent first, then oldest, 50 to a page; overdue ones highlighted and counted."""
+    db = get_session()
     show_all = request.args.get("show") == "all"
-    referrals = services.office_referrals(get_session(), me().office_id, include_finished=show_all)
-    return render("referrals/list.html", show_all=show_all, **_list_context(referrals))
+    paged = services.office_referral_page(db, me().office_id, include_finished=show_all,
+                                          page=page_number(request.args.get("page")))
+    return render("referrals/list.html", show_all=show_all, paged=paged, filters={"show": "all"} if show_all else {},
+                  overdue_total=services.overdue_count(db, me().office_id), **_list_context(list(paged.items)))
 
 
 @bp.route("/referrals/mine")

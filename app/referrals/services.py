@@ -13,7 +13,8 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case as sql_case
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit.services import record
 from app.auth.models import Role, User
@@ -49,6 +50,7 @@ from app.referrals.models import (
 )
 from app.referrals.settings import ReferralSettings
 from app.referrals.states import Action, TransitionError, transition_for
+from app.web.paging import PAGE_SIZE, Page, clamp
 
 NOTE_MAX = 300
 CONSENT_METHOD = "verbal_phone"
@@ -592,15 +594,46 @@ def sort_key(referral: Referral) -> tuple[int, datetime]:
     return (PRIORITY_ORDER[Priority(referral.priority)], referral.created_at)
 
 
-def office_referrals(session: Session, office_id: int, *, include_finished: bool = False) -> list[Referral]:
-    """The office's referrals, urgent first, then oldest; closed and returned ones only when asked."""
-    order = sql_case(
-        {Priority.URGENT.value: 0, Priority.HIGH.value: 1, Priority.NORMAL.value: 2}, value=col(Referral.priority), else_=3
-    )
+def _office_referrals_query(office_id: int, *, include_finished: bool) -> SelectOfScalar[Referral]:
+    """The office's referrals, open ones only unless asked (unordered)."""
     query = select(Referral).where(Referral.office_id == office_id)
     if not include_finished:
         query = query.where(col(Referral.state).not_in([ReferralState.CLOSED, ReferralState.RETURNED]))
-    return list(session.exec(query.order_by(order, col(Referral.created_at), col(Referral.id))).all())
+    return query
+
+
+def _list_order() -> tuple[Any, ...]:
+    """Urgent first, then oldest (the id breaks ties so pages never overlap)."""
+    order = sql_case(
+        {Priority.URGENT.value: 0, Priority.HIGH.value: 1, Priority.NORMAL.value: 2}, value=col(Referral.priority), else_=3
+    )
+    return order, col(Referral.created_at), col(Referral.id)
+
+
+def office_referrals(session: Session, office_id: int, *, include_finished: bool = False) -> list[Referral]:
+    """The office's referrals, urgent first, then oldest; closed and returned ones only when asked."""
+    query = _office_referrals_query(office_id, include_finished=include_finished)
+    return list(session.exec(query.order_by(*_list_order())).all())
+
+
+def office_referral_page(session: Session, office_id: int, *, include_finished: bool = False, page: int = 1,
+                         size: int = PAGE_SIZE) -> Page[Referral]:
+    """One page of the psychologists' list, in the order of `office_referrals`."""
+    query = _office_referrals_query(office_id, include_finished=include_finished)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    number = clamp(page, total, size)
+    rows = session.exec(query.order_by(*_list_order()).offset((number - 1) * size).limit(size)).all()
+    return Page(rows, number, total, size)
+
+
+def overdue_count(session: Session, office_id: int, now: datetime | None = None) -> int:
+    """How many of the office's referrals wait past their target time for a first contact (as `is_overdue`)."""
+    return session.exec(
+        select(func.count()).select_from(Referral).where(
+            Referral.office_id == office_id, col(Referral.state).in_(list(WAITING_STATES)),
+            col(Referral.due_at) < (now or utcnow()),
+        )
+    ).one()
 
 
 def raised_by(session: Session, user_id: int) -> list[Referral]:

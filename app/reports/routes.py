@@ -24,6 +24,7 @@ from app.web import ratelimit
 from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
+from app.web.paging import page_number
 
 bp = Blueprint("reports", __name__)
 
@@ -95,18 +96,21 @@ def review_comments(interview: Interview, answer_key: str) -> list[ReviewComment
 @bp.route("/review")
 @roles_required(Role.SUPERVISOR)
 def queue() -> Response:
-    """Reports waiting for review in the supervisor's office, oldest first, with filters."""
+    """Reports waiting for review in the supervisor's office, oldest first, with filters, 50 to a page."""
     db = get_session()
     status = request.args.get("status", "pending")
     if status not in services.QUEUE_FILTERS:
         status = "pending"
     worker_id = parse_id(request.args.get("worker"))
     overdue = request.args.get("overdue") == "1"
-    items = services.review_queue(db, office_id=me().office_id, status=status, worker_id=worker_id,
-                                  overdue_only=overdue)
-    return render("reports/queue.html", "reports/_queue_items.html", items=items, filter_status=status,
-                  worker_id=worker_id, overdue=overdue, workers=services.office_workers(db, me().office_id),
-                  state_labels=STATE_LABELS)
+    paged = services.review_queue(db, office_id=me().office_id, status=status, worker_id=worker_id,
+                                  overdue_only=overdue, page=page_number(request.args.get("page")))
+    # The filters as the page links carry them: only those that differ from the defaults.
+    filters = {k: v for k, v in (("status", status if status != "pending" else None), ("worker", worker_id),
+                                 ("overdue", "1" if overdue else None)) if v is not None}
+    return render("reports/queue.html", "reports/_queue_items.html", paged=paged, items=paged.items,
+                  filter_status=status, worker_id=worker_id, overdue=overdue, filters=filters,
+                  workers=services.office_workers(db, me().office_id), state_labels=STATE_LABELS)
 
 
 @bp.route("/review/dashboard")

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, select
 
 from app.audit.services import record
 from app.auth.models import Office, Role, User
@@ -31,6 +32,7 @@ from app.reports.pdf import render_report
 from app.reports.signing import SUPERVISOR_STAMP_BOX, WORKER_STAMP_BOX, SigningError, sign_pdf
 from app.reports.states import PENDING_REVIEW, ReportAction, ReportState, TransitionError, next_state
 from app.reports.verify import VerificationReport, sha256_hex, verify_pdf
+from app.web.paging import PAGE_SIZE, Page, clamp
 
 # fontTools logs every glyph subset at INFO while pyHanko embeds the stamp font: noise, and slow to write.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -376,25 +378,39 @@ QUEUE_FILTERS = ("pending", "submitted", "resubmitted", "returned", "approved")
 
 
 def review_queue(session: Session, *, office_id: int, status: str = "pending", worker_id: int | None = None,
-                 overdue_only: bool = False, today: dt.date | None = None) -> list[QueueItem]:
-    """Reports of the office, oldest submission first; by default those waiting for review."""
+                 overdue_only: bool = False, today: dt.date | None = None, page: int = 1,
+                 size: int = PAGE_SIZE) -> Page[QueueItem]:
+    """One page of the office's reports, oldest submission first; by default those waiting for review."""
     today = today or dt.datetime.now(LOCAL_TZ).date()
     states = PENDING_REVIEW if status not in QUEUE_FILTERS[1:] else frozenset({ReportState(status)})
+    where: list[ColumnElement[bool]] = [col(Report.office_id) == office_id,
+                                        col(Report.state).in_([s.value for s in states])]
+    if worker_id is not None:
+        where.append(col(Report.worker_id) == worker_id)
+    # Count and page read report alone (ix_report_office_state), joining the case only for the overdue filter;
+    # only the page's ids are sorted and skipped, and only its 50 rows are joined to cases and workers.
+    count = select(func.count()).select_from(Report).where(*where)
+    ids = select(Report.id).where(*where)
+    if overdue_only:
+        count = count.join(Case, col(Case.id) == Report.case_id).where(col(Case.due_on) < today)
+        ids = ids.join(Case, col(Case.id) == Report.case_id).where(col(Case.due_on) < today)
+    total = session.exec(count).one()
+    number = clamp(page, total, size)
+    order = (col(Report.submitted_at), col(Report.id))
+    ids = ids.order_by(*order).offset((number - 1) * size).limit(size)
     query = (
         select(Report, Case, User)
         .join(Case, col(Case.id) == Report.case_id)
         .join(User, col(User.id) == Report.worker_id)
-        .where(Report.office_id == office_id, col(Report.state).in_([s.value for s in states]))
-        .order_by(col(Report.submitted_at), col(Report.id))
+        .where(col(Report.id).in_(ids.scalar_subquery()))
+        .order_by(*order)
     )
-    if worker_id is not None:
-        query = query.where(Report.worker_id == worker_id)
     items = [
         QueueItem(report, case.reference, case.applicant_name, user.full_name, case.due_on,
                   case.due_on is not None and case.due_on < today)
         for report, case, user in session.exec(query).all()
     ]
-    return [i for i in items if i.overdue] if overdue_only else items
+    return Page(items, number, total, size)
 
 
 def reports_of_worker(session: Session, *, worker_id: int) -> list[tuple[Report, Case]]:

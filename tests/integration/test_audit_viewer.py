@@ -35,6 +35,25 @@ def test_other_office_events_are_not_shown(
     assert "424242" not in client.get("/audit").get_data(as_text=True)
 
 
+def test_log_is_paged_with_the_filters_kept_in_the_page_links(
+    client: FlaskClient, login_as: Callable[..., User], db: Session
+) -> None:
+    """52 events of one kind fill two pages, newest first; "Starsze" leads to page 2 with the filter kept."""
+    from app.audit.services import record
+
+    admin = login_as(Role.ADMIN)
+    for n in range(52):
+        record(db, "case.view", actor_id=admin.id, office_id=admin.office_id, object_type="case", object_id=1000 + n)
+    db.commit()
+    first = client.get("/audit?action=case.view").get_data(as_text=True)
+    assert "Zdarzeń: 52" in first and "case 1051" in first and "case 1001" not in first
+    assert 'rel="next" href="/audit?action=case.view&amp;page=2">Starsze</a>' in first
+    second = client.get("/audit?action=case.view&page=2").get_data(as_text=True)
+    assert "case 1001" in second and "case 1000" in second and "case 1051" not in second
+    assert 'rel="prev" href="/audit?action=case.view">Nowsze</a>' in second
+    assert 'aria-label="Strona 2 z 2" aria-current="page"' in second
+
+
 def test_csv_export_is_an_attachment_and_audited(client: FlaskClient, login_as: Callable[..., User]) -> None:
     """The export downloads as CSV and is itself recorded."""
     login_as(Role.ADMIN)

@@ -12,9 +12,12 @@ from sqlmodel import Session
 from app.auth.models import Office, Role, User
 from app.auth.services import load_principal
 from app.cases.models import CaseState
+from app.clock import utcnow
 from app.config import Settings
 from app.interviews.models import Interview, InterviewState
 from app.reports.demo import make_finished_interview
+from app.reports.models import Report
+from app.reports.states import ReportState
 from tests.conftest import login
 
 from .conftest import make_case, submit
@@ -88,3 +91,62 @@ def test_interview_actions_hook_offers_signing_only_to_its_worker(app: Flask, db
     assert "Podpisz i wyślij do zatwierdzenia" in render_for(worker)
     assert "zakończony, niewysłany" in render_for(worker)
     assert "Podpisz i wyślij do zatwierdzenia" not in render_for(supervisor)
+
+
+def _waiting_reports(db: Session, office: Office, worker: User, count: int, *, prefix: str,
+                     due_on: dt.date | None) -> None:
+    """`count` reports waiting for review, submitted a minute apart (no PDFs: the queue does not read them)."""
+    start = utcnow() - dt.timedelta(days=1)
+    for n in range(count):
+        case = make_case(db, office, worker, f"{prefix}/{n:03d}", due_on)
+        interview = Interview(office_id=office.id or 0, case_id=case.id or 0, worker_id=worker.id or 0, form_id="rws",
+                              form_version=1, state=InterviewState.FINISHED)
+        db.add(interview)
+        db.flush()
+        db.add(Report(office_id=office.id or 0, interview_id=interview.id or 0, case_id=case.id or 0,
+                      worker_id=worker.id or 0, state=ReportState.SUBMITTED,
+                      submitted_at=start + dt.timedelta(minutes=n)))
+    db.commit()
+
+
+def test_queue_pages_fifty_at_a_time_and_links_keep_the_filters(
+    app: Flask, db: Session, office: Office, worker: User, supervisor: User, user_factory: Callable[..., User]
+) -> None:
+    """53 overdue reports of one worker (and others that the filters leave out) fill two pages, oldest first;
+    the pager marks the current page, and its links keep the worker and overdue filters."""
+    other = user_factory(Role.WORKER, username="drugi", full_name="Bożena Źdźbło")
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    _waiting_reports(db, office, worker, 53, prefix="LATE", due_on=yesterday)
+    _waiting_reports(db, office, worker, 2, prefix="ONTIME", due_on=yesterday + dt.timedelta(days=30))
+    _waiting_reports(db, office, other, 2, prefix="OTHER", due_on=yesterday)
+    client = app.test_client()
+    login(client, supervisor.username)
+
+    everything = client.get("/review").get_data(as_text=True)
+    assert "Liczba raportów: 57." in everything
+    assert everything.count('class="card queue-item"') == 50
+
+    first = client.get(f"/review?worker={worker.id}&overdue=1").get_data(as_text=True)
+    assert "Liczba raportów: 53." in first
+    assert first.count('class="card queue-item"') == 50
+    assert "LATE/000" in first and "LATE/049" in first and "LATE/050" not in first
+    assert "ONTIME" not in first and "OTHER" not in first
+    assert '<nav class="pager" aria-label="Strony">' in first
+    assert f'href="/review?worker={worker.id}&amp;overdue=1" aria-label="Strona 1 z 2" aria-current="page"' in first
+    assert f'rel="next" href="/review?worker={worker.id}&amp;overdue=1&amp;page=2"' in first
+    assert 'rel="prev"' not in first
+
+    second = client.get(f"/review?worker={worker.id}&overdue=1&page=2").get_data(as_text=True)
+    assert second.count('class="card queue-item"') == 3
+    assert "LATE/050" in second and "LATE/052" in second and "LATE/049" not in second
+    assert f'rel="prev" href="/review?worker={worker.id}&amp;overdue=1"' in second
+    assert 'aria-label="Strona 2 z 2" aria-current="page"' in second
+
+    # Past the end (reports approved meanwhile): the last page; htmx gets the fragment with its pager.
+    fragment = client.get(f"/review?worker={worker.id}&overdue=1&page=9", headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="queue-items"')
+    assert "LATE/052" in html and 'aria-label="Strona 2 z 2" aria-current="page"' in html
+
+    one_page = client.get(f"/review?worker={other.id}").get_data(as_text=True)
+    assert "OTHER/001" in one_page and 'class="pager"' not in one_page

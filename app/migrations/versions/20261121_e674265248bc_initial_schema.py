@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 78f1e46e135d
+Revision ID: e674265248bc
 Revises: 
-Create Date: 2026-11-21 15:35:38.067181
+Create Date: 2026-11-21 15:53:00.776652
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '78f1e46e135d'
+revision: str = 'e674265248bc'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -87,6 +87,8 @@ def upgrade() -> None:
     sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('claimed_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
