@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -80,6 +82,8 @@ class Case(SQLModel, table=True):
     office_id: int = Field(foreign_key="office.id", index=True)
     reference: str = Field(max_length=40)
     applicant_name: str = Field(max_length=200)
+    # name_key(applicant_name), kept by the listeners below: what name search matches in SQL.
+    search_name: str = Field(default="", max_length=200)
     pesel: str | None = Field(default=None, max_length=11, index=True)
     email: str = Field(default="", max_length=254)
     address: str = Field(default="", max_length=300)
@@ -105,6 +109,23 @@ class ContactRoute(StrEnum):
 
     LETTER = "letter"
     EMAIL = "email"
+
+
+_EXTRA_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "ß": "ss"})
+
+
+def name_key(name: str) -> str:
+    """Lower case without diacritics ("Łęcka" → "lecka"), spaces collapsed: what name search compares."""
+    folded = unicodedata.normalize("NFKD", name.translate(_EXTRA_FOLD))
+    plain = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return " ".join(plain.split())
+
+
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _keep_search_name(_mapper: Any, _connection: Any, case: Case) -> None:
+    # Every ORM write goes through here, so a renamed or anonymised case never keeps the old name's key.
+    case.search_name = name_key(case.applicant_name)[:200]
 
 
 class CasePhone(SQLModel, table=True):

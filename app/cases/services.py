@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -33,6 +31,7 @@ from app.cases.models import (
     ContactRoute,
     OtherContact,
     RequestedHelp,
+    name_key,
 )
 from app.cases.validation import (
     FieldError,
@@ -48,6 +47,7 @@ from app.cases.validation import (
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.interviews.models import Interview, InterviewState
 from app.web.ids import parse_id
+from app.web.paging import Page, clamp, page_count, page_number
 
 PHONE_FIELDS = ("phone_1", "phone_2", "phone_3")
 PAGE_SIZE = 20
@@ -68,14 +68,6 @@ class InputError(ValueError):
 
 # --- names and search keys -----------------------------------------------------------------------------------
 
-_EXTRA_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "ß": "ss"})
-
-
-def name_key(name: str) -> str:
-    """Lower case without diacritics ("Łęcka" → "lecka"), spaces collapsed: what name search compares."""
-    folded = unicodedata.normalize("NFKD", name.translate(_EXTRA_FOLD))
-    plain = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-    return " ".join(plain.split())
 
 
 def requested_codes(case: Case) -> list[str]:
@@ -1138,7 +1130,7 @@ class CaseFilters:
             worker=str(data.get("worker", "") or ""),
             deadline=str(data.get("deadline", "") or ""),
             other_route=str(data.get("other_route", "")) in ("1", "on"),
-            page=max(1, parse_id(page_raw, maximum=100_000) or 1),
+            page=page_number(page_raw),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -1161,6 +1153,11 @@ class CasePage:
     pages: int
     workers: dict[int, User]
 
+    @property
+    def paging(self) -> Page[QueueItem]:
+        """The page for the shared pager (templates/macros/pager.html)."""
+        return Page(items=self.items, number=self.page, total=self.total, size=PAGE_SIZE)
+
 
 def _search_clause(session: Session, actor: Principal, q: str) -> ColumnElement[bool] | None:
     if not q:
@@ -1176,11 +1173,10 @@ def _search_clause(session: Session, actor: Principal, q: str) -> ColumnElement[
         )
         options.append(col(Case.id).in_(phone_like))
         return or_(*options)
-    # Names are compared without case and diacritics ("lecka" finds "Łęcka"), which neither SQLite's LIKE nor
-    # PostgreSQL without extensions can do; an office's names are few enough to match here.
+    # Names are compared without case and diacritics ("lecka" finds "Łęcka") through the stored folded name,
+    # which neither SQLite's LIKE nor PostgreSQL without extensions could do on the name itself.
     key = name_key(q)
-    rows = session.exec(select(Case.id, Case.applicant_name).where(visibility_clause(actor))).all()
-    return col(Case.id).in_([case_id for case_id, name in rows if key in name_key(name)])
+    return col(Case.search_name).contains(key, autoescape=True) if key else None
 
 
 def search_cases(session: Session, *, actor: Principal, filters: CaseFilters, today: date) -> CasePage:
@@ -1207,8 +1203,8 @@ def search_cases(session: Session, *, actor: Principal, filters: CaseFilters, to
         conditions.append(col(Case.needs_other_route).is_(True))
     where = and_(*conditions)
     total = int(session.exec(select(func.count()).select_from(Case).where(where)).one())
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(filters.page, pages)
+    pages = page_count(total, PAGE_SIZE)
+    page = clamp(filters.page, total, PAGE_SIZE)
     cases = session.exec(
         select(Case)
         .where(where)

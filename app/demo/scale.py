@@ -26,7 +26,7 @@ from sqlmodel import Session, col, func, select
 
 from app.auth.models import Role, User
 from app.auth.services import Principal, create_user, find_user
-from app.cases.models import CallAttempt, Callback, CallOutcome, Case, CasePhone, CaseState, Channel
+from app.cases.models import CallAttempt, Callback, CallOutcome, Case, CasePhone, CaseState, Channel, name_key
 from app.clock import utcnow
 from app.interviews import services as interviews
 from app.interviews.demo import FINISHED_ANSWERS
@@ -191,9 +191,9 @@ def seed_scale(session: Session, context: DemoContext, cases: int, *, seed: int 
         due = received + timedelta(days=14)
         plans.append((reference, state, interview_state, report_state, worker_id, due))
         birth = date(1940, 1, 1) + timedelta(days=rng.randint(0, 25_000))
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
         case_rows.append({
-            "office_id": office_id, "reference": reference,
-            "applicant_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
+            "office_id": office_id, "reference": reference, "applicant_name": name, "search_name": name_key(name),
             "pesel": f"{birth:%y%m%d}{rng.randint(0, 99_999):05d}", "email": "", "address": f"ul. Polna {n % 200 + 1}",
             "channel": rng.choice(list(Channel)).value, "channel_detail": "", "received_on": received,
             "requested": json.dumps(["periodic"]), "request_note": "", "urgent": rng.random() < 0.03,

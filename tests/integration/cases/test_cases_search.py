@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask.testing import FlaskClient
+from sqlmodel import Session
 
 from app.auth.models import Role, User
 from app.cases.models import Case, CaseState
@@ -22,6 +23,24 @@ def test_search_by_name_ignores_case_and_diacritics(
     assert "Zdzisław Łukasiewicz" in client.get("/cases?q=lukasiewicz").get_data(as_text=True)
     body = client.get("/cases?q=ŻÓŁ").get_data(as_text=True)
     assert "Anna Żółkiewska" in body and "Łukasiewicz" not in body
+
+
+def test_name_search_treats_wildcards_literally_and_follows_renames(
+    client: FlaskClient, db: Session, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """"%" and "_" match only themselves; after a rename the stored search key finds the new name, not the old."""
+    me = login_as(Role.WORKER)
+    renamed = case_factory(assigned=me, name="Jadwiga Kołodziej")
+    case_factory(assigned=me, name="Ewa Nowak")
+    assert "Znalezione sprawy: 0" in client.get("/cases", query_string={"q": "%"}).get_data(as_text=True)
+    assert "Znalezione sprawy: 0" in client.get("/cases", query_string={"q": "_a"}).get_data(as_text=True)
+    case = db.get(Case, renamed.id)
+    assert case is not None and case.search_name == "jadwiga kolodziej"
+    case.applicant_name = "Jadwiga Wróbel-Kołodziej"
+    db.add(case)
+    db.commit()
+    assert "Wróbel-Kołodziej" in client.get("/cases?q=wrobel").get_data(as_text=True)
+    assert "Znalezione sprawy: 0" in client.get("/cases?q=ewa+kolodziej").get_data(as_text=True)
 
 
 def test_search_by_pesel_phone_and_reference(

@@ -110,6 +110,7 @@ def test_case_past_retention_is_anonymised_everywhere(app: Flask, db: Session, f
     case = db.get(Case, full.case.id)
     assert case is not None
     assert (case.applicant_name, case.pesel, case.email, case.address) == (ANONYMISED, None, "", "")
+    assert case.search_name == "(zanonimizowano)"  # the folded search copy of the name goes too
     assert (case.reference, case.state) == ("RWS/2026/0101", CaseState.INTERVIEW_DONE)
     assert db.exec(select(CasePhone)).all() == []
     assert db.exec(select(Answer)).all() == [] and db.exec(select(AnswerChange)).all() == []

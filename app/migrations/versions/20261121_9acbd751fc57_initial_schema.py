@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e674265248bc
+Revision ID: 9acbd751fc57
 Revises: 
-Create Date: 2026-11-21 15:53:00.776652
+Create Date: 2026-11-21 15:56:08.490670
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'e674265248bc'
+revision: str = '9acbd751fc57'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -143,6 +143,7 @@ def upgrade() -> None:
     sa.Column('office_id', sa.Integer(), nullable=False),
     sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('applicant_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('search_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('pesel', sqlmodel.sql.sqltypes.AutoString(length=11), nullable=True),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
