@@ -89,6 +89,11 @@ def _callback_presets() -> list[tuple[str, str, str]]:
     ]
 
 
+# Each section of the today list shows this many cases, the rest behind "show all": a worker with a long list
+# still gets a light page on a weak connection, and what is due first is at the top anyway.
+TODAY_SECTION_LIMIT = 15
+
+
 def _today_context(**extra: Any) -> dict[str, Any]:
     return {
         "today": services.today_for(get_session(), actor=me()),
@@ -97,6 +102,8 @@ def _today_context(**extra: Any) -> dict[str, Any]:
         "call_errors": {},
         "call_values": {},
         "status_message": "",
+        "section_limit": TODAY_SECTION_LIMIT,
+        "show_all": "",
         **extra,
     }
 
@@ -105,7 +112,7 @@ def _today_context(**extra: Any) -> dict[str, Any]:
 @roles_required(Role.WORKER)
 def today() -> Response:
     """The worker's day: call-backs due, new applications, interviews in progress, deadlines."""
-    return render("cases/today.html", "cases/_today_list.html", **_today_context())
+    return render("cases/today.html", "cases/_today_list.html", **_today_context(show_all=request.args.get("show", "")))
 
 
 # --- registration --------------------------------------------------------------------------------------------

@@ -119,3 +119,25 @@ def test_permanent_help_update_due_appears_among_deadlines(
     section = body.split('id="h-deadlines"', 1)[1]
     assert "Stały Zasiłek" in section and "aktualizacja wywiadu do" in section
     assert "Niedawny Wywiad" not in body
+
+
+def test_long_sections_show_the_first_cases_and_a_link_to_all(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """A worker with many new applications gets the first ones (urgent first) and "show all" for the rest."""
+    from app.cases.routes import TODAY_SECTION_LIMIT
+
+    me = login_as(Role.WORKER)
+    count = TODAY_SECTION_LIMIT + 3
+    for n in range(count):
+        case_factory(assigned=me, name=f"Wnioskodawca Numer{n:02d}", urgent=n == count - 1)
+    body = client.get("/today").get_data(as_text=True)
+    assert f"Wnioskodawca Numer{count - 1:02d}" in body  # urgent goes first, so it is never cut off
+    shown = [n for n in range(count) if f"Wnioskodawca Numer{n:02d}" in body]
+    assert len(shown) == TODAY_SECTION_LIMIT
+    assert f"({count})" in body and f"Pokaż wszystkie ({count})" in body
+    assert 'href="/today?show=to-call#h-to-call"' in body
+
+    everything = client.get("/today?show=to-call").get_data(as_text=True)
+    assert all(f"Wnioskodawca Numer{n:02d}" in everything for n in range(count))
+    assert "Pokaż wszystkie" not in everything
