@@ -18,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db as database
 from app.auth.models import ResumeDraft, Role
+from app.clock import LOCAL_TZ
 from app.config import Settings, load_settings
 from app.web import errors, ids, security
 from app.web import request as clean_request
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=settings.session_cookie_secure,
         MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
         BABEL_DEFAULT_LOCALE=settings.default_locale,
-        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        BABEL_DEFAULT_TIMEZONE=str(LOCAL_TZ),  # Polish deadlines and holidays: one zone, as app/clock.py
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
         TEMPLATES_AUTO_RELOAD=settings.env == "dev",
     )

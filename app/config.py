@@ -59,7 +59,6 @@ class Settings(BaseSettings):
     verify_max_per_minute: int = Field(default=10, ge=1, le=1000)
 
     default_locale: str = "pl"
-    timezone: str = "Europe/Warsaw"
     demo_password: SecretStr | None = None
     max_upload_mb: int = Field(default=10, ge=1, le=100)
     # Failed call attempts (no answer, busy, voicemail, wrong number) before a case needs a letter or e-mail.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import format_date
@@ -16,7 +15,7 @@ from app.auth.models import Role, User
 from app.cases import deadlines, labels, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
 from app.cases.validation import display_phone, local_input_value
-from app.clock import to_local, utcnow
+from app.clock import LOCAL_TZ, to_local, utcnow
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
 from app.web.access import me, roles_required
@@ -76,16 +75,11 @@ def _default_callback_at() -> str:
     return local_input_value(later)
 
 
-def _office_tz() -> ZoneInfo:
-    """The office's time zone (settings.timezone): what "today 16:00" and "tomorrow 9:00" mean."""
-    return ZoneInfo(get_settings().timezone)
-
-
 def _callback_presets() -> list[tuple[str, str, str]]:
     """The call-back preset buttons worth showing now: (code, label, exact time where the label lacks it)."""
     return [
         (choice.preset.value, labels.preset_label(choice), labels.preset_detail(choice))
-        for choice in presets.available(utcnow(), _office_tz())
+        for choice in presets.available(utcnow(), LOCAL_TZ)
     ]
 
 
@@ -235,7 +229,7 @@ def log_call(case_id: int) -> Response:
     from_today = request.form.get("from") == "today"
     try:
         attempt = services.log_call(
-            db, actor=me(), case=case, form=form, threshold=get_settings().calls_before_other_route, tz=_office_tz()
+            db, actor=me(), case=case, form=form, threshold=get_settings().calls_before_other_route, tz=LOCAL_TZ
         )
     except services.InputError as exc:
         if from_today:
