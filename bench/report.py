@@ -146,15 +146,15 @@ CAUSES = {
         "on a power cut, against the product's promise) gets near it. Compare with the absolute figure: ~100+ "
         "saves/s is ~100 workers typing at once."),
     "today": (
-        "Every one of the worker's open cases (≈50 at this scale) renders the whole call-outcome form "
-        "(4 quick buttons plus a hidden 'other outcome' form with 8 radios, number select, date-time, note): "
-        "~3 KB of HTML and ~1.5 ms of template work (gettext per label, phone formatting) per case, 150 KB per "
-        "page. It would take: the 'other outcome' form loaded once on demand (htmx when the <details> opens, "
-        "the case page as the no-JS fallback) and a paged list."),
+        "Each section of the today list shows its first 15 cases (the rest behind 'show all'), and each case "
+        "renders the whole call-outcome form (4 quick buttons plus a hidden 'other outcome' form with 8 radios, "
+        "number select, date-time, call-back presets, note): ~2.7 KB of HTML and ~1 ms of template work per "
+        "case, up to 60 cases. A miss would take the 'other outcome' form loaded once on demand (htmx when the "
+        "<details> opens, the case page as the no-JS fallback)."),
     "search_name": (
-        "Name search is diacritic-insensitive in Python: it loads every visible case's name (10,000 for a "
-        "supervisor) and normalises each per request. It would take a stored normalised name column on "
-        "case_file (schema change, filled on write) searched with LIKE in SQL."),
+        "Name search matches case_file.search_name (the name folded to lower case without diacritics, kept by "
+        "ORM listeners on every write) with one LIKE in SQL; a miss would take a trigram index (pg_trgm) on "
+        "PostgreSQL, or an FTS5 table on SQLite."),
     "queue": (
         "The review queue is paged (50 reports a page, one count on report's ix_report_office_state, OFFSET for "
         "the page), so its HTML no longer grows with the office. A miss here would be the OFFSET deep in the "

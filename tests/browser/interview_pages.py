@@ -26,9 +26,10 @@ def new_case(live_server: LiveServer, username: str = "demo-worker") -> int:
             "SELECT id, office_id FROM user_account WHERE username = ?", (username,)
         ).fetchone()
         cursor = conn.execute(
-            "INSERT INTO case_file (office_id, reference, applicant_name, pesel, email, address, channel, channel_detail,"
-            " received_on, requested, request_note, urgent, permanent_help, state, assigned_worker_id, needs_other_route,"
-            " created_at) VALUES (?, ?, 'Żaneta Gęślą-Jaźń', NULL, '', '', 'phone', '', '2026-03-02', '[]', '', 0, 0,"
+            "INSERT INTO case_file (office_id, reference, applicant_name, search_name, pesel, email, address, channel,"
+            " channel_detail, received_on, requested, request_note, urgent, permanent_help, state, assigned_worker_id,"
+            " needs_other_route, created_at) VALUES (?, ?, 'Żaneta Gęślą-Jaźń', 'zaneta gesla-jazn', NULL, '', '',"
+            " 'phone', '', '2026-03-02', '[]', '', 0, 0,"
             " 'new', ?, 0, '2026-03-02 08:00:00.000000')",
             (office_id, f"TEST/{uuid.uuid4().hex[:8]}", user_id),
         )
