@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import Office, Role, User, UserRole, WebSession
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from app.cases.validation import FieldError, parse_email
 from app.clock import utcnow
 
 
@@ -102,6 +103,23 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+USERNAME_MAX = 80  # User.username
+FULL_NAME_MAX = 200  # User.full_name
+
+
+def _checked_profile(full_name: str, email: str) -> tuple[str, str]:
+    """The name (spaces collapsed) and e-mail as stored, or the field's problem in Polish."""
+    name = " ".join(full_name.split())
+    if not name:
+        raise AccountError(str(_l("Podaj imię i nazwisko.")), "full_name")
+    if len(name) > FULL_NAME_MAX:
+        raise AccountError(str(_l("Imię i nazwisko może mieć najwyżej 200 znaków.")), "full_name")
+    try:
+        return name, parse_email(email)
+    except FieldError as exc:
+        raise AccountError(exc.message, "email") from exc
+
+
 def _check_roles(roles: set[Role]) -> None:
     if not roles:
         raise AccountError(str(_l("Wybierz co najmniej jedną rolę.")), "roles")
@@ -121,13 +139,12 @@ def create_user(
 ) -> User:
     """Create an account in an office with the given roles."""
     username = normalise_username(username)
-    if not username or len(username) < 3 or not all(c.isalnum() or c in "-_." for c in username):
+    if not 3 <= len(username) <= USERNAME_MAX or not all(c.isalnum() or c in "-_." for c in username):
         raise AccountError(
-            str(_l("Nazwa użytkownika: co najmniej 3 znaki, litery, cyfry, kropka, myślnik lub podkreślnik.")),
+            str(_l("Nazwa użytkownika: od 3 do 80 znaków – litery, cyfry, kropka, myślnik lub podkreślnik.")),
             "username",
         )
-    if not full_name.strip():
-        raise AccountError(str(_l("Podaj imię i nazwisko.")), "full_name")
+    full_name, email = _checked_profile(full_name, email)
     if find_user(session, username) is not None:
         raise AccountError(str(_l("Ta nazwa użytkownika jest już zajęta.")), "username")
     problems = password_problems(password, username=username)
@@ -139,8 +156,8 @@ def create_user(
     user = User(
         office_id=office_id,
         username=username,
-        full_name=full_name.strip(),
-        email=email.strip(),
+        full_name=full_name,
+        email=email,
         locale=locale if locale in ("pl", "en") else "pl",
         password_hash=hash_password(password),
     )
@@ -171,15 +188,14 @@ def update_user(
     actor_id: int,
 ) -> User:
     """Change a user's name, e-mail and roles."""
-    if not full_name.strip():
-        raise AccountError(str(_l("Podaj imię i nazwisko.")), "full_name")
+    full_name, email = _checked_profile(full_name, email)
     _check_roles(roles)
     assert user.id is not None  # noqa: S101
     if actor_id == user.id and Role.ADMIN not in roles:
         raise AccountError(str(_l("Nie możesz odebrać sobie roli administratora.")), "roles")
     before = roles_of(session, user.id)
-    user.full_name = full_name.strip()
-    user.email = email.strip()
+    user.full_name = full_name
+    user.email = email
     session.add(user)
     for row in session.exec(select(UserRole).where(UserRole.user_id == user.id)).all():
         if row.role not in roles:

@@ -85,6 +85,43 @@ def test_admin_edits_roles_disables_and_reenables(
     assert login(other, worker.username).status_code == 302
 
 
+def test_name_email_and_username_limits_are_explained_and_values_kept(
+    client: FlaskClient, login_as: Callable[..., User], user_factory: Callable[..., User], db: Session
+) -> None:
+    """An over-long name, a malformed e-mail or an over-long username is a 422 at the field; nothing changes."""
+    login_as(Role.ADMIN)
+    worker = user_factory(Role.WORKER)
+    long_name = "Bożena " * 40
+    edit = client.post(
+        f"/admin/users/{worker.id}",
+        data={"csrf_token": token(client), "full_name": long_name, "email": "", "roles": ["worker"]},
+    )
+    assert edit.status_code == 422
+    assert "Imię i nazwisko może mieć najwyżej 200 znaków." in edit.get_data(as_text=True)
+    bad_email = client.post(
+        f"/admin/users/{worker.id}",
+        data={"csrf_token": token(client), "full_name": "Bożena Nowa", "email": "bozena@", "roles": ["worker"]},
+    )
+    body = bad_email.get_data(as_text=True)
+    assert bad_email.status_code == 422 and "Nieprawidłowy adres e-mail" in body and 'value="bozena@"' in body
+    db.expire_all()
+    assert db.get(User, worker.id).full_name == worker.full_name  # type: ignore[union-attr]
+    new = client.post(
+        "/admin/users/new",
+        data={"csrf_token": token(client), "full_name": "Jan  Nowy ", "username": "j" * 81,
+              "password": "Długie-Hasło-99", "roles": ["worker"]},
+    )
+    assert new.status_code == 422 and "od 3 do 80 znaków" in new.get_data(as_text=True)
+    created = client.post(
+        "/admin/users/new",
+        data={"csrf_token": token(client), "full_name": "  Jan   Nowy ", "username": "jan.nowy", "email": " jan@ops.pl ",
+              "password": "Długie-Hasło-99", "roles": ["worker"]},
+    )
+    assert created.status_code == 302
+    user = db.exec(select(User).where(User.username == "jan.nowy")).one()
+    assert (user.full_name, user.email) == ("Jan Nowy", "jan@ops.pl")
+
+
 def test_admin_cannot_lock_self_out(client: FlaskClient, login_as: Callable[..., User], db: Session) -> None:
     """An administrator cannot disable themselves or drop their own admin role."""
     admin = login_as(Role.ADMIN)
