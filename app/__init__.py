@@ -17,6 +17,7 @@ from sqlmodel import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db as database
+from app.auth import passwords
 from app.auth.models import ResumeDraft, Role
 from app.clock import LOCAL_TZ
 from app.config import Settings, load_settings
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=settings.env == "dev",
     )
     app.extensions[SETTINGS_KEY] = settings
+    app.extensions[passwords.EXTENSION_KEY] = passwords.hasher_for(settings)
     # A broken form definition stops start-up with every problem named (file: item: problem).
     from app.interviews.services import FORMS_KEY, load_forms
 

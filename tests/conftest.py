@@ -12,6 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings as hypothesis_settings
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
@@ -78,11 +80,33 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
+class SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for the whole run: each test's app has its own Jinja environment, same templates.
+
+    Jinja checks each entry against the template's source checksum, so a changed template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
     """The application under test; the database is emptied afterwards."""
     application = create_app(settings)
     application.config["TESTING"] = True
+    application.jinja_env.bytecode_cache = TEMPLATE_CODE
     yield application
     engine: Engine = application.extensions[ENGINE_KEY]
     wipe(engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -10,7 +11,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from app.reports import pki
+from app.config import Mode, Settings
+from app.reports import pki, pki_store
 
 from .conftest import CA_PASSPHRASE, FAST_KDF, Signer
 
@@ -118,6 +120,15 @@ def test_default_kdf_is_argon2id_with_real_cost(worker: Signer) -> None:
     assert blob.startswith(b"TWKEY1")
     assert pki.DEFAULT_KDF.memory_kib >= 64 * 1024
     assert _same_key(pki.unwrap_private_key(blob, "hasło"), worker.key)
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_only_test_mode_wraps_new_signing_keys_cheaply(tmp_path: Path, mode: Mode) -> None:
+    """Production (and dev, demo) wrap with the real argon2id cost; the cheap one is tied to env=test."""
+    kdf = pki_store.kdf_for(Settings(env=mode, instance_path=tmp_path))
+    assert kdf == (pki_store.TEST_ONLY_KDF if mode is Mode.TEST else pki.DEFAULT_KDF)
+    if mode is not Mode.TEST:
+        assert kdf.memory_kib >= 64 * 1024 and kdf.time_cost >= 3
 
 
 def test_pkcs12_round_trip(worker: Signer, office_ca: tuple[bytes, bytes]) -> None:
