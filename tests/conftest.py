@@ -7,6 +7,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,9 +21,10 @@ from sqlmodel import Session, SQLModel
 import app.models  # noqa: F401 - registers every table
 from app import create_app
 from app.auth.models import Office, Role, User
+from app.cases.models import Case
 from app.config import Mode, Settings
 from app.db import ENGINE_KEY, make_engine
-from tests.factories import PASSWORD, make_office, make_user
+from tests.factories import PASSWORD, SUPERVISOR_NAME, WORKER_NAME, make_new_case, make_office, make_user
 
 PG_URL = os.environ.get("TELEWYWIAD_TEST_DATABASE_URL")
 
@@ -154,6 +156,19 @@ def user_factory(db: Session, office: Office) -> Callable[..., User]:
     return factory
 
 
+@pytest.fixture
+def case_factory(db: Session, office: Office) -> Callable[..., Case]:
+    """make(assigned=user, phones=['+48601...'], pesel=..., office_=other, **columns) → a committed new case.
+
+    A case as the register form leaves it (tests/factories.py `make_new_case`), in `office` unless `office_` is given.
+    """
+
+    def make(*, office_: Office | None = None, **fields: Any) -> Case:
+        return make_new_case(db, office_ or office, **fields)
+
+    return make
+
+
 def csrf_from(html: str) -> str:
     """The CSRF token embedded in a rendered page."""
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
@@ -186,3 +201,15 @@ def login_as(client: FlaskClient, user_factory: Callable[..., User]) -> Callable
 def token(client: FlaskClient, path: str = "/account") -> str:
     """A CSRF token for the client's current session."""
     return csrf_from(client.get(path).get_data(as_text=True))
+
+
+@pytest.fixture
+def worker(login_as: Callable[..., User]) -> User:
+    """The office's social worker (username `pracownik`, full name WORKER_NAME), logged in on `client`."""
+    return login_as(Role.WORKER, username="pracownik", full_name=WORKER_NAME)
+
+
+@pytest.fixture
+def supervisor(user_factory: Callable[..., User]) -> User:
+    """The office's supervisor (username `kierownik`, full name SUPERVISOR_NAME); not logged in."""
+    return user_factory(Role.SUPERVISOR, username="kierownik", full_name=SUPERVISOR_NAME)
