@@ -128,6 +128,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         instance_path=tmp_path / "instance",
         session_cookie_secure=False,
+        test_cheap_hashing=True,
     )
 
 

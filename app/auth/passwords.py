@@ -9,19 +9,20 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from app.config import Mode, Settings
+from app.config import Settings
 
 # argon2id with the library's current recommended parameters: what every installation uses.
 STRONG = PasswordHasher()
-# Test mode only (TELEWYWIAD_ENV=test): the smallest cost argon2id allows, so a test creating users and logging in
-# spends microseconds, not a third of a second, per hash. Same algorithm and format; never chosen otherwise.
+# The test suite only (TELEWYWIAD_ENV=test with TELEWYWIAD_TEST_CHEAP_HASHING=true): the smallest cost argon2id
+# allows, so a test creating users and logging in spends microseconds, not a third of a second, per hash. Same
+# algorithm and format; never chosen otherwise (Settings.check refuses the flag outside env=test).
 TEST_ONLY = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 EXTENSION_KEY = "telewywiad.password_hasher"
 
 
 def hasher_for(settings: Settings) -> PasswordHasher:
-    """The hasher an app built from `settings` uses: the strong one unless the app runs in test mode."""
-    return TEST_ONLY if settings.env is Mode.TEST else STRONG
+    """The hasher an app built from `settings` uses: the strong one unless it is the test suite's cheap-hashing app."""
+    return TEST_ONLY if settings.cheap_hashing else STRONG
 
 
 def _hasher() -> PasswordHasher:

@@ -24,8 +24,8 @@ from app.reports.models import CertificateSource, OfficeCA, SigningCertificate
 PASSPHRASE_FILE = "pki_passphrase"  # noqa: S105  # nosec B105  # reason: a file name, not a secret
 # A PKCS#12 with a certificate chain is a few kilobytes; anything far larger is not one.
 MAX_PKCS12_BYTES = 64 * 1024
-# Test mode only (TELEWYWIAD_ENV=test): the cheapest argon2id for wrapping newly issued signing keys, as the test-mode
-# password hasher (app/auth/passwords.py); every other mode wraps with pki.DEFAULT_KDF.
+# The test suite only (Settings.cheap_hashing): the cheapest argon2id for wrapping newly issued signing keys, as the
+# test password hasher (app/auth/passwords.py); everything else wraps with pki.DEFAULT_KDF.
 TEST_ONLY_KDF = pki.KdfParams(time_cost=1, memory_kib=8, parallelism=1)
 
 # Polish on purpose: it is written into certificates and stamps, whatever the user's UI language.
@@ -67,8 +67,8 @@ def ca_passphrase(settings: Settings) -> str:
 
 
 def kdf_for(settings: Settings) -> pki.KdfParams:
-    """The cost of wrapping a new signing key: the real one unless the app runs in test mode."""
-    return TEST_ONLY_KDF if settings.env is Mode.TEST else pki.DEFAULT_KDF
+    """The cost of wrapping a new signing key: the real one unless it is the test suite's cheap-hashing app."""
+    return TEST_ONLY_KDF if settings.cheap_hashing else pki.DEFAULT_KDF
 
 
 def office_ca(session: Session, office_id: int) -> OfficeCA | None:

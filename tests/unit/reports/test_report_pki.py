@@ -123,11 +123,14 @@ def test_default_kdf_is_argon2id_with_real_cost(worker_signer: Signer) -> None:
 
 
 @pytest.mark.parametrize("mode", list(Mode))
-def test_only_test_mode_wraps_new_signing_keys_cheaply(tmp_path: Path, mode: Mode) -> None:
-    """Production (and dev, demo) wrap with the real argon2id cost; the cheap one is tied to env=test."""
-    kdf = pki_store.kdf_for(Settings(env=mode, instance_path=tmp_path))
-    assert kdf == (pki_store.TEST_ONLY_KDF if mode is Mode.TEST else pki.DEFAULT_KDF)
-    if mode is not Mode.TEST:
+@pytest.mark.parametrize("cheap", [False, True])
+def test_only_the_test_suite_wraps_new_signing_keys_cheaply(tmp_path: Path, mode: Mode, cheap: bool) -> None:
+    """The real argon2id cost everywhere but env=test with TELEWYWIAD_TEST_CHEAP_HASHING (refused elsewhere)."""
+    kdf = pki_store.kdf_for(Settings(env=mode, instance_path=tmp_path, test_cheap_hashing=cheap))
+    if mode is Mode.TEST and cheap:
+        assert kdf == pki_store.TEST_ONLY_KDF
+    else:
+        assert kdf == pki.DEFAULT_KDF
         assert kdf.memory_kib >= 64 * 1024 and kdf.time_cost >= 3
 
 
