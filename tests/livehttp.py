@@ -7,6 +7,7 @@ threads for requests that do not change cookies.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import http.cookiejar
 import re
 import urllib.error
@@ -56,6 +57,9 @@ class HttpSession:
                 return Reply(response.status, response.read().decode("utf-8", "replace"), response.geturl())
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode("utf-8", "replace"), error.geturl())
+        except http.client.HTTPException as error:
+            # A server killed while sending the body (IncompleteRead): the reply never arrived, as a refused connection.
+            raise ConnectionError(f"{method} {path}: the reply was cut off ({error!r})") from error
 
     def token_from(self, path: str) -> str:
         """Load a page and keep its CSRF token."""
