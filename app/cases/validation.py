@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from typing import Any, TypeVar
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -13,6 +15,7 @@ from stdnum.pl import pesel as stdnum_pesel
 from app.clock import LOCAL_TZ
 
 PHONE_REGION = "PL"
+T = TypeVar("T")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -185,3 +188,20 @@ def parse_clock(raw: str, *, missing: str) -> time:
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
         raise FieldError(str(_l("Nieprawidłowa godzina. Wpisz ją jako gg:mm, np. 19:00.")))
     return time(int(match[1]), int(match[2]))
+
+
+def require_phone(raw: str, *, missing: str) -> str:
+    """A phone number in E.164 that must be given; `missing` is the message when left blank."""
+    number = parse_phone(raw)
+    if number is None:
+        raise FieldError(missing)
+    return number
+
+
+def collect(errors: dict[str, str], name: str, parse: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Run one field's parser: its value, or None with the parser's message put in `errors[name]`."""
+    try:
+        return parse(*args, **kwargs)
+    except FieldError as exc:
+        errors[name] = exc.message
+        return None

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.services import Principal
 from app.cases.services import InputError
+from app.db import office_row
 from app.directory.models import ApplicationTemplate
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -107,10 +108,7 @@ def list_templates(session: Session, office_id: int) -> list[TemplateInfo]:
 
 def office_template(session: Session, office_id: int, template_id: int) -> ApplicationTemplate:
     """A template of the office with its bytes; LookupError otherwise."""
-    template = session.get(ApplicationTemplate, template_id)
-    if template is None or template.office_id != office_id:
-        raise LookupError(template_id)
-    return template
+    return office_row(session, ApplicationTemplate, template_id, office_id)
 
 
 def delete_template(session: Session, *, actor: Principal, template_id: int) -> None:

@@ -17,9 +17,19 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
 from app.cases.services import InputError
-from app.cases.validation import FieldError, parse_clock, parse_day, parse_email, parse_phone
+from app.cases.validation import (
+    FieldError,
+    collect,
+    parse_clock,
+    parse_day,
+    parse_email,
+    parse_phone,
+    require_phone,
+)
+from app.db import office_row
 from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
 from app.staffing.models import Section
+from app.web.forms import posted_flag, posted_texts
 from app.web.ids import parse_id
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
@@ -75,11 +85,8 @@ class ContactForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ContactForm:
         """Build from posted form data."""
-        def text(name: str) -> str:
-            return str(data.get(name, "") or "")
-
-        return cls(slug=text("slug"), applications_email=text("applications_email"), epuap_address=text("epuap_address"),
-                   drop_box=text("drop_box"), visit_rules=text("visit_rules"), hours=[text(f"hours_{d}") for d in WEEKDAYS])
+        texts = posted_texts(data, ("slug", "applications_email", "epuap_address", "drop_box", "visit_rules"))
+        return cls(**texts, hours=list(posted_texts(data, (f"hours_{d}" for d in WEEKDAYS)).values()))
 
     @classmethod
     def of(cls, contact: OfficeContact) -> ContactForm:
@@ -99,11 +106,7 @@ def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> Of
         taken = session.exec(select(OfficeContact.office_id).where(OfficeContact.slug == slug)).first()
         if taken is not None and taken != actor.office_id:
             errors["slug"] = str(_l("Tę krótką nazwę ma już inny ośrodek."))
-    email = ""
-    try:
-        email = parse_email(form.applications_email)
-    except FieldError as exc:
-        errors["applications_email"] = exc.message
+    email = collect(errors, "applications_email", parse_email, form.applications_email) or ""
     epuap = form.epuap_address.strip()
     if epuap and (len(epuap) > 120 or not EPUAP.match(epuap)):
         errors["epuap_address"] = str(_l("Adres skrzynki ePUAP wygląda tak: /skrot-urzedu/SkrytkaESP."))
@@ -113,12 +116,8 @@ def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> Of
     rules = form.visit_rules.strip()
     if len(rules) > VISIT_RULES_MAX:
         errors["visit_rules"] = str(_l("Zasady mogą mieć najwyżej %(n)d znaków.", n=VISIT_RULES_MAX))
-    hours: list[str] = []
-    for day, raw in zip(WEEKDAYS, (form.hours + [""] * 7)[:7], strict=True):
-        try:
-            hours.append(_parse_hours(raw))
-        except FieldError as exc:
-            errors[f"hours_{day}"] = exc.message
+    hours = [collect(errors, f"hours_{day}", _parse_hours, raw) or ""
+             for day, raw in zip(WEEKDAYS, (form.hours + [""] * 7)[:7], strict=True)]
     if errors:
         raise InputError(errors)
     contact = session.get(OfficeContact, actor.office_id) or OfficeContact(office_id=actor.office_id)
@@ -152,8 +151,7 @@ class NumberForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> NumberForm:
         """Build from posted form data."""
-        names = ("kind", "section_id", "label", "number", "valid_from", "valid_until")
-        return cls(**{n: str(data.get(n, "") or "") for n in names})
+        return cls(**posted_texts(data, ("kind", "section_id", "label", "number", "valid_from", "valid_until")))
 
     @classmethod
     def of(cls, entry: DirectoryNumber) -> NumberForm:
@@ -175,20 +173,11 @@ def office_numbers(session: Session, office_id: int) -> list[DirectoryNumber]:
 
 def office_number(session: Session, office_id: int, number_id: int) -> DirectoryNumber:
     """A number of the office; LookupError otherwise."""
-    entry = session.get(DirectoryNumber, number_id)
-    if entry is None or entry.office_id != office_id:
-        raise LookupError(number_id)
-    return entry
+    return office_row(session, DirectoryNumber, number_id, office_id)
 
 
 def _optional_day(raw: str, name: str, errors: dict[str, str]) -> date | None:
-    if not raw.strip():
-        return None
-    try:
-        return parse_day(raw, missing="")
-    except FieldError as exc:
-        errors[name] = exc.message
-        return None
+    return collect(errors, name, parse_day, raw, missing="") if raw.strip() else None
 
 
 def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: DirectoryNumber | None = None
@@ -208,14 +197,7 @@ def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: 
         errors["label"] = str(_l("Opis może mieć najwyżej %(n)d znaków.", n=LABEL_MAX))
     elif kind is NumberKind.SPECIAL and not label:
         errors["label"] = str(_l("Opisz, do czego służy numer specjalny (np. „infolinia w czasie epidemii”)."))
-    number: str | None = None
-    try:
-        number = parse_phone(form.number)
-    except FieldError as exc:
-        errors["number"] = exc.message
-    else:
-        if number is None:
-            errors["number"] = str(_l("Podaj numer telefonu, np. 58 675 46 75."))
+    number = collect(errors, "number", require_phone, form.number, missing=str(_l("Podaj numer telefonu, np. 58 675 46 75.")))
     valid_from = _optional_day(form.valid_from, "valid_from", errors)
     valid_until = _optional_day(form.valid_until, "valid_until", errors)
     if valid_from and valid_until and valid_until <= valid_from:
@@ -270,11 +252,8 @@ class StaffForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> StaffForm:
         """Build from posted form data."""
-        def flag(name: str) -> bool:
-            return str(data.get(name, "") or "") in ("1", "on")
-
-        return cls(str(data.get("phone", "") or ""), str(data.get("email", "") or ""), flag("phone_public"),
-                   flag("email_public"))
+        return cls(**posted_texts(data, ("phone", "email")), phone_public=posted_flag(data, "phone_public"),
+                   email_public=posted_flag(data, "email_public"))
 
     @classmethod
     def of(cls, entry: StaffContact) -> StaffForm:
@@ -290,16 +269,8 @@ def staff_entry(session: Session, user: User) -> StaffContact:
 def save_staff_entry(session: Session, *, actor: Principal, user: User, form: StaffForm) -> StaffContact:
     """Store a work number and e-mail; only the person themselves decides what is public."""
     errors: dict[str, str] = {}
-    phone: str | None = None
-    try:
-        phone = parse_phone(form.phone)
-    except FieldError as exc:
-        errors["phone"] = exc.message
-    email = ""
-    try:
-        email = parse_email(form.email)
-    except FieldError as exc:
-        errors["email"] = exc.message
+    phone = collect(errors, "phone", parse_phone, form.phone)
+    email = collect(errors, "email", parse_email, form.email) or ""
     own = user.id == actor.id
     if own and form.phone_public and not phone and "phone" not in errors:
         errors["phone"] = str(_l("Podaj numer, żeby pokazać go na stronie publicznej."))

@@ -85,6 +85,11 @@ class Directory:
         holiday = is_public_holiday(self.day)
         return TodayHours(self.day.weekday(), "" if holiday else self.hours[self.day.weekday()], holiday)
 
+    @property
+    def has_hours(self) -> bool:
+        """False until the office entered its hours (then the page says nothing about them rather than "closed")."""
+        return any(self.hours)
+
     def staff_of(self, section_id: int | None) -> list[StaffEntry]:
         """The listed staff of a section (None: without a section)."""
         return [s for s in self.staff if s.section_id == section_id]

@@ -60,7 +60,7 @@ def _case_context(case: Case, guide: Guide, **extra: Any) -> dict[str, Any]:
         "phones": phones,
         "outcome_errors": {},
         "outcome_number": phones[0].number if phones else "",
-        "outcome_note": services.default_note(guide, progress),
+        "outcome_note": "",
         "saved": False,
         **extra,
     }

@@ -100,7 +100,7 @@ def summary(guide: Guide, progress: GuideProgress | None) -> Summary:
 
 
 def default_note(guide: Guide, progress: GuideProgress | None) -> str:
-    """What the outcome's note says unless the worker changes it."""
+    """The first line of the outcome's note: which guide, and how many of its steps were done."""
     counted = summary(guide, progress)
     return str(_l("Przewodnik: %(title)s (wersja %(v)d). Wykonane kroki: %(done)d z %(total)d.", title=guide.title,
                   v=guide.version, done=counted.done, total=counted.total))
@@ -108,12 +108,18 @@ def default_note(guide: Guide, progress: GuideProgress | None) -> str:
 
 def record_guided(session: Session, *, actor: Principal, case: Case, guide: Guide, number: str, note: str,
                   threshold: int, now: datetime) -> CallAttempt:
-    """Record the call with the outcome "guided to file electronically" and close the walk through the guide."""
+    """Record the call with the outcome "guided to file electronically" and close the walk through the guide.
+
+    The note starts with the guide and the steps done as they stand when the outcome is recorded (ticks made
+    after the page was opened count), followed by what the worker wrote.
+    """
     progress = open_progress(session, worker_id=actor.id, case_id=case.id or 0, guide_id=guide.id)
     if not number:
         raise InputError({"number": str(_l("Wybierz numer, pod który dzwoniono."))})
+    written = note.strip()
+    full_note = default_note(guide, progress) + (f"\n{written}" if written else "")
     attempt = log_call(session, actor=actor, case=case, threshold=threshold, now=now,
-                       form=CallForm(number=number, outcome=CallOutcome.GUIDED_EFILING.value, note=note))
+                       form=CallForm(number=number, outcome=CallOutcome.GUIDED_EFILING.value, note=full_note))
     if progress is None:
         progress = GuideProgress(office_id=case.office_id, case_id=case.id or 0, worker_id=actor.id, guide_id=guide.id,
                                  guide_version=guide.version, started_at=now)

@@ -15,8 +15,10 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
 from app.cases.services import InputError
-from app.cases.validation import FieldError, parse_day
+from app.cases.validation import collect, parse_day
+from app.db import office_row
 from app.staffing.models import AbsenceKind, RotaException
+from app.web.forms import posted_texts
 from app.web.ids import parse_id
 
 MAX_DAYS = 366
@@ -36,7 +38,7 @@ class AbsenceForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> AbsenceForm:
         """Build from posted form data."""
-        return cls(**{name: str(data.get(name, "") or "") for name in ("user_id", "kind", "starts_on", "ends_on", "note")})
+        return cls(**posted_texts(data, ("user_id", "kind", "starts_on", "ends_on", "note")))
 
 
 def upcoming_absences(session: Session, office_id: int, today: date) -> list[tuple[RotaException, User]]:
@@ -62,16 +64,8 @@ def add_absence(session: Session, *, actor: Principal, form: AbsenceForm, today:
     kind: AbsenceKind | None = AbsenceKind(form.kind) if form.kind in {k.value for k in AbsenceKind} else None
     if kind is None:
         errors["kind"] = str(_l("Wybierz rodzaj nieobecności."))
-    starts: date | None = None
-    ends: date | None = None
-    try:
-        starts = parse_day(form.starts_on, missing=str(_l("Podaj pierwszy dzień nieobecności.")))
-    except FieldError as exc:
-        errors["starts_on"] = exc.message
-    try:
-        ends = parse_day(form.ends_on, missing=str(_l("Podaj ostatni dzień nieobecności.")))
-    except FieldError as exc:
-        errors["ends_on"] = exc.message
+    starts = collect(errors, "starts_on", parse_day, form.starts_on, missing=str(_l("Podaj pierwszy dzień nieobecności.")))
+    ends = collect(errors, "ends_on", parse_day, form.ends_on, missing=str(_l("Podaj ostatni dzień nieobecności.")))
     if starts and ends and ends < starts:
         errors["ends_on"] = str(_l("Ostatni dzień nie może być wcześniejszy niż pierwszy."))
     elif starts and ends and (ends - starts).days >= MAX_DAYS:
@@ -103,9 +97,7 @@ def add_absence(session: Session, *, actor: Principal, form: AbsenceForm, today:
 
 def remove_absence(session: Session, *, actor: Principal, absence_id: int) -> None:
     """Delete an absence of the office (entered by mistake, or the person came back); LookupError if none."""
-    absence = session.get(RotaException, absence_id)
-    if absence is None or absence.office_id != actor.office_id:
-        raise LookupError(absence_id)
+    absence = office_row(session, RotaException, absence_id, actor.office_id)
     record(session, "rota.absence_remove", actor_id=actor.id, office_id=actor.office_id, object_type="rota_exception",
            object_id=absence.id, user_id=absence.user_id, kind=str(absence.kind))
     session.delete(absence)

@@ -15,10 +15,12 @@ from app.audit.services import record
 from app.auth.models import Office, Role, User, UserRole
 from app.auth.services import Principal
 from app.cases.services import InputError
-from app.cases.validation import FieldError, parse_clock, parse_day, parse_phone
+from app.cases.validation import collect, parse_clock, parse_day, parse_phone
 from app.clock import LOCAL_TZ, to_local
+from app.db import office_row
 from app.staffing.models import DutySettings, DutySlot
 from app.staffing.rota import is_working, monday_of
+from app.web.forms import posted_flag, posted_texts
 from app.web.ids import parse_id
 
 NOTE_MAX = 300
@@ -43,7 +45,7 @@ class SettingsForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SettingsForm:
         """Build from posted form data."""
-        return cls(**{n: str(data.get(n, "") or "") for n in ("number", "default_start", "default_end", "note")})
+        return cls(**posted_texts(data, ("number", "default_start", "default_end", "note")))
 
     @classmethod
     def of(cls, settings: DutySettings) -> SettingsForm:
@@ -53,15 +55,8 @@ class SettingsForm:
 
 
 def _hours(start_raw: str, end_raw: str, errors: dict[str, str], prefix: str = "") -> tuple[time | None, time | None]:
-    start = end = None
-    try:
-        start = parse_clock(start_raw, missing=str(_l("Podaj godzinę początku dyżuru.")))
-    except FieldError as exc:
-        errors[f"{prefix}start"] = exc.message
-    try:
-        end = parse_clock(end_raw, missing=str(_l("Podaj godzinę końca dyżuru.")))
-    except FieldError as exc:
-        errors[f"{prefix}end"] = exc.message
+    start = collect(errors, f"{prefix}start", parse_clock, start_raw, missing=str(_l("Podaj godzinę początku dyżuru.")))
+    end = collect(errors, f"{prefix}end", parse_clock, end_raw, missing=str(_l("Podaj godzinę końca dyżuru.")))
     if start is not None and end is not None and end <= start:
         errors[f"{prefix}end"] = str(_l("Dyżur musi kończyć się później, niż się zaczyna (tego samego dnia)."))
     return start, end
@@ -70,11 +65,7 @@ def _hours(start_raw: str, end_raw: str, errors: dict[str, str], prefix: str = "
 def save_settings(session: Session, *, actor: Principal, form: SettingsForm) -> DutySettings:
     """Store the duty number and usual hours after checking them all."""
     errors: dict[str, str] = {}
-    number: str | None = None
-    try:
-        number = parse_phone(form.number)
-    except FieldError as exc:
-        errors["number"] = exc.message
+    number = collect(errors, "number", parse_phone, form.number)
     start, end = _hours(form.default_start, form.default_end, errors, prefix="default_")
     note = " ".join(form.note.split())
     if len(note) > NOTE_MAX:
@@ -116,11 +107,7 @@ class SlotForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SlotForm:
         """Build from posted form data."""
-        return cls(
-            worker_id=str(data.get("worker_id", "") or ""), day=str(data.get("day", "") or ""),
-            start=str(data.get("start", "") or ""), end=str(data.get("end", "") or ""),
-            whole_week=str(data.get("whole_week", "") or "") in ("1", "on"),
-        )
+        return cls(**posted_texts(data, ("worker_id", "day", "start", "end")), whole_week=posted_flag(data, "whole_week"))
 
 
 def _moment(day: date, at: time) -> datetime:
@@ -138,11 +125,7 @@ def add_slots(session: Session, *, actor: Principal, form: SlotForm, now: dateti
     worker = session.get(User, worker_id) if worker_id is not None else None
     if worker is None or worker.id not in {w.id for w in duty_workers(session, actor.office_id)}:
         errors["worker_id"] = str(_l("Wybierz pracownika socjalnego z listy."))
-    day: date | None = None
-    try:
-        day = parse_day(form.day, missing=str(_l("Podaj dzień dyżuru.")))
-    except FieldError as exc:
-        errors["day"] = exc.message
+    day = collect(errors, "day", parse_day, form.day, missing=str(_l("Podaj dzień dyżuru.")))
     start, end = _hours(form.start, form.end, errors)
     if errors or worker is None or day is None or start is None or end is None:
         raise InputError(errors)
@@ -180,9 +163,7 @@ def add_slots(session: Session, *, actor: Principal, form: SlotForm, now: dateti
 
 def remove_slot(session: Session, *, actor: Principal, slot_id: int) -> None:
     """Cancel a duty of the office; LookupError when there is no such duty."""
-    slot = session.get(DutySlot, slot_id)
-    if slot is None or slot.office_id != actor.office_id:
-        raise LookupError(slot_id)
+    slot = office_row(session, DutySlot, slot_id, actor.office_id)
     record(session, "duty.slot_remove", actor_id=actor.id, office_id=actor.office_id, object_type="duty_slot",
            object_id=slot.id, worker_id=slot.worker_id)
     session.delete(slot)

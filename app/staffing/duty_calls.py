@@ -18,10 +18,11 @@ from app.audit.services import record
 from app.auth.services import Principal
 from app.cases.models import CallOutcome, Case, Channel
 from app.cases.services import CallForm, Duplicate, InputError, find_duplicates, log_call
-from app.cases.validation import FieldError, parse_phone
+from app.cases.validation import collect, require_phone
 from app.clock import to_local
 from app.staffing.duty import todays_slot
 from app.staffing.models import DutyCall, DutySlot
+from app.web.forms import posted_texts
 from app.web.ids import parse_id
 
 NOTE_MAX = 2000
@@ -38,19 +39,13 @@ class DutyCallForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> DutyCallForm:
         """Build from posted form data."""
-        return cls(**{n: str(data.get(n, "") or "") for n in ("number", "note", "case_id")})
+        return cls(**posted_texts(data, ("number", "note", "case_id")))
 
 
 def _checked(form: DutyCallForm) -> tuple[str, str]:
     errors: dict[str, str] = {}
-    number: str | None = None
-    try:
-        number = parse_phone(form.number)
-    except FieldError as exc:
-        errors["number"] = exc.message
-    else:
-        if number is None:
-            errors["number"] = str(_l("Podaj numer, z którego dzwoniono (jest na ekranie telefonu dyżurnego)."))
+    number = collect(errors, "number", require_phone, form.number,
+                     missing=str(_l("Podaj numer, z którego dzwoniono (jest na ekranie telefonu dyżurnego).")))
     note = form.note.strip()
     if len(note) > NOTE_MAX:
         errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))

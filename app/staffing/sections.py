@@ -12,8 +12,10 @@ from sqlmodel import Session, col, func, select
 from app.audit.services import record
 from app.auth.services import Principal
 from app.cases.services import InputError
-from app.cases.validation import FieldError, parse_email
+from app.cases.validation import collect, parse_email
+from app.db import office_row
 from app.staffing.models import Section, StaffPlacement
+from app.web.forms import posted_texts
 
 NAME_MAX = 120
 
@@ -29,10 +31,7 @@ def office_sections(session: Session, office_id: int) -> list[Section]:
 
 def office_section(session: Session, office_id: int, section_id: int) -> Section:
     """A section of the office; LookupError for another office's or a missing one."""
-    section = session.get(Section, section_id)
-    if section is None or section.office_id != office_id:
-        raise LookupError(section_id)
-    return section
+    return office_row(session, Section, section_id, office_id)
 
 
 @dataclass
@@ -45,7 +44,7 @@ class SectionForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SectionForm:
         """Build from posted form data."""
-        return cls(name=str(data.get("name", "") or ""), email=str(data.get("email", "") or ""))
+        return cls(**posted_texts(data, ("name", "email")))
 
     @classmethod
     def of(cls, section: Section) -> SectionForm:
@@ -67,11 +66,7 @@ def save_section(session: Session, *, actor: Principal, form: SectionForm, secti
         ).first()
         if clash is not None and (section is None or clash != section.id):
             errors["name"] = str(_l("Sekcja o tej nazwie już jest w książce telefonicznej."))
-    email = ""
-    try:
-        email = parse_email(form.email)
-    except FieldError as exc:
-        errors["email"] = exc.message
+    email = collect(errors, "email", parse_email, form.email) or ""
     if errors:
         raise InputError(errors)
     created = section is None

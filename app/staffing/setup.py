@@ -18,7 +18,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
 from app.cases.services import InputError
-from app.cases.validation import FieldError, parse_day
+from app.cases.validation import collect, parse_day
 from app.clock import local_now
 from app.staffing.models import PatternKind, RotaPattern, Section, StaffGroup, StaffPlacement
 from app.staffing.rota import WORKDAYS, monday_of, office_groups, pattern_days
@@ -177,10 +177,8 @@ def _check(session: Session, office_id: int, form: SetupForm) -> _Checked:
         errors["kind"] = str(_l("Wybierz, jak grupy się zmieniają."))
     anchor: date | None = None
     if kind is PatternKind.ALTERNATE_WEEKS:
-        try:
-            anchor = parse_day(form.anchor, missing=str(_l("Podaj dzień tygodnia, w którym pierwsza grupa pracuje w ośrodku.")))
-        except FieldError as exc:
-            errors["anchor"] = exc.message
+        anchor = collect(errors, "anchor", parse_day, form.anchor,
+                         missing=str(_l("Podaj dzień tygodnia, w którym pierwsza grupa pracuje w ośrodku.")))
     elif kind is PatternKind.WEEKDAYS:
         anchor = monday_of(local_now().date())
         chosen = [k for day in WORKDAYS for k in form.weekdays.get(day, [])]

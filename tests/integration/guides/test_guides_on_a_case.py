@@ -45,9 +45,9 @@ def test_ticks_are_kept_on_the_server_and_the_outcome_lands_in_the_case_history(
     progress = db.exec(select(GuideProgress)).one()
     assert json.loads(progress.steps_done) == ["open_epuap", "choose_letter"]
     assert 'value="open_epuap" checked' in client.get(f"/cases/{case.id}/guides/epuap").get_data(as_text=True)
-    note = "Przewodnik: Wniosek przez ePUAP (wersja 1). Wykonane kroki: 2 z 7."
     response = client.post(f"/cases/{case.id}/guides/epuap/outcome",
-                           data={"csrf_token": token(client, "/cases"), "number": NUMBER, "note": note})
+                           data={"csrf_token": token(client, "/cases"), "number": NUMBER, "note": "Złoży dziś wieczorem."})
+    note = "Przewodnik: Wniosek przez ePUAP (wersja 1). Wykonane kroki: 2 z 7.\nZłoży dziś wieczorem."
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.id}#h-history")
     attempt = db.exec(select(CallAttempt)).one()
     assert (attempt.outcome, attempt.note, attempt.worker_id) == (CallOutcome.GUIDED_EFILING, note, worker.id)

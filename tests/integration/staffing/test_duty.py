@@ -4,7 +4,7 @@ duty recorded on a case or registered as a new application (channel "telefon dy≈
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import time_machine
 from flask import Flask
