@@ -3,13 +3,38 @@
 from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
+from app.directory.models import ApplicationTemplate, DirectoryNumber, OfficeContact, StaffContact
+from app.guides.models import GuideProgress
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.privacy.models import Erasure
 from app.referrals.models import FlagDecision, OutboxMessage, Referral, ReferralContact, ReferralTransition
 from app.reports.models import OfficeCA, Report, ReportFile, ReviewComment, SigningCertificate
+from app.staffing.models import (
+    DutyCall,
+    DutySettings,
+    DutySlot,
+    RotaException,
+    RotaPattern,
+    Section,
+    StaffGroup,
+    StaffPlacement,
+)
 from app.web.ratelimit import RateEvent
 
 __all__ = [
+    "ApplicationTemplate",
+    "DirectoryNumber",
+    "DutyCall",
+    "DutySettings",
+    "DutySlot",
+    "GuideProgress",
+    "OfficeContact",
+    "RotaException",
+    "RotaPattern",
+    "Section",
+    "StaffContact",
+    "StaffGroup",
+    "StaffPlacement",
     "Answer",
     "AnswerChange",
     "AuditEvent",

@@ -131,6 +131,9 @@ def new() -> Response:
         return _new_form_page(services.CaseForm(received_on=services.local_today().isoformat()), {})
     form = services.CaseForm.from_mapping(request.form, request.form.getlist("requested"))
     db = get_session()
+    if request.form.get("start") == "1":
+        # Another page (the duty phone) hands over what it already knows: shown to complete, nothing checked or stored.
+        return _new_form_page(form, {}, duplicates=services.duplicates_for_form(db, actor=me(), form=form))
     try:
         services.validate_case(form, today=services.local_today())
     except services.InputError as exc:

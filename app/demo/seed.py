@@ -38,13 +38,15 @@ Seeder = Callable[[Session, DemoContext], None]
 
 
 def feature_seeders() -> list[Seeder]:
-    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports."""
+    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports, directory, rota."""
     from app.cases.demo import seed_cases
+    from app.directory.demo import seed_directory, seed_staff_entries
     from app.interviews.demo import seed_interviews
     from app.referrals.demo import seed_referrals
     from app.reports.demo import seed_reports
+    from app.staffing.demo import seed_staffing
 
-    return [seed_cases, seed_interviews, seed_referrals, seed_reports]
+    return [seed_cases, seed_interviews, seed_referrals, seed_reports, seed_directory, seed_staffing, seed_staff_entries]
 
 
 @dataclass

@@ -85,7 +85,8 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
+def read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
+    """Parse a YAML data file strictly (YAML 1.2 booleans, no duplicate keys); problems name the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -112,11 +113,16 @@ def _read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
 
 
 @cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def schema_validator(path: Path) -> jsonschema.protocols.Validator:
+    """The JSON Schema validator of a schema file (checked once per process)."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    return schema_validator(SCHEMA_PATH)
 
 
 _PATTERN_NAMES = {
@@ -208,9 +214,12 @@ def _item(data: Any, path: Sequence[Any]) -> tuple[str, str]:
     return item, rest
 
 
-def _schema_problems(data: dict[str, Any], file: str) -> list[Problem]:
+def schema_problems(
+    data: dict[str, Any], file: str, validator: jsonschema.protocols.Validator | None = None
+) -> list[Problem]:
+    """Every place where `data` breaks the schema (the form schema unless `validator` is given), in plain words."""
     problems = []
-    for error in sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in sorted((validator or _validator()).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         item, key = _item(data, list(error.absolute_path))
         message = _schema_message(error)
         problems.append(Problem(file, item, f"{key}: {message}" if key else message))
@@ -621,7 +630,7 @@ def _expand_variant(
     assert base_form is not None  # noqa: S101
     if base_form.is_update:
         return data, [], {}, [Problem(file, "variant_of", f"base form {label} is itself a variant")]
-    base_data, _ = _read_yaml(base_path, str(base_path))
+    base_data, _ = read_yaml(base_path, str(base_path))
     base_sections = {s["id"]: s for s in base_data["sections"]}
     problems: list[Problem] = []
     sections: list[_SectionEntry] = []
@@ -655,10 +664,10 @@ def _expand_variant(
 def check_file(path: Path, *, forms_dir: Path | None = None) -> tuple[FormDefinition | None, list[Problem]]:
     """Load one definition file; returns the form (None if anything is wrong) and the problems found."""
     file = str(path)
-    data, problems = _read_yaml(path, file)
+    data, problems = read_yaml(path, file)
     if data is None:
         return None, problems
-    problems = _schema_problems(data, file)
+    problems = schema_problems(data, file)
     if problems:
         return None, problems
     expected = f"{data['id']}/v{data['version']}.yaml"

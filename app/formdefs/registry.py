@@ -18,9 +18,14 @@ def default_forms_dir(override: str | Path | None = None) -> Path:
     return Path(__file__).resolve().parents[2] / "forms"
 
 
+# Folders under forms/ that hold other data than form definitions: the JSON Schemas and the filing guides
+# (app/guides loads and checks those itself).
+NOT_FORMS = frozenset({"schema", "guides"})
+
+
 def definition_files(forms_dir: Path) -> list[Path]:
     """Every form definition file under `forms_dir` (`<id>/v<version>.yaml`), in a stable order."""
-    return sorted(p for p in forms_dir.rglob("*.yaml") if "schema" not in p.relative_to(forms_dir).parts)
+    return sorted(p for p in forms_dir.rglob("*.yaml") if not NOT_FORMS.intersection(p.relative_to(forms_dir).parts))
 
 
 class FormRegistry:

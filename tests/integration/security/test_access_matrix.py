@@ -125,10 +125,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         draft = ResumeDraft(user_id=demo_worker.id or 0, method="POST", path="/account/password", form_json="[]")
         db.add(draft)
         db.commit()
+        office_ids = _office_ids(db, office_id)
         ids: dict[str, object] = {
             "case_id": case.id, "phone_id": phone.id, "interview_id": interview.id, "report_id": report.id, "file_id": report_file.id,
             "referral_id": referral.id, "user_id": target.id, "draft_id": draft.id, "code": "pl",
             "section_id": "metadata", "rule_id": "suicide_risk", "action": "accept", "fmt": "csv",
+            **office_ids,
         }
     users = {
         "worker": "demo-worker", "worker2": "matrix-worker2", "psychologist": "demo-psychologist",
@@ -145,6 +147,26 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     target.close()
     yield built
     app.extensions[ENGINE_KEY].dispose()
+
+
+def _office_ids(db: Session, office_id: int) -> dict[str, object]:
+    """Ids of the demo office's rota, duty and directory records (issue 18), plus one application template."""
+    from app.directory.models import ApplicationTemplate, DirectoryNumber
+    from app.staffing.models import DutySlot, RotaException, Section
+
+    template = ApplicationTemplate(office_id=office_id, title="Wniosek", filename="wniosek.pdf", media_type="application/pdf",
+                                   size_bytes=9, sha256="0" * 64, data=b"%PDF-1.4\n")
+    db.add(template)
+    db.commit()
+    ids = {
+        "staff_section_id": db.exec(select(Section.id).where(Section.office_id == office_id)).first(),
+        "number_id": db.exec(select(DirectoryNumber.id).where(DirectoryNumber.office_id == office_id)).first(),
+        "absence_id": db.exec(select(RotaException.id).where(RotaException.office_id == office_id)).first(),
+        "slot_id": db.exec(select(DutySlot.id).where(DutySlot.office_id == office_id)).first(),
+        "template_id": template.id, "guide_id": "epuap", "office_key": "demo",
+    }
+    assert all(ids.values()), f"demo seed did not create the rota, duty and directory: {ids}"
+    return ids
 
 
 # Where one argument name means different things on different routes.
@@ -202,7 +224,7 @@ def _routes(app: Flask) -> list[tuple[str, str]]:
 # supervisor, admin, stranger (another office, holding every role).   A allow  L login  F 403  H 404
 # Policy: workers reach their own and unassigned cases and their interviews; supervisors their office; psychologists
 # only referrals; administrators users, settings, the audit log, cases (to assign) and reports (issue 6), never
-# interviews; another office's records are 404 even by id. Public: login and the health probe.
+# interviews; another office's records are 404 even by id. Public: login, the health probe, the contact pages.
 MATRIX: dict[tuple[str, str], str] = {
     ('admin.edit_user', 'GET'): 'LFFFFAH',
     ('admin.edit_user', 'POST'): 'LFFFFAH',
@@ -271,6 +293,43 @@ MATRIX: dict[tuple[str, str], str] = {
     ('reports.verify', 'GET'): 'LFFFAAA',
     ('reports.verify', 'POST'): 'LFFFAAA',
     ('reports.view_pdf', 'GET'): 'LAFFAAH',
+    # Issue 18: everyone of the staff reads the rota, duties, directory and guides; supervisors run the rota and
+    # duties, administrators the directory; guides on a case follow the case; the contact pages are public.
+    ('contact.index', 'GET'): 'AAAAAAA',
+    ('contact.office', 'GET'): 'AAAAAAA',
+    ('contact.template', 'GET'): 'AAAAAAA',
+    ('directory.add_template', 'POST'): 'LFFFFAA',
+    ('directory.contact', 'POST'): 'LFFFFAA',
+    ('directory.index', 'GET'): 'LAAAAAA',
+    ('directory.manage', 'GET'): 'LFFFFAA',
+    ('directory.my_entry', 'GET'): 'LAAAAAA',
+    ('directory.my_entry', 'POST'): 'LAAAAAA',
+    ('directory.number', 'GET'): 'LFFFFAH',
+    ('directory.number', 'POST'): 'LFFFFAH',
+    ('directory.remove_number', 'POST'): 'LFFFFAH',
+    ('directory.remove_section', 'POST'): 'LFFFFAH',
+    ('directory.remove_template', 'POST'): 'LFFFFAH',
+    ('directory.section', 'GET'): 'LFFFFAH',
+    ('directory.section', 'POST'): 'LFFFFAH',
+    ('directory.staff_entry', 'GET'): 'LFFFFAH',
+    ('directory.staff_entry', 'POST'): 'LFFFFAH',
+    ('duty.add_slot', 'POST'): 'LFFFAFA',
+    ('duty.calls', 'POST'): 'LAAFFFA',
+    ('duty.index', 'GET'): 'LAAAAAA',
+    ('duty.remove_slot', 'POST'): 'LFFFAFH',
+    ('duty.settings', 'POST'): 'LFFFAFA',
+    ('guides.for_case', 'GET'): 'LAHFAAH',
+    ('guides.index', 'GET'): 'LAAAAAA',
+    ('guides.outcome', 'POST'): 'LAHFAAH',
+    ('guides.public', 'GET'): 'AAAAAAA',
+    ('guides.read', 'GET'): 'LAAAAAA',
+    ('guides.steps', 'POST'): 'LAHFAAH',
+    ('rota.absence_list', 'GET'): 'LFFFAFA',
+    ('rota.absence_list', 'POST'): 'LFFFAFA',
+    ('rota.configure', 'GET'): 'LFFFAFA',
+    ('rota.configure', 'POST'): 'LFFFAFA',
+    ('rota.remove_absence', 'POST'): 'LFFFAFH',
+    ('rota.week', 'GET'): 'LAAAAAA',
 }
 CODES = {"A": ALLOW, "L": LOGIN, "F": FORBID, "H": HIDDEN}
 
