@@ -64,7 +64,7 @@ def db_revision(message: str) -> None:
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--full-name", required=True)
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["worker", "psychologist", "supervisor", "admin"]))
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["worker", "psychologist", "supervisor", "admin", "reception"]))
 @click.option("--office-id", type=int, default=None, help="Defaults to the only office.")
 @click.option("--email", default="")
 @click.password_option(help="Prompted when not given.")

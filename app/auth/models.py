@@ -18,6 +18,8 @@ class Role(StrEnum):
     PSYCHOLOGIST = "psychologist"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # The front desk: the day's visits (who comes when, to which desk); nothing of cases or interviews.
+    RECEPTION = "reception"
 
 
 class OfficeBase(SQLModel):
