@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from app import create_app
+from app.appointments.cli import appointments_cli
 from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
 from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
@@ -259,3 +260,4 @@ main.add_command(reports_cli)
 main.add_command(pki_cli)
 main.add_command(retention_cli)
 main.add_command(privacy_cli)
+main.add_command(appointments_cli)

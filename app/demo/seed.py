@@ -21,6 +21,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, set[Role]]] = [
     ("demo-psychologist", "Ewa Wiśniewska", {Role.PSYCHOLOGIST}),
     ("demo-supervisor", "Zbigniew Żółkiewski", {Role.SUPERVISOR}),
     ("demo-admin", "Jolanta Ślęzak", {Role.ADMIN}),
+    ("demo-reception", "Teresa Nowak-Bąk", {Role.RECEPTION}),
 ]
 
 
@@ -38,13 +39,14 @@ Seeder = Callable[[Session, DemoContext], None]
 
 
 def feature_seeders() -> list[Seeder]:
-    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports."""
+    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports, appointments."""
+    from app.appointments.demo import seed_appointments
     from app.cases.demo import seed_cases
     from app.interviews.demo import seed_interviews
     from app.referrals.demo import seed_referrals
     from app.reports.demo import seed_reports
 
-    return [seed_cases, seed_interviews, seed_referrals, seed_reports]
+    return [seed_cases, seed_interviews, seed_referrals, seed_reports, seed_appointments]
 
 
 @dataclass
