@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9acbd751fc57
+Revision ID: 5d65e0ea003b
 Revises: 
-Create Date: 2026-11-21 15:56:08.490670
+Create Date: 2026-11-30 10:32:40.183179
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '9acbd751fc57'
+revision: str = '5d65e0ea003b'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -138,6 +138,35 @@ def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_account_office_id'), ['office_id'], unique=False)
 
+    op.create_table('visit_place',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_place', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_place_office_id'), ['office_id'], unique=False)
+
+    op.create_table('visit_reason',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('in_person', sa.Boolean(), nullable=False),
+    sa.Column('phone', sa.Boolean(), nullable=False),
+    sa.Column('checklist', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_reason', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_reason_office_id'), ['office_id'], unique=False)
+
     op.create_table('case_file',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -173,6 +202,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_file_office_id'), ['office_id'], unique=False)
         batch_op.create_index('ix_case_file_office_state', ['office_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_pesel'), ['pesel'], unique=False)
+
+    op.create_table('mail_outbox_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['message_id'], ['mail_outbox.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('mail_outbox_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_attachment_message_id'), ['message_id'], unique=False)
 
     op.create_table('resume_draft',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -218,6 +259,58 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'role')
+    )
+    op.create_table('visit_desk',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('removed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_desk', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_desk_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visit_desk_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_hours_exception',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('opens', sa.Time(), nullable=True),
+    sa.Column('closes', sa.Time(), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('place_id', 'day', name='uq_visit_hours_exception_place_day')
+    )
+    with op.batch_alter_table('visit_hours_exception', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_hours_exception_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_opening_hours',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=False),
+    sa.Column('opens', sa.Time(), nullable=False),
+    sa.Column('closes', sa.Time(), nullable=False),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('place_id', 'weekday', name='uq_visit_opening_hours_place_weekday')
+    )
+    with op.batch_alter_table('visit_opening_hours', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_opening_hours_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_rules',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('entry_rules', sa.Text(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('office_id')
     )
     op.create_table('web_session',
     sa.Column('id_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -364,6 +457,48 @@ def upgrade() -> None:
     with op.batch_alter_table('answer_change', schema=None) as batch_op:
         batch_op.create_index('ix_answer_change_interview_key', ['interview_id', 'key'], unique=False)
 
+    op.create_table('appointment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('person_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('reason_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=True),
+    sa.Column('desk_id', sa.Integer(), nullable=True),
+    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=True),
+    sa.Column('callback_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('arrived_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('cancel_reason', sa.Text(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('reminder_queued_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['callback_id'], ['callback.id'], ),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['desk_id'], ['visit_desk.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ),
+    sa.ForeignKeyConstraint(['reason_id'], ['visit_reason.id'], ),
+    sa.ForeignKeyConstraint(['worker_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_desk_id'), ['desk_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_appointment_office_starts', ['office_id', 'starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_reason_id'), ['reason_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_worker_id'), ['worker_id'], unique=False)
+
     op.create_table('referral',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -436,6 +571,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_report_office_id'), ['office_id'], unique=False)
         batch_op.create_index('ix_report_office_state', ['office_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('appointment_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('appointment_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('previous_starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('appointment_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_event_appointment_id'), ['appointment_id'], unique=False)
 
     op.create_table('flag_decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -531,11 +681,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_review_comment_interview_id'), ['interview_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_comment_report_id'), ['report_id'], unique=False)
 
+    op.create_table('visit_desk_occupancy',
+    sa.Column('desk_id', sa.Integer(), nullable=False),
+    sa.Column('slot_start', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('seat', sa.Integer(), nullable=False),
+    sa.Column('appointment_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['desk_id'], ['visit_desk.id'], ),
+    sa.PrimaryKeyConstraint('desk_id', 'slot_start', 'seat')
+    )
+    with op.batch_alter_table('visit_desk_occupancy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_desk_occupancy_appointment_id'), ['appointment_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('visit_desk_occupancy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_desk_occupancy_appointment_id'))
+
+    op.drop_table('visit_desk_occupancy')
     with op.batch_alter_table('review_comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_comment_report_id'))
         batch_op.drop_index(batch_op.f('ix_review_comment_interview_id'))
@@ -560,6 +726,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_flag_decision_interview_rule')
 
     op.drop_table('flag_decision')
+    with op.batch_alter_table('appointment_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_event_appointment_id'))
+
+    op.drop_table('appointment_event')
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_worker_id'))
         batch_op.drop_index('ix_report_office_state')
@@ -576,6 +746,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_referral_accepted_by_id'))
 
     op.drop_table('referral')
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_worker_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_reason_id'))
+        batch_op.drop_index('ix_appointment_office_starts')
+        batch_op.drop_index(batch_op.f('ix_appointment_office_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_desk_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_case_id'))
+
+    op.drop_table('appointment')
     with op.batch_alter_table('answer_change', schema=None) as batch_op:
         batch_op.drop_index('ix_answer_change_interview_key')
 
@@ -616,6 +795,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_web_session_last_seen_at'))
 
     op.drop_table('web_session')
+    op.drop_table('visit_rules')
+    with op.batch_alter_table('visit_opening_hours', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_opening_hours_place_id'))
+
+    op.drop_table('visit_opening_hours')
+    with op.batch_alter_table('visit_hours_exception', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_hours_exception_place_id'))
+
+    op.drop_table('visit_hours_exception')
+    with op.batch_alter_table('visit_desk', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_desk_place_id'))
+        batch_op.drop_index(batch_op.f('ix_visit_desk_office_id'))
+
+    op.drop_table('visit_desk')
     op.drop_table('user_role')
     with op.batch_alter_table('signing_certificate', schema=None) as batch_op:
         batch_op.drop_index('ix_signing_certificate_user_revoked')
@@ -627,6 +820,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_resume_draft_user_id'))
 
     op.drop_table('resume_draft')
+    with op.batch_alter_table('mail_outbox_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_attachment_message_id'))
+
+    op.drop_table('mail_outbox_attachment')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_file_pesel'))
         batch_op.drop_index('ix_case_file_office_state')
@@ -635,6 +832,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_file_assigned_worker_id'))
 
     op.drop_table('case_file')
+    with op.batch_alter_table('visit_reason', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_reason_office_id'))
+
+    op.drop_table('visit_reason')
+    with op.batch_alter_table('visit_place', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_place_office_id'))
+
+    op.drop_table('visit_place')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_account_office_id'))
 
