@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from app.appointments import booking, labels, notices, visits
 from app.appointments.access import VISIT_ROLES, visible_appointment
 from app.appointments.booking import BookingForm
-from app.appointments.calendar import entry_rules
 from app.appointments.errors import AppointmentInputError, NotFound
 from app.appointments.models import Appointment, AppointmentKind, AppointmentState
 from app.appointments.slots import free_slots
@@ -56,7 +55,8 @@ def _appointment(appointment_id: int) -> Appointment:
 # --- booking -------------------------------------------------------------------------------------------------
 
 
-def _booking_page(form: BookingForm, case: Case | None, *, errors: dict[str, str], status: int = 200) -> Response:
+def _booking_page(form: BookingForm, case: Case | None, *, errors: dict[str, str], status: int = 200,
+                  whole: bool = False) -> Response:
     """The booking page (or, for htmx after a change of reason or kind, only the slot list)."""
     db = get_session()
     reasons = booking.office_reasons(db, me().office_id)
@@ -73,9 +73,14 @@ def _booking_page(form: BookingForm, case: Case | None, *, errors: dict[str, str
                        from_day=booking.from_day_of(form.from_day, _today()),
                        worker_id=worker_id or me().id) if reason else None
     action = url_for("appointments.new_for_case", case_id=case.id) if case else url_for("appointments.new")
-    return render("appointments/book.html", "appointments/_slots.html", status=status, form=form, case=case,
-                  errors=errors, reasons=reasons, reason=reason, kind=kind, slots=slots, action=action,
-                  entry_rules=entry_rules(db, me().office_id), phone_possible=case is not None)
+    response = render("appointments/book.html", None if whole else "appointments/_slots.html", status=status,
+                      form=form, case=case, errors=errors, reasons=reasons, reason=reason, kind=kind, slots=slots,
+                      action=action, phone_possible=case is not None)
+    if whole and is_htmx():
+        # A refusal names fields outside the slot list: the whole form comes back, never just the list.
+        response.headers["HX-Retarget"] = "body"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
 def _book(case: Case | None) -> Response:
@@ -91,7 +96,7 @@ def _book(case: Case | None) -> Response:
         appointment = booking.book(get_session(), actor=me(), form=form, case=case)
     except AppointmentInputError as exc:
         form.slot = ""
-        return _booking_page(form, case, errors=exc.errors, status=422)
+        return _booking_page(form, case, errors=exc.errors, status=422, whole=True)
     flash(str(_l("Umówiono: %(when)s. Przeczytaj osobie potwierdzenie.", when=notices.when_text(
         summary(get_session(), appointment)))), "success")
     return redirect(url_for("appointments.detail", appointment_id=appointment.id))  # type: ignore[return-value]

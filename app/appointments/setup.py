@@ -33,6 +33,7 @@ from app.appointments.visits import future_bookings_at_desk
 from app.audit.services import record
 from app.auth.services import Principal
 from app.clock import to_local, utcnow
+from app.web.ids import parse_id
 
 WEEKDAYS = range(7)
 MAX_CAPACITY = 20
@@ -231,11 +232,11 @@ def remove_exception(session: Session, *, actor: Principal, exception: HoursExce
 
 
 def _capacity(raw: str, errors: dict[str, str]) -> int:
-    value = raw.strip() or "1"
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_CAPACITY:
+    value = parse_id(raw.strip() or "1", maximum=MAX_CAPACITY)
+    if not value:
         errors["capacity"] = str(_l("Liczba osób przy stanowisku: od 1 do %(n)d.", n=MAX_CAPACITY))
         return 1
-    return int(value)
+    return value
 
 
 def save_desk(session: Session, *, actor: Principal, place: VisitPlace, desk: VisitDesk | None, name_raw: str,
@@ -312,13 +313,10 @@ def save_reason(session: Session, *, actor: Principal, reason: VisitReason | Non
     """Create or change a visit reason: name, duration (a multiple of 15 minutes), kinds allowed, checklist."""
     errors: dict[str, str] = {}
     name = _text(form.name, "name", 120, errors, required=str(_l("Podaj nazwę sprawy (np. złożenie dokumentów).")))
-    duration = 0
-    raw = form.duration.strip()
-    if not raw.isascii() or not raw.isdigit() or int(raw) % SLOT_MINUTES or not SLOT_MINUTES <= int(raw) <= MAX_DURATION:
+    duration = parse_id(form.duration.strip(), maximum=MAX_DURATION) or 0
+    if not duration or duration % SLOT_MINUTES:
         errors["duration"] = str(_l("Czas wizyty w minutach: wielokrotność %(step)d, od %(step)d do %(max)d.",
                                     step=SLOT_MINUTES, max=MAX_DURATION))
-    else:
-        duration = int(raw)
     if not form.in_person and not form.phone:
         errors["in_person"] = str(_l("Zaznacz, czy sprawę załatwia się osobiście, telefonicznie, czy na oba sposoby."))
     checklist = "\n".join(line.strip() for line in form.checklist.splitlines() if line.strip())

@@ -22,6 +22,11 @@ from app.auth.services import Principal, load_principal
 from app.cases.deadlines import add_working_days
 from app.cases.models import Case, CasePhone, CaseState, Channel
 from app.clock import to_local, utcnow
+from tests.integration.referrals.test_referral_mail import (  # noqa: F401 - the outbox tests' SMTP fixtures
+    mail_settings,
+    smtp_port,
+    start_smtp,
+)
 
 ENTRY_RULES = "Dezynfekcja rąk przy wejściu.\nRękawiczki jednorazowe.\nMaseczka lub przyłbica.\nOdstęp 2 m."
 _refs = itertools.count(1)

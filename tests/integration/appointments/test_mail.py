@@ -22,11 +22,6 @@ from app.referrals.mail import send_outbox
 from app.referrals.models import OutboxMessage
 from app.referrals.settings import ReferralSettings
 from tests.integration.appointments.conftest import VisitOffice, at, next_working_day, principal, slot
-from tests.integration.referrals.test_referral_mail import (  # noqa: F401 - fixtures shared with the outbox tests
-    mail_settings,
-    smtp_port,
-    start_smtp,
-)
 
 
 def _parts(message: Message) -> tuple[str, Calendar]:

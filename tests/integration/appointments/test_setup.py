@@ -12,7 +12,14 @@ from sqlmodel import Session, select
 
 from app.appointments import booking
 from app.appointments.booking import BookingForm
-from app.appointments.models import HoursException, OpeningHours, VisitDesk, VisitPlace, VisitReason, VisitRules
+from app.appointments.models import (
+    HoursException,
+    OpeningHours,
+    VisitDesk,
+    VisitPlace,
+    VisitReason,
+    VisitRules,
+)
 from app.audit.models import AuditEvent
 from app.auth.models import Office, Role, User
 from tests.factories import make_office
