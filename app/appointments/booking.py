@@ -30,7 +30,7 @@ from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Callback, Case, CasePhone
-from app.cases.validation import FieldError, parse_email, parse_phone
+from app.cases.validation import FieldError, display_phone, parse_email, parse_phone
 from app.clock import LOCAL_TZ, utcnow
 from app.web.ids import parse_id
 
@@ -65,7 +65,7 @@ class BookingForm:
             select(CasePhone.number).where(CasePhone.case_id == case.id, col(CasePhone.wrong_since).is_(None))
             .order_by(col(CasePhone.position), col(CasePhone.id))
         ).first()
-        return cls(person_name=case.applicant_name, phone=phone or "", email=case.email)
+        return cls(person_name=case.applicant_name, phone=display_phone(phone) if phone else "", email=case.email)
 
 
 @dataclass(frozen=True)
