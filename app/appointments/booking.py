@@ -200,6 +200,14 @@ def taken_message(desk: VisitDesk | None, starts_at: datetime) -> str:
                   "odświeżonej listy; wpisane dane zostały zachowane.", when=when, desk=desk.name))
 
 
+def hold_desk(session: Session, appointment: Appointment, desk: VisitDesk) -> None:
+    """Take the appointment's seats at the desk, or refuse: the last seat went to someone else a moment ago."""
+    try:
+        capacity.claim(session, appointment, desk)
+    except capacity.DeskFull:
+        raise AppointmentInputError({"slot": taken_message(desk, appointment.starts_at)}) from None
+
+
 def book(session: Session, *, actor: Principal, form: BookingForm, case: Case | None,
          now: datetime | None = None) -> Appointment:
     """Book the appointment, its seats, a call-back (telephone) and the confirmation e-mail, or refuse with messages."""
@@ -248,10 +256,7 @@ def book(session: Session, *, actor: Principal, form: BookingForm, case: Case | 
         session.add(appointment)
         session.flush()
         if desk is not None:
-            try:
-                capacity.claim(session, appointment, desk)
-            except capacity.DeskFull:
-                raise AppointmentInputError({"slot": taken_message(desk, starts)}) from None
+            hold_desk(session, appointment, desk)
         if kind is AppointmentKind.PHONE and case is not None and worker_id is not None:
             callback = Callback(case_id=case.id or 0, worker_id=worker_id, due_at=starts,
                                 note=str(_l("Termin telefoniczny: %(reason)s", reason=reason.name))[:300])

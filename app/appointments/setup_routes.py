@@ -40,6 +40,18 @@ def _mine(model: Any, record_id: int) -> Any:
     return found
 
 
+def _of_place(model: Any, record_id: int) -> tuple[Any, VisitPlace]:
+    """A desk or date exception of the administrator's office, with its place."""
+    found = _mine(model, record_id)
+    place = get_session().get(VisitPlace, found.place_id)
+    assert place is not None  # noqa: S101 - the foreign key holds
+    return found, place
+
+
+def _desk_values() -> dict[str, str]:
+    return {"desk_name": request.form.get("desk_name", ""), "capacity": request.form.get("capacity", "")}
+
+
 def _index_page(*, status: int = 200, **extra: Any) -> Response:
     db = get_session()
     desks: dict[int, int] = {}
@@ -120,7 +132,7 @@ def place(place_id: int) -> Response:
 def add_desk(place_id: int) -> Response:
     """Add a desk (capacity 1 unless said otherwise)."""
     found: VisitPlace = _mine(VisitPlace, place_id)
-    values = {"desk_name": request.form.get("desk_name", ""), "capacity": request.form.get("capacity", "")}
+    values = _desk_values()
     try:
         setup.save_desk(get_session(), actor=me(), place=found, desk=None, name_raw=values["desk_name"],
                         capacity_raw=values["capacity"])
@@ -134,10 +146,8 @@ def add_desk(place_id: int) -> Response:
 @roles_required(*SETUP_ROLES)
 def desk(desk_id: int) -> Response:
     """Rename a desk or change how many clients it takes at a time."""
-    found: VisitDesk = _mine(VisitDesk, desk_id)
-    place_found = get_session().get(VisitPlace, found.place_id)
-    assert place_found is not None  # noqa: S101 - the foreign key holds
-    values = {"desk_name": request.form.get("desk_name", ""), "capacity": request.form.get("capacity", "")}
+    found, place_found = _of_place(VisitDesk, desk_id)
+    values = _desk_values()
     try:
         setup.save_desk(get_session(), actor=me(), place=place_found, desk=found, name_raw=values["desk_name"],
                         capacity_raw=values["capacity"])
@@ -151,9 +161,7 @@ def desk(desk_id: int) -> Response:
 @roles_required(*SETUP_ROLES)
 def remove_desk(desk_id: int) -> Response:
     """Take a desk out of service (refused while visits are booked at it)."""
-    found: VisitDesk = _mine(VisitDesk, desk_id)
-    place_found = get_session().get(VisitPlace, found.place_id)
-    assert place_found is not None  # noqa: S101 - the foreign key holds
+    found, place_found = _of_place(VisitDesk, desk_id)
     if found.removed_at is None:
         try:
             setup.remove_desk(get_session(), actor=me(), desk=found)
@@ -182,9 +190,7 @@ def add_exception(place_id: int) -> Response:
 @roles_required(*SETUP_ROLES)
 def remove_exception(exception_id: int) -> Response:
     """Remove a date exception (the usual hours, or the holiday, apply again)."""
-    found: HoursException = _mine(HoursException, exception_id)
-    place_found = get_session().get(VisitPlace, found.place_id)
-    assert place_found is not None  # noqa: S101 - the foreign key holds
+    found, place_found = _of_place(HoursException, exception_id)
     try:
         setup.remove_exception(get_session(), actor=me(), exception=found)
     except AppointmentInputError as exc:

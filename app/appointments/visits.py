@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.appointments import capacity, notices
 from app.appointments.access import visibility_clause
-from app.appointments.booking import check_time, overlapping, taken_message
+from app.appointments.booking import check_time, hold_desk, overlapping
 from app.appointments.calendar import local_moment
 from app.appointments.errors import AppointmentInputError
 from app.appointments.models import (
@@ -176,10 +176,7 @@ def reschedule(session: Session, *, actor: Principal, appointment: Appointment, 
         session.add(appointment)
         session.flush()
         if desk is not None:
-            try:
-                capacity.claim(session, appointment, desk)
-            except capacity.DeskFull:
-                raise AppointmentInputError({"slot": taken_message(desk, starts)}) from None
+            hold_desk(session, appointment, desk)
     if appointment.callback_id is not None:
         callback = session.get(Callback, appointment.callback_id)
         if callback is not None and callback.done_at is None:

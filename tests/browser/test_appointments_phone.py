@@ -13,11 +13,9 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
@@ -29,21 +27,11 @@ from tests.browser.appointment_pages import BookingPage, DayPage
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.pages import LoginPage, assert_fits_phone, assert_touch_targets
 from tests.browser.test_accessibility import _describe, _violations
+from tests.integration.referrals.test_referral_mail import Inbox
 from tests.serverproc import free_port
 
 EMAIL = "osoba.umawiana@example.org"
 REASON = "Złożenie wniosku i dokumentów"
-
-
-class Inbox(Message):
-    """Keeps every message the local SMTP server receives."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[Any] = []
-
-    def handle_message(self, message: Any) -> None:
-        self.messages.append(message)
 
 
 @pytest.fixture
