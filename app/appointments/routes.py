@@ -195,6 +195,9 @@ def day() -> Response:
     """Who comes when, to which desk, why, with what; arrived / no-show / done in one tap."""
     shown = _day_of(request.args.get("date"))
     found = visits.day_visits(get_session(), actor=me(), day=shown)
+    # Who looked at whose visits: the day and the ids shown, never names.
+    record_view("appointment_day", None, actor_id=me().id, office_id=me().office_id, day=shown.isoformat(),
+                appointment_ids=[v.appointment.id for v in found])
     return render("appointments/day.html", day=shown, visits=found, today=_today(),
                   previous=shown - timedelta(days=1), following=shown + timedelta(days=1), errors={})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,7 +20,7 @@ from app.appointments.models import (
 )
 from app.auth.models import Office, User
 from app.cases.models import Callback
-from app.clock import to_local, utcnow
+from app.clock import to_local
 
 
 @dataclass
@@ -64,13 +64,6 @@ class VisitSummary:
     def call_made(self) -> bool:
         """A telephone appointment whose call-back the worker has logged."""
         return self.callback is not None and self.callback.done_at is not None
-
-    @property
-    def upcoming(self) -> bool:
-        """Still ahead (booked, not yet started)."""
-        starts = self.appointment.starts_at
-        starts = starts if starts.tzinfo else starts.replace(tzinfo=UTC)
-        return self.appointment.state == "booked" and starts > utcnow()
 
 
 def summaries(session: Session, appointments: Sequence[Appointment], *, with_events: bool = False) -> list[VisitSummary]:
