@@ -188,6 +188,8 @@ def _forget_sent_draft() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
+    from app.appointments.routes import bp as appointments_bp
+    from app.appointments.setup_routes import bp as visit_setup_bp
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
@@ -203,7 +205,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.staffing.routes import bp as rota_bp
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp,
-                  rota_bp, duty_bp, directory_bp, contact_bp, guides_bp)
+                  rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

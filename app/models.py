@@ -1,5 +1,16 @@
 """Imports every table model so SQLModel.metadata (and Alembic autogenerate) sees the whole schema."""
 
+from app.appointments.models import (
+    Appointment,
+    AppointmentEvent,
+    DeskOccupancy,
+    HoursException,
+    OpeningHours,
+    VisitDesk,
+    VisitPlace,
+    VisitReason,
+    VisitRules,
+)
 from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
@@ -7,7 +18,14 @@ from app.directory.models import ApplicationTemplate, DirectoryNumber, OfficeCon
 from app.guides.models import GuideProgress
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.privacy.models import Erasure
-from app.referrals.models import FlagDecision, OutboxMessage, Referral, ReferralContact, ReferralTransition
+from app.referrals.models import (
+    FlagDecision,
+    OutboxAttachment,
+    OutboxMessage,
+    Referral,
+    ReferralContact,
+    ReferralTransition,
+)
 from app.reports.models import OfficeCA, Report, ReportFile, ReviewComment, SigningCertificate
 from app.staffing.models import (
     DutyCall,
@@ -35,6 +53,16 @@ __all__ = [
     "StaffContact",
     "StaffGroup",
     "StaffPlacement",
+    "Appointment",
+    "AppointmentEvent",
+    "DeskOccupancy",
+    "HoursException",
+    "OpeningHours",
+    "OutboxAttachment",
+    "VisitDesk",
+    "VisitPlace",
+    "VisitReason",
+    "VisitRules",
     "Answer",
     "AnswerChange",
     "AuditEvent",

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from app import get_settings
+from app.appointments.visits import case_visits
 from app.auth.models import Role, User
 from app.cases import deadlines, labels, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
@@ -191,6 +192,7 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "today_iso": today_local.isoformat(),
         "callback_presets": _callback_presets(),
         "callbacks": services.case_callbacks(db, case.id or 0),
+        "case_visits": case_visits(db, case.id or 0),
         "deadline": deadlines.deadline_status(case.due_on, today_local)
         if case.state in services.OPEN_STATES
         else deadlines.DeadlineStatus.NONE,

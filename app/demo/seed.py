@@ -21,6 +21,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, set[Role]]] = [
     ("demo-psychologist", "Ewa Wiśniewska", {Role.PSYCHOLOGIST}),
     ("demo-supervisor", "Zbigniew Żółkiewski", {Role.SUPERVISOR}),
     ("demo-admin", "Jolanta Ślęzak", {Role.ADMIN}),
+    ("demo-reception", "Teresa Nowak-Bąk", {Role.RECEPTION}),
 ]
 
 
@@ -38,7 +39,8 @@ Seeder = Callable[[Session, DemoContext], None]
 
 
 def feature_seeders() -> list[Seeder]:
-    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports, directory, rota."""
+    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports, appointments, directory, rota."""
+    from app.appointments.demo import seed_appointments
     from app.cases.demo import seed_cases
     from app.directory.demo import seed_directory, seed_staff_entries
     from app.interviews.demo import seed_interviews
@@ -46,7 +48,8 @@ def feature_seeders() -> list[Seeder]:
     from app.reports.demo import seed_reports
     from app.staffing.demo import seed_staffing
 
-    return [seed_cases, seed_interviews, seed_referrals, seed_reports, seed_directory, seed_staffing, seed_staff_entries]
+    return [seed_cases, seed_interviews, seed_referrals, seed_reports, seed_appointments, seed_directory, seed_staffing,
+            seed_staff_entries]
 
 
 @dataclass

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from app.auth.models import Office, Role, User
+from app.auth.models import STAFF_ROLES, Office, Role, User
 from app.cases.services import InputError
 from app.clock import local_now
 from app.db import get_session
@@ -23,7 +23,6 @@ from app.web.htmx import render
 
 bp = Blueprint("directory", __name__)
 
-STAFF_ROLES = (Role.WORKER, Role.PSYCHOLOGIST, Role.SUPERVISOR, Role.ADMIN)
 
 
 @bp.app_template_filter("long_day")

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app import get_settings
-from app.auth.models import Role
+from app.auth.models import STAFF_ROLES, Role
 from app.cases import services as cases
 from app.cases.models import Case
 from app.cases.services import InputError
@@ -23,7 +23,6 @@ from app.web.public import render_public
 
 bp = Blueprint("guides", __name__)
 
-STAFF_ROLES = (Role.WORKER, Role.PSYCHOLOGIST, Role.SUPERVISOR, Role.ADMIN)
 CASE_ROLES = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from app.auth.models import Role
+from app.auth.models import STAFF_ROLES, Role
 from app.cases.services import InputError
 from app.clock import local_now
 from app.db import get_session
@@ -20,7 +20,6 @@ from app.web.htmx import render
 
 bp = Blueprint("rota", __name__)
 
-STAFF_ROLES = (Role.WORKER, Role.PSYCHOLOGIST, Role.SUPERVISOR, Role.ADMIN)
 
 
 @bp.app_template_filter("day_name")

@@ -23,6 +23,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.appointments import booking
+from app.appointments.booking import BookingForm
+from app.appointments.models import Appointment, AppointmentKind, HoursException
+from app.appointments.visits import Mark
 from app.auth.models import Office, ResumeDraft, Role, User
 from app.auth.services import load_principal
 from app.cases.models import CallOutcome, Case, CasePhone, Channel, ContactRoute, RequestedHelp
@@ -40,6 +44,7 @@ from app.reports.models import Report
 from tests.conftest import csrf_from, login
 from tests.factories import PASSWORD
 from tests.fuzzing import Part, changed_tables, encode, enum_values, form_parts, snapshot, text_values
+from tests.integration.appointments.conftest import VisitOffice, next_working_day, setup_visits, slot
 
 _refs = itertools.count(1)
 
@@ -149,6 +154,24 @@ class World:
         self.db.add(record)
         self.db.commit()
         return int(record.id)
+
+    def visits(self) -> VisitOffice:
+        """The office set up for visits (a room, two desks, hours, two reasons), once."""
+        if not hasattr(self, "_visits"):
+            self._visits = setup_visits(self.db, self.office)
+        return self._visits
+
+    def appointment(self) -> Appointment:
+        """A visit booked by the front desk for the next working day."""
+        visits = self.visits()
+        with self.app.app_context():
+            actor = load_principal(self.db, self.user_factory(Role.RECEPTION).id or 0)
+            assert actor is not None
+            appointment = booking.book(self.db, actor=actor, case=None, form=BookingForm(
+                person_name="Zażółć Gęślą-Jaźń", phone="600100200", reason_id=str(visits.documents.id),
+                kind="in_person", slot=slot(visits.desks[0], next_working_day(), 10)))
+            self.db.commit()
+        return appointment
 
     def draft(self) -> ResumeDraft:
         """A form kept after the logged-in user's session timed out."""
@@ -279,6 +302,24 @@ OFFICE_TARGETS: dict[str, Target] = {
         url={"case_id": w.case().id, "guide_id": "epuap"}, fields=("number", "note"),
         hints={"number": ("+48600100200",)}, path_choices={"guide_id": ("epuap", "profil-zaufany")})),
 }
+BOOKING_FIELDS = ("person_name", "phone", "email", "reason_id", "kind", "slot", "from_day", "show")
+HOURS_FIELDS = ("name", "address", *(f"d{d}_{p}" for d in range(7) for p in ("opens", "closes")))
+TIME_HINTS = ("08:00", "15:00", "8:07", "25:00", "")
+
+
+def _booking_hints(world: World) -> dict[str, tuple[str, ...]]:
+    visits = world.visits()
+    day = next_working_day()
+    return {"kind": enum_values(AppointmentKind), "reason_id": (str(visits.documents.id), str(visits.consultation.id)),
+            "slot": (slot(visits.desks[0], day, 11), slot(None, day, 12), slot(visits.desks[1], day, 7), "0@", "1@x"),
+            "from_day": (day.isoformat(), "2026-02-30"), "email": ("a@example.org",), "phone": ("601234567",)}
+
+
+def _exception(world: World) -> Prepared:
+    exception = HoursException(place_id=world.visits().place.id or 0, day=next_working_day() + dt.timedelta(days=7))
+    world.db.add(exception)
+    world.db.commit()
+    return Prepared(url={"exception_id": exception.id})
 
 
 def _interview_target(fields: tuple[str, ...] = (), **hints: tuple[str, ...]) -> Callable[[World], Prepared]:
@@ -389,6 +430,37 @@ TARGETS: dict[str, Target] = {
         url={}, fields=("p12_password", "password"), files=("pkcs12",))),
     "reports.verify": Target((Role.SUPERVISOR,), lambda w: Prepared(url={}, files=("pdf",))),
     **OFFICE_TARGETS,
+    "appointments.new": Target((Role.RECEPTION,), lambda w: Prepared(
+        url={}, fields=BOOKING_FIELDS, hints=_booking_hints(w))),
+    "appointments.new_for_case": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=BOOKING_FIELDS, hints=_booking_hints(w))),
+    "appointments.cancel": Target((Role.RECEPTION,), lambda w: Prepared(
+        url={"appointment_id": w.appointment().id}, fields=("reason",))),
+    "appointments.reschedule": Target((Role.RECEPTION,), lambda w: Prepared(
+        url={"appointment_id": w.appointment().id}, fields=("reason", "slot", "from_day"), hints=_booking_hints(w))),
+    "appointments.mark": Target((Role.RECEPTION,), lambda w: Prepared(
+        url={"appointment_id": w.appointment().id}, fields=("what",), hints={"what": enum_values(Mark)})),
+    "visit_setup.rules": Target((Role.ADMIN,), lambda w: Prepared(url={}, fields=("entry_rules",))),
+    "visit_setup.new_place": Target((Role.ADMIN,), lambda w: Prepared(
+        url={}, fields=HOURS_FIELDS, hints=dict.fromkeys(HOURS_FIELDS[2:], TIME_HINTS))),
+    "visit_setup.place": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"place_id": w.visits().place.id}, fields=HOURS_FIELDS, hints=dict.fromkeys(HOURS_FIELDS[2:], TIME_HINTS))),
+    "visit_setup.add_desk": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"place_id": w.visits().place.id}, fields=("desk_name", "capacity"), hints={"capacity": ("1", "2", "0")})),
+    "visit_setup.desk": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"desk_id": w.visits().desks[0].id}, fields=("desk_name", "capacity"), hints={"capacity": ("1", "3")})),
+    "visit_setup.remove_desk": Target((Role.ADMIN,), lambda w: Prepared(url={"desk_id": w.visits().desks[1].id})),
+    "visit_setup.add_exception": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"place_id": w.visits().place.id}, fields=("day", "exc_opens", "exc_closes", "note"),
+        hints={"day": ((next_working_day() + dt.timedelta(days=14)).isoformat(), "2020-01-01"),
+               "exc_opens": TIME_HINTS, "exc_closes": TIME_HINTS})),
+    "visit_setup.remove_exception": Target((Role.ADMIN,), _exception),
+    "visit_setup.new_reason": Target((Role.ADMIN,), lambda w: Prepared(
+        url={}, fields=("name", "duration", "in_person", "phone", "checklist", "active"),
+        hints={"duration": ("15", "30", "7"), "in_person": ("1",), "phone": ("1",), "active": ("1",)})),
+    "visit_setup.reason": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"reason_id": w.visits().documents.id}, fields=("name", "duration", "in_person", "phone", "checklist", "active"),
+        hints={"duration": ("15", "30", "7"), "in_person": ("1",), "phone": ("1",), "active": ("1",)})),
 }
 
 

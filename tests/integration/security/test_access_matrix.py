@@ -14,6 +14,7 @@ Outcomes: ALLOW (reached: 2xx/3xx other than to the login page, or a 4xx about t
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import sqlite3
@@ -27,6 +28,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, SQLModel, col, select
 
 from app import create_app
+from app.appointments.models import Appointment, HoursException, VisitDesk, VisitPlace, VisitReason
 from app.auth.models import ResumeDraft, Role, User
 from app.cases.models import Case, CasePhone
 from app.config import Mode, Settings
@@ -124,6 +126,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert case and phone and interview and report and report_file and referral, "demo seed did not create the world"
         draft = ResumeDraft(user_id=demo_worker.id or 0, method="POST", path="/account/password", form_json="[]")
         db.add(draft)
+        # Appointments: the demo worker's telephone appointment (the seed's), the demo room, a desk, a reason.
+        appointment = db.exec(select(Appointment).where(Appointment.worker_id == demo_worker.id)).first()
+        place = db.exec(select(VisitPlace).where(VisitPlace.office_id == office_id)).first()
+        desk = db.exec(select(VisitDesk).where(VisitDesk.office_id == office_id)).first()
+        visit_reason = db.exec(select(VisitReason).where(VisitReason.office_id == office_id)).first()
+        assert appointment and place and desk and visit_reason, "demo seed did not set up visits"
+        exception = HoursException(place_id=place.id or 0, day=dt.date(2099, 1, 5), note="remont")
+        db.add(exception)
         db.commit()
         office_ids = _office_ids(db, office_id)
         ids: dict[str, object] = {
@@ -131,10 +141,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "referral_id": referral.id, "user_id": target.id, "draft_id": draft.id, "code": "pl",
             "section_id": "metadata", "rule_id": "suicide_risk", "action": "accept", "fmt": "csv",
             **office_ids,
+            "appointment_id": appointment.id, "place_id": place.id, "desk_id": desk.id, "reason_id": visit_reason.id,
+            "exception_id": exception.id,
         }
     users = {
         "worker": "demo-worker", "worker2": "matrix-worker2", "psychologist": "demo-psychologist",
         "supervisor": "demo-supervisor", "admin": "demo-admin", "stranger": "matrix-stranger",
+        "reception": "demo-reception",
     }
     cookies = {actor: _login(app, name) for actor, name in users.items()}
     engine.dispose()
@@ -233,6 +246,16 @@ MATRIX: dict[tuple[str, str], str] = {
     ('admin.set_password', 'POST'): 'LFFFFAH',
     ('admin.toggle_active', 'POST'): 'LFFFFAH',
     ('admin.users', 'GET'): 'LFFFFAA',
+    ('appointments.cancel', 'POST'): 'LAHFAFH',
+    ('appointments.day', 'GET'): 'LAAFAFA',
+    ('appointments.detail', 'GET'): 'LAHFAFH',
+    ('appointments.mark', 'POST'): 'LAHFAFH',
+    ('appointments.new', 'GET'): 'LAAFAFA',
+    ('appointments.new', 'POST'): 'LAAFAFA',
+    ('appointments.new_for_case', 'GET'): 'LAHFAFH',
+    ('appointments.new_for_case', 'POST'): 'LAHFAFH',
+    ('appointments.reschedule', 'GET'): 'LAHFAFH',
+    ('appointments.reschedule', 'POST'): 'LAHFAFH',
     ('audit.export', 'GET'): 'LFFFAAA',
     ('audit.index', 'GET'): 'LFFFAAA',
     ('auth.account', 'GET'): 'LAAAAAA',
@@ -330,6 +353,20 @@ MATRIX: dict[tuple[str, str], str] = {
     ('rota.configure', 'POST'): 'LFFFAFA',
     ('rota.remove_absence', 'POST'): 'LFFFAFH',
     ('rota.week', 'GET'): 'LAAAAAA',
+    ('visit_setup.add_desk', 'POST'): 'LFFFFAH',
+    ('visit_setup.add_exception', 'POST'): 'LFFFFAH',
+    ('visit_setup.desk', 'POST'): 'LFFFFAH',
+    ('visit_setup.index', 'GET'): 'LFFFFAA',
+    ('visit_setup.new_place', 'POST'): 'LFFFFAA',
+    ('visit_setup.new_reason', 'GET'): 'LFFFFAA',
+    ('visit_setup.new_reason', 'POST'): 'LFFFFAA',
+    ('visit_setup.place', 'GET'): 'LFFFFAH',
+    ('visit_setup.place', 'POST'): 'LFFFFAH',
+    ('visit_setup.reason', 'GET'): 'LFFFFAH',
+    ('visit_setup.reason', 'POST'): 'LFFFFAH',
+    ('visit_setup.remove_desk', 'POST'): 'LFFFFAH',
+    ('visit_setup.remove_exception', 'POST'): 'LFFFFAH',
+    ('visit_setup.rules', 'POST'): 'LFFFFAA',
 }
 CODES = {"A": ALLOW, "L": LOGIN, "F": FORBID, "H": HIDDEN}
 
@@ -349,6 +386,53 @@ def test_every_route_has_an_entry(world: World) -> None:
 def test_access(world: World, endpoint: str, method: str, actor: str, expected: str) -> None:
     """The actor gets exactly the expected outcome on the route."""
     assert request_as(world, actor, method, endpoint) == expected
+
+
+# The front desk (role `reception`, the demo's demo-reception): the day's visits of its office, booking for people
+# without a case, the confirmation, moving and cancelling; its own account. Nothing of cases, interviews, referrals,
+# reports, users or the audit log: every other route is 403 (or 404 where the record decides first).
+RECEPTION_REACHES: dict[tuple[str, str], str] = {
+    ('appointments.cancel', 'POST'): ALLOW,
+    ('appointments.day', 'GET'): ALLOW,
+    ('appointments.detail', 'GET'): ALLOW,
+    ('appointments.mark', 'POST'): ALLOW,
+    ('appointments.new', 'GET'): ALLOW,
+    ('appointments.new', 'POST'): ALLOW,
+    ('appointments.reschedule', 'GET'): ALLOW,
+    ('appointments.reschedule', 'POST'): ALLOW,
+    ('auth.account', 'GET'): ALLOW,
+    ('auth.language', 'POST'): ALLOW,
+    ('auth.login', 'GET'): ALLOW,
+    ('auth.login', 'POST'): LOGIN,
+    ('auth.logout', 'POST'): LOGIN,
+    ('auth.password', 'POST'): ALLOW,
+    ('auth.resume', 'GET'): ALLOW,
+    ('health', 'GET'): ALLOW,
+    ('home.index', 'GET'): ALLOW,
+    # Issue 18: the public contact pages and guides, and what every member of staff reads.
+    ('contact.index', 'GET'): ALLOW,
+    ('contact.office', 'GET'): ALLOW,
+    ('contact.template', 'GET'): ALLOW,
+    ('guides.public', 'GET'): ALLOW,
+    ('directory.index', 'GET'): ALLOW,
+    ('directory.my_entry', 'GET'): ALLOW,
+    ('directory.my_entry', 'POST'): ALLOW,
+    ('duty.index', 'GET'): ALLOW,
+    ('guides.index', 'GET'): ALLOW,
+    ('guides.read', 'GET'): ALLOW,
+    ('rota.week', 'GET'): ALLOW,
+}
+
+
+@pytest.mark.parametrize(("endpoint", "method"), sorted(MATRIX))
+def test_reception_access(world: World, endpoint: str, method: str) -> None:
+    """The front desk reaches the visits and its account; everything else is closed to it."""
+    outcome = request_as(world, "reception", method, endpoint)
+    expected = RECEPTION_REACHES.get((endpoint, method))
+    if expected is None:
+        assert outcome in (FORBID, HIDDEN), (endpoint, method, outcome)
+    else:
+        assert outcome == expected
 
 
 if os.environ.get("TELEWYWIAD_MATRIX_DISCOVER"):

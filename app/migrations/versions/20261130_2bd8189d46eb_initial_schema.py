@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2b19a433e46e
+Revision ID: 2bd8189d46eb
 Revises: 
-Create Date: 2026-11-30 10:39:26.446506
+Create Date: 2026-11-30 12:28:27.578743
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '2b19a433e46e'
+revision: str = '2bd8189d46eb'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -163,6 +163,35 @@ def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_account_office_id'), ['office_id'], unique=False)
 
+    op.create_table('visit_place',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_place', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_place_office_id'), ['office_id'], unique=False)
+
+    op.create_table('visit_reason',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('in_person', sa.Boolean(), nullable=False),
+    sa.Column('phone', sa.Boolean(), nullable=False),
+    sa.Column('checklist', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_reason', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_reason_office_id'), ['office_id'], unique=False)
+
     op.create_table('application_template',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -264,6 +293,18 @@ def upgrade() -> None:
     with op.batch_alter_table('duty_slot', schema=None) as batch_op:
         batch_op.create_index('ix_duty_slot_office_starts', ['office_id', 'starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_duty_slot_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('mail_outbox_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['message_id'], ['mail_outbox.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('mail_outbox_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_attachment_message_id'), ['message_id'], unique=False)
 
     op.create_table('office_contact',
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -388,6 +429,58 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'role')
+    )
+    op.create_table('visit_desk',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('removed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_desk', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_desk_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visit_desk_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_hours_exception',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('opens', sa.Time(), nullable=True),
+    sa.Column('closes', sa.Time(), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('place_id', 'day', name='uq_visit_hours_exception_place_day')
+    )
+    with op.batch_alter_table('visit_hours_exception', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_hours_exception_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_opening_hours',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=False),
+    sa.Column('opens', sa.Time(), nullable=False),
+    sa.Column('closes', sa.Time(), nullable=False),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('place_id', 'weekday', name='uq_visit_opening_hours_place_weekday')
+    )
+    with op.batch_alter_table('visit_opening_hours', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_opening_hours_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_rules',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('entry_rules', sa.Text(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('office_id')
     )
     op.create_table('web_session',
     sa.Column('id_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -577,6 +670,48 @@ def upgrade() -> None:
     with op.batch_alter_table('answer_change', schema=None) as batch_op:
         batch_op.create_index('ix_answer_change_interview_key', ['interview_id', 'key'], unique=False)
 
+    op.create_table('appointment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('person_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('reason_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=True),
+    sa.Column('desk_id', sa.Integer(), nullable=True),
+    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=True),
+    sa.Column('callback_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('arrived_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('cancel_reason', sa.Text(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('reminder_queued_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['callback_id'], ['callback.id'], ),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['desk_id'], ['visit_desk.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ),
+    sa.ForeignKeyConstraint(['reason_id'], ['visit_reason.id'], ),
+    sa.ForeignKeyConstraint(['worker_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_desk_id'), ['desk_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_appointment_office_starts', ['office_id', 'starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_reason_id'), ['reason_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_worker_id'), ['worker_id'], unique=False)
+
     op.create_table('referral',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -649,6 +784,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_report_office_id'), ['office_id'], unique=False)
         batch_op.create_index('ix_report_office_state', ['office_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('appointment_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('appointment_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('previous_starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('appointment_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_event_appointment_id'), ['appointment_id'], unique=False)
 
     op.create_table('flag_decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -744,11 +894,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_review_comment_interview_id'), ['interview_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_comment_report_id'), ['report_id'], unique=False)
 
+    op.create_table('visit_desk_occupancy',
+    sa.Column('desk_id', sa.Integer(), nullable=False),
+    sa.Column('slot_start', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('seat', sa.Integer(), nullable=False),
+    sa.Column('appointment_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['desk_id'], ['visit_desk.id'], ),
+    sa.PrimaryKeyConstraint('desk_id', 'slot_start', 'seat')
+    )
+    with op.batch_alter_table('visit_desk_occupancy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_desk_occupancy_appointment_id'), ['appointment_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('visit_desk_occupancy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_desk_occupancy_appointment_id'))
+
+    op.drop_table('visit_desk_occupancy')
     with op.batch_alter_table('review_comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_comment_report_id'))
         batch_op.drop_index(batch_op.f('ix_review_comment_interview_id'))
@@ -773,6 +939,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_flag_decision_interview_rule')
 
     op.drop_table('flag_decision')
+    with op.batch_alter_table('appointment_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_event_appointment_id'))
+
+    op.drop_table('appointment_event')
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_worker_id'))
         batch_op.drop_index('ix_report_office_state')
@@ -789,6 +959,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_referral_accepted_by_id'))
 
     op.drop_table('referral')
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_worker_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_reason_id'))
+        batch_op.drop_index('ix_appointment_office_starts')
+        batch_op.drop_index(batch_op.f('ix_appointment_office_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_desk_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_case_id'))
+
+    op.drop_table('appointment')
     with op.batch_alter_table('answer_change', schema=None) as batch_op:
         batch_op.drop_index('ix_answer_change_interview_key')
 
@@ -842,6 +1021,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_web_session_last_seen_at'))
 
     op.drop_table('web_session')
+    op.drop_table('visit_rules')
+    with op.batch_alter_table('visit_opening_hours', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_opening_hours_place_id'))
+
+    op.drop_table('visit_opening_hours')
+    with op.batch_alter_table('visit_hours_exception', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_hours_exception_place_id'))
+
+    op.drop_table('visit_hours_exception')
+    with op.batch_alter_table('visit_desk', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_desk_place_id'))
+        batch_op.drop_index(batch_op.f('ix_visit_desk_office_id'))
+
+    op.drop_table('visit_desk')
     op.drop_table('user_role')
     with op.batch_alter_table('staff_placement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_placement_section_id'))
@@ -870,6 +1063,10 @@ def downgrade() -> None:
 
     op.drop_table('resume_draft')
     op.drop_table('office_contact')
+    with op.batch_alter_table('mail_outbox_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_attachment_message_id'))
+
+    op.drop_table('mail_outbox_attachment')
     with op.batch_alter_table('duty_slot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_duty_slot_worker_id'))
         batch_op.drop_index('ix_duty_slot_office_starts')
@@ -893,6 +1090,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_application_template_office_id'))
 
     op.drop_table('application_template')
+    with op.batch_alter_table('visit_reason', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_reason_office_id'))
+
+    op.drop_table('visit_reason')
+    with op.batch_alter_table('visit_place', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_place_office_id'))
+
+    op.drop_table('visit_place')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_account_office_id'))
 
