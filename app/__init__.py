@@ -195,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases.routes import bp as cases_bp
     from app.directory.public import bp as contact_bp
     from app.directory.routes import bp as directory_bp
+    from app.documents.routes import bp as documents_bp
     from app.guides.routes import bp as guides_bp
     from app.home.routes import bp as home_bp
     from app.interviews.routes import bp as interviews_bp
@@ -205,7 +206,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.staffing.routes import bp as rota_bp
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp,
-                  rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp)
+                  rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp,
+                  documents_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

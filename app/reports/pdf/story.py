@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spac
 
 from app.reports.data import InterviewMode, InterviewType, ReportData, Section
 from app.reports.pdf import geometry as g
+from app.reports.pdf.annexes import annexes_story, documents_table
 from app.reports.pdf.signature_area import SignatureArea
 from app.reports.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, Styles
 
@@ -191,6 +192,8 @@ def build_story(data: ReportData, st: Styles) -> list[Flowable]:
     if not household_done:
         story.extend(_household(data, st))
     story.extend(_conclusions(data, st))
+    story.extend(documents_table(data, st))
+    story.extend(annexes_story(data, st))
     story.append(Spacer(1, 10))
     story.append(SignatureArea(
         worker_caption=f"pracownik socjalny {data.worker_name}",
