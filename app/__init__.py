@@ -197,6 +197,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.directory.routes import bp as directory_bp
     from app.documents.routes import bp as documents_bp
     from app.guides.routes import bp as guides_bp
+    from app.handoff.routes import bp as handoff_bp
     from app.home.routes import bp as home_bp
     from app.interviews.routes import bp as interviews_bp
     from app.privacy.routes import bp as privacy_bp
@@ -207,7 +208,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp,
                   rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp,
-                  documents_bp)
+                  documents_bp, handoff_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
