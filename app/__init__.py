@@ -205,10 +205,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports.routes import bp as reports_bp
     from app.staffing.duty_routes import bp as duty_bp
     from app.staffing.routes import bp as rota_bp
+    from app.statistics.routes import bp as statistics_bp
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp,
                   rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp,
-                  documents_bp, handoff_bp)
+                  documents_bp, handoff_bp, statistics_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
