@@ -133,7 +133,6 @@ def checked_name(raw: str, detected: Detected) -> str:
 def annex_pages(detected: Detected, data: bytes) -> int | None:
     """How many report pages the file would add as an annex; None when it cannot be read (or is encrypted)."""
     if detected.extension == "pdf":
-        from pyhanko.pdf_utils.misc import PdfError
         from pyhanko.pdf_utils.reader import PdfFileReader
 
         try:
@@ -141,7 +140,7 @@ def annex_pages(detected: Detected, data: bytes) -> int | None:
             if reader.encrypted:
                 return None
             count = int(reader.root["/Pages"]["/Count"])
-        except (PdfError, KeyError, TypeError, ValueError, AttributeError, IndexError):
+        except Exception:  # noqa: BLE001 - a hostile file may break the parser anywhere; any failure means "unreadable"
             return None
         return count if count > 0 else None
     if detected.extension in ANNEXABLE:

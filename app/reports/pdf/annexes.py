@@ -112,12 +112,11 @@ def _photo(data: bytes) -> io.BytesIO | None:
 
 
 def _pdf_pages(data: bytes) -> int:
-    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
         return int(PdfFileReader(io.BytesIO(data), strict=False).root["/Pages"]["/Count"])
-    except (PdfError, KeyError, TypeError, ValueError, AttributeError):
+    except Exception:  # noqa: BLE001 - checked at upload; a file that still breaks the parser is shown as unreadable
         return 0
 
 
@@ -186,7 +185,6 @@ def merge_pdf_annexes(pdf: bytes, data: ReportData, pending: list[PdfPagePlaceho
         return pdf
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name
-    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.pdf_utils.writer import copy_into_new_writer
 
@@ -207,7 +205,7 @@ def merge_pdf_annexes(pdf: bytes, data: ReportData, pending: list[PdfPagePlaceho
             box_values = [float(v) for v in xobject.get_object()["/BBox"]]
             rotate = int(page_obj.get("/Rotate", 0)) % 360
             matrix = _matrix(_Box(*box_values), rotate if rotate in (0, 90, 180, 270) else 0, x, y, w, h)
-        except (PdfError, KeyError, TypeError, ValueError, AttributeError, IndexError):
+        except Exception:  # noqa: BLE001 - one unreadable annex page must not stop the report from being signed
             log.warning("annex page not merged annex=%s page=%s", holder.annex_number, holder.page_index)
             continue
         name = f"/TwAnnex{n}"
