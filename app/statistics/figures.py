@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy import select as wide_select  # sqlmodel's select() takes at most four columns
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.cases.labels import channel_label, outcome_label, route_label
@@ -127,20 +128,45 @@ def _finished_in(ctx: _Context) -> tuple[Any, ...]:
             col(Interview.finished_at) >= ctx.period.utc_start, col(Interview.finished_at) < ctx.period.utc_end)
 
 
-def interviews_by_mode(ctx: _Context) -> Table:
-    """Interviews finished in the period: telephone (art. 15o) or on site, full interviews and updates."""
-    found = ctx.session.exec(
-        select(Answer.value, Interview.form_id, func.count())
+@dataclass(frozen=True)
+class InterviewFacts:
+    """Interviews finished in the period, grouped by form and mode, with how often each art. 7 reason was given."""
+
+    groups: tuple[tuple[str, str | None, int], ...]  # (form id, stored mode or None, interviews)
+    with_reasons: int
+    reasons: tuple[tuple[str, int], ...]  # (Polish label, interviews giving it), in the form's order
+
+
+def interview_facts(ctx: _Context, form: FormDefinition) -> InterviewFacts:
+    """One pass over the period's finished interviews: their mode and their segment I reasons together."""
+    mode, reasons = aliased(Answer), aliased(Answer)
+    choices = form.question("art7_reasons").choices
+    value = col(reasons.value)
+    counted = [_sum(value.contains(f"\"{c.value}\"", autoescape=True)) for c in choices]
+    found = ctx.session.execute(
+        wide_select(col(Interview.form_id), col(mode.value), func.count(), func.count(col(reasons.id)), *counted)
         .select_from(Interview)
-        .join(Answer, and_(col(Answer.interview_id) == col(Interview.id), col(Answer.key) == "mode"), isouter=True)
+        .join(mode, and_(col(mode.interview_id) == col(Interview.id), col(mode.key) == "mode"), isouter=True)
+        .join(reasons, and_(col(reasons.interview_id) == col(Interview.id), col(reasons.key) == "art7_reasons",
+                            col(reasons.valid).is_(True)), isouter=True)
         .where(*_finished_in(ctx))
-        .group_by(col(Answer.value), col(Interview.form_id))
+        .group_by(col(Interview.form_id), col(mode.value))
     ).all()
+    totals = [sum(_int(row[4 + i]) for row in found) for i in range(len(choices))]
+    return InterviewFacts(
+        groups=tuple((str(row[0]), row[1], _int(row[2])) for row in found),
+        with_reasons=sum(_int(row[3]) for row in found),
+        reasons=tuple((c.label.get("pl"), n) for c, n in zip(choices, totals, strict=True)),
+    )
+
+
+def interviews_by_mode(facts: InterviewFacts) -> Table:
+    """Interviews finished in the period: telephone (art. 15o) or on site, full interviews and updates."""
     per_mode: dict[str, list[int]] = {}
-    for value, form_id, count in found:
+    for form_id, value, count in facts.groups:
         key = value if value in MODE_LABELS else ""
-        full_update = per_mode.setdefault(key, [0, 0])
-        full_update[1 if form_id.endswith("-update") else 0] += _int(count)
+        full_update = per_mode.setdefault(key or "", [0, 0])
+        full_update[1 if form_id.endswith("-update") else 0] += count
     rows = []
     for key in (*MODE_LABELS, ""):
         if key in per_mode:
@@ -157,9 +183,12 @@ def interviews_by_mode(ctx: _Context) -> Table:
 
 def deadlines(ctx: _Context) -> Table:
     """Applications of the period: interview on time (14 / 2 working days), late, overdue, still running."""
+    in_period = (col(Case.office_id) == ctx.office_id, col(Case.received_on) >= ctx.period.start,
+                 col(Case.received_on) <= ctx.period.end)
     first_done = (
         select(col(Interview.case_id).label("case_id"), func.min(Interview.finished_at).label("done"))
-        .where(Interview.office_id == ctx.office_id, Interview.state == InterviewState.FINISHED)
+        .join(Case, col(Case.id) == col(Interview.case_id))
+        .where(*in_period, Interview.state == InterviewState.FINISHED)
         .group_by(col(Interview.case_id)).subquery()
     )
     done = first_done.c.done
@@ -176,8 +205,7 @@ def deadlines(ctx: _Context) -> Table:
             _sum(and_(not_done, closed)),
         )
         .select_from(Case).join(first_done, first_done.c.case_id == col(Case.id), isouter=True)
-        .where(col(Case.office_id) == ctx.office_id, col(Case.received_on) >= ctx.period.start,
-               col(Case.received_on) <= ctx.period.end)
+        .where(*in_period)
         .group_by(col(Case.urgent))
     ).all()
     by_kind = {bool(r[0]): tuple(_int(v) for v in r[1:]) for r in found}
@@ -202,20 +230,10 @@ def deadlines(ctx: _Context) -> Table:
     )
 
 
-def art7_reasons(ctx: _Context, form: FormDefinition) -> Table:
+def art7_reasons(facts: InterviewFacts) -> Table:
     """How often each art. 7 reason was given in the interviews finished in the period (segment I)."""
-    question = form.question("art7_reasons")
-    value = col(Answer.value)
-    columns = [func.count()] + [_sum(value.contains(f"\"{c.value}\"", autoescape=True)) for c in question.choices]
-    found = ctx.session.execute(
-        wide_select(*columns).select_from(Interview)
-        .join(Answer, and_(col(Answer.interview_id) == col(Interview.id), col(Answer.key) == "art7_reasons",
-                           col(Answer.valid).is_(True)))
-        .where(*_finished_in(ctx))
-    ).one()
-    interviews = _int(found[0])
-    counted = sorted(((c.label.get("pl"), _int(n)) for c, n in zip(question.choices, found[1:], strict=True)),
-                     key=lambda kv: -kv[1])
+    interviews = facts.with_reasons
+    counted = sorted(facts.reasons, key=lambda kv: -kv[1])
     rows = tuple((label, n, _pct_text(_pct(n, interviews))) for label, n in counted if n)
     return Table("art7", str(_l("Powody przyznania pomocy (art. 7)")),
                  (str(_l("Powód")), str(_l("Wywiady")), str(_l("Odsetek wywiadów"))), rows,
@@ -345,8 +363,9 @@ def figures(session: Session, *, office_id: int, period: Period, now: datetime, 
     """Every table for the office and period (one aggregate query each; `form` gives the art. 7 choices)."""
     dialect = session.get_bind().dialect.name
     ctx = _Context(session, office_id, period, now, today, dialect)
+    facts = interview_facts(ctx, form)
     makers: list[Callable[[_Context], Table]] = [
-        applications_by_channel, interviews_by_mode, deadlines, lambda c: art7_reasons(c, form),
+        applications_by_channel, lambda _: interviews_by_mode(facts), deadlines, lambda _: art7_reasons(facts),
         referrals_by_priority, referrals_by_outcome, call_outcomes, callbacks, other_routes,
     ]
     return Figures(office_id, period, tuple(make(ctx) for make in makers))
