@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from app.statistics.figures import Table
 
 WIDTH = 360.0
-BAR_MAX = 290.0
-BAR_HEIGHT = 16.0
-ROW = 42.0
-TOP = 16.0
-LABEL_MAX = 54
+BAR_MAX = 280.0
+BAR_HEIGHT = 18.0
+ROW = 50.0
+TOP = 18.0
+FONT = 15.0  # viewBox units: on a 390 px phone the chart is ~330 px wide, so this reads as ~14 px
+LABEL_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class SvgChart:
     width: float
     height: float
     bar_height: float
+    track_width: float
     bars: tuple[PlacedBar, ...]
 
 
@@ -59,7 +61,7 @@ def layout(table: Table) -> SvgChart | None:
         y = TOP + index * ROW
         width = round(BAR_MAX * bar.value / top, 1) if bar.value > 0 else 0.0
         width = max(width, 2.0) if bar.value > 0 else 0.0
-        bars.append(PlacedBar(_short(bar.label), y, y + 6, width, bar.text, width + 6, y + 6 + BAR_HEIGHT - 3))
+        bars.append(PlacedBar(_short(bar.label), y, y + 7, width, bar.text, width + 6, y + 7 + BAR_HEIGHT - 4))
     desc = "; ".join(f"{b.label}: {b.text}" for b in table.bars)
     return SvgChart(f"chart-{table.id}", table.chart_title or table.title, desc, WIDTH,
-                    TOP + len(bars) * ROW, BAR_HEIGHT, tuple(bars))
+                    TOP + len(bars) * ROW - 4, BAR_HEIGHT, BAR_MAX, tuple(bars))

@@ -208,25 +208,24 @@ def deadlines(ctx: _Context) -> Table:
         .where(*in_period)
         .group_by(col(Case.urgent))
     ).all()
-    by_kind = {bool(r[0]): tuple(_int(v) for v in r[1:]) for r in found}
-    rows = []
-    for urgent, label in ((False, _l("zwykłe — 14 dni roboczych")), (True, _l("pilne — 2 dni robocze"))):
-        if urgent in by_kind:
-            total, met, late, overdue, running, closed_n = by_kind[urgent]
-            rows.append((str(label), total, met, late, overdue, running, closed_n, _pct(met, met + late + overdue)))
-    sums = [sum(int(r[i] or 0) for r in rows) for i in range(1, 7)]
-    shown = tuple((*r[:-1], _pct_text(r[-1])) for r in rows)
+    by_kind = {bool(r[0]): [_int(v) for v in r[1:]] for r in found}
+    # Measures down, kinds across: four narrow columns read on a phone without scrolling sideways.
+    kinds = [(str(_l("zwykłe (14 dni)")), by_kind.get(False, [0] * 6)),
+             (str(_l("pilne (2 dni)")), by_kind.get(True, [0] * 6))]
+    kinds.append((str(_l("Razem")), [a + b for a, b in zip(kinds[0][1], kinds[1][1], strict=True)]))
+    measures = (_l("Sprawy"), _l("W terminie"), _l("Po terminie"), _l("Zaległe, bez wywiadu"), _l("Termin jeszcze trwa"),
+                _l("Zamknięte bez wywiadu"))
+    rows: list[tuple[Cell, ...]] = [(str(m), *(k[1][i] for k in kinds)) for i, m in enumerate(measures)]
+    shares = [_pct(k[1][1], k[1][1] + k[1][2] + k[1][3]) for k in kinds]
+    rows.append((str(_l("W terminie (%)")), *(_pct_text(v) for v in shares)))
     return Table(
-        "deadlines", str(_l("Terminy ustawowe wywiadów")),
-        (str(_l("Sprawy")), str(_l("Razem")), str(_l("W terminie")), str(_l("Po terminie")),
-         str(_l("Zaległe, bez wywiadu")), str(_l("Termin jeszcze trwa")), str(_l("Zamknięte bez wywiadu")),
-         str(_l("W terminie (%)"))),
-        shown,
-        bars=tuple(Bar(str(r[0]), float(r[-1] or 0), _pct_text(r[-1])) for r in rows),
+        "deadlines", str(_l("Terminy ustawowe wywiadów")), (str(_l("Wskaźnik")), *(k[0] for k in kinds)),
+        tuple(rows) if found else (),
+        bars=tuple(Bar(k[0], float(v or 0), _pct_text(v)) for k, v in zip(kinds[:2], shares[:2], strict=True)
+                   if k[1][0]),
         chart_title=str(_l("Odsetek wywiadów przeprowadzonych w terminie")),
         note=str(_l("Odsetek liczony z wywiadów przeprowadzonych (w terminie i po terminie) i spraw zaległych; "
                     "sprawy, w których termin jeszcze trwa, nie są wliczane.")),
-        footer=(str(_l("Razem")), *sums, _pct_text(_pct(sums[1], sums[1] + sums[2] + sums[3]))),
     )
 
 
@@ -257,20 +256,18 @@ def referrals_by_priority(ctx: _Context) -> Table:
         .group_by(col(Referral.priority))
     ).all()
     by_priority = {Priority(r[0]): r[1:] for r in found}
-    rows = []
-    for priority in Priority:
-        if priority in by_priority:
-            total, reached, on_time, late, avg = by_priority[priority]
-            avg_hours = round(float(avg), 1) if avg is not None else None
-            rows.append((str(PRIORITY_LABELS[priority]), _int(total), _int(reached), _int(on_time), _int(late),
-                         avg_hours))
-    shown = tuple((*r[:-1], "—" if r[-1] is None else f"{r[-1]:.1f}".replace(".", ",")) for r in rows)
+    columns = [(p, by_priority.get(p, (0, 0, 0, 0, None))) for p in Priority]
+    averages = [round(float(v[4]), 1) if v[4] is not None else None for _, v in columns]
+    measures = (_l("Skierowania"), _l("Z pierwszym kontaktem"), _l("Kontakt w terminie"), _l("Czekają po terminie"))
+    rows: list[tuple[Cell, ...]] = [(str(m), *(_int(v[i]) for _, v in columns)) for i, m in enumerate(measures)]
+    shown = ["—" if a is None else f"{a:.1f}".replace(".", ",") for a in averages]
+    rows.append((str(_l("Średni czas do 1. kontaktu (godz.)")), *shown))
     return Table(
         "referrals", str(_l("Skierowania do psychologa według pilności")),
-        (str(_l("Pilność")), str(_l("Skierowania")), str(_l("Z pierwszym kontaktem")), str(_l("Kontakt w terminie")),
-         str(_l("Czekają po terminie")), str(_l("Średni czas do 1. kontaktu (godz.)"))),
-        shown,
-        bars=tuple(Bar(r[0], float(r[-1] or 0), shown[i][-1]) for i, r in enumerate(rows)),
+        (str(_l("Wskaźnik")), *(str(PRIORITY_LABELS[p]) for p, _ in columns)),
+        tuple(rows) if found else (),
+        bars=tuple(Bar(str(PRIORITY_LABELS[p]), float(a or 0), t)
+                   for (p, v), a, t in zip(columns, averages, shown, strict=True) if _int(v[0])),
         chart_title=str(_l("Średni czas do pierwszego kontaktu psychologa (godziny)")),
     )
 

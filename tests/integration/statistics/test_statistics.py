@@ -42,13 +42,18 @@ def test_figures_of_a_known_month(app: Flask, db: Session, march: March) -> None
     assert _rows(result, "channels") == {"ePUAP": (2, "40,0 %"), "Poczta": (2, "40,0 %"), "Telefon": (1, "20,0 %")}
     # b was finished at 00:30 on 1 April Polish time: an April interview.
     assert _rows(result, "modes") == {"telefonicznie (art. 15o)": (1, 1, 2), "w miejscu zamieszkania": (1, 0, 1)}
+    assert result.table("deadlines").columns == ("Wskaźnik", "zwykłe (14 dni)", "pilne (2 dni)", "Razem")
     assert _rows(result, "deadlines") == {
-        "zwykłe — 14 dni roboczych": (4, 1, 1, 1, 1, 0, "33,3 %"),
-        "pilne — 2 dni robocze": (1, 1, 0, 0, 0, 0, "100,0 %"),
+        "Sprawy": (4, 1, 5), "W terminie": (1, 1, 2), "Po terminie": (1, 0, 1), "Zaległe, bez wywiadu": (1, 0, 1),
+        "Termin jeszcze trwa": (1, 0, 1), "Zamknięte bez wywiadu": (0, 0, 0),
+        "W terminie (%)": ("33,3 %", "100,0 %", "50,0 %"),
     }
     assert _rows(result, "art7") == {"Ubóstwo": (1, "50,0 %"), "Bezrobocie": (1, "50,0 %"),
                                      "Zdarzenie losowe i sytuacja kryzysowa": (1, "50,0 %")}
-    assert _rows(result, "referrals") == {"pilne": (1, 1, 1, 0, "2,0"), "wysoki priorytet": (2, 1, 0, 1, "72,0")}
+    assert _rows(result, "referrals") == {
+        "Skierowania": (1, 2, 0), "Z pierwszym kontaktem": (1, 1, 0), "Kontakt w terminie": (1, 0, 0),
+        "Czekają po terminie": (0, 1, 0), "Średni czas do 1. kontaktu (godz.)": ("2,0", "72,0", "—"),
+    }
     assert _rows(result, "referral_outcomes") == {"zamknięte: wsparcie zakończone": (1,), "we wsparciu": (1,),
                                                   "nowe": (1,)}
     assert _rows(result, "calls") == {"nie odbiera": (3,), "odebrał(a)": (1,), "zajęte": (1,)}
@@ -112,7 +117,8 @@ def test_each_table_downloads_as_csv(app: Flask, march: March) -> None:
     assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Terminy ustawowe wywiadów", "01.03.2026 – 31.03.2026"]
-    assert rows[1][0] == "Sprawy" and rows[2][0] == "zwykłe — 14 dni roboczych" and rows[-1][0] == "Razem"
+    assert rows[1] == ["Wskaźnik", "zwykłe (14 dni)", "pilne (2 dni)", "Razem"]
+    assert rows[2] == ["Sprawy", "4", "1", "5"] and rows[-1] == ["W terminie (%)", "33,3 %", "100,0 %", "50,0 %"]
     assert _supervisor(app, march).get(f"/statistics/nope.csv?{QUERY}").status_code == 404
 
 
