@@ -21,6 +21,7 @@ from app.clock import utcnow
 from app.documents import content
 from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
 from app.interviews.models import Interview
+from app.web.forms import posted_flag, posted_texts
 from app.web.ids import parse_id
 
 DESCRIPTION_MAX = 300
@@ -56,13 +57,8 @@ class DocumentForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> DocumentForm:
         """Build from posted form data."""
-
-        def text(name: str) -> str:
-            return str(data.get(name, "") or "")
-
-        return cls(kind=text("kind"), channel=text("channel"), received_on=text("received_on"),
-                   description=text("description"), interview_id=text("interview_id"),
-                   annex=text("annex") in ("1", "on"))
+        texts = posted_texts(data, ("kind", "channel", "received_on", "description", "interview_id"))
+        return cls(**texts, annex=posted_flag(data, "annex"))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,12 +18,12 @@ from app.clock import to_local
 from app.interviews.models import Answer, Interview, InterviewState
 from app.reports.models import Report
 from app.reports.states import STATE_LABELS as REPORT_STATE_LABELS
+from app.statistics.csvfile import spreadsheet_csv
 from app.statistics.period import Period
 
 COLUMNS = ("Znak sprawy", "Wnioskodawca", "PESEL", "Data wpływu", "Droga wpływu", "Pilna", "Stan sprawy",
            "Termin wywiadu", "Wywiad zakończony", "W terminie", "Tryb wywiadu", "Raport", "Pracownik")
 MODE_LABELS = {"phone_15o": "telefonicznie (art. 15o)", "onsite": "w miejscu zamieszkania"}
-_FORMULA_START = "=+-@\t\r"
 
 
 @dataclass(frozen=True)
@@ -33,11 +31,6 @@ class CaseRow:
     """One case as exported."""
 
     cells: tuple[str, ...]
-
-
-def _safe(value: str) -> str:
-    """Defuse spreadsheet formulas: a cell starting with = + - @ is read as text."""
-    return "'" + value if value and value[0] in _FORMULA_START else value
 
 
 def _day(value: date | None) -> str:
@@ -80,20 +73,15 @@ def rows(session: Session, *, office_id: int, period: Period) -> list[CaseRow]:
         finished_on = to_local(done[case_id]).date() if done.get(case_id) else None
         on_time = "" if finished_on is None or case.due_on is None else ("tak" if finished_on <= case.due_on else "nie")
         mode_value: Any = json.loads(modes[case_id]) if modes.get(case_id) else None
-        out.append(CaseRow(tuple(_safe(v) for v in (
+        out.append(CaseRow((
             case.reference, case.applicant_name, case.pesel or "", _day(case.received_on),
             channels.get(Channel(case.channel), case.channel), "tak" if case.urgent else "nie",
             states.get(CaseState(case.state), case.state), _day(case.due_on), _day(finished_on), on_time,
             MODE_LABELS.get(str(mode_value), ""), report_states.get(reports.get(case_id, ""), ""), worker or "",
-        ))))
+        )))
     return out
 
 
 def to_csv(data: list[CaseRow]) -> bytes:
-    """UTF-8 CSV with a BOM and semicolons, as Polish spreadsheet programs expect."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in data:
-        writer.writerow(row.cells)
-    return buffer.getvalue().encode("utf-8-sig")
+    """The header and a row per case, as Polish spreadsheets open it (formulas defused)."""
+    return spreadsheet_csv([COLUMNS, *(row.cells for row in data)])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, make_response, request
@@ -14,13 +12,13 @@ from app.clock import utcnow
 from app.db import get_session
 from app.interviews.services import FULL_FORM, form_registry
 from app.statistics.charts import layout
+from app.statistics.csvfile import spreadsheet_csv
 from app.statistics.figures import Figures, Table, figures
 from app.statistics.period import Period, PeriodError, parse_period, presets
 from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
-_FORMULA_START = "=+-@\t\r"
 
 
 def _figures(period: Period) -> Figures:
@@ -53,22 +51,10 @@ def index() -> Response:
                  raw_to=period.end.isoformat())
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text and text[0] in _FORMULA_START else text
-
-
 def table_csv(table: Table, period: Period) -> bytes:
-    """One table as UTF-8 CSV with a BOM and semicolons (Polish spreadsheets), the period in the first line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([table.title, f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"])
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([_cell(v) for v in row])
-    if table.footer:
-        writer.writerow([_cell(v) for v in table.footer])
-    return buffer.getvalue().encode("utf-8-sig")
+    """One table as CSV, the period in the first line, then the header, the rows and the total."""
+    head = [(table.title, f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"), table.columns]
+    return spreadsheet_csv([*head, *table.rows, *([table.footer] if table.footer else [])])
 
 
 @bp.route("/<table_id>.csv")

@@ -24,7 +24,7 @@ from app.handoff.interview import SCHEMA_PATH
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report, ReportFile
 from tests.browser.conftest import ARTIFACTS, LiveServer, screenshot
-from tests.browser.pages import LoginPage, assert_fits_phone, assert_touch_targets
+from tests.browser.pages import assert_fits_phone, assert_touch_targets, log_in_as, log_out
 
 REFERENCE = "RWS/2026/0716"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -60,13 +60,7 @@ def _seed(server: LiveServer) -> tuple[int, int]:
 
 
 def _log_in(page: Page, server: LiveServer, username: str) -> None:
-    LoginPage(page, server.url).open().log_in(username, server.password)
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
-def _log_out(page: Page) -> None:
-    page.get_by_role("button", name="Wyloguj").tap()
-    expect(page.get_by_role("heading", name="Logowanie")).to_be_visible()
+    log_in_as(page, server.url, username, server.password)
 
 
 def _approved_pdf(server: LiveServer, interview_id: int) -> bytes:
@@ -142,7 +136,7 @@ def test_document_report_export_and_statistics_on_a_phone(page: Page, live_serve
     page.get_by_label("Twoje hasło").fill(live_server.password)
     page.get_by_role("button", name="Podpisz i wyślij").tap()
     expect(page.get_by_text("Raport podpisany i wysłany do zatwierdzenia (wersja 1).")).to_be_visible()
-    _log_out(page)
+    log_out(page)
     _log_in(page, live_server, "demo-supervisor")
     page.get_by_role("link", name=REFERENCE).tap()
     expect(page.get_by_role("heading", name="Dokumenty i oświadczenia otrzymane")).to_be_visible()

@@ -1,4 +1,4 @@
-"""The report's "documents received" list and the annexes the worker chose to append (images and PDF pages).
+"""The annexes the worker chose to append to the report: photos drawn in, PDF pages merged after the layout.
 
 Images are drawn by ReportLab. A PDF annex cannot be drawn by ReportLab, so each of its pages gets a placeholder
 page (heading, page number, footer — laid out and counted like any other page); after the layout the placeholders
@@ -15,24 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape  # nosec B406  # reason: escapes text for ReportLab markup; nothing is parsed
 
-from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Image, PageBreak, Paragraph
 
 from app.reports.data import Annex, ReportData
 from app.reports.pdf import geometry as g
-from app.reports.pdf.styles import FONT, RULE, SHADE, Styles
+from app.reports.pdf.styles import RULE, Styles
 
 log = logging.getLogger("telewywiad.reports")
 
-_GRID = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT),
-    ("GRID", (0, 0), (-1, -1), 0.4, RULE),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("TOPPADDING", (0, 0), (-1, -1), 3),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-]
 # Room kept under an annex heading for the heading itself.
 _HEADING_ROOM = 40.0
 # Largest side of an annexed photo as embedded: sharp when printed on A4, small enough to sign quickly.
@@ -41,25 +31,6 @@ _IMAGE_MAX_PX = 2000
 
 def _p(text: str, style: Any) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
-
-
-def documents_table(data: ReportData, st: Styles) -> list[Flowable]:
-    """The "documents received" section: what, name, channel, date, SHA-256 (and the annex number)."""
-    if not data.documents:
-        return []
-    rows: list[list[Flowable]] = [[_p(h, st.cell_small_bold) for h in ("Lp.", "Dokument", "Jak wpłynął", "Data wpływu")]]
-    for number, doc in enumerate(data.documents, start=1):
-        what = doc.kind + (f" — {doc.description}" if doc.description else "")
-        annex = f"; załącznik nr {doc.annex_number}" if doc.annex_number else ""
-        cell = Paragraph(f"{escape(what)}<br/>plik: {escape(doc.filename)}{annex}<br/>"
-                         f"<font size='6.5'>SHA-256: {escape(doc.sha256)}</font>", st.cell_small)
-        rows.append([_p(f"{number}.", st.cell_small), cell, _p(doc.channel, st.cell_small),
-                     _p(doc.received_on.strftime("%d.%m.%Y"), st.cell_small)])
-    table = Table(rows, colWidths=[24, g.FRAME_WIDTH - 214, 120, 70], repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(_GRID))
-    heading = _p("Dokumenty i oświadczenia otrzymane (pliki w aktach sprawy)", st.heading)
-    note = _p("Pliki przechowywane w systemie; skrót SHA-256 pozwala sprawdzić, że plik nie został zmieniony.", st.note)
-    return [heading, table, note]
 
 
 class PdfPagePlaceholder(Flowable):
