@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
@@ -125,3 +126,15 @@ def reading_session(engine: Engine | None = None) -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
+
+
+def dialect_insert(session: Session, model: Any) -> Any:
+    """INSERT for the session's database with ON CONFLICT support (PostgreSQL and SQLite share the API).
+
+    For allocating and first writes without "read, then insert" races: `.on_conflict_do_nothing(...)` or
+    `.on_conflict_do_update(...)`, optionally `.returning(...)`.
+    """
+    table: Table = model.__table__ if hasattr(model, "__table__") else model
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
