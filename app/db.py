@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import QueuePool
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, create_engine, select
 
 ENGINE_KEY = "telewywiad.engine"
 
@@ -138,3 +138,15 @@ def dialect_insert(session: Session, model: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def lock_row(session: Session, model: Any, ident: Any) -> Any:
+    """Re-read a row FOR UPDATE (a PostgreSQL row lock; SQLite serialises writers anyway), refreshing loaded state.
+
+    Two requests acting on the same record at once (a double click, two devices) then run one after the other, and
+    the second sees what the first did, instead of both inserting the same unique row.
+    """
+    key = next(iter(model.__table__.primary_key.columns))
+    return session.exec(
+        select(model).where(key == ident).with_for_update().execution_options(populate_existing=True)
+    ).first()

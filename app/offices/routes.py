@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app.auth.models import Role
+from app.auth.models import Office, Role
 from app.auth.services import AccountError
 from app.db import get_session
 from app.offices import services
@@ -41,10 +41,26 @@ def new() -> Response:
         except services.OfficeError as exc:
             errors = exc.errors
         else:
+            _signing_ca(office)
             flash(str(_l("Utworzono ośrodek %(name)s. Dodaj jego pierwszego administratora.", name=office.name)),
                   "success")
             return redirect(url_for("offices.edit", office_id=office.id, _anchor="h-admins"))  # type: ignore[return-value]
     return render("offices/new.html", status=422 if errors else 200, form=form, errors=errors)
+
+
+def _signing_ca(office: Office) -> None:
+    """In production a new office gets its signing CA at once (elsewhere it is made at the first signature)."""
+    from app import get_settings
+    from app.reports.pki_store import PkiNotConfigured, ca_passphrase, init_office_ca
+
+    settings = get_settings()
+    if not settings.is_production:
+        return
+    try:
+        init_office_ca(get_session(), office, ca_passphrase(settings), actor_id=me().id)
+    except PkiNotConfigured:
+        flash(str(_l("Ośrodek nie ma jeszcze urzędu certyfikacji do podpisów: uruchom „telewywiad pki init”.")),
+              "warning")
 
 
 def _edit_page(office_id: int, *, form: services.OfficeForm | None = None, errors: dict[str, str] | None = None,

@@ -22,10 +22,12 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, func, select, update
 
+from app.audit.models import AuditHead
 from app.audit.services import record, trim, trimmable
 from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState, OtherContact
 from app.clock import utcnow
+from app.db import lock_row
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.privacy.models import Erasure
 from app.privacy.settings import PrivacySettings, ReportFilePolicy
@@ -272,6 +274,8 @@ def _anonymise_referrals(session: Session, referral_ids: list[int], now: datetim
 def run(session: Session, settings: PrivacySettings, *, now: datetime | None = None,
         actor_id: int | None = None) -> Plan:
     """Anonymise and delete what `plan` lists, in the caller's transaction, with one audit entry (ids only)."""
+    # Runs on two hosts at once take turns (the audit chain's head row): the second finds the work done.
+    lock_row(session, AuditHead, 1)
     due = plan(session, settings, now=now)
     now = due.now
     cases = due.step("case").ids

@@ -50,6 +50,11 @@ def _registration(session: HttpSession, round_: int, number: int) -> Callable[[]
     return lambda: session.request("POST", "/cases/new", fields)
 
 
+def _first_save(session: HttpSession, interview_id: int, round_: int, number: int) -> Callable[[], Reply]:
+    key = TEXT_KEYS[round_]
+    return lambda: session.autosave(interview_id, key, f"urządzenie {number}, runda {round_}")
+
+
 def run_rounds(tmp_path: Path, database_url: str | None) -> None:
     """Serve with 4 workers, fire the rounds, check every reply and the database."""
     instance = tmp_path / "instance"
@@ -76,9 +81,7 @@ def run_rounds(tmp_path: Path, database_url: str | None) -> None:
             registered = _fire([_registration(s, round_, n) for n, s in enumerate(registrars)])
             assert all(r.status == 200 and "/cases/" in r.url and "/new" not in r.url for r in registered), \
                 sorted({(r.status, r.url.rsplit("/", 2)[-2]) for r in registered})
-            key = TEXT_KEYS[round_]
-            saved = _fire([lambda s=s, n=n: s.autosave(interview_id, key, f"urządzenie {n}, runda {round_}")
-                           for n, s in enumerate(savers)])
+            saved = _fire([_first_save(s, interview_id, round_, n) for n, s in enumerate(savers)])
             assert all(acknowledged(r) for r in saved), sorted({r.status for r in saved})
             replies += registered + saved
     finally:

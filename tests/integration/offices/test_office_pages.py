@@ -104,3 +104,24 @@ def test_workers_and_supervisors_have_no_office_pages(
     login_as(Role.WORKER, Role.SUPERVISOR)
     assert client.get("/admin/offices").status_code == 403
     assert client.get(f"/admin/offices/{office.id}/settings").status_code == 403
+
+
+def test_installation_admin_manages_other_offices_but_sees_none_of_their_records(
+    client: FlaskClient, login_installation_admin: Callable[..., User], other_office: Office, db: Session
+) -> None:
+    """Least privilege: the installation-wide right opens other offices' details, settings, helplines and forms,
+    never their cases (404) nor their accounts."""
+    from datetime import date
+
+    from app.cases.models import Case, Channel
+
+    login_installation_admin()
+    case = Case(office_id=other_office.id or 0, reference="RWS/2026/0001", applicant_name="Osoba Z Innego Ośrodka",
+                channel=Channel.POST, received_on=date(2026, 3, 2))
+    db.add(case)
+    db.commit()
+    for path in ("", "/settings", "/helplines", "/forms"):
+        assert client.get(f"/admin/offices/{other_office.id}{path}").status_code == 200
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    assert "Osoba Z Innego Ośrodka" not in client.get("/cases?q=Osoba").get_data(as_text=True)
+    assert other_office.name not in client.get("/admin/users").get_data(as_text=True)

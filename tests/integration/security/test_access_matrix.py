@@ -31,6 +31,8 @@ from app.auth.models import ResumeDraft, Role, User
 from app.cases.models import Case, CasePhone
 from app.config import Mode, Settings
 from app.db import ENGINE_KEY, make_engine
+from app.formdefs.loader import content_hash
+from app.formstore.models import FormOrigin, FormVersion
 from app.demo.seed import seed
 from app.interviews.models import Interview, InterviewState
 from app.referrals.models import Referral
@@ -124,11 +126,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert case and phone and interview and report and report_file and referral, "demo seed did not create the world"
         draft = ResumeDraft(user_id=demo_worker.id or 0, method="POST", path="/account/password", form_json="[]")
         db.add(draft)
+        form_text = (Path(__file__).resolve().parents[3] / "forms" / "rws" / "v1.yaml").read_text(encoding="utf-8")
+        form_text = form_text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
+        form_draft = FormVersion(form_id="rws", version=2, content_hash=content_hash(form_text), source=form_text,
+                                 origin=FormOrigin.UPLOAD, office_id=office_id)
+        db.add(form_draft)
         db.commit()
         ids: dict[str, object] = {
             "case_id": case.id, "phone_id": phone.id, "interview_id": interview.id, "report_id": report.id, "file_id": report_file.id,
             "referral_id": referral.id, "user_id": target.id, "draft_id": draft.id, "code": "pl",
             "section_id": "metadata", "rule_id": "suicide_risk", "action": "accept", "fmt": "csv",
+            "office_id": office_id, "group_key": "cases", "line_id": "emergency", "version_id": form_draft.id,
         }
     users = {
         "worker": "demo-worker", "worker2": "matrix-worker2", "psychologist": "demo-psychologist",
@@ -202,7 +210,7 @@ def _routes(app: Flask) -> list[tuple[str, str]]:
 # supervisor, admin, stranger (another office, holding every role).   A allow  L login  F 403  H 404
 # Policy: workers reach their own and unassigned cases and their interviews; supervisors their office; psychologists
 # only referrals; administrators users, settings, the audit log, cases (to assign) and reports (issue 6), never
-# interviews; another office's records are 404 even by id. Public: login and the health probe.
+# interviews; another office's records are 404 even by id. Public: login and the health and readiness probes.
 MATRIX: dict[tuple[str, str], str] = {
     ('admin.edit_user', 'GET'): 'LFFFFAH',
     ('admin.edit_user', 'POST'): 'LFFFFAH',
@@ -233,7 +241,16 @@ MATRIX: dict[tuple[str, str], str] = {
     ('cases.record_contact', 'POST'): 'LAHFAAH',
     ('cases.team', 'GET'): 'LFFFAAA',
     ('cases.today', 'GET'): 'LAAFFFA',
+    ('formstore.index', 'GET'): 'LFFFFAH',
+    ('formstore.preview', 'GET'): 'LFFFFAH',
+    ('formstore.publish', 'POST'): 'LFFFFAH',
+    ('formstore.upload', 'POST'): 'LFFFFAH',
     ('health', 'GET'): 'AAAAAAA',
+    ('helplines.change', 'GET'): 'LFFFFAH',
+    ('helplines.change', 'POST'): 'LFFFFAH',
+    ('helplines.index', 'GET'): 'LFFFFAH',
+    ('helplines.new', 'GET'): 'LFFFFAH',
+    ('helplines.new', 'POST'): 'LFFFFAH',
     ('home.index', 'GET'): 'LAAAAAA',
     ('interviews.finish', 'GET'): 'LAHFAFH',
     ('interviews.finish', 'POST'): 'LAHFAFH',
@@ -255,8 +272,20 @@ MATRIX: dict[tuple[str, str], str] = {
     ('referrals.new_from_case', 'POST'): 'LAHFAFH',
     ('referrals.new_from_interview', 'GET'): 'LAHFAFH',
     ('referrals.new_from_interview', 'POST'): 'LAHFAFH',
+    ('helplines.remove', 'POST'): 'LFFFFAH',
+    ('officeconfig.page', 'GET'): 'LFFFFAH',
+    ('officeconfig.save', 'POST'): 'LFFFFAH',
+    # Installation administrators (none in this world) create offices and their administrators; an office's own
+    # administrator edits only that office (tests/integration/offices covers the installation administrator).
+    ('offices.add_admin', 'POST'): 'LFFFFFH',
+    ('offices.edit', 'GET'): 'LFFFFAH',
+    ('offices.edit', 'POST'): 'LFFFFAH',
+    ('offices.index', 'GET'): 'LFFFFAA',
+    ('offices.new', 'GET'): 'LFFFFFF',
+    ('offices.new', 'POST'): 'LFFFFFF',
     ('privacy.export', 'GET'): 'LFFFAAH',
     ('privacy.page', 'GET'): 'LFFFAAH',
+    ('ready', 'GET'): 'AAAAAAA',
     ('reports.approve', 'POST'): 'LFFFAFH',
     ('reports.certificate', 'GET'): 'LAAFAFA',
     ('reports.certificate', 'POST'): 'LAAFAFA',
