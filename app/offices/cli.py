@@ -108,26 +108,26 @@ def offices_edit(office_id: int, **options: Any) -> None:
     click.echo(f"Office {office_id}: " + (f"changed {', '.join(changed)}." if changed else "nothing changed."))
 
 
-def _user_by_name(username: str) -> Any:
+def _switch_manager(username: str, *, grant: bool) -> bool:
+    """Grant or revoke the installation-wide rights of an account; whether anything changed."""
     from app.auth.services import find_user
     from app.db import get_session
+    from app.offices.services import grant_installation_admin, revoke_installation_admin
 
-    user = find_user(get_session(), username)
+    session = get_session()
+    user = find_user(session, username)
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    return user
+    done = (grant_installation_admin if grant else revoke_installation_admin)(session, user=user)
+    session.commit()
+    return done
 
 
 @offices_cli.command("grant-manager")
 @click.argument("username")
 def grant_manager(username: str) -> None:
     """Let a user manage every office (create offices; their details, settings and forms)."""
-    from app.db import get_session
-    from app.offices.services import grant_installation_admin
-
-    session = get_session()
-    done = grant_installation_admin(session, user=_user_by_name(username))
-    session.commit()
+    done = _switch_manager(username, grant=True)
     click.echo(f"{username} " + ("now manages every office." if done else "already manages every office."))
 
 
@@ -135,12 +135,7 @@ def grant_manager(username: str) -> None:
 @click.argument("username")
 def revoke_manager(username: str) -> None:
     """Take the installation-wide rights away from a user (their own office's roles stay)."""
-    from app.db import get_session
-    from app.offices.services import revoke_installation_admin
-
-    session = get_session()
-    done = revoke_installation_admin(session, user=_user_by_name(username))
-    session.commit()
+    done = _switch_manager(username, grant=False)
     click.echo(f"{username} " + ("no longer manages every office." if done else "did not manage every office."))
 
 

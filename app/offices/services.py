@@ -14,6 +14,7 @@ from app.auth.models import DEFAULT_REFERENCE_PREFIX, Office, Role, User
 from app.auth.services import Principal, create_user
 from app.cases.validation import FieldError, parse_email, parse_phone
 from app.db import dialect_insert
+from app.formerrors import FieldErrors
 from app.offices.models import InstallationAdmin
 
 _PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
@@ -22,12 +23,8 @@ MAX_LETTERHEAD_LINE = 120
 MAX_OTHER_PHONES = 10
 
 
-class OfficeError(ValueError):
+class OfficeError(FieldErrors):
     """Office data that cannot be stored; `errors` maps each form field to its problem in Polish."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 class SetupError(ValueError):

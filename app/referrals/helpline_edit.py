@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from app.formdefs.model import LocalText
+from app.formerrors import FieldErrors
 from app.officeconfig import store
 from app.referrals.helplines import GUIDANCE_KEYS, Helpline
 from app.referrals.office_settings import HELPLINES, encode_line
@@ -21,12 +22,8 @@ MAX_TEXT = 200
 MAX_LINES = 30
 
 
-class HelplineError(ValueError):
+class HelplineError(FieldErrors):
     """The typed helpline cannot be stored; `errors` maps form fields to messages in Polish."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 class HelplineMissing(LookupError):

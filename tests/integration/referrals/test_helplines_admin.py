@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
@@ -27,9 +28,24 @@ def _line_form(client: FlaskClient, **changes: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.fixture
+def crisis_panel(client: FlaskClient, db: Session, make_case: Callable[..., Any],
+                 make_interview: Callable[..., Any]) -> Callable[[Office, str], str]:
+    """The flags panel (with its helplines) of a crisis interview by a new worker of the office."""
+
+    def panel(office: Office, username: str) -> str:
+        worker = make_user(db, office, Role.WORKER, username=username)
+        db.commit()
+        interview = make_interview(make_case(worker, office_=office), worker, CRISIS)
+        worker_client = client.application.test_client()
+        login(worker_client, worker.username)
+        return worker_client.get(f"/interviews/{interview.id}/flags").get_data(as_text=True)
+
+    return panel
+
+
 def test_admin_changes_hours_and_workers_of_that_office_see_them(
-    client: FlaskClient, login_as: Callable[..., User], office: Office, db: Session,
-    make_case: Callable[..., Any], make_interview: Callable[..., Any],
+    client: FlaskClient, login_as: Callable[..., User], office: Office, db: Session, crisis_panel: Any
 ) -> None:
     """The changed hours appear in the crisis panel of the office's interviews; the audit names old and new."""
     admin = login_as(Role.ADMIN)
@@ -43,35 +59,22 @@ def test_admin_changes_hours_and_workers_of_that_office_see_them(
     assert details["old"]["hours"]["pl"] == "sprawdź aktualne godziny"
     assert details["new"]["hours"]["pl"] == "codziennie 14:00–22:00"
 
-    worker = make_user(db, office, Role.WORKER, username="pracownik-infolinie")
-    db.commit()
-    interview = make_interview(make_case(worker), worker, CRISIS)
-    worker_client = client.application.test_client()
-    login(worker_client, worker.username)
-    panel = worker_client.get(f"/interviews/{interview.id}/flags").get_data(as_text=True)
+    panel = crisis_panel(office, "pracownik-infolinie")
     assert "codziennie 14:00–22:00" in panel and "sprawdź aktualne godziny" not in panel
 
 
 def test_another_office_keeps_the_installation_list(
-    client: FlaskClient, login_as: Callable[..., User], office: Office, db: Session,
-    make_case: Callable[..., Any], make_interview: Callable[..., Any],
+    client: FlaskClient, login_as: Callable[..., User], office: Office, db: Session, crisis_panel: Any
 ) -> None:
     """A change in one office does not reach another office's workers."""
     login_as(Role.ADMIN)
     client.post(f"/admin/offices/{office.id}/helplines/adults_emotional_crisis", data=_line_form(client))
-    other = make_office(db, "MOPS Wschowa")
-    worker = make_user(db, other, Role.WORKER, username="pracownik-wschowa")
-    db.commit()
-    interview = make_interview(make_case(worker, office_=other), worker, CRISIS)
-    worker_client = client.application.test_client()
-    login(worker_client, worker.username)
-    panel = worker_client.get(f"/interviews/{interview.id}/flags").get_data(as_text=True)
+    panel = crisis_panel(make_office(db, "MOPS Wschowa"), "pracownik-wschowa")
     assert "sprawdź aktualne godziny" in panel and "codziennie 14:00–22:00" not in panel
 
 
 def test_a_number_with_an_end_date_stops_showing_after_it(
-    client: FlaskClient, login_as: Callable[..., User], office: Office, db: Session,
-    make_case: Callable[..., Any], make_interview: Callable[..., Any],
+    client: FlaskClient, login_as: Callable[..., User], office: Office, crisis_panel: Any
 ) -> None:
     """A special number that ran until a past date (the Wschowa case) is no longer offered; a current one is."""
     login_as(Role.ADMIN)
@@ -81,12 +84,7 @@ def test_a_number_with_an_end_date_stops_showing_after_it(
         client, number="800 200 200", name_pl="Dyżur popołudniowy", valid_from="2020-01-01"))
     listing = client.get(f"/admin/offices/{office.id}/helplines").get_data(as_text=True)
     assert "nie działa dziś" in listing
-    worker = make_user(db, office, Role.WORKER, username="pracownik-daty")
-    db.commit()
-    interview = make_interview(make_case(worker), worker, CRISIS)
-    worker_client = client.application.test_client()
-    login(worker_client, worker.username)
-    panel = worker_client.get(f"/interviews/{interview.id}/flags").get_data(as_text=True)
+    panel = crisis_panel(office, "pracownik-daty")
     assert "800 200 200" in panel and "800 100 100" not in panel
 
 
