@@ -93,6 +93,22 @@ def _change_helpline(page: Page) -> None:
     _phone_checks(page, "helplines")
 
 
+def _change_deadline(page: Page) -> None:
+    """A setting saved through htmx: a bad value is named at its field and kept, then the right one is saved."""
+    page.get_by_role("link", name="Ustawienia").first.tap()
+    expect(page.get_by_role("heading", level=1, name="Ustawienia")).to_be_visible()
+    days = page.get_by_label("Termin wywiadu (dni robocze)")
+    days.fill("czternaście")
+    page.get_by_role("button", name="Zapisz – Sprawy i terminy ustawowe").tap()
+    expect(page.get_by_text("Wpisz liczbę całkowitą, np. 1.")).to_be_visible()
+    expect(days).to_have_value("czternaście")
+    _phone_checks(page, "settings-error")
+    days.fill("10")
+    page.get_by_role("button", name="Zapisz – Sprawy i terminy ustawowe").tap()
+    expect(page.locator("#g-cases").get_by_text("Zapisano.")).to_be_visible()
+    _phone_checks(page, "settings")
+
+
 def _publish_form(page: Page, tmp_path: Path) -> None:
     page.get_by_role("link", name="Formularze").tap()
     broken = tmp_path / "zepsuty.yaml"
@@ -138,6 +154,7 @@ def test_new_office_admin_adds_a_worker_changes_a_helpline_and_publishes_a_form(
     expect(page.get_by_role("heading", level=1, name="Użytkownicy")).to_be_visible()
     _add_worker(page)
     _change_helpline(page)
+    _change_deadline(page)
     _publish_form(page, tmp_path)
 
     case_id = _case_for(installation, "l.zrebiec")
