@@ -31,9 +31,9 @@ from app.auth.models import ResumeDraft, Role, User
 from app.cases.models import Case, CasePhone
 from app.config import Mode, Settings
 from app.db import ENGINE_KEY, make_engine
+from app.demo.seed import seed
 from app.formdefs.loader import content_hash
 from app.formstore.models import FormOrigin, FormVersion
-from app.demo.seed import seed
 from app.interviews.models import Interview, InterviewState
 from app.referrals.models import Referral
 from app.reports.models import Report, ReportFile
