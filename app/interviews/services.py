@@ -26,7 +26,7 @@ from app.auth.models import Role, User
 from app.auth.services import Principal
 from app.cases.models import CallAttempt, Case, CaseState
 from app.clock import to_local, utcnow
-from app.db import dialect_insert, reading_session
+from app.db import dialect_insert, lock_row, reading_session
 from app.formdefs import (
     CompletionProblem,
     FormDefinition,
@@ -345,15 +345,14 @@ def _first_save(session: Session, actor: Principal, interview_id: int, key: str,
         .values(interview_id=interview_id, key=key, raw=raw, value=value, valid=valid, revision=1,
                 updated_at=now, updated_by_id=actor.id)
         .on_conflict_do_nothing(index_elements=["interview_id", "key"])
-        .returning(Answer.__table__.c.id)  # type: ignore[attr-defined]
+        .returning(col(Answer.id))
     ).first()
     row = _answer_row(session, interview_id, key)
     assert row is not None  # noqa: S101 - inserted now or by the other request
     return row, inserted is not None
 
 
-def _changed(session: Session, row: Answer, raw: str, value: str | None, valid: bool, actor: Principal,
-             now: dt.datetime) -> Answer:
+def _changed(row: Answer, raw: str, value: str | None, valid: bool, actor: Principal, now: dt.datetime) -> Answer:
     row.raw, row.value, row.valid = raw, value, valid
     row.revision += 1
     row.updated_at, row.updated_by_id = now, actor.id
@@ -390,7 +389,9 @@ def _write(
         stored = to_storage(question, result.value) if result.ok else None
         value = json.dumps(stored, ensure_ascii=False) if stored is not None else None
     valid = error is None
-    # Locked (PostgreSQL): a second device saving the same answer waits, so no revision is counted twice.
+    # Locked (PostgreSQL), the interview first and then the answer, always in this order (no deadlock between a
+    # section save and an autosave): a second device saving the same answer waits, so no revision counts twice.
+    lock_row(session, Interview, interview.id)
     row = _answer_row(session, interview.id, key)
     if row is not None and row.raw == raw_text and row.value == value and row.valid == valid:
         return Saved(key, question, row, error, changed=False)
@@ -402,7 +403,7 @@ def _write(
             # Another request saved the first value at the same moment: this save changes it like any later one.
             if row.raw == raw_text and row.value == value and row.valid == valid:
                 return Saved(key, question, row, error, changed=False)
-            row = _changed(session, row, raw_text, value, valid, actor, now)
+            row = _changed(row, raw_text, value, valid, actor, now)
     else:
         if base_revision is not None and base_revision < row.revision:
             last = session.exec(
@@ -413,7 +414,7 @@ def _write(
             if last is None or not client_id or last.client_id != client_id:
                 who = session.get(User, row.updated_by_id)
                 conflict = Conflict(who.full_name if who else "?", row.updated_at)
-        row = _changed(session, row, raw_text, value, valid, actor, now)
+        row = _changed(row, raw_text, value, valid, actor, now)
     session.add(row)
     session.add(
         AnswerChange(
