@@ -116,6 +116,10 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(file, where, f"invalid YAML: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(file, "file", f"invalid YAML: {exc}")]
+    except (ValueError, OverflowError) as exc:  # a date like 2001-13-14, an integer of thousands of digits
+        return None, [Problem(file, "file", f"invalid YAML: a value cannot be read ({exc})")]
+    except RecursionError:
+        return None, [Problem(file, "file", "invalid YAML: nested too deeply")]
     if not isinstance(data, dict):
         return None, [Problem(file, "file", "must contain a mapping with id, version, title and sections")]
     return data, []

@@ -16,6 +16,7 @@ installation-wide value (usually an environment variable), used while the office
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -113,9 +114,12 @@ def definitions(group_key: str | None = None, *, form_only: bool = False) -> lis
 # --------------------------------------------------------------------------- kinds
 
 
+_WHOLE = re.compile(r"^-?[0-9]{1,12}$")
+
+
 def _whole_number(text: str, minimum: int, maximum: int) -> int:
     value = text.strip()
-    if not value.lstrip("-").isdigit():
+    if not _WHOLE.match(value):  # ASCII digits only, and not thousands of them
         raise SettingError(str(_l("Wpisz liczbę całkowitą, np. %(example)s.", example=minimum)))
     number = int(value)
     if not minimum <= number <= maximum:
