@@ -59,17 +59,26 @@ lint: .stamp-install-test
 typecheck: .stamp-install-test
 	$(BIN)/mypy
 
+# Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs everything in one process.
+# Browser tests run in a pytest run of their own: pytest-playwright keeps an asyncio loop running in a process
+# that has driven a browser, and pyHanko's synchronous signing API cannot run under it.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist worksteal
+
 pytest: install-test
-	$(BIN)/pytest -p no:cacheprovider
+	$(PYTEST) -m "not browser"
+	$(PYTEST) -m browser
 
 pytest-pg: install-test
-	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m db
+	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) -m db
 
 test: install-test lint typecheck
-	@echo "=== Test suite on SQLite (unit, integration, browser) ==="
-	$(BIN)/pytest -p no:cacheprovider
+	@echo "=== Test suite on SQLite: unit and integration tests ==="
+	$(PYTEST) -m "not browser"
+	@echo "=== Test suite on SQLite: browser tests ==="
+	$(PYTEST) -m browser
 	@echo "=== Database tests on a throwaway PostgreSQL cluster ==="
-	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -p no:cacheprovider -m db
+	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) -m db
 
 # What the benchmarks need besides the test setup: wrk (Debian) and Lighthouse (npm devDependency).
 bench-deps: install-test

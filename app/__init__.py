@@ -18,6 +18,7 @@ from sqlmodel import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db as database
+from app.auth import passwords
 from app.auth.models import ResumeDraft, Role
 from app.clock import LOCAL_TZ
 from app.config import Settings, load_settings
@@ -60,10 +61,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=settings.env == "dev",
     )
     app.extensions[SETTINGS_KEY] = settings
+    app.extensions[passwords.EXTENSION_KEY] = passwords.hasher_for(settings)
     # A broken form definition stops start-up with every problem named (file: item: problem).
     from app.interviews.services import FORMS_KEY, load_forms
 
     app.extensions[FORMS_KEY] = load_forms(settings.forms_dir)
+    # The filing guides (forms/guides) are checked the same way: a broken one stops start-up naming file and place.
+    from app.guides.services import GUIDES_KEY, load_guides
+
+    app.extensions[GUIDES_KEY] = load_guides(settings.forms_dir)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     _configure_logging(settings)
 
@@ -195,10 +201,15 @@ def _forget_sent_draft() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
+    from app.appointments.routes import bp as appointments_bp
+    from app.appointments.setup_routes import bp as visit_setup_bp
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
+    from app.directory.public import bp as contact_bp
+    from app.directory.routes import bp as directory_bp
     from app.formstore.routes import bp as formstore_bp
+    from app.guides.routes import bp as guides_bp
     from app.home.routes import bp as home_bp
     from app.interviews.routes import bp as interviews_bp
     from app.officeconfig.routes import bp as officeconfig_bp
@@ -207,8 +218,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.referrals.helpline_routes import bp as helplines_bp
     from app.referrals.routes import bp as referrals_bp
     from app.reports.routes import bp as reports_bp
+    from app.staffing.duty_routes import bp as duty_bp
+    from app.staffing.routes import bp as rota_bp
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp,
+                  rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp,
                   offices_bp, officeconfig_bp, helplines_bp, formstore_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -245,3 +259,7 @@ def _template_helpers(app: Flask) -> None:
 
     # Globals (not a context processor) so imported macros see them too.
     app.jinja_env.globals.update(get_locale=get_locale, asset_url=asset_url, Role=Role, role_label=role_label)
+    from app.guides.services import guide_registry
+    from app.staffing.header import duty_now
+
+    app.jinja_env.globals.update(duty_now=duty_now, filing_guides=lambda: guide_registry().current())

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from app import create_app
+from app.appointments.cli import appointments_cli
 from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
 from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
@@ -65,7 +66,7 @@ def db_revision(message: str) -> None:
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--full-name", required=True)
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["worker", "psychologist", "supervisor", "admin"]))
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["worker", "psychologist", "supervisor", "admin", "reception"]))
 @click.option("--office-id", type=int, default=None, help="Defaults to the only office.")
 @click.option("--email", default="")
 @click.password_option(help="Prompted when not given.")
@@ -260,5 +261,6 @@ main.add_command(reports_cli)
 main.add_command(pki_cli)
 main.add_command(retention_cli)
 main.add_command(privacy_cli)
+main.add_command(appointments_cli)
 main.add_command(offices_cli)
 main.add_command(setup_command)

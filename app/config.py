@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # PEM file of further CA certificates trusted for signatures, e.g. the qualified trust service
     # providers whose certificates workers upload as their own; only the office CA when unset.
     trusted_ca_file: Path | None = None
+    # The test suite only: hash passwords and wrap new signing keys with the cheapest argon2id, so tests that
+    # create and log in users spend microseconds per hash. Refused unless env=test (see check()).
+    test_cheap_hashing: bool = False
 
     @field_validator("default_locale")
     @classmethod
@@ -80,6 +83,11 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         """True when nothing may be relaxed for convenience."""
         return self.env is Mode.PRODUCTION
+
+    @property
+    def cheap_hashing(self) -> bool:
+        """True only for the test suite's apps: env=test and TELEWYWIAD_TEST_CHEAP_HASHING=true."""
+        return self.env is Mode.TEST and self.test_cheap_hashing
 
     def effective_database_url(self) -> str:
         """The configured database, or the SQLite file in the instance folder."""
@@ -125,6 +133,11 @@ class Settings(BaseSettings):
         if self.is_production and not self.session_cookie_secure:
             raise ConfigError(
                 "TELEWYWIAD_SESSION_COOKIE_SECURE=false is allowed only in dev/demo mode (local http)."
+            )
+        if self.test_cheap_hashing and self.env is not Mode.TEST:
+            raise ConfigError(
+                "TELEWYWIAD_TEST_CHEAP_HASHING weakens password hashing and is allowed only for the test suite "
+                "(TELEWYWIAD_ENV=test)."
             )
 
 

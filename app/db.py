@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Engine, Table, event
@@ -14,6 +14,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine, select
 
 ENGINE_KEY = "telewywiad.engine"
+M = TypeVar("M")
 
 
 WRITE_OPTION = "telewywiad_write"
@@ -150,3 +151,11 @@ def lock_row(session: Session, model: Any, ident: Any) -> Any:
     return session.exec(
         select(model).where(key == ident).with_for_update().execution_options(populate_existing=True)
     ).first()
+
+
+def office_row(session: Session, model: type[M], row_id: int, office_id: int) -> M:
+    """The row of `model` with this id when it belongs to the office; LookupError otherwise (routes answer 404)."""
+    row = session.get(model, row_id)
+    if row is None or getattr(row, "office_id", None) != office_id:
+        raise LookupError(row_id)
+    return row

@@ -7,6 +7,7 @@ threads for requests that do not change cookies.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import http.cookiejar
 import re
 import urllib.error
@@ -21,7 +22,7 @@ from app.auth.models import Office, Role
 from app.auth.services import create_user
 from app.cases.models import Case, Channel
 from app.db import make_engine
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, test_mode_hashing
 
 # Free-text questions of RWS v1 without constraints or conditions: any value is a valid answer.
 TEXT_KEYS = ("full_name", "citizenship", "address", "city", "place_of_stay", "qualifications")
@@ -56,6 +57,9 @@ class HttpSession:
                 return Reply(response.status, response.read().decode("utf-8", "replace"), response.geturl())
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode("utf-8", "replace"), error.geturl())
+        except http.client.HTTPException as error:
+            # A server killed while sending the body (IncompleteRead): the reply never arrived, as a refused connection.
+            raise ConnectionError(f"{method} {path}: the reply was cut off ({error!r})") from error
 
     def token_from(self, path: str) -> str:
         """Load a page and keep its CSRF token."""
@@ -106,8 +110,9 @@ def arrange_workers(database_url: str, count: int) -> list[tuple[str, int]]:
         session.add(office)
         session.flush()
         for number in range(count):
-            user = create_user(session, office_id=office.id or 0, username=f"pracownik{number}",
-                               full_name=f"Pracownik {number}", password=PASSWORD, roles={Role.WORKER})
+            with test_mode_hashing():
+                user = create_user(session, office_id=office.id or 0, username=f"pracownik{number}",
+                                   full_name=f"Pracownik {number}", password=PASSWORD, roles={Role.WORKER})
             case = Case(office_id=office.id or 0, reference=f"RWS/2026/{number + 1:04d}",
                         applicant_name=f"Wnioskodawca {number}", channel=Channel.PHONE,
                         received_on=dt.date(2026, 3, 2), assigned_worker_id=user.id)

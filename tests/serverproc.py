@@ -37,6 +37,7 @@ def server_env(instance: Path, *, database_url: str | None = None, **extra: str)
         TELEWYWIAD_SECRET_KEY=secrets.token_urlsafe(48),
         TELEWYWIAD_INSTANCE_PATH=str(instance),
         TELEWYWIAD_SESSION_COOKIE_SECURE="false",
+        TELEWYWIAD_TEST_CHEAP_HASHING="true",
     )
     if database_url:
         env["TELEWYWIAD_DATABASE_URL"] = database_url

@@ -11,6 +11,7 @@ ROLE_LABELS = {
     Role.PSYCHOLOGIST: _l("psycholog"),
     Role.SUPERVISOR: _l("kierownik"),
     Role.ADMIN: _l("administrator"),
+    Role.RECEPTION: _l("recepcja"),
 }
 
 

@@ -18,6 +18,12 @@ class Role(StrEnum):
     PSYCHOLOGIST = "psychologist"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # The front desk: the day's visits (who comes when, to which desk); nothing of cases or interviews.
+    RECEPTION = "reception"
+
+
+# Every role is office staff: what all of them read (the rota, duties, the phone directory, the filing guides).
+STAFF_ROLES: tuple[Role, ...] = tuple(Role)
 
 
 DEFAULT_REFERENCE_PREFIX = "RWS"

@@ -2,33 +2,63 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the username is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("telewywiad-timing-equaliser")
+from app.config import Settings
+
+# argon2id with the library's current recommended parameters: what every installation uses.
+STRONG = PasswordHasher()
+# The test suite only (TELEWYWIAD_ENV=test with TELEWYWIAD_TEST_CHEAP_HASHING=true): the smallest cost argon2id
+# allows, so a test creating users and logging in spends microseconds, not a third of a second, per hash. Same
+# algorithm and format; never chosen otherwise (Settings.check refuses the flag outside env=test).
+TEST_ONLY = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+EXTENSION_KEY = "telewywiad.password_hasher"
+
+
+def hasher_for(settings: Settings) -> PasswordHasher:
+    """The hasher an app built from `settings` uses: the strong one unless it is the test suite's cheap-hashing app."""
+    return TEST_ONLY if settings.cheap_hashing else STRONG
+
+
+def _hasher() -> PasswordHasher:
+    # The app's hasher (create_app puts it there); the strong one outside an app or when none was set.
+    if has_app_context():
+        hasher: PasswordHasher = current_app.extensions.get(EXTENSION_KEY, STRONG)
+        return hasher
+    return STRONG
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    # Verified against when the username is unknown, so both paths cost the same time.
+    return hasher.hash("telewywiad-timing-equaliser")
+
 
 MIN_LENGTH = 12
 
 
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when the password matches; unknown users still pay the hashing cost."""
+    hasher = _hasher()
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return hasher.verify(stored_hash or _dummy_hash(hasher), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
     """True when the stored hash uses weaker parameters than today's."""
-    return _hasher.check_needs_rehash(stored_hash)
+    return _hasher().check_needs_rehash(stored_hash)
 
 
 def password_problems(password: str, *, username: str = "") -> list[str]:

@@ -19,6 +19,7 @@ CHANNEL_LABELS = {
     Channel.PHONE: _l("Telefon"),
     Channel.IN_PERSON: _l("Osobiście"),
     Channel.INSTITUTION: _l("Zgłoszenie innej instytucji"),
+    Channel.DUTY_PHONE: _l("Telefon dyżurny"),
 }
 
 REQUESTED_LABELS = {
@@ -50,6 +51,7 @@ OUTCOME_LABELS = {
     CallOutcome.REFUSED: _l("odmowa"),
     CallOutcome.CALL_BACK: _l("prosi o telefon później"),
     CallOutcome.UNSAFE: _l("nie może bezpiecznie rozmawiać"),
+    CallOutcome.GUIDED_EFILING: _l("poinstruowano, jak złożyć wniosek elektronicznie"),
 }
 
 ROUTE_LABELS = {

@@ -24,6 +24,8 @@ class Channel(StrEnum):
     PHONE = "phone"
     IN_PERSON = "in_person"
     INSTITUTION = "institution"
+    # A call to the office's telephone duty number (evenings, weekends), registered by the worker on duty.
+    DUTY_PHONE = "duty_phone"
 
 
 class RequestedHelp(StrEnum):
@@ -61,6 +63,8 @@ class CallOutcome(StrEnum):
     REFUSED = "refused"
     CALL_BACK = "call_back"
     UNSAFE = "unsafe"
+    # The worker talked the person through filing the application electronically (a filing guide).
+    GUIDED_EFILING = "guided_efiling"
 
 
 # Attempts that did not reach the person; enough of them in a row call for a letter or an e-mail.

@@ -10,6 +10,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from app.appointments.visits import case_visits
 from app.auth.models import Role, User
 from app.cases import deadlines, labels, office_settings, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
@@ -130,6 +131,9 @@ def new() -> Response:
         return _new_form_page(services.CaseForm(received_on=services.local_today().isoformat()), {})
     form = services.CaseForm.from_mapping(request.form, request.form.getlist("requested"))
     db = get_session()
+    if request.form.get("start") == "1":
+        # Another page (the duty phone) hands over what it already knows: shown to complete, nothing checked or stored.
+        return _new_form_page(form, {}, duplicates=services.duplicates_for_form(db, actor=me(), form=form))
     try:
         services.validate_case(form, today=services.local_today())
     except services.InputError as exc:
@@ -187,6 +191,7 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "today_iso": today_local.isoformat(),
         "callback_presets": _callback_presets(),
         "callbacks": services.case_callbacks(db, case.id or 0),
+        "case_visits": case_visits(db, case.id or 0),
         "deadline": deadlines.deadline_status(case.due_on, today_local)
         if case.state in services.OPEN_STATES
         else deadlines.DeadlineStatus.NONE,

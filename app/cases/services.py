@@ -597,8 +597,11 @@ def log_call(
     )
     session.add(attempt)
     session.flush()
-    # The call about this case has been made: whatever was booked before is done.
+    # The call about this case has been made: whatever was booked before is done. A call-back booked without a
+    # call (a telephone appointment agreed for later) stays on the list until its time.
     for callback in _open_callbacks(session, case):
+        if callback.attempt_id is None and callback.due_at > now + CALLBACK_PAST_SLACK:
+            continue
         callback.done_at = now
         session.add(callback)
     if callback_at is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from typing import Any, TypeVar
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -13,6 +15,7 @@ from stdnum.pl import pesel as stdnum_pesel
 from app.clock import LOCAL_TZ
 
 PHONE_REGION = "PL"
+T = TypeVar("T")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -158,3 +161,47 @@ def local_input_value(value: datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+def parse_day(raw: str, *, missing: str) -> date:
+    """A calendar day typed as 2026-04-07 (date inputs) or 07.04.2026; `missing` is the message when left blank."""
+    value = raw.strip()
+    if not value:
+        raise FieldError(missing)
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            parsed = datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+        if parsed.year < 2000 or parsed.year > 2200:
+            raise FieldError(str(_l("Ta data jest zbyt odległa. Sprawdź rok.")))
+        return parsed
+    raise FieldError(str(_l("Nieprawidłowa data. Wpisz ją jako dd.mm.rrrr, np. 07.04.2026.")))
+
+
+def parse_clock(raw: str, *, missing: str) -> time:
+    """A time of day typed as 15:30 (time inputs) or 15.30; `missing` is the message when left blank."""
+    value = raw.strip()
+    if not value:
+        raise FieldError(missing)
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", value)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise FieldError(str(_l("Nieprawidłowa godzina. Wpisz ją jako gg:mm, np. 19:00.")))
+    return time(int(match[1]), int(match[2]))
+
+
+def require_phone(raw: str, *, missing: str) -> str:
+    """A phone number in E.164 that must be given; `missing` is the message when left blank."""
+    number = parse_phone(raw)
+    if number is None:
+        raise FieldError(missing)
+    return number
+
+
+def collect(errors: dict[str, str], name: str, parse: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Run one field's parser: its value, or None with the parser's message put in `errors[name]`."""
+    try:
+        return parse(*args, **kwargs)
+    except FieldError as exc:
+        errors[name] = exc.message
+        return None

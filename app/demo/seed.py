@@ -23,6 +23,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, set[Role]]] = [
     ("demo-psychologist", "Ewa Wiśniewska", {Role.PSYCHOLOGIST}),
     ("demo-supervisor", "Zbigniew Żółkiewski", {Role.SUPERVISOR}),
     ("demo-admin", "Jolanta Ślęzak", {Role.ADMIN}),
+    ("demo-reception", "Teresa Nowak-Bąk", {Role.RECEPTION}),
 ]
 
 
@@ -40,13 +41,17 @@ Seeder = Callable[[Session, DemoContext], None]
 
 
 def feature_seeders() -> list[Seeder]:
-    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports."""
+    """Each feature's demo seeder, in dependency order: cases, interviews, referrals, reports, appointments, directory, rota."""
+    from app.appointments.demo import seed_appointments
     from app.cases.demo import seed_cases
+    from app.directory.demo import seed_directory, seed_staff_entries
     from app.interviews.demo import seed_interviews
     from app.referrals.demo import seed_referrals
     from app.reports.demo import seed_reports
+    from app.staffing.demo import seed_staffing
 
-    return [seed_cases, seed_interviews, seed_referrals, seed_reports]
+    return [seed_cases, seed_interviews, seed_referrals, seed_reports, seed_appointments, seed_directory, seed_staffing,
+            seed_staff_entries]
 
 
 @dataclass

@@ -95,7 +95,8 @@ def _read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(file, "file", "is not UTF-8 text")]
 
 
-def _read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
+def read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
+    """Parse a YAML data file strictly (YAML 1.2 booleans, no duplicate keys); problems name the line."""
     text, problems = _read_text(path, file)
     if text is None:
         return None, problems
@@ -129,11 +130,16 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
 
 
 @cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def schema_validator(path: Path) -> jsonschema.protocols.Validator:
+    """The JSON Schema validator of a schema file (checked once per process)."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    return schema_validator(SCHEMA_PATH)
 
 
 _PATTERN_NAMES = {
@@ -225,9 +231,12 @@ def _item(data: Any, path: Sequence[Any]) -> tuple[str, str]:
     return item, rest
 
 
-def _schema_problems(data: dict[str, Any], file: str) -> list[Problem]:
+def schema_problems(
+    data: dict[str, Any], file: str, validator: jsonschema.protocols.Validator | None = None
+) -> list[Problem]:
+    """Every place where `data` breaks the schema (the form schema unless `validator` is given), in plain words."""
     problems = []
-    for error in sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in sorted((validator or _validator()).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         item, key = _item(data, list(error.absolute_path))
         message = _schema_message(error)
         problems.append(Problem(file, item, f"{key}: {message}" if key else message))
@@ -700,7 +709,7 @@ def check_source(
     data, problems = _parse_yaml(text, file)
     if data is None:
         return None, problems
-    problems = _schema_problems(data, file)
+    problems = schema_problems(data, file)
     if problems:
         return None, problems
     if path is not None and (path.parent.name != data["id"] or path.name != f"v{data['version']}.yaml"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from app.formdefs.loader import FormDefinitionError, Problem, check_file
@@ -16,9 +18,14 @@ def default_forms_dir(override: str | Path | None = None) -> Path:
     return Path(__file__).resolve().parents[2] / "forms"
 
 
+# Folders under forms/ that hold other data than form definitions: the JSON Schemas and the filing guides
+# (app/guides loads and checks those itself).
+NOT_FORMS = frozenset({"schema", "guides"})
+
+
 def definition_files(forms_dir: Path) -> list[Path]:
     """Every form definition file under `forms_dir` (`<id>/v<version>.yaml`), in a stable order."""
-    return sorted(p for p in forms_dir.rglob("*.yaml") if "schema" not in p.relative_to(forms_dir).parts)
+    return sorted(p for p in forms_dir.rglob("*.yaml") if not NOT_FORMS.intersection(p.relative_to(forms_dir).parts))
 
 
 class FormRegistry:
@@ -57,6 +64,21 @@ class FormRegistry:
             raise FormDefinitionError(problems)
         return cls(forms)
 
+    @classmethod
+    def loaded(cls, path: str | Path | None = None) -> FormRegistry:
+        """`from_directory`, but a folder whose files are byte-for-byte the ones loaded before is not read again.
+
+        Every app (each test builds several) needs the same checked forms; loading and checking them takes about
+        half a second. The registry is immutable, so sharing it is safe; any changed, added or removed file under
+        the folder gives a new key and a full load and check, and a folder with problems raises every time.
+        """
+        forms_dir = default_forms_dir(path)
+        try:
+            fingerprint = _fingerprint(forms_dir)
+        except OSError:  # a missing folder or an unreadable file: let the full load name the problem
+            return cls.from_directory(forms_dir)
+        return _loaded(forms_dir, forms_dir.resolve(), fingerprint)
+
     def get(self, form_id: str, version: int) -> FormDefinition:
         """The exact version an interview pinned; KeyError if it is not published."""
         try:
@@ -88,3 +110,19 @@ class FormRegistry:
 
     def __len__(self) -> int:
         return len(self._forms)
+
+
+def _fingerprint(forms_dir: Path) -> tuple[tuple[str, str], ...]:
+    """Every file under the folder with the SHA-256 of its bytes (the schema and variant bases included)."""
+    return tuple(
+        (str(file.relative_to(forms_dir)), hashlib.sha256(file.read_bytes()).hexdigest())
+        for file in sorted(forms_dir.rglob("*"))
+        if file.is_file()
+    )
+
+
+@lru_cache(maxsize=8)
+def _loaded(forms_dir: Path, resolved: Path, fingerprint: tuple[tuple[str, str], ...]) -> FormRegistry:
+    # `resolved` and `fingerprint` only key the cache: the same folder with other bytes is loaded afresh, and
+    # the folder is loaded as it was named, so the forms' source paths are the ones from_directory would give.
+    return FormRegistry.from_directory(forms_dir)

@@ -17,6 +17,7 @@ START_PAGES: list[tuple[Role, str]] = [
     (Role.SUPERVISOR, "reports.queue"),
     (Role.PSYCHOLOGIST, "referrals.list"),
     (Role.ADMIN, "admin.users"),
+    (Role.RECEPTION, "appointments.day"),
 ]
 
 

@@ -84,8 +84,8 @@ class NoAccess(LookupError):
 
 
 def load_forms(forms_dir: str | Path | None) -> FormRegistry:
-    """Load and check every published form; raises FormDefinitionError naming each problem."""
-    return FormRegistry.from_directory(forms_dir)
+    """Load and check every published form (once per unchanged folder); raises FormDefinitionError naming each problem."""
+    return FormRegistry.loaded(forms_dir)
 
 
 @cache

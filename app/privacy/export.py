@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from sqlmodel import Session, col, or_, select
 
+from app.appointments import privacy as appointment_privacy
 from app.audit.models import AuditEvent
 from app.auth.models import Office
 from app.cases.labels import channel_label, outcome_label, requested_label, route_label, state_label
@@ -157,11 +158,12 @@ def _case(session: Session, case: Case) -> dict[str, Any]:
     referrals = session.exec(select(Referral).where(Referral.case_id == case.id).order_by(col(Referral.id))).all()
     reports = session.exec(select(Report).where(Report.case_id == case.id).order_by(col(Report.id))).all()
     files = [f["id"] for r in reports for f in _report(session, r)["files"]]
+    appointments = appointment_privacy.export(session, case)
     refs: list[tuple[str, int | None]] = [("case", case.id)]
     refs += [("call_attempt", c.id) for c in calls] + [("interview", i.id) for i in interviews]
     refs += [("other_contact", c.id) for c in contacts] + [("case_phone", p.id) for p in phones]
     refs += [("referral", r.id) for r in referrals] + [("report", r.id) for r in reports]
-    refs += [("report_file", f) for f in files]
+    refs += [("report_file", f) for f in files] + [("appointment", a["id"]) for a in appointments]
     return {
         "id": case.id, "reference": case.reference, "applicant_name": case.applicant_name, "pesel": case.pesel,
         "email": case.email, "address": case.address, "channel": channel_label(case.channel),
@@ -180,6 +182,7 @@ def _case(session: Session, case: Case) -> dict[str, Any]:
         "interviews": [_interview(session, i) for i in interviews],
         "referrals": [_referral(session, r) for r in referrals],
         "reports": [_report(session, r) for r in reports],
+        "appointments": appointments,
         "audit_events": _audit(session, refs),
     }
 
@@ -251,6 +254,10 @@ def to_pdf(data: dict[str, Any]) -> bytes:
         if case["other_contacts"]:
             story.append(p("Listy i e-maile", sub))
             story.append(table([(c["sent_on"], f"{c['route']} · {c['note']}".rstrip(" ·")) for c in case["other_contacts"]]))
+        if case["appointments"]:
+            story.append(p("Wizyty i terminy", sub))
+            story.append(table([(a["starts_at"], f"{a['reason']} · {a['kind']} · {a['state']} · {a['where']}".rstrip(" ·"))
+                                for a in case["appointments"]]))
         for interview in case["interviews"]:
             story.append(p(f"Wywiad nr {interview['id']} ({interview['form']}, {interview['state']})", sub))
             rows = [(a["label"], a["value"]) for a in interview["answers"]]

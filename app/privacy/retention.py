@@ -5,6 +5,7 @@ What happens to each record type (also in docs/security.md):
 | record | when | what |
 |---|---|---|
 | case (`case_file`) | `retention_case_years` after its last activity, state closed or interview done, no open referral | anonymised: name replaced, PESEL/e-mail/address/notes blanked; phones deleted; call numbers and notes blanked; interview notes blanked; answers and their history deleted; flag reasons and review comment texts blanked; signed report PDFs deleted (or kept with `retention_report_files=keep`); its referrals anonymised |
+| appointment | with its case, or `retention_appointment_years` after its time | anonymised: name, phone, e-mail, cancel reason and history notes blanked |
 | referral | `retention_referral_years` after its last change, closed or returned (or with its case) | anonymised: name, phone, best time, needs and every note blanked |
 | audit event | `retention_audit_years` old | the oldest events deleted whole (never edited); a `retention.trim` checkpoint keeps the chain verifiable |
 | web session, login attempt, resume draft, sent mail | `retention_*_days` | deleted |
@@ -22,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, func, select, update
 
+from app.appointments import privacy as appointment_privacy
 from app.audit.models import AuditHead
 from app.audit.services import record, trim, trimmable
 from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
@@ -190,6 +192,8 @@ def plan(session: Session, settings: PrivacySettings, *, now: datetime | None = 
     referrals = due_referrals(session, settings, now, cases)
     interviews = _ids(session, select(Interview.id).where(col(Interview.case_id).in_(cases))) if cases else []
     steps = [Step("case", "anonymise", cases, len(cases)), Step("referral", "anonymise", referrals, len(referrals))]
+    visits = appointment_privacy.due(session, years=settings.retention_appointment_years, now=now, case_ids=cases)
+    steps.append(Step("appointment", "anonymise", visits, len(visits)))
     answers = _ids(session, select(Answer.id).where(col(Answer.interview_id).in_(interviews))) if interviews else []
     history = (
         _ids(session, select(AnswerChange.id).where(col(AnswerChange.interview_id).in_(interviews))) if interviews else []
@@ -223,6 +227,7 @@ def plan(session: Session, settings: PrivacySettings, *, now: datetime | None = 
         for name, unset in (
             ("case", all(case is None for case, _ in periods)),
             ("referral", all(referral is None for _, referral in periods)),
+            ("appointment", settings.retention_appointment_years is None),
             ("audit_event", settings.retention_audit_years is None),
         )
         if unset
@@ -285,6 +290,8 @@ def run(session: Session, settings: PrivacySettings, *, now: datetime | None = N
         _anonymise_cases(session, cases, interviews, now)
     if referrals:
         _anonymise_referrals(session, referrals, now)
+    visits = due.step("appointment").ids
+    appointment_privacy.anonymise(session, visits, now, ANONYMISED)
     files = due.step("report_file").ids
     if files:
         session.exec(delete(ReportFile).where(col(ReportFile.id).in_(files)))
@@ -300,7 +307,7 @@ def run(session: Session, settings: PrivacySettings, *, now: datetime | None = N
     session.flush()
     # The run's own entry comes first, so it is newer than every trimmed event and always survives the trim.
     record(session, "retention.run", actor_id=actor_id, object_type="retention", counts=due.counts(),
-           case_ids=cases, referral_ids=referrals, report_file_ids=files)
+           case_ids=cases, referral_ids=referrals, report_file_ids=files, appointment_ids=visits)
     if settings.retention_audit_years is not None:
         trim(session, before=now - settings.retention_audit_years * YEAR, actor_id=actor_id)
     session.flush()

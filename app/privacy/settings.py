@@ -35,6 +35,8 @@ class PrivacySettings(BaseSettings):
     retention_case_years: float | None = Field(default=None, gt=0)
     # Years after a closed or returned referral's last change before its contact details are anonymised.
     retention_referral_years: float | None = Field(default=None, gt=0)
+    # Years after an appointment's time before its contact data are anonymised (with its case in any case).
+    retention_appointment_years: float | None = Field(default=None, gt=0)
     # Years after which the oldest audit events are deleted (whole; the chain stays verifiable).
     retention_audit_years: float | None = Field(default=None, gt=0)
     # Signed report PDFs of an anonymised case: deleted (default) or kept as the signed record.

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, func, select
 
 from app.clock import utcnow
-from app.referrals.models import OutboxMessage, Referral, ReferralState
+from app.referrals.models import OutboxAttachment, OutboxMessage, Referral, ReferralState
 from app.referrals.settings import ReferralSettings
 
 KIND_NEW_REFERRALS = "new_referrals"
@@ -73,6 +73,19 @@ def notify_new_referrals(session: Session, *, office_id: int, settings: Referral
     return message
 
 
+def queue_message(session: Session, *, office_id: int | None, kind: str, recipients: str, subject: str, body: str,
+                  attachments: tuple[tuple[str, str, str], ...] = ()) -> OutboxMessage:
+    """Put one e-mail (with text attachments: filename, content type, content) into the outbox; flushes."""
+    message = OutboxMessage(office_id=office_id, kind=kind, recipients=recipients, subject=subject[:200], body=body)
+    session.add(message)
+    session.flush()
+    for filename, content_type, content in attachments:
+        session.add(OutboxAttachment(message_id=message.id or 0, filename=filename, content_type=content_type,
+                                     content=content))
+    session.flush()
+    return message
+
+
 @dataclass
 class SendReport:
     """What one outbox run did."""
@@ -94,6 +107,8 @@ class Claim:
     recipients: str
     subject: str
     body: str
+    # (filename, content type with parameters, text content) of each attachment.
+    attachments: tuple[tuple[str, str, str], ...] = ()
 
 
 def _lease(settings: ReferralSettings) -> timedelta:
@@ -129,8 +144,16 @@ def claim_message(session: Session, message_id: int, *, run_id: str, now: dateti
             select(OutboxMessage.attempts, OutboxMessage.recipients, OutboxMessage.subject, OutboxMessage.body)
             .where(col(OutboxMessage.id) == message_id)
         ).one()
+    attachments: tuple[tuple[str, str, str], ...] = ()
+    if row:
+        attachments = tuple(
+            (a.filename, a.content_type, a.content)
+            for a in session.exec(
+                select(OutboxAttachment).where(OutboxAttachment.message_id == message_id).order_by(col(OutboxAttachment.id))
+            ).all()
+        )
     session.commit()
-    return Claim(message_id, run_id, *row) if row else None
+    return Claim(message_id, run_id, *row, attachments=attachments) if row else None
 
 
 def _release(session: Session, claim: Claim, values: dict[str, object]) -> bool:
@@ -151,6 +174,11 @@ def _deliver(claim: Claim, settings: ReferralSettings) -> None:
     email["Subject"] = claim.subject
     email["Message-ID"] = make_msgid(domain="telewywiad")
     email.set_content(claim.body)
+    for filename, content_type, content in claim.attachments:
+        # Text attachments only (the table holds text): "text/calendar; method=PUBLISH" → subtype and parameters.
+        subtype, *params = [part.strip() for part in content_type.removeprefix("text/").split(";")]
+        email.add_attachment(content, subtype=subtype, filename=filename,
+                             params=dict(p.split("=", 1) for p in params if "=" in p))
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout) as smtp:
         if settings.smtp_starttls:
             smtp.starttls(context=ssl.create_default_context())

@@ -204,3 +204,16 @@ class OutboxMessage(SQLModel, table=True):
     # A sending run's lease: until then no other run may take the message; a crashed run's lease simply runs out.
     claimed_until: datetime | None = Field(default=None)
     claimed_by: str = Field(default="", max_length=32)
+
+
+class OutboxAttachment(SQLModel, table=True):
+    """A file sent with an outbox message (e.g. an appointment's .ics); deleted with its message."""
+
+    __tablename__ = "mail_outbox_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="mail_outbox.id", index=True, ondelete="CASCADE")
+    filename: str = Field(max_length=100)
+    # "text/calendar; method=PUBLISH" and the like: maintype/subtype plus parameters.
+    content_type: str = Field(max_length=100)
+    content: str = Field(sa_column=Column(Text, nullable=False))

@@ -25,6 +25,9 @@ from app.reports.models import CertificateSource, OfficeCA, SigningCertificate
 PASSPHRASE_FILE = "pki_passphrase"  # noqa: S105  # nosec B105  # reason: a file name, not a secret
 # A PKCS#12 with a certificate chain is a few kilobytes; anything far larger is not one.
 MAX_PKCS12_BYTES = 64 * 1024
+# The test suite only (Settings.cheap_hashing): the cheapest argon2id for wrapping newly issued signing keys, as the
+# test password hasher (app/auth/passwords.py); everything else wraps with pki.DEFAULT_KDF.
+TEST_ONLY_KDF = pki.KdfParams(time_cost=1, memory_kib=8, parallelism=1)
 
 # Polish on purpose: it is written into certificates and stamps, whatever the user's UI language.
 CERT_ROLE_TITLES = {Role.SUPERVISOR: "kierownik", Role.WORKER: "pracownik socjalny"}
@@ -62,6 +65,11 @@ def ca_passphrase(settings: Settings) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value)
     return value
+
+
+def kdf_for(settings: Settings) -> pki.KdfParams:
+    """The cost of wrapping a new signing key: the real one unless it is the test suite's cheap-hashing app."""
+    return TEST_ONLY_KDF if settings.cheap_hashing else pki.DEFAULT_KDF
 
 
 def office_ca(session: Session, office_id: int) -> OfficeCA | None:
@@ -205,7 +213,8 @@ def signing_material(session: Session, *, user: User, roles: frozenset[Role], pa
         raise PkiNotConfigured(str(_l(
             "Hasło urzędu certyfikacji w konfiguracji nie pasuje do klucza ośrodka. Skontaktuj się z administratorem."
         ))) from exc
-    row = _row(user, pki.load_certificate(cert_pem), pki.wrap_private_key(key, password), CertificateSource.OFFICE, [])
+    wrapped = pki.wrap_private_key(key, password, params=kdf_for(settings))
+    row = _row(user, pki.load_certificate(cert_pem), wrapped, CertificateSource.OFFICE, [])
     return SigningMaterial(row, key, [ca.cert_pem.encode()], is_new=True)
 
 

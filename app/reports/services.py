@@ -33,6 +33,7 @@ from app.reports.pdf import render_report
 from app.reports.signing import SUPERVISOR_STAMP_BOX, WORKER_STAMP_BOX, SigningError, sign_pdf
 from app.reports.states import PENDING_REVIEW, ReportAction, ReportState, TransitionError, next_state
 from app.reports.verify import VerificationReport, sha256_hex, verify_pdf
+from app.staffing.rota import WeekCoverage, week_coverage
 from app.web.paging import PAGE_SIZE, Page, clamp
 
 # fontTools logs every glyph subset at INFO while pyHanko embeds the stamp font: noise, and slow to write.
@@ -450,6 +451,8 @@ class Dashboard:
     overdue_count: int
     referrals: list[ReferralAge] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+    # This week's rota: who is in the office per day, and the sections left with nobody or everybody inside.
+    coverage: WeekCoverage | None = None
 
 
 CLOSED_CASE_STATES = (CaseState.INTERVIEW_DONE, CaseState.CLOSED, CaseState.OTHER_ROUTE)
@@ -503,4 +506,5 @@ def dashboard(session: Session, *, office_id: int, today: dt.date | None = None)
         overdue=[(c, (today - c.due_on).days) for c in overdue_cases[:20] if c.due_on],
         overdue_count=len(overdue_cases),
         referrals=_open_referrals(session, office_id, utcnow()),
+        coverage=week_coverage(session, office_id, today),
     )

@@ -43,6 +43,9 @@ def install(app: Flask, *, hsts: bool) -> None:
                 # Flask's send_file says no-cache, which makes phones revalidate every asset on every page.
                 response.cache_control.no_cache = None
                 response.cache_control.immutable = True
+        elif response.cache_control.public:
+            # A public page (app/web/public.py: no login, no personal data, no cookie) chose its own caching.
+            pass
         else:
             # Pages may show people's data: never keep them in a (shared) browser cache.
             response.headers["Cache-Control"] = "no-store"

@@ -38,7 +38,7 @@ def _one(live_server: LiveServer, sql: str, *params: object) -> int:
 def _pages(live_server: LiveServer, role: str) -> list[str]:
     """The main pages of a role, with ids of the demo records they show."""
     if role == "anonymous":
-        return ["/login"]
+        return ["/login", "/contact", "/contact?lang=en", "/contact/guides/epuap"]
     if role == "demo-worker":
         mine = "SELECT id FROM interview WHERE state = ? AND worker_id = (SELECT id FROM user_account WHERE username = ?)"
         in_progress = _one(live_server, mine, "in_progress", role)
@@ -47,18 +47,20 @@ def _pages(live_server: LiveServer, role: str) -> list[str]:
         return ["/today", "/cases", "/cases?q=kowal", f"/cases/{case}", "/cases/new",
                 f"/interviews/{in_progress}?section=metadata", f"/interviews/{in_progress}?section=segment_a",
                 f"/interviews/{in_progress}?section=wellbeing", f"/interviews/{in_progress}/finish",
-                f"/interviews/{finished}/summary", "/referrals/mine", "/reports", "/account"]
+                f"/interviews/{finished}/summary", "/referrals/mine", "/reports", "/account",
+                "/rota", "/duty", "/directory", "/directory/me", "/guides/epuap", f"/cases/{case}/guides/epuap"]
     if role == "demo-psychologist":
         referral = _one(live_server, "SELECT id FROM referral ORDER BY id")
         return ["/referrals", f"/referrals/{referral}", "/account"]
     if role == "demo-supervisor":
         report = _one(live_server, "SELECT id FROM report ORDER BY id")
         return ["/review", "/review/dashboard", "/review/verify", f"/reports/{report}", "/cases/team",
-                "/account/signing"]
+                "/account/signing", "/rota/setup", "/rota/absences", "/duty"]
     office = _one(live_server, "SELECT office_id FROM user_account WHERE username = ?", role)
-    return ["/admin/users", "/admin/users/new", "/audit", "/admin/offices", f"/admin/offices/{office}",
-            f"/admin/offices/{office}/settings", f"/admin/offices/{office}/helplines",
-            f"/admin/offices/{office}/helplines/adults_emotional_crisis", f"/admin/offices/{office}/forms"]
+    return ["/admin/users", "/admin/users/new", "/audit", "/admin/directory", "/admin/directory/numbers/new",
+            "/admin/offices", f"/admin/offices/{office}", f"/admin/offices/{office}/settings",
+            f"/admin/offices/{office}/helplines", f"/admin/offices/{office}/helplines/adults_emotional_crisis",
+            f"/admin/offices/{office}/forms"]
 
 
 @pytest.fixture(params=list(VIEWPORTS), scope="module")

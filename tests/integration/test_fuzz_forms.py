@@ -23,6 +23,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.appointments import booking
+from app.appointments.booking import BookingForm
+from app.appointments.models import Appointment, AppointmentKind, HoursException
+from app.appointments.visits import Mark
 from app.auth.models import Office, ResumeDraft, Role, User
 from app.auth.services import load_principal
 from app.cases.models import CallOutcome, Case, CasePhone, Channel, ContactRoute, RequestedHelp
@@ -40,6 +44,7 @@ from app.reports.models import Report
 from tests.conftest import csrf_from, login
 from tests.factories import PASSWORD
 from tests.fuzzing import Part, changed_tables, encode, enum_values, form_parts, snapshot, text_values
+from tests.integration.appointments.conftest import VisitOffice, next_working_day, setup_visits, slot
 
 _refs = itertools.count(1)
 
@@ -128,6 +133,46 @@ class World:
         """Another user of the office."""
         return self.user_factory(Role.WORKER)
 
+    def office_record(self, kind: str) -> int:
+        """A rota absence, duty slot, section, number or template of the office (issue 18), as its id."""
+        from app.directory.models import ApplicationTemplate, DirectoryNumber, NumberKind
+        from app.staffing.models import AbsenceKind, DutySlot, RotaException, Section
+
+        office_id = self.office.id or 0
+        today = dt.date.today()
+        record: Any = {
+            "absence": lambda: RotaException(office_id=office_id, user_id=self.colleague().id or 0,
+                                             kind=AbsenceKind.QUARANTINE, starts_on=today, ends_on=today),
+            "slot": lambda: DutySlot(office_id=office_id, worker_id=self.colleague().id or 0,
+                                     starts_at=dt.datetime.now(dt.UTC), ends_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)),
+            "section": lambda: Section(office_id=office_id, name=f"Sekcja {next(_refs)}"),
+            "number": lambda: DirectoryNumber(office_id=office_id, kind=NumberKind.FAX, number="+48586754680"),
+            "template": lambda: ApplicationTemplate(office_id=office_id, title="Wzór", filename="w.pdf",
+                                                    media_type="application/pdf", size_bytes=9, sha256="0" * 64,
+                                                    data=b"%PDF-1.4\n"),
+        }[kind]()
+        self.db.add(record)
+        self.db.commit()
+        return int(record.id)
+
+    def visits(self) -> VisitOffice:
+        """The office set up for visits (a room, two desks, hours, two reasons), once."""
+        if not hasattr(self, "_visits"):
+            self._visits = setup_visits(self.db, self.office)
+        return self._visits
+
+    def appointment(self) -> Appointment:
+        """A visit booked by the front desk for the next working day."""
+        visits = self.visits()
+        with self.app.app_context():
+            actor = load_principal(self.db, self.user_factory(Role.RECEPTION).id or 0)
+            assert actor is not None
+            appointment = booking.book(self.db, actor=actor, case=None, form=BookingForm(
+                person_name="Zażółć Gęślą-Jaźń", phone="600100200", reason_id=str(visits.documents.id),
+                kind="in_person", slot=slot(visits.desks[0], next_working_day(), 10)))
+            self.db.commit()
+        return appointment
+
     def draft(self) -> ResumeDraft:
         """A form kept after the logged-in user's session timed out."""
         draft = ResumeDraft(user_id=self.me().id or 0, method="POST", path="/cases/new",
@@ -186,6 +231,95 @@ REFERRAL_FIELDS = tuple(ReferralInput.__dataclass_fields__)
 REFERRAL_HINTS = {"reason": enum_values(ReasonCategory), "priority": enum_values(Priority),
                   "consent": ("yes", "no"), "emergency_action": ("", "called", "advised")}
 ROLE_HINTS = {"roles": enum_values(Role)}
+# Issue 18: rota, duty, directory, guides.
+DAY_HINTS = ("2026-03-02", "02.03.2026", "2099-01-01", "1999-12-31", "31.02.2026")
+CLOCK_HINTS = ("15:30", "19:00", "7.30", "25:00", "19:00-15:30")
+PHONE_VALUES = ("601 234 567", "+48600100200", "58 675 46 75", "123")
+
+
+def _rota_setup(world: World) -> Prepared:
+    colleague = world.colleague()
+    keys = ("g1", "n1", "n2", "n3", "")
+    return Prepared(url={}, fields=("group-n1", "group-n2", "group-n3", f"section-{colleague.id}", f"member-{colleague.id}",
+                                    f"member-{world.me().id}", "kind", "anchor", "day-0", "day-3"),
+                    hints={"kind": ("alternate_weeks", "weekdays"), "anchor": DAY_HINTS, f"member-{colleague.id}": keys,
+                           f"member-{world.me().id}": keys, "day-0": keys, "day-3": keys, "group-n1": ("Grupa A",),
+                           "group-n2": ("Grupa B",)})
+
+
+def _duty_call(world: World) -> Prepared:
+    case = world.case()
+    now = dt.datetime.now(dt.UTC)
+    from app.staffing.models import DutySlot
+
+    world.db.add(DutySlot(office_id=world.office.id or 0, worker_id=world.me().id or 0, starts_at=now - dt.timedelta(minutes=5),
+                          ends_at=now + dt.timedelta(hours=1)))
+    world.db.commit()
+    return Prepared(url={}, fields=("number", "note", "case_id", "action"),
+                    hints={"number": ("+48600100200", *PHONE_VALUES), "case_id": (str(case.id), "0", "x"),
+                           "action": ("find", "record")})
+
+
+OFFICE_TARGETS: dict[str, Target] = {
+    "rota.configure": Target((Role.SUPERVISOR,), _rota_setup),
+    "rota.absence_list": Target((Role.SUPERVISOR,), lambda w: Prepared(
+        url={}, fields=("user_id", "kind", "starts_on", "ends_on", "note"),
+        hints={"user_id": (str(w.colleague().id), "0"), "kind": ("sick_leave", "quarantine"), "starts_on": DAY_HINTS,
+               "ends_on": DAY_HINTS})),
+    "rota.remove_absence": Target((Role.SUPERVISOR,), lambda w: Prepared(url={"absence_id": w.office_record("absence")})),
+    "duty.settings": Target((Role.SUPERVISOR,), lambda w: Prepared(
+        url={}, fields=("number", "default_start", "default_end", "note"),
+        hints={"number": PHONE_VALUES, "default_start": CLOCK_HINTS, "default_end": CLOCK_HINTS})),
+    "duty.add_slot": Target((Role.SUPERVISOR,), lambda w: Prepared(
+        url={}, fields=("worker_id", "day", "start", "end", "whole_week"),
+        hints={"worker_id": (str(w.colleague().id), "0"), "day": DAY_HINTS, "start": CLOCK_HINTS, "end": CLOCK_HINTS,
+               "whole_week": ("1",)})),
+    "duty.remove_slot": Target((Role.SUPERVISOR,), lambda w: Prepared(url={"slot_id": w.office_record("slot")})),
+    "duty.calls": Target((Role.WORKER,), _duty_call),
+    "directory.my_entry": Target((Role.WORKER,), lambda w: Prepared(
+        url={}, fields=("phone", "email", "phone_public", "email_public"),
+        hints={"phone": PHONE_VALUES, "email": ("a@b.pl", "zły"), "phone_public": ("1",), "email_public": ("1",)})),
+    "directory.staff_entry": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"user_id": w.colleague().id}, fields=("phone", "email", "phone_public"), hints={"phone": PHONE_VALUES})),
+    "directory.contact": Target((Role.ADMIN,), lambda w: Prepared(
+        url={}, fields=("slug", "applications_email", "epuap_address", "drop_box", "visit_rules", "hours_0", "hours_6"),
+        hints={"slug": ("gops-puck", "GOPS", "guides"), "epuap_address": ("/gops/SkrytkaESP", "x"),
+               "hours_0": ("7:30-15:30", "15:30-7:30", "rano"), "hours_6": ("", "8-12")})),
+    "directory.section": Target((Role.ADMIN,), lambda w: Prepared(url={}, fields=("name", "email"))),
+    "directory.remove_section": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"staff_section_id": w.office_record("section")})),
+    "directory.number": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"number_id": w.office_record("number")}, fields=("kind", "section_id", "label", "number", "valid_from", "valid_until"),
+        hints={"kind": ("section", "special", "fax", "general"), "number": PHONE_VALUES, "valid_from": DAY_HINTS,
+               "valid_until": DAY_HINTS})),
+    "directory.remove_number": Target((Role.ADMIN,), lambda w: Prepared(url={"number_id": w.office_record("number")})),
+    "directory.add_template": Target((Role.ADMIN,), lambda w: Prepared(url={}, fields=("title",), files=("file",))),
+    "directory.remove_template": Target((Role.ADMIN,), lambda w: Prepared(url={"template_id": w.office_record("template")})),
+    "guides.steps": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id, "guide_id": "epuap"}, fields=("done",), hints={"done": ("open_epuap", "sign_send")},
+        path_choices={"guide_id": ("epuap", "empatia")})),
+    "guides.outcome": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id, "guide_id": "epuap"}, fields=("number", "note"),
+        hints={"number": ("+48600100200",)}, path_choices={"guide_id": ("epuap", "profil-zaufany")})),
+}
+BOOKING_FIELDS = ("person_name", "phone", "email", "reason_id", "kind", "slot", "from_day", "show")
+HOURS_FIELDS = ("name", "address", *(f"d{d}_{p}" for d in range(7) for p in ("opens", "closes")))
+TIME_HINTS = ("08:00", "15:00", "8:07", "25:00", "")
+
+
+def _booking_hints(world: World) -> dict[str, tuple[str, ...]]:
+    visits = world.visits()
+    day = next_working_day()
+    return {"kind": enum_values(AppointmentKind), "reason_id": (str(visits.documents.id), str(visits.consultation.id)),
+            "slot": (slot(visits.desks[0], day, 11), slot(None, day, 12), slot(visits.desks[1], day, 7), "0@", "1@x"),
+            "from_day": (day.isoformat(), "2026-02-30"), "email": ("a@example.org",), "phone": ("601234567",)}
+
+
+def _exception(world: World) -> Prepared:
+    exception = HoursException(place_id=world.visits().place.id or 0, day=next_working_day() + dt.timedelta(days=7))
+    world.db.add(exception)
+    world.db.commit()
+    return Prepared(url={"exception_id": exception.id})
 
 
 def _interview_target(fields: tuple[str, ...] = (), **hints: tuple[str, ...]) -> Callable[[World], Prepared]:
@@ -353,6 +487,38 @@ TARGETS: dict[str, Target] = {
     "reports.certificate": Target((Role.WORKER,), lambda w: Prepared(
         url={}, fields=("p12_password", "password"), files=("pkcs12",))),
     "reports.verify": Target((Role.SUPERVISOR,), lambda w: Prepared(url={}, files=("pdf",))),
+    **OFFICE_TARGETS,
+    "appointments.new": Target((Role.RECEPTION,), lambda w: Prepared(
+        url={}, fields=BOOKING_FIELDS, hints=_booking_hints(w))),
+    "appointments.new_for_case": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=BOOKING_FIELDS, hints=_booking_hints(w))),
+    "appointments.cancel": Target((Role.RECEPTION,), lambda w: Prepared(
+        url={"appointment_id": w.appointment().id}, fields=("reason",))),
+    "appointments.reschedule": Target((Role.RECEPTION,), lambda w: Prepared(
+        url={"appointment_id": w.appointment().id}, fields=("reason", "slot", "from_day"), hints=_booking_hints(w))),
+    "appointments.mark": Target((Role.RECEPTION,), lambda w: Prepared(
+        url={"appointment_id": w.appointment().id}, fields=("what",), hints={"what": enum_values(Mark)})),
+    "visit_setup.rules": Target((Role.ADMIN,), lambda w: Prepared(url={}, fields=("entry_rules",))),
+    "visit_setup.new_place": Target((Role.ADMIN,), lambda w: Prepared(
+        url={}, fields=HOURS_FIELDS, hints=dict.fromkeys(HOURS_FIELDS[2:], TIME_HINTS))),
+    "visit_setup.place": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"place_id": w.visits().place.id}, fields=HOURS_FIELDS, hints=dict.fromkeys(HOURS_FIELDS[2:], TIME_HINTS))),
+    "visit_setup.add_desk": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"place_id": w.visits().place.id}, fields=("desk_name", "capacity"), hints={"capacity": ("1", "2", "0")})),
+    "visit_setup.desk": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"desk_id": w.visits().desks[0].id}, fields=("desk_name", "capacity"), hints={"capacity": ("1", "3")})),
+    "visit_setup.remove_desk": Target((Role.ADMIN,), lambda w: Prepared(url={"desk_id": w.visits().desks[1].id})),
+    "visit_setup.add_exception": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"place_id": w.visits().place.id}, fields=("day", "exc_opens", "exc_closes", "note"),
+        hints={"day": ((next_working_day() + dt.timedelta(days=14)).isoformat(), "2020-01-01"),
+               "exc_opens": TIME_HINTS, "exc_closes": TIME_HINTS})),
+    "visit_setup.remove_exception": Target((Role.ADMIN,), _exception),
+    "visit_setup.new_reason": Target((Role.ADMIN,), lambda w: Prepared(
+        url={}, fields=("name", "duration", "in_person", "phone", "checklist", "active"),
+        hints={"duration": ("15", "30", "7"), "in_person": ("1",), "phone": ("1",), "active": ("1",)})),
+    "visit_setup.reason": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"reason_id": w.visits().documents.id}, fields=("name", "duration", "in_person", "phone", "checklist", "active"),
+        hints={"duration": ("15", "30", "7"), "in_person": ("1",), "phone": ("1",), "active": ("1",)})),
     "offices.new": Target((Role.ADMIN,), _new_office),
     "offices.edit": Target((Role.ADMIN,), lambda w: Prepared(
         url={"office_id": w.office.id}, fields=OFFICE_FIELDS, hints=OFFICE_HINTS)),

@@ -17,9 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from app.db import make_engine
+from tests.conftest import scratch_database
 from tests.livehttp import TEXT_KEYS, HttpSession, acknowledged, arrange_workers
 from tests.serverproc import ServerProcess, server_env
 
@@ -41,16 +42,8 @@ def pg_database() -> Iterator[str]:
     """A fresh PostgreSQL database on the test cluster, dropped afterwards."""
     if not PG_URL:
         pytest.skip("PostgreSQL load run needs TELEWYWIAD_TEST_DATABASE_URL (make test sets it in the -m db pass)")
-    name = f"tw_load_{secrets.token_hex(4)}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(PG_URL, f"tw_load_{secrets.token_hex(4)}") as url:
+        yield url
 
 
 def run_load(tmp_path: Path, database_url: str | None) -> None:

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.auth.services import load_principal
 from app.cases import services
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case
@@ -23,12 +23,6 @@ from tests.conftest import token
 
 NUMBER = "+48601234567"
 WARSAW = ZoneInfo("Europe/Warsaw")
-
-
-@pytest.fixture
-def worker(login_as: Callable[..., User]) -> User:
-    """The logged-in social worker."""
-    return login_as(Role.WORKER)
 
 
 @pytest.fixture

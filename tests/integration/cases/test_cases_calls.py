@@ -27,12 +27,6 @@ def _call(client: FlaskClient, case: Case, outcome: str, **extra: str):  # type:
 
 
 @pytest.fixture
-def worker(login_as: Callable[..., User]) -> User:
-    """The logged-in social worker."""
-    return login_as(Role.WORKER)
-
-
-@pytest.fixture
 def case(worker: User, case_factory: Callable[..., Case]) -> Case:
     """A new case assigned to the worker, with one phone."""
     return case_factory(assigned=worker, phones=(NUMBER, "+48655402525"))

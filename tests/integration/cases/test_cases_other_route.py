@@ -31,12 +31,6 @@ def _send(client: FlaskClient, case: Case, **fields: str):  # type: ignore[no-un
 
 
 @pytest.fixture
-def worker(login_as: Callable[..., User]) -> User:
-    """The logged-in social worker."""
-    return login_as(Role.WORKER, full_name="Ewa Socjalna")
-
-
-@pytest.fixture
 def marked(client: FlaskClient, worker: User, case_factory: Callable[..., Case], db: Session) -> Case:
     """A case of the worker marked for another route after three failed calls; received a week ago."""
     case = case_factory(assigned=worker, phones=(NUMBER,), received_on=local_today() - timedelta(days=7),
@@ -69,7 +63,7 @@ def test_letter_sent_clears_the_warning_and_the_case_waits(
     assert not marked.needs_other_route and marked.state == CaseState.OTHER_ROUTE
     page = client.get(f"/cases/{marked.id}").get_data(as_text=True)
     history = page.split('id="h-history"', 1)[1].split("</section>", 1)[0]
-    assert "Wysłano: list" in history and "Pismo z prośbą o kontakt" in history and "Ewa Socjalna" in history
+    assert "Wysłano: list" in history and "Pismo z prośbą o kontakt" in history and worker.full_name in history
     assert history.index("Wysłano: list") < history.index("Poczta głosowa")  # newest first
     assert "czeka na odpowiedź wnioskodawcy" in page and "Skontaktuj się listownie" not in page
 

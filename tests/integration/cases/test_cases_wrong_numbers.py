@@ -33,12 +33,6 @@ def _events(db: Session, action: str) -> list[AuditEvent]:
 
 
 @pytest.fixture
-def worker(login_as: Callable[..., User]) -> User:
-    """The logged-in social worker."""
-    return login_as(Role.WORKER, full_name="Anna Pracownicka")
-
-
-@pytest.fixture
 def case(worker: User, case_factory: Callable[..., Case]) -> Case:
     """A new case of the worker with two numbers."""
     return case_factory(assigned=worker, phones=(FIRST, SECOND))
@@ -55,7 +49,7 @@ def test_wrong_number_outcome_crosses_the_number_out(
     assert _phone(db, case, SECOND).wrong_since is None
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f'href="tel:{FIRST}"' not in page and f'href="tel:{SECOND}"' in page
-    assert '<s class="nowrap">601 234 567</s>' in page and "błędny numer" in page and "Anna Pracownicka" in page
+    assert '<s class="nowrap">601 234 567</s>' in page and "błędny numer" in page and worker.full_name in page
     assert "Numer jednak poprawny" in page
     # The call form now dials the working number by default.
     assert f'<input type="hidden" name="number" value="{SECOND}">' in page

@@ -36,10 +36,11 @@ def test_systemd_analyze_verify_accepts_every_unit(tmp_path: Path) -> None:
     assert result.stderr.strip() == "", result.stderr
 
 
-def test_timers_run_the_outbox_every_minute_backups_daily_and_retention_nightly() -> None:
+def test_timers_run_the_outbox_every_minute_reminders_mornings_backups_daily_and_retention_nightly() -> None:
     """Each job has its timer with the intended schedule, and every unit runs as the unprivileged service user."""
     schedules = {
         "telewywiad-outbox.timer": "*-*-* *:*:00",
+        "telewywiad-reminders.timer": "*-*-* 07:00:00",
         "telewywiad-backup.timer": "*-*-* 01:30:00",
         "telewywiad-retention.timer": "*-*-* 03:15:00",
     }
@@ -52,6 +53,7 @@ def test_timers_run_the_outbox_every_minute_backups_daily_and_retention_nightly(
                  "telewywiad-retention.service")}
     assert "serve --host 127.0.0.1 --port 8000 --workers 4" in commands["telewywiad.service"]
     assert commands["telewywiad-outbox.service"].endswith("telewywiad mail send-outbox")
+    assert _unit("telewywiad-reminders.service")["Service"]["ExecStart"].endswith("telewywiad appointments remind")
     assert "telewywiad backup --out" in commands["telewywiad-backup.service"]
     assert commands["telewywiad-retention.service"].endswith("telewywiad retention run")
     app = _unit("telewywiad.service")["Service"]

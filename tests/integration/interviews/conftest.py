@@ -1,9 +1,7 @@
-"""Fixtures for interview tests: a case assigned to a logged-in worker and an interview started on it."""
+"""Fixtures for interview tests: a case assigned to the logged-in `worker` and an interview started on it."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -11,29 +9,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from app.auth.models import Office, Role, User
+from app.auth.models import Office, User
 from app.auth.services import load_principal
 from app.cases.models import Case, Channel
 from app.interviews import services
 from app.interviews.models import Interview
-
-_refs = itertools.count(1)
+from tests import factories
 
 
 def make_case(db: Session, office: Office, worker: User | None = None) -> Case:
     """A case of the office, assigned to `worker` when given."""
-    assert office.id is not None
-    case = Case(
-        office_id=office.id,
-        reference=f"RWS/2026/{next(_refs):04d}",
-        applicant_name="Zdzisław Łęcki",
-        channel=Channel.PHONE,
-        received_on=date(2026, 3, 2),
-        assigned_worker_id=worker.id if worker else None,
-    )
-    db.add(case)
-    db.commit()
-    return case
+    return factories.make_case(db, office, assigned=worker, name="Zdzisław Łęcki", channel=Channel.PHONE,
+                               received_on=date(2026, 3, 2))
 
 
 def start(app: Flask, db: Session, worker: User, case: Case) -> Interview:
@@ -48,14 +35,8 @@ def start(app: Flask, db: Session, worker: User, case: Case) -> Interview:
 
 
 @pytest.fixture
-def worker(login_as: Callable[..., User]) -> User:
-    """The logged-in social worker."""
-    return login_as(Role.WORKER, username="pracownik")
-
-
-@pytest.fixture
 def case(db: Session, office: Office, worker: User) -> Case:
-    """A case assigned to the logged-in worker."""
+    """A case assigned to the worker (logged in on `client`)."""
     return make_case(db, office, worker)
 
 

@@ -13,11 +13,12 @@ from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
 from app.auth.models import Office, Role, User
-from app.cases.models import CallAttempt, CallOutcome, Case, CasePhone, CaseState, Channel
+from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel
 from app.interviews.models import Interview
 from app.referrals.models import Priority, ReasonCategory, Referral
 from app.reports.demo import DEMO_ANSWERS, make_finished_interview
 from tests.conftest import login
+from tests.factories import make_case
 
 PESEL = "44051401359"
 NAME = "Zażółć Gęślą-Jaźń"
@@ -48,13 +49,10 @@ class World:
 
 def make_person_case(db: Session, office: Office, worker: User, *, reference: str = "RWS/2026/0101") -> Case:
     """A case with the person's PESEL, address, e-mail, two phones and one answered call."""
-    case = Case(office_id=office.id or 0, reference=reference, applicant_name=NAME, pesel=PESEL, email=EMAIL,
-                address=ADDRESS, channel=Channel.EPUAP, received_on=dt.date(2026, 3, 1), assigned_worker_id=worker.id,
-                state=CaseState.INTERVIEW_DONE, request_note="Prosi o zasiłek celowy na opał.")
-    db.add(case)
-    db.flush()
-    db.add(CasePhone(case_id=case.id or 0, number=PHONE, position=0))
-    db.add(CasePhone(case_id=case.id or 0, number="+48587654321", label="sąsiadka", position=1))
+    case = make_case(db, office, assigned=worker, reference=reference, name=NAME, channel=Channel.EPUAP,
+                     received_on=dt.date(2026, 3, 1), phones=(PHONE, ("+48587654321", "sąsiadka")), commit=False,
+                     pesel=PESEL, email=EMAIL, address=ADDRESS, state=CaseState.INTERVIEW_DONE,
+                     request_note="Prosi o zasiłek celowy na opał.")
     db.add(CallAttempt(case_id=case.id or 0, worker_id=worker.id or 0, number=PHONE, outcome=CallOutcome.ANSWERED,
                        note="Odebrała córka, oddzwonić."))
     db.flush()

@@ -13,11 +13,12 @@ from sqlmodel import Session
 
 from app.auth.models import Office, Role, User
 from app.auth.services import Principal, load_principal
-from app.cases.models import Case, CasePhone, Channel
+from app.cases.models import Case, Channel
 from app.clock import utcnow
 from app.interviews.models import Answer, Interview
 from app.referrals.models import Priority, ReasonCategory, Referral, ReferralState
 from app.referrals.settings import EXTENSION_KEY, ReferralSettings
+from tests import factories
 
 # What a telephone interview has before the risk questions: safe to talk, identity, the psychologist's minimum,
 # and private answers (PESEL, address, health) that must never reach a referral.
@@ -58,20 +59,9 @@ def make_case(db: Session, office: Office) -> Callable[..., Case]:
     """A case of the office, assigned to a worker, with one phone number."""
 
     def factory(worker: User | None = None, *, office_: Office | None = None, name: str = "Zażółć Gęślą-Jaźń") -> Case:
-        owner = office_ or office
-        case = Case(
-            office_id=owner.id or 0,
-            reference=f"R/{dt.datetime.now().timestamp()}",
-            applicant_name=name,
-            channel=Channel.PHONE,
-            received_on=dt.date(2020, 4, 14),
-            assigned_worker_id=worker.id if worker else None,
-        )
-        db.add(case)
-        db.flush()
-        db.add(CasePhone(case_id=case.id or 0, number="+48600100200"))
-        db.commit()
-        return case
+        return factories.make_case(db, office_ or office, assigned=worker, reference=f"R/{dt.datetime.now().timestamp()}",
+                                   name=name, channel=Channel.PHONE, received_on=dt.date(2020, 4, 14),
+                                   phones=("+48600100200",))
 
     return factory
 

@@ -1,4 +1,7 @@
-"""Fixtures for the review feature: a case, a finished interview with Polish answers, submitted/approved reports."""
+"""Fixtures for the review feature: a case, a finished interview with Polish answers, submitted/approved reports.
+
+`worker` (who conducted the interview) and `supervisor` are the shared ones from tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.auth.models import Office, Role, User
+from app.auth.models import Office, User
 from app.auth.services import load_principal
 from app.cases.models import Case, Channel
 from app.config import Settings
@@ -19,31 +22,17 @@ from app.interviews.models import Interview
 from app.reports import services
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report, ReportFile
+from tests import factories
 from tests.factories import PASSWORD
 
 Poppler = Callable[..., str]
 
 
-@pytest.fixture
-def worker(user_factory: Callable[..., User]) -> User:
-    """The social worker who conducted the interview."""
-    return user_factory(Role.WORKER, username="pracownik", full_name="Anna Kowalczyk-Łęcka")
-
-
-@pytest.fixture
-def supervisor(user_factory: Callable[..., User]) -> User:
-    """The office's supervisor."""
-    return user_factory(Role.SUPERVISOR, username="kierownik", full_name="Zbigniew Żółkiewski")
-
-
 def make_case(db: Session, office: Office, worker: User, reference: str = "RWS/2026/0002",
               due_on: dt.date | None = None) -> Case:
-    """A case assigned to the worker."""
-    case = Case(office_id=office.id or 0, reference=reference, applicant_name="Zażółć Gęślą-Jaźń",
-                channel=Channel.EPUAP, received_on=dt.date(2026, 3, 1), assigned_worker_id=worker.id, due_on=due_on)
-    db.add(case)
-    db.flush()
-    return case
+    """A case assigned to the worker (flushed, not committed)."""
+    return factories.make_case(db, office, assigned=worker, reference=reference, name="Zażółć Gęślą-Jaźń",
+                               channel=Channel.EPUAP, received_on=dt.date(2026, 3, 1), due_on=due_on, commit=False)
 
 
 @pytest.fixture

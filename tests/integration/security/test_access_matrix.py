@@ -14,6 +14,7 @@ Outcomes: ALLOW (reached: 2xx/3xx other than to the login page, or a 4xx about t
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import sqlite3
@@ -27,6 +28,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, SQLModel, col, select
 
 from app import create_app
+from app.appointments.models import Appointment, HoursException, VisitDesk, VisitPlace, VisitReason
 from app.auth.models import ResumeDraft, Role, User
 from app.cases.models import Case, CasePhone
 from app.config import Mode, Settings
@@ -126,21 +128,34 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert case and phone and interview and report and report_file and referral, "demo seed did not create the world"
         draft = ResumeDraft(user_id=demo_worker.id or 0, method="POST", path="/account/password", form_json="[]")
         db.add(draft)
+        # Appointments: the demo worker's telephone appointment (the seed's), the demo room, a desk, a reason.
+        appointment = db.exec(select(Appointment).where(Appointment.worker_id == demo_worker.id)).first()
+        place = db.exec(select(VisitPlace).where(VisitPlace.office_id == office_id)).first()
+        desk = db.exec(select(VisitDesk).where(VisitDesk.office_id == office_id)).first()
+        visit_reason = db.exec(select(VisitReason).where(VisitReason.office_id == office_id)).first()
+        assert appointment and place and desk and visit_reason, "demo seed did not set up visits"
+        exception = HoursException(place_id=place.id or 0, day=dt.date(2099, 1, 5), note="remont")
+        db.add(exception)
         form_text = (Path(__file__).resolve().parents[3] / "forms" / "rws" / "v1.yaml").read_text(encoding="utf-8")
         form_text = form_text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
         form_draft = FormVersion(form_id="rws", version=2, content_hash=content_hash(form_text), source=form_text,
                                  origin=FormOrigin.UPLOAD, office_id=office_id)
         db.add(form_draft)
         db.commit()
+        office_ids = _office_ids(db, office_id)
         ids: dict[str, object] = {
             "case_id": case.id, "phone_id": phone.id, "interview_id": interview.id, "report_id": report.id, "file_id": report_file.id,
             "referral_id": referral.id, "user_id": target.id, "draft_id": draft.id, "code": "pl",
             "section_id": "metadata", "rule_id": "suicide_risk", "action": "accept", "fmt": "csv",
+            **office_ids,
+            "appointment_id": appointment.id, "place_id": place.id, "desk_id": desk.id, "reason_id": visit_reason.id,
+            "exception_id": exception.id,
             "office_id": office_id, "group_key": "cases", "line_id": "emergency", "version_id": form_draft.id,
         }
     users = {
         "worker": "demo-worker", "worker2": "matrix-worker2", "psychologist": "demo-psychologist",
         "supervisor": "demo-supervisor", "admin": "demo-admin", "stranger": "matrix-stranger",
+        "reception": "demo-reception",
     }
     cookies = {actor: _login(app, name) for actor, name in users.items()}
     engine.dispose()
@@ -153,6 +168,26 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     target.close()
     yield built
     app.extensions[ENGINE_KEY].dispose()
+
+
+def _office_ids(db: Session, office_id: int) -> dict[str, object]:
+    """Ids of the demo office's rota, duty and directory records (issue 18), plus one application template."""
+    from app.directory.models import ApplicationTemplate, DirectoryNumber
+    from app.staffing.models import DutySlot, RotaException, Section
+
+    template = ApplicationTemplate(office_id=office_id, title="Wniosek", filename="wniosek.pdf", media_type="application/pdf",
+                                   size_bytes=9, sha256="0" * 64, data=b"%PDF-1.4\n")
+    db.add(template)
+    db.commit()
+    ids = {
+        "staff_section_id": db.exec(select(Section.id).where(Section.office_id == office_id)).first(),
+        "number_id": db.exec(select(DirectoryNumber.id).where(DirectoryNumber.office_id == office_id)).first(),
+        "absence_id": db.exec(select(RotaException.id).where(RotaException.office_id == office_id)).first(),
+        "slot_id": db.exec(select(DutySlot.id).where(DutySlot.office_id == office_id)).first(),
+        "template_id": template.id, "guide_id": "epuap", "office_key": "demo",
+    }
+    assert all(ids.values()), f"demo seed did not create the rota, duty and directory: {ids}"
+    return ids
 
 
 # Where one argument name means different things on different routes.
@@ -210,7 +245,8 @@ def _routes(app: Flask) -> list[tuple[str, str]]:
 # supervisor, admin, stranger (another office, holding every role).   A allow  L login  F 403  H 404
 # Policy: workers reach their own and unassigned cases and their interviews; supervisors their office; psychologists
 # only referrals; administrators users, settings, the audit log, cases (to assign) and reports (issue 6), never
-# interviews; another office's records are 404 even by id. Public: login and the health and readiness probes.
+# interviews; another office's records are 404 even by id. Public: login, the health and readiness probes, the
+# contact pages.
 MATRIX: dict[tuple[str, str], str] = {
     ('admin.edit_user', 'GET'): 'LFFFFAH',
     ('admin.edit_user', 'POST'): 'LFFFFAH',
@@ -219,6 +255,16 @@ MATRIX: dict[tuple[str, str], str] = {
     ('admin.set_password', 'POST'): 'LFFFFAH',
     ('admin.toggle_active', 'POST'): 'LFFFFAH',
     ('admin.users', 'GET'): 'LFFFFAA',
+    ('appointments.cancel', 'POST'): 'LAHFAFH',
+    ('appointments.day', 'GET'): 'LAAFAFA',
+    ('appointments.detail', 'GET'): 'LAHFAFH',
+    ('appointments.mark', 'POST'): 'LAHFAFH',
+    ('appointments.new', 'GET'): 'LAAFAFA',
+    ('appointments.new', 'POST'): 'LAAFAFA',
+    ('appointments.new_for_case', 'GET'): 'LAHFAFH',
+    ('appointments.new_for_case', 'POST'): 'LAHFAFH',
+    ('appointments.reschedule', 'GET'): 'LAHFAFH',
+    ('appointments.reschedule', 'POST'): 'LAHFAFH',
     ('audit.export', 'GET'): 'LFFFAAA',
     ('audit.index', 'GET'): 'LFFFAAA',
     ('auth.account', 'GET'): 'LAAAAAA',
@@ -300,6 +346,57 @@ MATRIX: dict[tuple[str, str], str] = {
     ('reports.verify', 'GET'): 'LFFFAAA',
     ('reports.verify', 'POST'): 'LFFFAAA',
     ('reports.view_pdf', 'GET'): 'LAFFAAH',
+    # Issue 18: everyone of the staff reads the rota, duties, directory and guides; supervisors run the rota and
+    # duties, administrators the directory; guides on a case follow the case; the contact pages are public.
+    ('contact.index', 'GET'): 'AAAAAAA',
+    ('contact.office', 'GET'): 'AAAAAAA',
+    ('contact.template', 'GET'): 'AAAAAAA',
+    ('directory.add_template', 'POST'): 'LFFFFAA',
+    ('directory.contact', 'POST'): 'LFFFFAA',
+    ('directory.index', 'GET'): 'LAAAAAA',
+    ('directory.manage', 'GET'): 'LFFFFAA',
+    ('directory.my_entry', 'GET'): 'LAAAAAA',
+    ('directory.my_entry', 'POST'): 'LAAAAAA',
+    ('directory.number', 'GET'): 'LFFFFAH',
+    ('directory.number', 'POST'): 'LFFFFAH',
+    ('directory.remove_number', 'POST'): 'LFFFFAH',
+    ('directory.remove_section', 'POST'): 'LFFFFAH',
+    ('directory.remove_template', 'POST'): 'LFFFFAH',
+    ('directory.section', 'GET'): 'LFFFFAH',
+    ('directory.section', 'POST'): 'LFFFFAH',
+    ('directory.staff_entry', 'GET'): 'LFFFFAH',
+    ('directory.staff_entry', 'POST'): 'LFFFFAH',
+    ('duty.add_slot', 'POST'): 'LFFFAFA',
+    ('duty.calls', 'POST'): 'LAAFFFA',
+    ('duty.index', 'GET'): 'LAAAAAA',
+    ('duty.remove_slot', 'POST'): 'LFFFAFH',
+    ('duty.settings', 'POST'): 'LFFFAFA',
+    ('guides.for_case', 'GET'): 'LAHFAAH',
+    ('guides.index', 'GET'): 'LAAAAAA',
+    ('guides.outcome', 'POST'): 'LAHFAAH',
+    ('guides.public', 'GET'): 'AAAAAAA',
+    ('guides.read', 'GET'): 'LAAAAAA',
+    ('guides.steps', 'POST'): 'LAHFAAH',
+    ('rota.absence_list', 'GET'): 'LFFFAFA',
+    ('rota.absence_list', 'POST'): 'LFFFAFA',
+    ('rota.configure', 'GET'): 'LFFFAFA',
+    ('rota.configure', 'POST'): 'LFFFAFA',
+    ('rota.remove_absence', 'POST'): 'LFFFAFH',
+    ('rota.week', 'GET'): 'LAAAAAA',
+    ('visit_setup.add_desk', 'POST'): 'LFFFFAH',
+    ('visit_setup.add_exception', 'POST'): 'LFFFFAH',
+    ('visit_setup.desk', 'POST'): 'LFFFFAH',
+    ('visit_setup.index', 'GET'): 'LFFFFAA',
+    ('visit_setup.new_place', 'POST'): 'LFFFFAA',
+    ('visit_setup.new_reason', 'GET'): 'LFFFFAA',
+    ('visit_setup.new_reason', 'POST'): 'LFFFFAA',
+    ('visit_setup.place', 'GET'): 'LFFFFAH',
+    ('visit_setup.place', 'POST'): 'LFFFFAH',
+    ('visit_setup.reason', 'GET'): 'LFFFFAH',
+    ('visit_setup.reason', 'POST'): 'LFFFFAH',
+    ('visit_setup.remove_desk', 'POST'): 'LFFFFAH',
+    ('visit_setup.remove_exception', 'POST'): 'LFFFFAH',
+    ('visit_setup.rules', 'POST'): 'LFFFFAA',
 }
 CODES = {"A": ALLOW, "L": LOGIN, "F": FORBID, "H": HIDDEN}
 
@@ -319,6 +416,54 @@ def test_every_route_has_an_entry(world: World) -> None:
 def test_access(world: World, endpoint: str, method: str, actor: str, expected: str) -> None:
     """The actor gets exactly the expected outcome on the route."""
     assert request_as(world, actor, method, endpoint) == expected
+
+
+# The front desk (role `reception`, the demo's demo-reception): the day's visits of its office, booking for people
+# without a case, the confirmation, moving and cancelling; its own account. Nothing of cases, interviews, referrals,
+# reports, users or the audit log: every other route is 403 (or 404 where the record decides first).
+RECEPTION_REACHES: dict[tuple[str, str], str] = {
+    ('appointments.cancel', 'POST'): ALLOW,
+    ('appointments.day', 'GET'): ALLOW,
+    ('appointments.detail', 'GET'): ALLOW,
+    ('appointments.mark', 'POST'): ALLOW,
+    ('appointments.new', 'GET'): ALLOW,
+    ('appointments.new', 'POST'): ALLOW,
+    ('appointments.reschedule', 'GET'): ALLOW,
+    ('appointments.reschedule', 'POST'): ALLOW,
+    ('auth.account', 'GET'): ALLOW,
+    ('auth.language', 'POST'): ALLOW,
+    ('auth.login', 'GET'): ALLOW,
+    ('auth.login', 'POST'): LOGIN,
+    ('auth.logout', 'POST'): LOGIN,
+    ('auth.password', 'POST'): ALLOW,
+    ('auth.resume', 'GET'): ALLOW,
+    ('health', 'GET'): ALLOW,
+    ('ready', 'GET'): ALLOW,
+    ('home.index', 'GET'): ALLOW,
+    # Issue 18: the public contact pages and guides, and what every member of staff reads.
+    ('contact.index', 'GET'): ALLOW,
+    ('contact.office', 'GET'): ALLOW,
+    ('contact.template', 'GET'): ALLOW,
+    ('guides.public', 'GET'): ALLOW,
+    ('directory.index', 'GET'): ALLOW,
+    ('directory.my_entry', 'GET'): ALLOW,
+    ('directory.my_entry', 'POST'): ALLOW,
+    ('duty.index', 'GET'): ALLOW,
+    ('guides.index', 'GET'): ALLOW,
+    ('guides.read', 'GET'): ALLOW,
+    ('rota.week', 'GET'): ALLOW,
+}
+
+
+@pytest.mark.parametrize(("endpoint", "method"), sorted(MATRIX))
+def test_reception_access(world: World, endpoint: str, method: str) -> None:
+    """The front desk reaches the visits and its account; everything else is closed to it."""
+    outcome = request_as(world, "reception", method, endpoint)
+    expected = RECEPTION_REACHES.get((endpoint, method))
+    if expected is None:
+        assert outcome in (FORBID, HIDDEN), (endpoint, method, outcome)
+    else:
+        assert outcome == expected
 
 
 if os.environ.get("TELEWYWIAD_MATRIX_DISCOVER"):

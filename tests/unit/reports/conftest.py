@@ -49,13 +49,13 @@ def _signer(office_ca: tuple[bytes, bytes], name: str, role: str, user_id: int) 
 
 
 @pytest.fixture(scope="session")
-def worker(office_ca: tuple[bytes, bytes]) -> Signer:
+def worker_signer(office_ca: tuple[bytes, bytes]) -> Signer:
     """The social worker who wrote the report."""
     return _signer(office_ca, "Grzegorz Źdźbło", "pracownik socjalny", 7)
 
 
 @pytest.fixture(scope="session")
-def supervisor(office_ca: tuple[bytes, bytes]) -> Signer:
+def supervisor_signer(office_ca: tuple[bytes, bytes]) -> Signer:
     """The head of the centre who approves it."""
     return _signer(office_ca, "Małgorzata Jędrzejczyk", "kierownik ośrodka", 8)
 
@@ -83,17 +83,17 @@ def sign_as(pdf: bytes, signer: Signer, ca_pem: bytes, *, field: str, box: tuple
 
 
 @pytest.fixture(scope="session")
-def worker_signed(report_pdf: bytes, worker: Signer, office_ca: tuple[bytes, bytes], font_cache: Path) -> bytes:
+def worker_signed(report_pdf: bytes, worker_signer: Signer, office_ca: tuple[bytes, bytes], font_cache: Path) -> bytes:
     """The report signed by the worker."""
-    return sign_as(report_pdf, worker, office_ca[0], field="Podpis_pracownika", box=WORKER_STAMP_BOX,
+    return sign_as(report_pdf, worker_signer, office_ca[0], field="Podpis_pracownika", box=WORKER_STAMP_BOX,
                    reason="Sporządzenie protokołu wywiadu środowiskowego",
                    when=dt.datetime(2020, 4, 17, 14, 12, tzinfo=TZ), font_cache=font_cache)
 
 
 @pytest.fixture(scope="session")
-def both_signed(worker_signed: bytes, supervisor: Signer, office_ca: tuple[bytes, bytes], font_cache: Path) -> bytes:
+def both_signed(worker_signed: bytes, supervisor_signer: Signer, office_ca: tuple[bytes, bytes], font_cache: Path) -> bytes:
     """The worker-signed report counter-signed by the supervisor."""
-    return sign_as(worker_signed, supervisor, office_ca[0], field="Podpis_kierownika", box=SUPERVISOR_STAMP_BOX,
+    return sign_as(worker_signed, supervisor_signer, office_ca[0], field="Podpis_kierownika", box=SUPERVISOR_STAMP_BOX,
                    reason="Zatwierdzenie wywiadu", when=dt.datetime(2020, 4, 17, 15, 3, tzinfo=TZ),
                    font_cache=font_cache)
 

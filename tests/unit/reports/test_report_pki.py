@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -10,7 +11,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from app.reports import pki
+from app.config import Mode, Settings
+from app.reports import pki, pki_store
 
 from .conftest import CA_PASSPHRASE, FAST_KDF, Signer
 
@@ -30,9 +32,9 @@ def test_office_ca_is_a_ca_with_encrypted_key(office_ca: tuple[bytes, bytes]) ->
     assert isinstance(pki.load_ca_key(office_ca[1], CA_PASSPHRASE), ec.EllipticCurvePrivateKey)
 
 
-def test_signing_certificate_names_person_role_office(worker: Signer, office_ca: tuple[bytes, bytes]) -> None:
+def test_signing_certificate_names_person_role_office(worker_signer: Signer, office_ca: tuple[bytes, bytes]) -> None:
     """CN is the full name, title the role, O the office; usage is signing and non-repudiation only."""
-    cert = x509.load_pem_x509_certificate(worker.cert_pem)
+    cert = x509.load_pem_x509_certificate(worker_signer.cert_pem)
     ca = x509.load_pem_x509_certificate(office_ca[0])
     assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "Grzegorz Źdźbło"
     assert cert.subject.get_attributes_for_oid(NameOID.TITLE)[0].value == "pracownik socjalny"
@@ -67,10 +69,10 @@ def test_issuing_with_wrong_ca_passphrase_fails(office_ca: tuple[bytes, bytes]) 
                                       office_name="O", user_id=1)
 
 
-def test_describe_certificate_exposes_serial_and_fingerprint(worker: Signer) -> None:
+def test_describe_certificate_exposes_serial_and_fingerprint(worker_signer: Signer) -> None:
     """The caller can store serial and fingerprint to keep its own revoked flag."""
-    info = pki.describe_certificate(worker.cert_pem)
-    cert = x509.load_pem_x509_certificate(worker.cert_pem)
+    info = pki.describe_certificate(worker_signer.cert_pem)
+    cert = x509.load_pem_x509_certificate(worker_signer.cert_pem)
     assert info.serial_number == cert.serial_number
     assert info.sha256_fingerprint == pki.certificate_fingerprint(cert)
     assert len(info.sha256_fingerprint) == 64
@@ -78,28 +80,28 @@ def test_describe_certificate_exposes_serial_and_fingerprint(worker: Signer) -> 
     assert "CA podpisu" in info.issuer_cn
 
 
-def test_wrapped_key_opens_only_with_the_password(worker: Signer) -> None:
+def test_wrapped_key_opens_only_with_the_password(worker_signer: Signer) -> None:
     """The right password restores the key; a wrong one raises WrongPassword."""
-    blob = pki.wrap_private_key(worker.key, "Żółw-2020!", params=FAST_KDF)
-    assert _same_key(pki.unwrap_private_key(blob, "Żółw-2020!"), worker.key)
+    blob = pki.wrap_private_key(worker_signer.key, "Żółw-2020!", params=FAST_KDF)
+    assert _same_key(pki.unwrap_private_key(blob, "Żółw-2020!"), worker_signer.key)
     with pytest.raises(pki.WrongPassword):
         pki.unwrap_private_key(blob, "żółw-2020!")
 
 
-def test_rewrap_after_password_change(worker: Signer) -> None:
+def test_rewrap_after_password_change(worker_signer: Signer) -> None:
     """After a password change only the new password opens the key."""
-    blob = pki.wrap_private_key(worker.key, "stare hasło", params=FAST_KDF)
+    blob = pki.wrap_private_key(worker_signer.key, "stare hasło", params=FAST_KDF)
     new_blob = pki.rewrap_private_key(blob, "stare hasło", "nowe hasło", params=FAST_KDF)
-    assert _same_key(pki.unwrap_private_key(new_blob, "nowe hasło"), worker.key)
+    assert _same_key(pki.unwrap_private_key(new_blob, "nowe hasło"), worker_signer.key)
     with pytest.raises(pki.WrongPassword):
         pki.unwrap_private_key(new_blob, "stare hasło")
     with pytest.raises(pki.WrongPassword):
         pki.rewrap_private_key(blob, "pomyłka", "nowe hasło", params=FAST_KDF)
 
 
-def test_wrapped_blob_tampering_is_detected(worker: Signer) -> None:
+def test_wrapped_blob_tampering_is_detected(worker_signer: Signer) -> None:
     """Lowering the stored KDF cost or garbage input is refused."""
-    good = pki.wrap_private_key(worker.key, "hasło", params=FAST_KDF)
+    good = pki.wrap_private_key(worker_signer.key, "hasło", params=FAST_KDF)
     cheaper = bytearray(good)
     cheaper[13] ^= 0x01  # memory_kib 8192 -> 8193: still in range, but the header is authenticated
     with pytest.raises(pki.WrongPassword):
@@ -112,20 +114,32 @@ def test_wrapped_blob_tampering_is_detected(worker: Signer) -> None:
         pki.unwrap_private_key(b"not a key", "hasło")
 
 
-def test_default_kdf_is_argon2id_with_real_cost(worker: Signer) -> None:
+def test_default_kdf_is_argon2id_with_real_cost(worker_signer: Signer) -> None:
     """The default parameters are the production ones and are recorded in the blob."""
-    blob = pki.wrap_private_key(worker.key, "hasło")
+    blob = pki.wrap_private_key(worker_signer.key, "hasło")
     assert blob.startswith(b"TWKEY1")
     assert pki.DEFAULT_KDF.memory_kib >= 64 * 1024
-    assert _same_key(pki.unwrap_private_key(blob, "hasło"), worker.key)
+    assert _same_key(pki.unwrap_private_key(blob, "hasło"), worker_signer.key)
 
 
-def test_pkcs12_round_trip(worker: Signer, office_ca: tuple[bytes, bytes]) -> None:
+@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("cheap", [False, True])
+def test_only_the_test_suite_wraps_new_signing_keys_cheaply(tmp_path: Path, mode: Mode, cheap: bool) -> None:
+    """The real argon2id cost everywhere but env=test with TELEWYWIAD_TEST_CHEAP_HASHING (refused elsewhere)."""
+    kdf = pki_store.kdf_for(Settings(env=mode, instance_path=tmp_path, test_cheap_hashing=cheap))
+    if mode is Mode.TEST and cheap:
+        assert kdf == pki_store.TEST_ONLY_KDF
+    else:
+        assert kdf == pki.DEFAULT_KDF
+        assert kdf.memory_kib >= 64 * 1024 and kdf.time_cost >= 3
+
+
+def test_pkcs12_round_trip(worker_signer: Signer, office_ca: tuple[bytes, bytes]) -> None:
     """A PKCS#12 export loads back to the same certificate, key and chain."""
-    data = pki.export_pkcs12(worker.cert_pem, worker.key, [office_ca[0]], "p12-hasło")
+    data = pki.export_pkcs12(worker_signer.cert_pem, worker_signer.key, [office_ca[0]], "p12-hasło")
     cert, key, chain = pki.load_pkcs12(data, "p12-hasło")
-    assert cert == x509.load_pem_x509_certificate(worker.cert_pem)
-    assert _same_key(key, worker.key)
+    assert cert == x509.load_pem_x509_certificate(worker_signer.cert_pem)
+    assert _same_key(key, worker_signer.key)
     assert chain == [x509.load_pem_x509_certificate(office_ca[0])]
 
 
@@ -143,9 +157,9 @@ def test_pkcs12_with_foreign_rsa_certificate() -> None:
     assert chain == []
 
 
-def test_pkcs12_errors_are_clear(worker: Signer) -> None:
+def test_pkcs12_errors_are_clear(worker_signer: Signer) -> None:
     """Wrong password and non-PKCS#12 data raise distinct, named errors."""
-    data = pki.export_pkcs12(worker.cert_pem, worker.key, [], "dobre")
+    data = pki.export_pkcs12(worker_signer.cert_pem, worker_signer.key, [], "dobre")
     with pytest.raises(pki.WrongPassword):
         pki.load_pkcs12(data, "złe")
     with pytest.raises(pki.Pkcs12Error, match="not a PKCS#12"):

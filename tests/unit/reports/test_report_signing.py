@@ -72,10 +72,10 @@ def test_verify_pdf_trusts_office_ca(both_signed: bytes, office_ca: tuple[bytes,
 
 
 def test_verify_pdf_reports_serial_for_revocation_checks(worker_signed: bytes, office_ca: tuple[bytes, bytes],
-                                                         worker: Signer) -> None:
+                                                         worker_signer: Signer) -> None:
     """The signer's serial and fingerprint match the issued certificate, for the caller's revoked flag."""
     (check,) = verify_pdf(worker_signed, trust_roots=[office_ca[0]]).signatures
-    info = pki.describe_certificate(worker.cert_pem)
+    info = pki.describe_certificate(worker_signer.cert_pem)
     assert (check.signer_serial, check.signer_fingerprint) == (info.serial_number, info.sha256_fingerprint)
 
 
@@ -127,38 +127,38 @@ def _signing_kwargs(signer: Signer, ca_pem: bytes, font_cache: Path) -> dict[str
     }
 
 
-def test_wrong_password_signs_nothing(report_pdf: bytes, worker: Signer, office_ca: tuple[bytes, bytes],
+def test_wrong_password_signs_nothing(report_pdf: bytes, worker_signer: Signer, office_ca: tuple[bytes, bytes],
                                       font_cache: Path) -> None:
     """The stored key cannot be used without the user's password, so no signature is produced."""
-    blob = pki.wrap_private_key(worker.key, "prawdziwe hasło", params=FAST_KDF)
+    blob = pki.wrap_private_key(worker_signer.key, "prawdziwe hasło", params=FAST_KDF)
     result = None
     with pytest.raises(pki.WrongPassword):
         result = sign_pdf_with_wrapped_key(report_pdf, wrapped_key=blob, password="hasło z karteczki",
-                                           **_signing_kwargs(worker, office_ca[0], font_cache))
+                                           **_signing_kwargs(worker_signer, office_ca[0], font_cache))
     assert result is None
 
 
-def test_right_password_signs(report_pdf: bytes, worker: Signer, office_ca: tuple[bytes, bytes],
+def test_right_password_signs(report_pdf: bytes, worker_signer: Signer, office_ca: tuple[bytes, bytes],
                               font_cache: Path) -> None:
     """With the right password the unwrapped key produces a trusted signature."""
-    blob = pki.wrap_private_key(worker.key, "prawdziwe hasło", params=FAST_KDF)
+    blob = pki.wrap_private_key(worker_signer.key, "prawdziwe hasło", params=FAST_KDF)
     signed = sign_pdf_with_wrapped_key(report_pdf, wrapped_key=blob, password="prawdziwe hasło",
-                                       **_signing_kwargs(worker, office_ca[0], font_cache))
+                                       **_signing_kwargs(worker_signer, office_ca[0], font_cache))
     assert verify_pdf(signed, trust_roots=[office_ca[0]]).all_valid
 
 
-def test_signing_same_field_twice_is_refused(worker_signed: bytes, worker: Signer, office_ca: tuple[bytes, bytes],
+def test_signing_same_field_twice_is_refused(worker_signed: bytes, worker_signer: Signer, office_ca: tuple[bytes, bytes],
                                              font_cache: Path) -> None:
     """A signed field cannot be signed over."""
     with pytest.raises(SigningError, match="Podpis_pracownika"):
-        sign_as(worker_signed, worker, office_ca[0], field="Podpis_pracownika", box=geometry.WORKER_STAMP_BOX,
+        sign_as(worker_signed, worker_signer, office_ca[0], field="Podpis_pracownika", box=geometry.WORKER_STAMP_BOX,
                 reason="again", when=dt.datetime.now(dt.UTC), font_cache=font_cache)
 
 
-def test_naive_time_is_refused(report_pdf: bytes, worker: Signer, office_ca: tuple[bytes, bytes]) -> None:
+def test_naive_time_is_refused(report_pdf: bytes, worker_signer: Signer, office_ca: tuple[bytes, bytes]) -> None:
     """A signing time without a zone would be ambiguous on the stamp and in the signature."""
     with pytest.raises(ValueError, match="timezone"):
-        sign_pdf(report_pdf, signer_cert=worker.cert_pem, signer_key=worker.key, chain=[office_ca[0]],
+        sign_pdf(report_pdf, signer_cert=worker_signer.cert_pem, signer_key=worker_signer.key, chain=[office_ca[0]],
                  field_name="X", reason="r", location="l", signer_display_name="n", role="r",
                  when=dt.datetime(2020, 4, 17, 12, 0))
 

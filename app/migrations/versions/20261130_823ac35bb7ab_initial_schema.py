@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b41a41adcebb
+Revision ID: 823ac35bb7ab
 Revises: 
-Create Date: 2026-11-30 10:47:53.096074
+Create Date: 2026-11-30 12:35:31.942363
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'b41a41adcebb'
+revision: str = '823ac35bb7ab'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -132,6 +132,31 @@ def upgrade() -> None:
     with op.batch_alter_table('privacy_erasure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_privacy_erasure_office_id'), ['office_id'], unique=False)
 
+    op.create_table('staff_group',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('staff_group', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_group_office_id'), ['office_id'], unique=False)
+
+    op.create_table('staff_section',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('office_id', 'name', name='uq_staff_section_office_name')
+    )
+    with op.batch_alter_table('staff_section', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_section_office_id'), ['office_id'], unique=False)
+
     op.create_table('user_account',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -149,6 +174,53 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_account_office_id'), ['office_id'], unique=False)
+
+    op.create_table('visit_place',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_place', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_place_office_id'), ['office_id'], unique=False)
+
+    op.create_table('visit_reason',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('in_person', sa.Boolean(), nullable=False),
+    sa.Column('phone', sa.Boolean(), nullable=False),
+    sa.Column('checklist', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_reason', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_reason_office_id'), ['office_id'], unique=False)
+
+    op.create_table('application_template',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('media_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('application_template', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_application_template_office_id'), ['office_id'], unique=False)
 
     op.create_table('case_file',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -186,6 +258,54 @@ def upgrade() -> None:
         batch_op.create_index('ix_case_file_office_state', ['office_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_pesel'), ['pesel'], unique=False)
 
+    op.create_table('directory_number',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=True),
+    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=True),
+    sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['section_id'], ['staff_section.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('directory_number', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_directory_number_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_directory_number_section_id'), ['section_id'], unique=False)
+
+    op.create_table('duty_settings',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('default_start', sa.Time(), nullable=False),
+    sa.Column('default_end', sa.Time(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('office_id')
+    )
+    op.create_table('duty_slot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['worker_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('duty_slot', schema=None) as batch_op:
+        batch_op.create_index('ix_duty_slot_office_starts', ['office_id', 'starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duty_slot_worker_id'), ['worker_id'], unique=False)
+
     op.create_table('form_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('form_id', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -214,6 +334,33 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id')
     )
+    op.create_table('mail_outbox_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['message_id'], ['mail_outbox.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('mail_outbox_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_attachment_message_id'), ['message_id'], unique=False)
+
+    op.create_table('office_contact',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('applications_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('epuap_address', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('drop_box', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('hours', sa.Text(), nullable=False),
+    sa.Column('visit_rules', sa.Text(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('office_id'),
+    sa.UniqueConstraint('slug', name='uq_office_contact_slug')
+    )
     op.create_table('office_setting',
     sa.Column('office_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=80), nullable=False),
@@ -238,6 +385,36 @@ def upgrade() -> None:
     with op.batch_alter_table('resume_draft', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resume_draft_user_id'), ['user_id'], unique=False)
 
+    op.create_table('rota_exception',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('rota_exception', schema=None) as batch_op:
+        batch_op.create_index('ix_rota_exception_office_days', ['office_id', 'starts_on', 'ends_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rota_exception_user_id'), ['user_id'], unique=False)
+
+    op.create_table('rota_pattern',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('anchor_monday', sa.Date(), nullable=False),
+    sa.Column('weekdays', sa.Text(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('office_id')
+    )
     op.create_table('signing_certificate',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -263,11 +440,97 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_signing_certificate_office_id'), ['office_id'], unique=False)
         batch_op.create_index('ix_signing_certificate_user_revoked', ['user_id', 'revoked'], unique=False)
 
+    op.create_table('staff_contact',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('phone_public', sa.Boolean(), nullable=False),
+    sa.Column('email_public', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id')
+    )
+    with op.batch_alter_table('staff_contact', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_contact_office_id'), ['office_id'], unique=False)
+
+    op.create_table('staff_placement',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=True),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['group_id'], ['staff_group.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['section_id'], ['staff_section.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id')
+    )
+    with op.batch_alter_table('staff_placement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_placement_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staff_placement_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staff_placement_section_id'), ['section_id'], unique=False)
+
     op.create_table('user_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'role')
+    )
+    op.create_table('visit_desk',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('removed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('visit_desk', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_desk_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visit_desk_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_hours_exception',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('opens', sa.Time(), nullable=True),
+    sa.Column('closes', sa.Time(), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('place_id', 'day', name='uq_visit_hours_exception_place_day')
+    )
+    with op.batch_alter_table('visit_hours_exception', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_hours_exception_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_opening_hours',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=False),
+    sa.Column('opens', sa.Time(), nullable=False),
+    sa.Column('closes', sa.Time(), nullable=False),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('place_id', 'weekday', name='uq_visit_opening_hours_place_weekday')
+    )
+    with op.batch_alter_table('visit_opening_hours', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_opening_hours_place_id'), ['place_id'], unique=False)
+
+    op.create_table('visit_rules',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('entry_rules', sa.Text(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('office_id')
     )
     op.create_table('web_session',
     sa.Column('id_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -362,6 +625,49 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_callback_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_callback_worker_id'), ['worker_id'], unique=False)
 
+    op.create_table('duty_call',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=True),
+    sa.Column('worker_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('call_attempt_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['call_attempt_id'], ['call_attempt.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['slot_id'], ['duty_slot.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['worker_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('duty_call', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_duty_call_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duty_call_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duty_call_slot_id'), ['slot_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_duty_call_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('guide_progress',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=False),
+    sa.Column('guide_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('guide_version', sa.Integer(), nullable=False),
+    sa.Column('steps_done', sa.Text(), nullable=False),
+    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('call_attempt_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['call_attempt_id'], ['call_attempt.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['worker_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('guide_progress', schema=None) as batch_op:
+        batch_op.create_index('ix_guide_progress_case_worker', ['case_id', 'worker_id', 'guide_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_guide_progress_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_guide_progress_worker_id'), ['worker_id'], unique=False)
+
     op.create_table('interview',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -424,6 +730,48 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('answer_change', schema=None) as batch_op:
         batch_op.create_index('ix_answer_change_interview_key', ['interview_id', 'key'], unique=False)
+
+    op.create_table('appointment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('person_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('reason_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=True),
+    sa.Column('desk_id', sa.Integer(), nullable=True),
+    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=True),
+    sa.Column('callback_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('arrived_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('cancel_reason', sa.Text(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('reminder_queued_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['callback_id'], ['callback.id'], ),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['desk_id'], ['visit_desk.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['place_id'], ['visit_place.id'], ),
+    sa.ForeignKeyConstraint(['reason_id'], ['visit_reason.id'], ),
+    sa.ForeignKeyConstraint(['worker_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_desk_id'), ['desk_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_appointment_office_starts', ['office_id', 'starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_reason_id'), ['reason_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_worker_id'), ['worker_id'], unique=False)
 
     op.create_table('referral',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -497,6 +845,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_report_office_id'), ['office_id'], unique=False)
         batch_op.create_index('ix_report_office_state', ['office_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('appointment_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('appointment_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('previous_starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('appointment_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_event_appointment_id'), ['appointment_id'], unique=False)
 
     op.create_table('flag_decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -592,11 +955,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_review_comment_interview_id'), ['interview_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_review_comment_report_id'), ['report_id'], unique=False)
 
+    op.create_table('visit_desk_occupancy',
+    sa.Column('desk_id', sa.Integer(), nullable=False),
+    sa.Column('slot_start', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('seat', sa.Integer(), nullable=False),
+    sa.Column('appointment_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['desk_id'], ['visit_desk.id'], ),
+    sa.PrimaryKeyConstraint('desk_id', 'slot_start', 'seat')
+    )
+    with op.batch_alter_table('visit_desk_occupancy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_desk_occupancy_appointment_id'), ['appointment_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('visit_desk_occupancy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_desk_occupancy_appointment_id'))
+
+    op.drop_table('visit_desk_occupancy')
     with op.batch_alter_table('review_comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_comment_report_id'))
         batch_op.drop_index(batch_op.f('ix_review_comment_interview_id'))
@@ -621,6 +1000,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_flag_decision_interview_rule')
 
     op.drop_table('flag_decision')
+    with op.batch_alter_table('appointment_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_event_appointment_id'))
+
+    op.drop_table('appointment_event')
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_worker_id'))
         batch_op.drop_index('ix_report_office_state')
@@ -637,6 +1020,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_referral_accepted_by_id'))
 
     op.drop_table('referral')
+    with op.batch_alter_table('appointment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_worker_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_reason_id'))
+        batch_op.drop_index('ix_appointment_office_starts')
+        batch_op.drop_index(batch_op.f('ix_appointment_office_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_desk_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_case_id'))
+
+    op.drop_table('appointment')
     with op.batch_alter_table('answer_change', schema=None) as batch_op:
         batch_op.drop_index('ix_answer_change_interview_key')
 
@@ -651,6 +1043,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_interview_case_id'))
 
     op.drop_table('interview')
+    with op.batch_alter_table('guide_progress', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_guide_progress_worker_id'))
+        batch_op.drop_index(batch_op.f('ix_guide_progress_office_id'))
+        batch_op.drop_index('ix_guide_progress_case_worker')
+
+    op.drop_table('guide_progress')
+    with op.batch_alter_table('duty_call', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_duty_call_worker_id'))
+        batch_op.drop_index(batch_op.f('ix_duty_call_slot_id'))
+        batch_op.drop_index(batch_op.f('ix_duty_call_office_id'))
+        batch_op.drop_index(batch_op.f('ix_duty_call_case_id'))
+
+    op.drop_table('duty_call')
     with op.batch_alter_table('callback', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_callback_worker_id'))
         batch_op.drop_index(batch_op.f('ix_callback_due_at'))
@@ -678,23 +1083,69 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_web_session_last_seen_at'))
 
     op.drop_table('web_session')
+    op.drop_table('visit_rules')
+    with op.batch_alter_table('visit_opening_hours', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_opening_hours_place_id'))
+
+    op.drop_table('visit_opening_hours')
+    with op.batch_alter_table('visit_hours_exception', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_hours_exception_place_id'))
+
+    op.drop_table('visit_hours_exception')
+    with op.batch_alter_table('visit_desk', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_desk_place_id'))
+        batch_op.drop_index(batch_op.f('ix_visit_desk_office_id'))
+
+    op.drop_table('visit_desk')
     op.drop_table('user_role')
+    with op.batch_alter_table('staff_placement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_placement_section_id'))
+        batch_op.drop_index(batch_op.f('ix_staff_placement_office_id'))
+        batch_op.drop_index(batch_op.f('ix_staff_placement_group_id'))
+
+    op.drop_table('staff_placement')
+    with op.batch_alter_table('staff_contact', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_contact_office_id'))
+
+    op.drop_table('staff_contact')
     with op.batch_alter_table('signing_certificate', schema=None) as batch_op:
         batch_op.drop_index('ix_signing_certificate_user_revoked')
         batch_op.drop_index(batch_op.f('ix_signing_certificate_office_id'))
         batch_op.drop_index(batch_op.f('ix_signing_certificate_fingerprint'))
 
     op.drop_table('signing_certificate')
+    op.drop_table('rota_pattern')
+    with op.batch_alter_table('rota_exception', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rota_exception_user_id'))
+        batch_op.drop_index('ix_rota_exception_office_days')
+
+    op.drop_table('rota_exception')
     with op.batch_alter_table('resume_draft', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resume_draft_user_id'))
 
     op.drop_table('resume_draft')
     op.drop_table('office_setting')
+    op.drop_table('office_contact')
+    with op.batch_alter_table('mail_outbox_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_attachment_message_id'))
+
+    op.drop_table('mail_outbox_attachment')
     op.drop_table('installation_admin')
     with op.batch_alter_table('form_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_form_version_office_id'))
 
     op.drop_table('form_version')
+    with op.batch_alter_table('duty_slot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_duty_slot_worker_id'))
+        batch_op.drop_index('ix_duty_slot_office_starts')
+
+    op.drop_table('duty_slot')
+    op.drop_table('duty_settings')
+    with op.batch_alter_table('directory_number', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_directory_number_section_id'))
+        batch_op.drop_index(batch_op.f('ix_directory_number_office_id'))
+
+    op.drop_table('directory_number')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_file_pesel'))
         batch_op.drop_index('ix_case_file_office_state')
@@ -703,10 +1154,30 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_file_assigned_worker_id'))
 
     op.drop_table('case_file')
+    with op.batch_alter_table('application_template', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_application_template_office_id'))
+
+    op.drop_table('application_template')
+    with op.batch_alter_table('visit_reason', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_reason_office_id'))
+
+    op.drop_table('visit_reason')
+    with op.batch_alter_table('visit_place', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_place_office_id'))
+
+    op.drop_table('visit_place')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_account_office_id'))
 
     op.drop_table('user_account')
+    with op.batch_alter_table('staff_section', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_section_office_id'))
+
+    op.drop_table('staff_section')
+    with op.batch_alter_table('staff_group', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_group_office_id'))
+
+    op.drop_table('staff_group')
     with op.batch_alter_table('privacy_erasure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_privacy_erasure_office_id'))
 

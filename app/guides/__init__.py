@@ -1,0 +1,1 @@
+"""Step-by-step guides for filing an application electronically: versioned data files, read aloud on the phone."""

@@ -1,0 +1,1 @@
+"""Staff sections, rotating groups and the rota, absences, and the telephone duty."""
