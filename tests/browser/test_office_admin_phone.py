@@ -95,7 +95,7 @@ def _change_helpline(page: Page) -> None:
 
 def _change_deadline(page: Page) -> None:
     """A setting saved through htmx: a bad value is named at its field and kept, then the right one is saved."""
-    page.get_by_role("link", name="Ustawienia").first.tap()
+    page.locator(".office-tabs").get_by_role("link", name="Ustawienia", exact=True).tap()
     expect(page.get_by_role("heading", level=1, name="Ustawienia")).to_be_visible()
     days = page.get_by_label("Termin wywiadu (dni robocze)")
     days.fill("czternaście")
