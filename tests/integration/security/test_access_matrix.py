@@ -34,6 +34,8 @@ from app.cases.models import Case, CasePhone
 from app.config import Mode, Settings
 from app.db import ENGINE_KEY, make_engine
 from app.demo.seed import seed
+from app.formdefs.loader import content_hash
+from app.formstore.models import FormOrigin, FormVersion
 from app.interviews.models import Interview, InterviewState
 from app.referrals.models import Referral
 from app.reports.models import Report, ReportFile
@@ -134,6 +136,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert appointment and place and desk and visit_reason, "demo seed did not set up visits"
         exception = HoursException(place_id=place.id or 0, day=dt.date(2099, 1, 5), note="remont")
         db.add(exception)
+        form_text = (Path(__file__).resolve().parents[3] / "forms" / "rws" / "v1.yaml").read_text(encoding="utf-8")
+        form_text = form_text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
+        form_draft = FormVersion(form_id="rws", version=2, content_hash=content_hash(form_text), source=form_text,
+                                 origin=FormOrigin.UPLOAD, office_id=office_id)
+        db.add(form_draft)
         db.commit()
         office_ids = _office_ids(db, office_id)
         ids: dict[str, object] = {
@@ -143,6 +150,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             **office_ids,
             "appointment_id": appointment.id, "place_id": place.id, "desk_id": desk.id, "reason_id": visit_reason.id,
             "exception_id": exception.id,
+            "office_id": office_id, "group_key": "cases", "line_id": "emergency", "version_id": form_draft.id,
         }
     users = {
         "worker": "demo-worker", "worker2": "matrix-worker2", "psychologist": "demo-psychologist",
@@ -237,7 +245,8 @@ def _routes(app: Flask) -> list[tuple[str, str]]:
 # supervisor, admin, stranger (another office, holding every role).   A allow  L login  F 403  H 404
 # Policy: workers reach their own and unassigned cases and their interviews; supervisors their office; psychologists
 # only referrals; administrators users, settings, the audit log, cases (to assign) and reports (issue 6), never
-# interviews; another office's records are 404 even by id. Public: login, the health probe, the contact pages.
+# interviews; another office's records are 404 even by id. Public: login, the health and readiness probes, the
+# contact pages.
 MATRIX: dict[tuple[str, str], str] = {
     ('admin.edit_user', 'GET'): 'LFFFFAH',
     ('admin.edit_user', 'POST'): 'LFFFFAH',
@@ -278,7 +287,16 @@ MATRIX: dict[tuple[str, str], str] = {
     ('cases.record_contact', 'POST'): 'LAHFAAH',
     ('cases.team', 'GET'): 'LFFFAAA',
     ('cases.today', 'GET'): 'LAAFFFA',
+    ('formstore.index', 'GET'): 'LFFFFAH',
+    ('formstore.preview', 'GET'): 'LFFFFAH',
+    ('formstore.publish', 'POST'): 'LFFFFAH',
+    ('formstore.upload', 'POST'): 'LFFFFAH',
     ('health', 'GET'): 'AAAAAAA',
+    ('helplines.change', 'GET'): 'LFFFFAH',
+    ('helplines.change', 'POST'): 'LFFFFAH',
+    ('helplines.index', 'GET'): 'LFFFFAH',
+    ('helplines.new', 'GET'): 'LFFFFAH',
+    ('helplines.new', 'POST'): 'LFFFFAH',
     ('home.index', 'GET'): 'LAAAAAA',
     ('interviews.finish', 'GET'): 'LAHFAFH',
     ('interviews.finish', 'POST'): 'LAHFAFH',
@@ -300,8 +318,20 @@ MATRIX: dict[tuple[str, str], str] = {
     ('referrals.new_from_case', 'POST'): 'LAHFAFH',
     ('referrals.new_from_interview', 'GET'): 'LAHFAFH',
     ('referrals.new_from_interview', 'POST'): 'LAHFAFH',
+    ('helplines.remove', 'POST'): 'LFFFFAH',
+    ('officeconfig.page', 'GET'): 'LFFFFAH',
+    ('officeconfig.save', 'POST'): 'LFFFFAH',
+    # Installation administrators (none in this world) create offices and their administrators; an office's own
+    # administrator edits only that office (tests/integration/offices covers the installation administrator).
+    ('offices.add_admin', 'POST'): 'LFFFFFH',
+    ('offices.edit', 'GET'): 'LFFFFAH',
+    ('offices.edit', 'POST'): 'LFFFFAH',
+    ('offices.index', 'GET'): 'LFFFFAA',
+    ('offices.new', 'GET'): 'LFFFFFF',
+    ('offices.new', 'POST'): 'LFFFFFF',
     ('privacy.export', 'GET'): 'LFFFAAH',
     ('privacy.page', 'GET'): 'LFFFAAH',
+    ('ready', 'GET'): 'AAAAAAA',
     ('reports.approve', 'POST'): 'LFFFAFH',
     ('reports.certificate', 'GET'): 'LAAFAFA',
     ('reports.certificate', 'POST'): 'LAAFAFA',
@@ -408,6 +438,7 @@ RECEPTION_REACHES: dict[tuple[str, str], str] = {
     ('auth.password', 'POST'): ALLOW,
     ('auth.resume', 'GET'): ALLOW,
     ('health', 'GET'): ALLOW,
+    ('ready', 'GET'): ALLOW,
     ('home.index', 'GET'): ALLOW,
     # Issue 18: the public contact pages and guides, and what every member of staff reads.
     ('contact.index', 'GET'): ALLOW,
