@@ -31,13 +31,16 @@ install-test: .stamp-install-test translations system-deps
 translations: .stamp-install
 	$(BIN)/pybabel compile -d app/translations -D messages
 
-# What the tests need from Debian: Chromium for browser tests, poppler for PDF checks, PostgreSQL server.
+# What the tests need from Debian: Chromium for browser tests, poppler for PDF checks, PostgreSQL server,
+# nginx and systemd-analyze for the deployment tests (deploy/).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
 	command -v pdfsig >/dev/null || missing="$$missing poppler-utils"; \
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	fc-list 2>/dev/null | grep -q DejaVuSans || [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing from Debian:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -13,6 +13,7 @@ from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
 from sqlmodel import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -21,7 +22,7 @@ from app.auth import passwords
 from app.auth.models import ResumeDraft, Role
 from app.clock import LOCAL_TZ
 from app.config import Settings, load_settings
-from app.web import errors, ids, security
+from app.web import errors, ids, probes, security
 from app.web import request as clean_request
 from app.web.htmx import is_htmx
 from app.web.redirects import safe_next
@@ -77,7 +78,8 @@ def create_app(settings: Settings | None = None) -> Flask:
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies, x_host=settings.trusted_proxies
         )
 
-    database.init_app(app, settings.effective_database_url())
+    engine = database.init_app(app, settings.effective_database_url())
+    _check_published_forms(app, engine)
     app.session_interface = DatabaseSessionInterface(
         idle=timedelta(minutes=settings.session_idle_minutes),
         max_age=timedelta(hours=settings.session_max_hours),
@@ -109,6 +111,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(app)
     _template_helpers(app)
     return app
+
+
+def _check_published_forms(app: Flask, engine: Engine) -> None:
+    """A built-in form file that differs from the version interviews already pinned stops start-up, naming it."""
+    from app.formdefs import FormDefinitionError
+    from app.formstore.catalog import startup_problems
+    from app.interviews.services import FORMS_KEY
+
+    problems = startup_problems(engine, app.extensions[FORMS_KEY])
+    if problems:
+        raise FormDefinitionError(problems)
 
 
 def get_settings() -> Settings:
@@ -196,11 +209,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.directory.public import bp as contact_bp
     from app.directory.routes import bp as directory_bp
     from app.documents.routes import bp as documents_bp
+    from app.formstore.routes import bp as formstore_bp
     from app.guides.routes import bp as guides_bp
     from app.handoff.routes import bp as handoff_bp
     from app.home.routes import bp as home_bp
     from app.interviews.routes import bp as interviews_bp
+    from app.officeconfig.routes import bp as officeconfig_bp
+    from app.offices.routes import bp as offices_bp
     from app.privacy.routes import bp as privacy_bp
+    from app.referrals.helpline_routes import bp as helplines_bp
     from app.referrals.routes import bp as referrals_bp
     from app.reports.routes import bp as reports_bp
     from app.staffing.duty_routes import bp as duty_bp
@@ -209,14 +226,11 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp,
                   rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp,
-                  documents_bp, handoff_bp, statistics_bp)
+                  offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
+                  statistics_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
-
-    @app.route("/healthz")
-    def health() -> Response:
-        """Liveness probe for the reverse proxy; touches nothing personal."""
-        return Response("ok", mimetype="text/plain")
+    probes.install(app)
 
 
 @cache

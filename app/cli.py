@@ -17,6 +17,7 @@ from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
 from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
 from app.handoff.cli import interviews_cli
+from app.offices.cli import offices_cli, setup_command
 from app.privacy.cli import privacy_cli, retention_cli
 from app.referrals.cli import mail_cli, referrals_cli
 from app.reports.cli import pki_cli, reports_cli
@@ -263,3 +264,5 @@ main.add_command(retention_cli)
 main.add_command(privacy_cli)
 main.add_command(appointments_cli)
 main.add_command(interviews_cli)
+main.add_command(offices_cli)
+main.add_command(setup_command)

@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import QueuePool
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, create_engine, select
 
 ENGINE_KEY = "telewywiad.engine"
 M = TypeVar("M")
@@ -126,6 +127,30 @@ def reading_session(engine: Engine | None = None) -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
+
+
+def dialect_insert(session: Session, model: Any) -> Any:
+    """INSERT for the session's database with ON CONFLICT support (PostgreSQL and SQLite share the API).
+
+    For allocating and first writes without "read, then insert" races: `.on_conflict_do_nothing(...)` or
+    `.on_conflict_do_update(...)`, optionally `.returning(...)`.
+    """
+    table: Table = model.__table__ if hasattr(model, "__table__") else model
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def lock_row(session: Session, model: Any, ident: Any) -> Any:
+    """Re-read a row FOR UPDATE (a PostgreSQL row lock; SQLite serialises writers anyway), refreshing loaded state.
+
+    Two requests acting on the same record at once (a double click, two devices) then run one after the other, and
+    the second sees what the first did, instead of both inserting the same unique row.
+    """
+    key = next(iter(model.__table__.primary_key.columns))
+    return session.exec(
+        select(model).where(key == ident).with_for_update().execution_options(populate_existing=True)
+    ).first()
 
 
 def office_row(session: Session, model: type[M], row_id: int, office_id: int) -> M:

@@ -13,11 +13,14 @@ from app.appointments.models import (
 )
 from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
-from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
+from app.cases.models import CallAttempt, Callback, Case, CaseCounter, CasePhone, OtherContact
 from app.directory.models import ApplicationTemplate, DirectoryNumber, OfficeContact, StaffContact
 from app.documents.models import CaseDocument
+from app.formstore.models import FormPublication, FormVersion
 from app.guides.models import GuideProgress
 from app.interviews.models import Answer, AnswerChange, Interview
+from app.officeconfig.models import OfficeSetting
+from app.offices.models import InstallationAdmin
 from app.privacy.models import Erasure
 from app.referrals.models import (
     FlagDecision,
@@ -72,6 +75,11 @@ __all__ = [
     "Erasure",
     "Callback",
     "Case",
+    "CaseCounter",
+    "FormPublication",
+    "FormVersion",
+    "InstallationAdmin",
+    "OfficeSetting",
     "FlagDecision",
     "OutboxMessage",
     "Referral",

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from app.audit.models import AuditEvent, AuditHead
 from app.clock import utcnow
+from app.db import dialect_insert
 
 GENESIS = "0" * 64
 TRIM_ACTION = "retention.trim"
@@ -55,8 +56,14 @@ def record(
     """Append one event to the chain in the caller's transaction; details must be ids or codes."""
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS, last_id=0)
-        session.add(head)
+        # The very first event: two writers may both find no head; the second one's insert does nothing, waits for
+        # the first to commit, and both then append to the same chain (no unique-key error).
+        session.exec(
+            dialect_insert(session, AuditHead).values(id=1, last_hash=GENESIS, last_id=0).on_conflict_do_nothing()
+        )
+        head = session.exec(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
+        ).one()
     event = AuditEvent(
         at=utcnow(),
         office_id=office_id,

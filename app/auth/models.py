@@ -26,12 +26,25 @@ class Role(StrEnum):
 STAFF_ROLES: tuple[Role, ...] = tuple(Role)
 
 
+DEFAULT_REFERENCE_PREFIX = "RWS"
+
+
 class OfficeBase(SQLModel):
-    """Fields of an office shown and edited in the UI."""
+    """Fields of an office shown and edited in the UI (and printed in the report's letterhead)."""
 
     name: str = Field(max_length=200)
+    # How the office is called in lists and the page header, e.g. "GOPS Puck".
+    short_name: str = Field(default="", max_length=60)
     address: str = Field(default="", max_length=300)
+    # The main number (E.164); further numbers (sections, duty phone) in `other_phones`.
     phone: str = Field(default="", max_length=40)
+    # Further numbers, E.164, one per line.
+    other_phones: str = Field(default="", sa_column=Column(Text, nullable=False))
+    email: str = Field(default="", max_length=254)
+    # Case numbers read PREFIX/YEAR/NNNN, e.g. RWS/2026/0007.
+    reference_prefix: str = Field(default=DEFAULT_REFERENCE_PREFIX, max_length=20)
+    # Further letterhead lines of the report (e.g. "NIP 000-000-00-00", "ePUAP: /gopspuck/skrytka"), one per line.
+    letterhead: str = Field(default="", sa_column=Column(Text, nullable=False))
 
 
 class Office(OfficeBase, table=True):
@@ -41,6 +54,21 @@ class Office(OfficeBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def phones(self) -> list[str]:
+        """Every number of the office, the main one first."""
+        return [p for p in [self.phone, *self.other_phones.splitlines()] if p.strip()]
+
+    @property
+    def letterhead_lines(self) -> list[str]:
+        """The further letterhead lines, blank ones left out."""
+        return [line.strip() for line in self.letterhead.splitlines() if line.strip()]
+
+    @property
+    def label(self) -> str:
+        """The short name when set, else the full name."""
+        return self.short_name or self.name
 
 
 class UserBase(SQLModel):

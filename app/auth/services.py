@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit.services import record
@@ -12,6 +13,7 @@ from app.auth.models import Office, Role, User, UserRole, WebSession
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.cases.validation import FieldError, parse_email
 from app.clock import utcnow
+from app.db import lock_row
 
 
 class AccountError(ValueError):
@@ -162,7 +164,11 @@ def create_user(
         password_hash=hash_password(password),
     )
     session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same username created at the same moment elsewhere: a message, not a 500
+            session.flush()
+    except IntegrityError:
+        raise AccountError(str(_l("Ta nazwa użytkownika jest już zajęta.")), "username") from None
     assert user.id is not None  # noqa: S101 - set by flush
     for role in sorted(roles):
         session.add(UserRole(user_id=user.id, role=role))
@@ -191,6 +197,7 @@ def update_user(
     full_name, email = _checked_profile(full_name, email)
     _check_roles(roles)
     assert user.id is not None  # noqa: S101
+    lock_row(session, User, user.id)  # two administrators changing one account's roles take turns
     if actor_id == user.id and Role.ADMIN not in roles:
         raise AccountError(str(_l("Nie możesz odebrać sobie roli administratora.")), "roles")
     before = roles_of(session, user.id)

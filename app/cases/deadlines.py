@@ -71,9 +71,11 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def interview_due(received_on: date, *, urgent: bool) -> date:
-    """Last day for the interview: 14 working days after the application, 2 when urgent."""
-    return add_working_days(received_on, URGENT_INTERVIEW_WORKING_DAYS if urgent else INTERVIEW_WORKING_DAYS)
+def interview_due(
+    received_on: date, *, urgent: bool, days: int = INTERVIEW_WORKING_DAYS, urgent_days: int = URGENT_INTERVIEW_WORKING_DAYS
+) -> date:
+    """Last day for the interview: 14 working days after the application, 2 when urgent (an office may set others)."""
+    return add_working_days(received_on, urgent_days if urgent else days)
 
 
 def add_months(day: date, months: int) -> date:

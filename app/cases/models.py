@@ -108,6 +108,16 @@ class Case(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
+class CaseCounter(SQLModel, table=True):
+    """The last case number given out per office and year; raised atomically, so two registrations never share one."""
+
+    __tablename__ = "case_counter"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = Field(default=0)
+
+
 class ContactRoute(StrEnum):
     """How the centre reached out when the phone did not work."""
 

@@ -10,10 +10,9 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from app import get_settings
 from app.appointments.visits import case_visits
 from app.auth.models import Role, User
-from app.cases import deadlines, labels, presets, services
+from app.cases import deadlines, labels, office_settings, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
 from app.cases.validation import display_phone, local_input_value
 from app.clock import LOCAL_TZ, to_local, utcnow
@@ -203,7 +202,7 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "answered": answered,
         "answered_call_id": answered.id if answered else None,
         "failed_streak": services.failed_streak(db, case.id or 0),
-        "threshold": get_settings().calls_before_other_route,
+        "threshold": office_settings.calls_before_other_route(db, case.office_id),
         "default_callback_at": _default_callback_at(),
         "call_errors": {},
         "call_values": {},
@@ -234,7 +233,7 @@ def log_call(case_id: int) -> Response:
     from_today = request.form.get("from") == "today"
     try:
         attempt = services.log_call(
-            db, actor=me(), case=case, form=form, threshold=get_settings().calls_before_other_route, tz=LOCAL_TZ
+            db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id), tz=LOCAL_TZ
         )
     except services.InputError as exc:
         if from_today:
@@ -279,7 +278,7 @@ def add_phone(case_id: int) -> Response:
     form = services.PhoneForm.from_mapping(request.form)
     try:
         phone = services.add_phone(
-            db, actor=me(), case=case, form=form, threshold=get_settings().calls_before_other_route
+            db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id)
         )
     except services.InputError as exc:
         return _detail_page(case, status=422, phone_errors=exc.errors, phone_values=form)
@@ -295,7 +294,7 @@ def correct_phone(case_id: int, phone_id: int) -> Response:
     case = services.visible_case(db, me(), case_id)
     phone = services.case_phone(db, case, phone_id)
     changed = services.unmark_wrong_phone(
-        db, actor=me(), case=case, phone=phone, threshold=get_settings().calls_before_other_route
+        db, actor=me(), case=case, phone=phone, threshold=office_settings.calls_before_other_route(db, case.office_id)
     )
     if changed:
         flash(str(_l("Numer %(number)s znów jest do dzwonienia.", number=display_phone(phone.number))), "success")

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import Role, User, UserRole
 from app.auth.services import Principal
-from app.cases import deadlines, presets
+from app.cases import deadlines, numbering, office_settings, presets
 from app.cases.models import (
     FAILED_OUTCOMES,
     OPEN_STATES,
@@ -51,7 +51,6 @@ from app.web.paging import Page, clamp, page_count, page_number
 
 PHONE_FIELDS = ("phone_1", "phone_2", "phone_3")
 PAGE_SIZE = 20
-REFERENCE_PREFIX = "RWS"
 # A call-back may be booked a little in the past (the clock on the phone, a slow form), not more.
 CALLBACK_PAST_SLACK = timedelta(minutes=10)
 CALLBACK_HORIZON = timedelta(days=92)
@@ -221,13 +220,8 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
 
 
 def next_reference(session: Session, office_id: int, year: int) -> str:
-    """The next free reference of the office for the year, e.g. RWS/2026/0007."""
-    prefix = f"{REFERENCE_PREFIX}/{year}/"
-    rows = session.exec(
-        select(Case.reference).where(Case.office_id == office_id, col(Case.reference).startswith(prefix))
-    ).all()
-    numbers = [int(r[len(prefix) :]) for r in rows if r[len(prefix) :].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+    """The next free reference of the office for the year, e.g. RWS/2026/0007 (race-free: see cases.numbering)."""
+    return numbering.next_reference(session, office_id, year)
 
 
 def local_today() -> date:
@@ -239,6 +233,7 @@ def register_case(session: Session, *, actor: Principal, form: CaseForm, today: 
     """Validate and register an application in the actor's office; a worker's own registration is theirs."""
     today = today or local_today()
     data = validate_case(form, today=today)
+    days, urgent_days = office_settings.interview_deadlines(session, actor.office_id)
     case = Case(
         office_id=actor.office_id,
         reference=next_reference(session, actor.office_id, data.received_on.year),
@@ -256,7 +251,7 @@ def register_case(session: Session, *, actor: Principal, form: CaseForm, today: 
         state=CaseState.NEW,
         # Supervisors and administrators register for the office and assign later; a worker keeps what they take in.
         assigned_worker_id=actor.id if actor.has(Role.WORKER) and not actor.has(Role.SUPERVISOR) else None,
-        due_on=deadlines.interview_due(data.received_on, urgent=data.urgent),
+        due_on=deadlines.interview_due(data.received_on, urgent=data.urgent, days=days, urgent_days=urgent_days),
         created_by_id=actor.id,
     )
     session.add(case)

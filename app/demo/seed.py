@@ -15,6 +15,8 @@ DEMO_OFFICE = {
     "name": "Miejski Ośrodek Pomocy Społecznej w Przykładowie (demo)",
     "address": "ul. Źródlana 7, 00-950 Przykładowo",
     "phone": "+48 22 000 00 00",
+    "short_name": "MOPS Przykładowo",
+    "email": "sekretariat@mops-przykladowo.example.pl",
 }
 DEMO_ACCOUNTS: list[tuple[str, str, set[Role]]] = [
     ("demo-worker", "Anna Kowalczyk-Łęcka", {Role.WORKER}),
@@ -70,7 +72,7 @@ def seed(session: Session, password: str | None) -> SeedResult:
     """Create the demo office and accounts if missing, then run feature seeders; safe to repeat."""
     office = session.exec(select(Office).where(Office.name == DEMO_OFFICE["name"])).first()
     if office is None:
-        office = Office(name=DEMO_OFFICE["name"], address=DEMO_OFFICE["address"], phone=DEMO_OFFICE["phone"])
+        office = Office.model_validate(DEMO_OFFICE)
         session.add(office)
         session.flush()
     assert office.id is not None  # noqa: S101

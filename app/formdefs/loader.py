@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -85,14 +86,26 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
-    """Parse a YAML data file strictly (YAML 1.2 booleans, no duplicate keys); problems name the line."""
+def _read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), []
     except OSError as exc:
         return None, [Problem(file, "file", f"cannot be read ({exc.strerror or exc})")]
     except UnicodeDecodeError:
         return None, [Problem(file, "file", "is not UTF-8 text")]
+
+
+def read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
+    """Parse a YAML data file strictly (YAML 1.2 booleans, no duplicate keys); problems name the line."""
+    text, problems = _read_text(path, file)
+    if text is None:
+        return None, problems
+    return _parse_yaml(text, file)
+
+
+def _parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    if "\x00" in text:
+        return None, [Problem(file, "file", "contains a NUL character (is it a binary file?)")]
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506  # nosec B506  # reason: _StrictLoader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:
@@ -104,6 +117,10 @@ def read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(file, where, f"invalid YAML: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(file, "file", f"invalid YAML: {exc}")]
+    except (ValueError, OverflowError) as exc:  # a date like 2001-13-14, an integer of thousands of digits
+        return None, [Problem(file, "file", f"invalid YAML: a value cannot be read ({exc})")]
+    except RecursionError:
+        return None, [Problem(file, "file", "invalid YAML: nested too deeply")]
     if not isinstance(data, dict):
         return None, [Problem(file, "file", "must contain a mapping with id, version, title and sections")]
     return data, []
@@ -562,7 +579,7 @@ def _build_question(q: dict[str, Any], section: str, group: str | None, lists: d
 
 
 def _build(
-    data: dict[str, Any], sections: list[_SectionEntry], lists: dict[str, Any], path: Path
+    data: dict[str, Any], sections: list[_SectionEntry], lists: dict[str, Any], path: Path, digest: str
 ) -> FormDefinition:
     built_sections = []
     for entry in sections:
@@ -599,38 +616,58 @@ def _build(
         variant_of=(variant["form"], variant["version"]) if variant else None,
         segment_choice=data.get("segment_choice"),
         source=path,
+        content_hash=digest,
     )
 
 
 # --------------------------------------------------------------------------- entry points
 
 
+# Where the base version of an update variant is read from: (form id, version) → (YAML text, its name for messages).
+BaseSource = Callable[[str, int], tuple[str, str] | None]
+
+
+def disk_source(forms_dir: Path) -> BaseSource:
+    """Base versions read from `<forms_dir>/<id>/v<version>.yaml`."""
+
+    def source(form_id: str, version: int) -> tuple[str, str] | None:
+        path = forms_dir / form_id / f"v{version}.yaml"
+        if not path.is_file():
+            return None
+        text, _ = _read_text(path, str(path))
+        return (text, str(path)) if text is not None else None
+
+    return source
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of a definition's text (UTF-8): what a published version and every interview on it pin."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _expand_variant(
-    data: dict[str, Any], path: Path, file: str, forms_dir: Path
+    data: dict[str, Any], file: str, base_source: BaseSource
 ) -> tuple[dict[str, Any], list[_SectionEntry], dict[str, Any], list[Problem]]:
     """Merge an update variant with its pinned base version: `use:` sections, choice lists and flags."""
     base_ref = data["variant_of"]
-    base_path = forms_dir / base_ref["form"] / f"v{base_ref['version']}.yaml"
     label = f"{base_ref['form']} v{base_ref['version']}"
-    if not base_path.is_file():
-        return (
-            data,
-            [],
-            {},
-            [Problem(file, "variant_of", f"base form {label} not found (expected {base_path})")],
-        )
-    base_form, base_problems = check_file(base_path, forms_dir=forms_dir)
+    found = base_source(base_ref["form"], base_ref["version"])
+    if found is None:
+        expected = f"{base_ref['form']}/v{base_ref['version']}.yaml"
+        return data, [], {}, [Problem(file, "variant_of", f"base form {label} not found (expected {expected})")]
+    base_text, base_name = found
+    base_form, base_problems = check_source(base_text, name=base_name, base_source=base_source)
     if base_problems:
         return (
             data,
             [],
             {},
-            [Problem(file, "variant_of", f"base form {label} has problems; check {base_path} first")],
+            [Problem(file, "variant_of", f"base form {label} has problems; check {base_name} first")],
         )
     assert base_form is not None  # noqa: S101
     if base_form.is_update:
         return data, [], {}, [Problem(file, "variant_of", f"base form {label} is itself a variant")]
-    base_data, _ = read_yaml(base_path, str(base_path))
+    base_data, _ = _parse_yaml(base_text, base_name)
     base_sections = {s["id"]: s for s in base_data["sections"]}
     problems: list[Problem] = []
     sections: list[_SectionEntry] = []
@@ -661,17 +698,22 @@ def _expand_variant(
     return merged, sections, lists, problems
 
 
-def check_file(path: Path, *, forms_dir: Path | None = None) -> tuple[FormDefinition | None, list[Problem]]:
-    """Load one definition file; returns the form (None if anything is wrong) and the problems found."""
-    file = str(path)
-    data, problems = read_yaml(path, file)
+def check_source(
+    text: str, *, name: str, base_source: BaseSource, path: Path | None = None
+) -> tuple[FormDefinition | None, list[Problem]]:
+    """Check one definition given as text (a file's, or an upload's); `path` also checks the file's name.
+
+    Returns the form (None if anything is wrong) and every problem found, each with its place.
+    """
+    file = name
+    data, problems = _parse_yaml(text, file)
     if data is None:
         return None, problems
     problems = schema_problems(data, file)
     if problems:
         return None, problems
-    expected = f"{data['id']}/v{data['version']}.yaml"
-    if path.parent.name != data["id"] or path.name != f"v{data['version']}.yaml":
+    if path is not None and (path.parent.name != data["id"] or path.name != f"v{data['version']}.yaml"):
+        expected = f"{data['id']}/v{data['version']}.yaml"
         problems.append(
             Problem(
                 file,
@@ -680,8 +722,7 @@ def check_file(path: Path, *, forms_dir: Path | None = None) -> tuple[FormDefini
             )
         )
     if "variant_of" in data:
-        base_dir = forms_dir if forms_dir is not None else path.resolve().parent.parent
-        data, sections, lists, variant_problems = _expand_variant(data, path, file, base_dir)
+        data, sections, lists, variant_problems = _expand_variant(data, file, base_source)
         problems += variant_problems
         if variant_problems:
             return None, problems
@@ -698,7 +739,16 @@ def check_file(path: Path, *, forms_dir: Path | None = None) -> tuple[FormDefini
     problems += _Checker(file, data, sections, lists).run()
     if problems:
         return None, problems
-    return _build(data, sections, lists, path), []
+    return _build(data, sections, lists, path or Path(name), content_hash(text)), []
+
+
+def check_file(path: Path, *, forms_dir: Path | None = None) -> tuple[FormDefinition | None, list[Problem]]:
+    """Load one definition file; returns the form (None if anything is wrong) and the problems found."""
+    text, problems = _read_text(path, str(path))
+    if text is None:
+        return None, problems
+    base_dir = forms_dir if forms_dir is not None else path.resolve().parent.parent
+    return check_source(text, name=str(path), base_source=disk_source(base_dir), path=path)
 
 
 def load_form(path: Path, *, forms_dir: Path | None = None) -> FormDefinition:
@@ -709,4 +759,4 @@ def load_form(path: Path, *, forms_dir: Path | None = None) -> FormDefinition:
     return form
 
 
-__all__ = ["FormDefinitionError", "Problem", "check_file", "load_form"]
+__all__ = ["BaseSource", "FormDefinitionError", "Problem", "check_file", "check_source", "content_hash", "disk_source", "load_form"]

@@ -132,6 +132,8 @@ class FormDefinition:
     variant_of: tuple[str, int] | None = None
     segment_choice: str | None = None
     source: Path | None = None
+    # SHA-256 of the definition's text; interviews pin it, so a published version can never change under them.
+    content_hash: str = ""
     _questions: dict[str, Question] = field(default_factory=dict, init=False, repr=False)
     _sections: dict[str, Section] = field(default_factory=dict, init=False, repr=False)
 

@@ -86,6 +86,10 @@ class FormRegistry:
         except KeyError:
             raise KeyError(f"form {form_id!r} version {version} is not published") from None
 
+    def has(self, form_id: str, version: int) -> bool:
+        """Whether this exact version is among the loaded ones."""
+        return (form_id, version) in self._forms
+
     def versions(self, form_id: str) -> list[int]:
         """Published versions of a form, ascending."""
         return sorted(v for (fid, v) in self._forms if fid == form_id)

@@ -32,6 +32,8 @@ class Interview(SQLModel, table=True):
     previous_interview_id: int | None = Field(default=None, foreign_key="interview.id")
     form_id: str = Field(max_length=60)
     form_version: int
+    # SHA-256 of the definition's text (app/formstore): the exact version, even if a file is edited later.
+    form_hash: str = Field(default="", max_length=64)
     state: InterviewState = Field(default=InterviewState.IN_PROGRESS, sa_column=Column(String(20), nullable=False))
     current_section: str = Field(default="", max_length=80)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False))

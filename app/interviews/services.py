@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
 
@@ -25,6 +26,7 @@ from app.auth.models import Role, User
 from app.auth.services import Principal
 from app.cases.models import CallAttempt, Case, CaseState
 from app.clock import to_local, utcnow
+from app.db import dialect_insert, lock_row, reading_session
 from app.formdefs import (
     CompletionProblem,
     FormDefinition,
@@ -41,6 +43,7 @@ from app.formdefs import (
 )
 from app.formdefs.logic import question_for_key
 from app.formdefs.validators import stored_to_raw
+from app.formstore import catalog
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.web.ids import parse_id
 
@@ -99,8 +102,16 @@ def form_registry() -> FormRegistry:
 
 
 def form_of(interview: Interview) -> FormDefinition:
-    """The form version the interview pinned when it started."""
-    return form_registry().get(interview.form_id, interview.form_version)
+    """The form version the interview pinned when it started (a built-in file, or a version in the database)."""
+    registry = form_registry()
+    if not interview.form_hash and registry.has(interview.form_id, interview.form_version):
+        return registry.get(interview.form_id, interview.form_version)
+    session = object_session(interview)
+    if session is None and has_app_context():
+        with reading_session() as reader:
+            return catalog.pinned(reader, registry, interview.form_id, interview.form_version, interview.form_hash)
+    return catalog.pinned(session, registry, interview.form_id, interview.form_version,  # type: ignore[arg-type]
+                          interview.form_hash)
 
 
 # --------------------------------------------------------------------------- reading answers
@@ -213,7 +224,7 @@ def start_interview(
         return running
     registry = form_registry()
     previous = last_finished(session, case.id)
-    form = registry.latest(UPDATE_FORM if previous is not None else FULL_FORM)
+    form = catalog.latest_for_office(session, registry, case.office_id, UPDATE_FORM if previous is not None else FULL_FORM)
     now = utcnow()
     interview = Interview(
         office_id=case.office_id,
@@ -223,6 +234,7 @@ def start_interview(
         previous_interview_id=previous.id if previous else None,
         form_id=form.id,
         form_version=form.version,
+        form_hash=catalog.pin(session, registry, form),
         current_section=form.sections[0].id,
         started_at=now,
         updated_at=now,
@@ -314,6 +326,39 @@ def _normalise(question: Question, raw: Raw) -> tuple[Raw, str]:
     return text, text
 
 
+def _answer_row(session: Session, interview_id: int, key: str) -> Answer | None:
+    return session.exec(
+        select(Answer).where(Answer.interview_id == interview_id, Answer.key == key)
+        .with_for_update().execution_options(populate_existing=True)
+    ).first()
+
+
+def _first_save(session: Session, actor: Principal, interview_id: int, key: str, raw: str, value: str | None,
+                valid: bool, now: dt.datetime) -> tuple[Answer, bool]:
+    """Insert the answer's first value; returns the row (locked) and whether this request inserted it.
+
+    INSERT ... ON CONFLICT DO NOTHING instead of "read, then insert": two first saves of one answer at the same
+    moment (two devices, a retried request) both succeed instead of one failing on the unique key.
+    """
+    inserted = session.exec(
+        dialect_insert(session, Answer)
+        .values(interview_id=interview_id, key=key, raw=raw, value=value, valid=valid, revision=1,
+                updated_at=now, updated_by_id=actor.id)
+        .on_conflict_do_nothing(index_elements=["interview_id", "key"])
+        .returning(col(Answer.id))
+    ).first()
+    row = _answer_row(session, interview_id, key)
+    assert row is not None  # noqa: S101 - inserted now or by the other request
+    return row, inserted is not None
+
+
+def _changed(row: Answer, raw: str, value: str | None, valid: bool, actor: Principal, now: dt.datetime) -> Answer:
+    row.raw, row.value, row.valid = raw, value, valid
+    row.revision += 1
+    row.updated_at, row.updated_by_id = now, actor.id
+    return row
+
+
 def _write(
     session: Session,
     actor: Principal,
@@ -344,14 +389,21 @@ def _write(
         stored = to_storage(question, result.value) if result.ok else None
         value = json.dumps(stored, ensure_ascii=False) if stored is not None else None
     valid = error is None
-    row = session.exec(select(Answer).where(Answer.interview_id == interview.id, Answer.key == key)).first()
+    # Locked (PostgreSQL), the interview first and then the answer, always in this order (no deadlock between a
+    # section save and an autosave): a second device saving the same answer waits, so no revision counts twice.
+    lock_row(session, Interview, interview.id)
+    row = _answer_row(session, interview.id, key)
     if row is not None and row.raw == raw_text and row.value == value and row.valid == valid:
         return Saved(key, question, row, error, changed=False)
     conflict = None
     now = utcnow()
     if row is None:
-        row = Answer(interview_id=interview.id, key=key, raw=raw_text, value=value, valid=valid, revision=1,
-                     updated_at=now, updated_by_id=actor.id)
+        row, inserted = _first_save(session, actor, interview.id, key, raw_text, value, valid, now)
+        if not inserted:
+            # Another request saved the first value at the same moment: this save changes it like any later one.
+            if row.raw == raw_text and row.value == value and row.valid == valid:
+                return Saved(key, question, row, error, changed=False)
+            row = _changed(row, raw_text, value, valid, actor, now)
     else:
         if base_revision is not None and base_revision < row.revision:
             last = session.exec(
@@ -362,9 +414,7 @@ def _write(
             if last is None or not client_id or last.client_id != client_id:
                 who = session.get(User, row.updated_by_id)
                 conflict = Conflict(who.full_name if who else "?", row.updated_at)
-        row.raw, row.value, row.valid = raw_text, value, valid
-        row.revision += 1
-        row.updated_at, row.updated_by_id = now, actor.id
+        row = _changed(row, raw_text, value, valid, actor, now)
     session.add(row)
     session.add(
         AnswerChange(

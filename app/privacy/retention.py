@@ -25,10 +25,12 @@ from typing import Any
 from sqlmodel import Session, col, delete, func, select, update
 
 from app.appointments import privacy as appointment_privacy
+from app.audit.models import AuditHead
 from app.audit.services import record, trim, trimmable
-from app.auth.models import LoginAttempt, ResumeDraft, WebSession
+from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState, OtherContact
 from app.clock import utcnow
+from app.db import lock_row
 from app.documents import privacy as document_privacy
 from app.documents.models import CaseDocument
 from app.interviews.models import Answer, AnswerChange, Interview
@@ -135,32 +137,49 @@ def _erased(session: Session, record_type: str) -> Any:
     return select(Erasure.record_id).where(Erasure.record_type == record_type)
 
 
+def _periods(session: Session, settings: PrivacySettings) -> dict[int, tuple[float | None, float | None]]:
+    """Per office: (case years, referral years); the office's own, else the run's installation-wide settings."""
+    from app.privacy.office_settings import office_retention  # the settings store sits below this feature
+
+    return {
+        office_id: office_retention(session, office_id, settings)
+        for office_id in session.exec(select(Office.id)).all() if office_id is not None
+    }
+
+
 def due_cases(session: Session, settings: PrivacySettings, now: datetime) -> list[int]:
-    """Ended cases with no activity for the configured years, no open referral, not yet anonymised."""
-    if settings.retention_case_years is None:
-        return []
-    cutoff = now - settings.retention_case_years * YEAR
-    candidates = _ids(
-        session,
-        select(Case.id).where(
-            col(Case.state).in_(ENDED_CASE_STATES),
-            col(Case.created_at) < cutoff,
-            col(Case.id).not_in(_erased(session, "case")),
-            col(Case.id).not_in(select(Referral.case_id).where(col(Referral.state).in_(OPEN_REFERRAL_STATES))),
-        ),
-    )
-    latest = _last_activity(session, candidates) if candidates else {}
-    return [case_id for case_id in candidates if latest[case_id] < cutoff]
+    """Ended cases with no activity for their office's configured years, no open referral, not yet anonymised."""
+    found: list[int] = []
+    for office_id, (years, _) in _periods(session, settings).items():
+        if years is None:
+            continue
+        cutoff = now - years * YEAR
+        candidates = _ids(
+            session,
+            select(Case.id).where(
+                Case.office_id == office_id,
+                col(Case.state).in_(ENDED_CASE_STATES),
+                col(Case.created_at) < cutoff,
+                col(Case.id).not_in(_erased(session, "case")),
+                col(Case.id).not_in(select(Referral.case_id).where(col(Referral.state).in_(OPEN_REFERRAL_STATES))),
+            ),
+        )
+        latest = _last_activity(session, candidates) if candidates else {}
+        found += [case_id for case_id in candidates if latest[case_id] < cutoff]
+    return sorted(found)
 
 
 def due_referrals(session: Session, settings: PrivacySettings, now: datetime, case_ids: list[int]) -> list[int]:
-    """Referrals of the anonymised cases, and ended referrals past their own period."""
+    """Referrals of the anonymised cases, and ended referrals past their office's own period."""
     own: list[int] = []
-    if settings.retention_referral_years is not None:
-        cutoff = now - settings.retention_referral_years * YEAR
-        own = _ids(
+    for office_id, (_, years) in _periods(session, settings).items():
+        if years is None:
+            continue
+        cutoff = now - years * YEAR
+        own += _ids(
             session,
             select(Referral.id).where(
+                Referral.office_id == office_id,
                 col(Referral.state).in_(ENDED_REFERRAL_STATES),
                 col(Referral.updated_at) < cutoff,
             ),
@@ -208,15 +227,16 @@ def plan(session: Session, settings: PrivacySettings, *, now: datetime | None = 
     ]
     for name, query in technical:
         steps.append(Step(name, "delete", [], int(session.exec(query).one()), list_ids=False))
+    periods = _periods(session, settings).values()
     kept = [
         name
-        for name, period in (
-            ("case", settings.retention_case_years),
-            ("referral", settings.retention_referral_years),
-            ("appointment", settings.retention_appointment_years),
-            ("audit_event", settings.retention_audit_years),
+        for name, unset in (
+            ("case", all(case is None for case, _ in periods)),
+            ("referral", all(referral is None for _, referral in periods)),
+            ("appointment", settings.retention_appointment_years is None),
+            ("audit_event", settings.retention_audit_years is None),
         )
-        if period is None
+        if unset
     ]
     return Plan(now, steps, kept)
 
@@ -265,6 +285,8 @@ def _anonymise_referrals(session: Session, referral_ids: list[int], now: datetim
 def run(session: Session, settings: PrivacySettings, *, now: datetime | None = None,
         actor_id: int | None = None) -> Plan:
     """Anonymise and delete what `plan` lists, in the caller's transaction, with one audit entry (ids only)."""
+    # Runs on two hosts at once take turns (the audit chain's head row): the second finds the work done.
+    lock_row(session, AuditHead, 1)
     due = plan(session, settings, now=now)
     now = due.now
     cases = due.step("case").ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ class HelplinesError(ValueError):
 
 @dataclass(frozen=True)
 class Helpline:
-    """One telephone number offered to a person in crisis."""
+    """One telephone number offered to a person in crisis; a number may run only for a while (valid from/until)."""
 
     id: str
     number: str
@@ -30,11 +31,17 @@ class Helpline:
     hours: LocalText
     show_with: frozenset[str]
     emergency: bool = False
+    valid_from: date | None = None
+    valid_until: date | None = None
 
     @property
     def tel(self) -> str:
         """The `tel:` URI (digits only)."""
         return "tel:" + self.number.replace(" ", "")
+
+    def active_on(self, day: date) -> bool:
+        """Whether the number is in service on the day (both ends included)."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None or day <= self.valid_until)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,10 @@ class Helplines:
         if key is None:
             return []
         return [line for line in self.lines if key in line.show_with]
+
+    def on(self, day: date) -> Helplines:
+        """Only the numbers in service on the day (the emergency number always stays)."""
+        return Helplines(tuple(line for line in self.lines if line.emergency or line.active_on(day)), self.guidance)
 
     @property
     def emergency(self) -> Helpline:

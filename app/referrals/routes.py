@@ -20,6 +20,7 @@ from app.referrals import services
 from app.referrals.exports import export_rows, to_csv, to_pdf
 from app.referrals.helplines import Helplines, load_helplines
 from app.referrals.models import Referral
+from app.referrals.office_settings import office_helplines, office_referral_settings
 from app.referrals.services import ReferralFormError, ReferralInput, TransitionInput
 from app.referrals.settings import referral_settings
 from app.referrals.states import Action, TransitionError, allowed_actions
@@ -39,7 +40,8 @@ def _check_helplines(state: BlueprintSetupState) -> None:
 
 
 def _helplines() -> Helplines:
-    return load_helplines(referral_settings().helplines_file)
+    """The user's office's helplines in service today (database, falling back to the installation's file)."""
+    return office_helplines(get_session(), me().office_id)
 
 
 def _lang() -> str:
@@ -144,7 +146,7 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
                 flag_fingerprint=digest,
                 danger=danger,
                 data=data,
-                settings=referral_settings(),
+                settings=office_referral_settings(db, case.office_id),
                 list_url=_list_url(),
             )
         except ReferralFormError as exc:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.auth.models import Office, User
 from app.cases.models import Case
+from app.cases.validation import display_phone
 from app.clock import LOCAL_TZ, utcnow
 from app.formdefs import FormDefinition, Question, display, evaluate, redact
 from app.formdefs import Section as FormSection
@@ -283,7 +284,8 @@ def build_report(session: Session, interview: Interview, *, version: int, now: d
                                                                  "proposed_help", "plan_description")) if r)
     documents, annexes = received_documents(session, interview, generated)
     data = rd.ReportData(
-        office=rd.Office(name=office.name, address=office.address, phone=office.phone),
+        office=rd.Office(name=office.name, address=office.address, phone=", ".join(display_phone(p) for p in office.phones),
+                         email=office.email, extra_lines=tuple(office.letterhead_lines)),
         case_number=case.reference,
         interview_type=rd.InterviewType.UPDATE if form.is_update else rd.InterviewType.FULL,
         mode=rd.InterviewMode.ON_SITE if on_site else rd.InterviewMode.TELEPHONE,

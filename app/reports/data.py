@@ -29,6 +29,9 @@ class Office:
     name: str
     address: str
     phone: str
+    email: str = ""
+    # Further letterhead lines set by the office (tax numbers, ePUAP box, ...).
+    extra_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from app.auth.models import Office, Role, User
 from app.auth.passwords import verify_password
 from app.clock import utcnow
 from app.config import Mode, Settings
+from app.db import lock_row
 from app.reports import pki, verify
 from app.reports.models import CertificateSource, OfficeCA, SigningCertificate
 
@@ -79,6 +80,7 @@ def office_ca(session: Session, office_id: int) -> OfficeCA | None:
 def init_office_ca(session: Session, office: Office, passphrase: str, *, actor_id: int | None = None) -> tuple[OfficeCA, bool]:
     """Create the office's CA unless it exists; return it and whether it was created now."""
     assert office.id is not None  # noqa: S101
+    lock_row(session, Office, office.id)  # two first signatures at once create one CA, not two (unique office_id)
     existing = office_ca(session, office.id)
     if existing is not None:
         return existing, False

@@ -20,6 +20,7 @@ from app.auth.services import Principal
 from app.cases.models import Case, CaseState
 from app.clock import LOCAL_TZ, utcnow
 from app.config import Settings
+from app.db import lock_row
 from app.formdefs.logic import question_for_key
 from app.interviews.models import Interview, InterviewState
 from app.interviews.services import form_of, load_answers
@@ -153,6 +154,7 @@ def submit_report(session: Session, *, actor: Principal, interview: Interview, p
                   now: dt.datetime | None = None) -> ReportFile:
     """The worker signs the finished interview's report with their password and sends it for review (v1, v2, ...)."""
     assert interview.id is not None  # noqa: S101
+    lock_row(session, Interview, interview.id)  # a double submit waits here and then finds the report submitted
     if interview.worker_id != actor.id:
         raise ReviewError(str(_l("Tylko pracownik, który przeprowadził wywiad, może go podpisać.")))
     report = report_of_interview(session, interview.id)
@@ -195,6 +197,7 @@ def submit_report(session: Session, *, actor: Principal, interview: Interview, p
 
 
 def _pending_for_supervisor(session: Session, actor: Principal, report: Report, action: ReportAction) -> ReportState:
+    lock_row(session, Report, report.id)  # two decisions at once: the second sees the first's state and is refused
     if actor.office_id != report.office_id:
         raise ReviewError(str(_l("Ten raport należy do innego ośrodka.")))
     try:

@@ -57,7 +57,11 @@ def _pages(live_server: LiveServer, role: str) -> list[str]:
         report = _one(live_server, "SELECT id FROM report ORDER BY id")
         return ["/review", "/review/dashboard", "/review/verify", f"/reports/{report}", "/cases/team",
                 "/account/signing", "/rota/setup", "/rota/absences", "/duty", "/statistics", "/exports/cases"]
-    return ["/admin/users", "/admin/users/new", "/audit", "/admin/directory", "/admin/directory/numbers/new"]
+    office = _one(live_server, "SELECT office_id FROM user_account WHERE username = ?", role)
+    return ["/admin/users", "/admin/users/new", "/audit", "/admin/directory", "/admin/directory/numbers/new",
+            "/admin/offices", f"/admin/offices/{office}", f"/admin/offices/{office}/settings",
+            f"/admin/offices/{office}/helplines", f"/admin/offices/{office}/helplines/adults_emotional_crisis",
+            f"/admin/offices/{office}/forms"]
 
 
 @pytest.fixture(params=list(VIEWPORTS), scope="module")

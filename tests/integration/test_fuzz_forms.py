@@ -400,6 +400,64 @@ def _referral_from_interview(world: World) -> Prepared:
                     query={"flag": rules})
 
 
+OFFICE_FIELDS = ("name", "short_name", "address", "phone", "other_phones", "email", "reference_prefix", "letterhead")
+OFFICE_HINTS = {"name": ("GOPS Puck",), "phone": ("58 673 22 11", "12"), "reference_prefix": ("RWS", "GOPS.8211", "A/B"),
+                "email": ("gops@example.pl",), "other_phones": ("601 234 567\n+48 58 673 22 12",)}
+HELPLINE_FIELDS = ("number", "name_pl", "name_en", "hours_pl", "hours_en", "show_with", "valid_from", "valid_until")
+HELPLINE_HINTS = {"number": ("116 123", "800 70 2222"), "name_pl": ("Telefon zaufania",), "hours_pl": ("całą dobę",),
+                  "show_with": ("crisis", "niebieska_karta", "basic_needs"),
+                  "valid_from": ("2026-03-02", "02.03.2026"), "valid_until": ("2020-06-08", "2099-12-31")}
+
+
+def _installation_admin(world: World) -> None:
+    from app.offices.services import grant_installation_admin
+
+    grant_installation_admin(world.db, user=world.me())
+    world.db.commit()
+
+
+def _new_office(world: World) -> Prepared:
+    _installation_admin(world)
+    return Prepared(url={}, fields=OFFICE_FIELDS, hints=OFFICE_HINTS)
+
+
+def _office_admin(world: World) -> Prepared:
+    _installation_admin(world)
+    return Prepared(url={"office_id": world.office.id}, fields=("username", "full_name", "email", "password"))
+
+
+def _settings_group(world: World) -> Prepared:
+    from app.officeconfig import registry
+
+    groups = tuple(g.key for g in registry.groups() if registry.definitions(g.key, form_only=True))
+    keys = tuple(d.key for d in registry.definitions(form_only=True))
+    return Prepared(url={"office_id": world.office.id, "group_key": groups[0]}, fields=keys,
+                    hints={"cases.interview_working_days": ("14", "0", "x"), "referrals.workday_end": ("16:00",),
+                           "referrals.notify_to": ("a@example.pl, b@example.pl",), "retention.case_years": ("10",)},
+                    path_choices={"group_key": groups})
+
+
+def _helpline(world: World) -> Prepared:
+    ids = ("emergency", "adults_mental_crisis", "children", "blue_line")
+    return Prepared(url={"office_id": world.office.id, "line_id": ids[1]}, fields=HELPLINE_FIELDS,
+                    hints=HELPLINE_HINTS, path_choices={"line_id": ids})
+
+
+def _form_draft(world: World) -> Prepared:
+    from pathlib import Path
+
+    from app.formdefs.loader import content_hash
+    from app.formstore.models import FormOrigin, FormVersion
+
+    text = (Path(__file__).resolve().parents[2] / "forms" / "rws" / "v1.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    row = FormVersion(form_id="rws", version=2, content_hash=content_hash(text), source=text,
+                      origin=FormOrigin.UPLOAD, office_id=world.office.id)
+    world.db.add(row)
+    world.db.commit()
+    return Prepared(url={"office_id": world.office.id, "version_id": row.id})
+
+
 def _return(world: World) -> Prepared:
     report = world.submitted_report()
     interview = world.db.get(Interview, report.interview_id)
@@ -495,6 +553,20 @@ TARGETS: dict[str, Target] = {
     "visit_setup.reason": Target((Role.ADMIN,), lambda w: Prepared(
         url={"reason_id": w.visits().documents.id}, fields=("name", "duration", "in_person", "phone", "checklist", "active"),
         hints={"duration": ("15", "30", "7"), "in_person": ("1",), "phone": ("1",), "active": ("1",)})),
+    "offices.new": Target((Role.ADMIN,), _new_office),
+    "offices.edit": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"office_id": w.office.id}, fields=OFFICE_FIELDS, hints=OFFICE_HINTS)),
+    "offices.add_admin": Target((Role.ADMIN,), _office_admin),
+    "officeconfig.save": Target((Role.ADMIN,), _settings_group),
+    "helplines.new": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"office_id": w.office.id}, fields=HELPLINE_FIELDS, hints=HELPLINE_HINTS)),
+    "helplines.change": Target((Role.ADMIN,), _helpline),
+    "helplines.remove": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"office_id": w.office.id, "line_id": "children"}, path_choices={"line_id": ("emergency", "children")})),
+    "formstore.upload": Target((Role.ADMIN,), lambda w: Prepared(
+        url={"office_id": w.office.id}, fields=("text", "name"), files=("file",),
+        hints={"text": ("id: rws\nversion: 2\n", "sections: []")})),
+    "formstore.publish": Target((Role.ADMIN,), _form_draft),
 }
 
 

@@ -80,10 +80,11 @@ def _heading(text: str, st: Styles) -> Paragraph:
 
 
 def _masthead(data: ReportData, st: Styles) -> list[Flowable]:
-    office = Paragraph(
-        f"<b>{escape(data.office.name)}</b><br/>{escape(data.office.address)}<br/>tel. {escape(data.office.phone)}",
-        st.office,
-    )
+    lines = [f"<b>{escape(data.office.name)}</b>", escape(data.office.address)]
+    contact = " · ".join(filter(None, [f"tel. {escape(data.office.phone)}" if data.office.phone else "",
+                                       escape(data.office.email)]))
+    lines += [contact, *(escape(line) for line in data.office.extra_lines)]
+    office = Paragraph("<br/>".join(line for line in lines if line), st.office)
     meta = Paragraph(
         f"Znak sprawy: <b>{escape(data.case_number)}</b><br/>"
         f"Dokument: {escape(data.document_id)}, wersja {data.version}<br/>"

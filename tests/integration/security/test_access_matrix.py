@@ -35,6 +35,8 @@ from app.config import Mode, Settings
 from app.db import ENGINE_KEY, make_engine
 from app.demo.seed import seed
 from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
+from app.formdefs.loader import content_hash
+from app.formstore.models import FormOrigin, FormVersion
 from app.interviews.models import Interview, InterviewState
 from app.referrals.models import Referral
 from app.reports.models import Report, ReportFile
@@ -141,6 +143,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                 filename="oswiadczenie.png", media_type="image/png", size_bytes=8, sha256="0" * 64,
                                 data=b"\x89PNG\r\n\x1a\n", uploaded_by_id=demo_worker.id or 0)
         db.add(document)
+        form_text = (Path(__file__).resolve().parents[3] / "forms" / "rws" / "v1.yaml").read_text(encoding="utf-8")
+        form_text = form_text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
+        form_draft = FormVersion(form_id="rws", version=2, content_hash=content_hash(form_text), source=form_text,
+                                 origin=FormOrigin.UPLOAD, office_id=office_id)
+        db.add(form_draft)
         db.commit()
         office_ids = _office_ids(db, office_id)
         ids: dict[str, object] = {
@@ -150,6 +157,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             **office_ids,
             "appointment_id": appointment.id, "place_id": place.id, "desk_id": desk.id, "reason_id": visit_reason.id,
             "exception_id": exception.id, "document_id": document.id, "table_id": "channels",
+            "office_id": office_id, "group_key": "cases", "line_id": "emergency", "version_id": form_draft.id,
         }
     users = {
         "worker": "demo-worker", "worker2": "matrix-worker2", "psychologist": "demo-psychologist",
@@ -244,7 +252,8 @@ def _routes(app: Flask) -> list[tuple[str, str]]:
 # supervisor, admin, stranger (another office, holding every role).   A allow  L login  F 403  H 404
 # Policy: workers reach their own and unassigned cases and their interviews; supervisors their office; psychologists
 # only referrals; administrators users, settings, the audit log, cases (to assign) and reports (issue 6), never
-# interviews; another office's records are 404 even by id. Public: login, the health probe, the contact pages.
+# interviews; another office's records are 404 even by id. Public: login, the health and readiness probes, the
+# contact pages.
 MATRIX: dict[tuple[str, str], str] = {
     ('admin.edit_user', 'GET'): 'LFFFFAH',
     ('admin.edit_user', 'POST'): 'LFFFFAH',
@@ -285,7 +294,16 @@ MATRIX: dict[tuple[str, str], str] = {
     ('cases.record_contact', 'POST'): 'LAHFAAH',
     ('cases.team', 'GET'): 'LFFFAAA',
     ('cases.today', 'GET'): 'LAAFFFA',
+    ('formstore.index', 'GET'): 'LFFFFAH',
+    ('formstore.preview', 'GET'): 'LFFFFAH',
+    ('formstore.publish', 'POST'): 'LFFFFAH',
+    ('formstore.upload', 'POST'): 'LFFFFAH',
     ('health', 'GET'): 'AAAAAAA',
+    ('helplines.change', 'GET'): 'LFFFFAH',
+    ('helplines.change', 'POST'): 'LFFFFAH',
+    ('helplines.index', 'GET'): 'LFFFFAH',
+    ('helplines.new', 'GET'): 'LFFFFAH',
+    ('helplines.new', 'POST'): 'LFFFFAH',
     ('home.index', 'GET'): 'LAAAAAA',
     ('interviews.finish', 'GET'): 'LAHFAFH',
     ('interviews.finish', 'POST'): 'LAHFAFH',
@@ -307,8 +325,20 @@ MATRIX: dict[tuple[str, str], str] = {
     ('referrals.new_from_case', 'POST'): 'LAHFAFH',
     ('referrals.new_from_interview', 'GET'): 'LAHFAFH',
     ('referrals.new_from_interview', 'POST'): 'LAHFAFH',
+    ('helplines.remove', 'POST'): 'LFFFFAH',
+    ('officeconfig.page', 'GET'): 'LFFFFAH',
+    ('officeconfig.save', 'POST'): 'LFFFFAH',
+    # Installation administrators (none in this world) create offices and their administrators; an office's own
+    # administrator edits only that office (tests/integration/offices covers the installation administrator).
+    ('offices.add_admin', 'POST'): 'LFFFFFH',
+    ('offices.edit', 'GET'): 'LFFFFAH',
+    ('offices.edit', 'POST'): 'LFFFFAH',
+    ('offices.index', 'GET'): 'LFFFFAA',
+    ('offices.new', 'GET'): 'LFFFFFF',
+    ('offices.new', 'POST'): 'LFFFFFF',
     ('privacy.export', 'GET'): 'LFFFAAH',
     ('privacy.page', 'GET'): 'LFFFAAH',
+    ('ready', 'GET'): 'AAAAAAA',
     ('reports.approve', 'POST'): 'LFFFAFH',
     ('reports.certificate', 'GET'): 'LAAFAFA',
     ('reports.certificate', 'POST'): 'LAAFAFA',
@@ -427,6 +457,7 @@ RECEPTION_REACHES: dict[tuple[str, str], str] = {
     ('auth.password', 'POST'): ALLOW,
     ('auth.resume', 'GET'): ALLOW,
     ('health', 'GET'): ALLOW,
+    ('ready', 'GET'): ALLOW,
     ('home.index', 'GET'): ALLOW,
     # Issue 18: the public contact pages and guides, and what every member of staff reads.
     ('contact.index', 'GET'): ALLOW,

@@ -415,3 +415,17 @@ def test_registry_rejects_the_same_id_and_version_twice(
     form = loaded("- {id: q, type: text, label: {pl: a, en: a}}")
     with pytest.raises(FormDefinitionError, match="demo v1 is already defined"):
         FormRegistry([form, form])
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("id: rws\nversion: " + "9" * 5000 + "\n", "a value cannot be read"),
+    ("id: rws\nreviewed: 2001-13-14\n", "a value cannot be read (month must be in 1..12)"),
+    ("[" * 5000, "nested too deeply"),
+])
+def test_yaml_that_cannot_be_read_is_a_problem_not_a_crash(text: str, message: str) -> None:
+    """Values YAML parses but Python cannot build (an impossible date, a huge integer, deep nesting) are reported."""
+    from app.formdefs.loader import check_source
+
+    form, problems = check_source(text, name="upload.yaml", base_source=lambda _form, _version: None)
+    assert form is None and len(problems) == 1
+    assert problems[0].item == "file" and message in problems[0].message

@@ -147,3 +147,14 @@ def test_sample_report_rejects_impossible_household() -> None:
     """The factory only offers the members it has."""
     with pytest.raises(ValueError, match="household"):
         sample_report(household=99)
+
+
+def test_letterhead_carries_the_offices_email_phones_and_extra_lines(poppler: Poppler) -> None:
+    """The office's details from its settings page (e-mail, several phones, tax numbers, ePUAP box) head the report."""
+    base = sample_report(household=1)
+    office = dataclasses.replace(base.office, phone="58 673 22 11, 601 234 567", email="gops@puck.example.pl",
+                                 extra_lines=("NIP 587-000-00-00", "ePUAP: /gopspuck/skrytka"))
+    text = poppler("pdftotext", render_report(dataclasses.replace(base, office=office)), "-f", "1", "-l", "1")
+    for expected in ("tel. 58 673 22 11, 601 234 567 · gops@puck.example.pl", "NIP 587-000-00-00",
+                     "ePUAP: /gopspuck/skrytka"):
+        assert expected in text, expected

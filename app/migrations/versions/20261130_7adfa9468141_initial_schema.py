@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2859c3610f63
+Revision ID: 7adfa9468141
 Revises: 
-Create Date: 2026-11-30 12:53:56.843211
+Create Date: 2026-11-30 13:15:51.386404
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '2859c3610f63'
+revision: str = '7adfa9468141'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -59,8 +59,13 @@ def upgrade() -> None:
 
     op.create_table('office',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('short_name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('other_phones', sa.Text(), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('reference_prefix', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('letterhead', sa.Text(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
@@ -75,6 +80,13 @@ def upgrade() -> None:
     with op.batch_alter_table('rate_event', schema=None) as batch_op:
         batch_op.create_index('ix_rate_event_bucket_user_at', ['bucket', 'user_id', 'at'], unique=False)
 
+    op.create_table('case_counter',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('last', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('office_id', 'year')
+    )
     op.create_table('mail_outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=True),
@@ -294,6 +306,34 @@ def upgrade() -> None:
         batch_op.create_index('ix_duty_slot_office_starts', ['office_id', 'starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_duty_slot_worker_id'), ['worker_id'], unique=False)
 
+    op.create_table('form_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('form_id', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('origin', sa.String(length=20), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('content_hash'),
+    sa.UniqueConstraint('form_id', 'version', name='uq_form_version_form_id_version')
+    )
+    with op.batch_alter_table('form_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_version_office_id'), ['office_id'], unique=False)
+
+    op.create_table('installation_admin',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('granted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('granted_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['granted_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id')
+    )
     op.create_table('mail_outbox_attachment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('message_id', sa.Integer(), nullable=False),
@@ -320,6 +360,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
     sa.PrimaryKeyConstraint('office_id'),
     sa.UniqueConstraint('slug', name='uq_office_contact_slug')
+    )
+    op.create_table('office_setting',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('office_id', 'key')
     )
     op.create_table('resume_draft',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -531,6 +581,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_phone_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_phone_number'), ['number'], unique=False)
 
+    op.create_table('form_publication',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('form_version_id', sa.Integer(), nullable=False),
+    sa.Column('published_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['form_version_id'], ['form_version.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('office_id', 'form_version_id')
+    )
     op.create_table('other_contact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -617,6 +677,7 @@ def upgrade() -> None:
     sa.Column('previous_interview_id', sa.Integer(), nullable=True),
     sa.Column('form_id', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('form_version', sa.Integer(), nullable=False),
+    sa.Column('form_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('current_section', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
@@ -1046,6 +1107,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_other_contact_by_id'))
 
     op.drop_table('other_contact')
+    op.drop_table('form_publication')
     with op.batch_alter_table('case_phone', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_phone_number'))
         batch_op.drop_index(batch_op.f('ix_case_phone_case_id'))
@@ -1102,11 +1164,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_resume_draft_user_id'))
 
     op.drop_table('resume_draft')
+    op.drop_table('office_setting')
     op.drop_table('office_contact')
     with op.batch_alter_table('mail_outbox_attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_outbox_attachment_message_id'))
 
     op.drop_table('mail_outbox_attachment')
+    op.drop_table('installation_admin')
+    with op.batch_alter_table('form_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_version_office_id'))
+
+    op.drop_table('form_version')
     with op.batch_alter_table('duty_slot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_duty_slot_worker_id'))
         batch_op.drop_index('ix_duty_slot_office_starts')
@@ -1160,6 +1228,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_mail_outbox_office_id'))
 
     op.drop_table('mail_outbox')
+    op.drop_table('case_counter')
     with op.batch_alter_table('rate_event', schema=None) as batch_op:
         batch_op.drop_index('ix_rate_event_bucket_user_at')
 

@@ -1,0 +1,1 @@
+"""Offices: their details and letterhead, installation-wide administrators, first setup."""
