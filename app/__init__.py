@@ -208,8 +208,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases.routes import bp as cases_bp
     from app.directory.public import bp as contact_bp
     from app.directory.routes import bp as directory_bp
+    from app.documents.routes import bp as documents_bp
     from app.formstore.routes import bp as formstore_bp
     from app.guides.routes import bp as guides_bp
+    from app.handoff.routes import bp as handoff_bp
     from app.home.routes import bp as home_bp
     from app.interviews.routes import bp as interviews_bp
     from app.officeconfig.routes import bp as officeconfig_bp
@@ -220,10 +222,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports.routes import bp as reports_bp
     from app.staffing.duty_routes import bp as duty_bp
     from app.staffing.routes import bp as rota_bp
+    from app.statistics.routes import bp as statistics_bp
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp,
                   rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp,
-                  offices_bp, officeconfig_bp, helplines_bp, formstore_bp)
+                  offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
+                  statistics_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     probes.install(app)

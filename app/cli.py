@@ -16,6 +16,7 @@ from app.appointments.cli import appointments_cli
 from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
 from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
+from app.handoff.cli import interviews_cli
 from app.offices.cli import offices_cli, setup_command
 from app.privacy.cli import privacy_cli, retention_cli
 from app.referrals.cli import mail_cli, referrals_cli
@@ -262,5 +263,6 @@ main.add_command(pki_cli)
 main.add_command(retention_cli)
 main.add_command(privacy_cli)
 main.add_command(appointments_cli)
+main.add_command(interviews_cli)
 main.add_command(offices_cli)
 main.add_command(setup_command)

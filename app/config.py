@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     default_locale: str = "pl"
     demo_password: SecretStr | None = None
     max_upload_mb: int = Field(default=10, ge=1, le=100)
+    # One received document (photo, scan, PDF, e-mail); kept below max_upload_mb so an oversized file gets a message
+    # at its field with everything else typed kept, instead of the bare "request too large" page.
+    document_max_mb: int = Field(default=8, ge=1, le=100)
     # Failed call attempts (no answer, busy, voicemail, wrong number) before a case needs a letter or e-mail.
     calls_before_other_route: int = Field(default=3, ge=1, le=20)
     # Encrypts the office signing CA's key; required in production (see app/reports/pki_store.py).

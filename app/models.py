@@ -15,6 +15,7 @@ from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CaseCounter, CasePhone, OtherContact
 from app.directory.models import ApplicationTemplate, DirectoryNumber, OfficeContact, StaffContact
+from app.documents.models import CaseDocument
 from app.formstore.models import FormPublication, FormVersion
 from app.guides.models import GuideProgress
 from app.interviews.models import Answer, AnswerChange, Interview
@@ -43,6 +44,7 @@ from app.staffing.models import (
 from app.web.ratelimit import RateEvent
 
 __all__ = [
+    "CaseDocument",
     "ApplicationTemplate",
     "DirectoryNumber",
     "DutyCall",

@@ -117,11 +117,11 @@ def _scale(s: dict[str, Any] | None) -> list[str]:
     out += [f"{c['database']}; {c['case_file']} cases, {c['interview']} interviews, {c['answer']} answers, "
             f"{c['answer_change']} answer changes, {c['report']} reports (seeded in {c['seed_seconds']} s). "
             f"{c['timing'].capitalize()}, {c['runs_per_screen']} runs per screen.", "",
-            "| screen | user | median ms | p95 ms | max ms | HTML KB | budget 50 ms (median) |",
-            "|---|---|---:|---:|---:|---:|---|"]
+            "| screen | user | median ms | p95 ms | max ms | HTML KB | budget ms (median) | met |",
+            "|---|---|---:|---:|---:|---:|---:|---|"]
     for row in s["screens"]:
         out.append(f"| {row['screen']} | {row['user']} | {row['median_ms']} | {row['p95_ms']} | {row['max_ms']} | "
-                   f"{_kb(row['html_bytes'])} | {_yes(row['met'])} |")
+                   f"{_kb(row['html_bytes'])} | {row.get('budget_ms', 50)} | {_yes(row['met'])} |")
     return out + [""]
 
 
@@ -160,6 +160,16 @@ CAUSES = {
         "the page), so its HTML no longer grows with the office. A miss here would be the OFFSET deep in the "
         "approved list (thousands of rows sorted by submission time): it would take an index on (office_id, "
         "state, submitted_at) or keyset paging."),
+    "statistics": (
+        "Nine aggregates, one query each (their number does not grow with the data: a test counts them). The "
+        "scale seed finishes every interview 'now', so even 'this month' covers ~9,400 interviews; the costly one "
+        "reads each interview's mode and art. 7 answers (two lookups into ~530,000 answer rows per interview on "
+        "SQLite, ~60 ms, plus 15 LIKEs per row) and the deadlines one groups the period's interviews by case "
+        "(~40 ms). It would take the mode and the reasons stored as columns of the interview when it is "
+        "finished (no answer lookups at all), or PostgreSQL's hash joins."),
+    "cases_csv": (
+        "A row per case of the year (~5,000 rows, ~880 KB): the four queries take ~100 ms, the rest is building "
+        "and encoding the CSV in Python. It would take streaming the response row by row."),
 }
 
 
@@ -188,9 +198,12 @@ def _budgets(r: dict[str, Any]) -> list[str]:
                          f"{scores.get('performance')}/{scores.get('accessibility')}/{scores.get('best-practices')}",
                          met, ""))
     for screen in (r.get("scale") or {}).get("screens", []):
-        cause = CAUSES["today"] if "today" in screen["screen"] else CAUSES["queue"] if "review" in screen["screen"] \
-            else CAUSES["search_name"] if "name" in screen["screen"] else ""
-        rows.append((f"{screen['screen']} ≤ 50 ms at scale", f"median {screen['median_ms']} ms", screen["met"], cause))
+        name = screen["screen"]
+        cause = CAUSES["statistics"] if name.startswith("statistics") else CAUSES["cases_csv"] \
+            if name.startswith("cases of") else CAUSES["today"] if "today" in name else CAUSES["queue"] \
+            if "review" in name else CAUSES["search_name"] if "name" in name else ""
+        budget = screen.get("budget_ms", 50)
+        rows.append((f"{name} ≤ {budget:g} ms at scale", f"median {screen['median_ms']} ms", screen["met"], cause))
     out = ["## Budgets", "", "| budget | measured | |", "|---|---|---|"]
     out += [f"| {name} | {value} | {_yes(met)} |" for name, value, met, _cause in rows]
     missed = [(name, cause) for name, _value, met, cause in rows if met is False and cause]

@@ -25,6 +25,7 @@ from app.auth.models import Office
 from app.cases.labels import channel_label, outcome_label, requested_label, route_label, state_label
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
 from app.clock import to_local, utcnow
+from app.documents import privacy as document_privacy
 from app.formdefs import StorageError, display, from_storage
 from app.formdefs.logic import question_for_key
 from app.interviews.models import Answer, AnswerChange, Interview
@@ -159,11 +160,13 @@ def _case(session: Session, case: Case) -> dict[str, Any]:
     reports = session.exec(select(Report).where(Report.case_id == case.id).order_by(col(Report.id))).all()
     files = [f["id"] for r in reports for f in _report(session, r)["files"]]
     appointments = appointment_privacy.export(session, case)
+    documents = document_privacy.export(session, case)
     refs: list[tuple[str, int | None]] = [("case", case.id)]
     refs += [("call_attempt", c.id) for c in calls] + [("interview", i.id) for i in interviews]
     refs += [("other_contact", c.id) for c in contacts] + [("case_phone", p.id) for p in phones]
     refs += [("referral", r.id) for r in referrals] + [("report", r.id) for r in reports]
     refs += [("report_file", f) for f in files] + [("appointment", a["id"]) for a in appointments]
+    refs += [(document_privacy.RECORD_TYPE, d["id"]) for d in documents]
     return {
         "id": case.id, "reference": case.reference, "applicant_name": case.applicant_name, "pesel": case.pesel,
         "email": case.email, "address": case.address, "channel": channel_label(case.channel),
@@ -183,6 +186,7 @@ def _case(session: Session, case: Case) -> dict[str, Any]:
         "referrals": [_referral(session, r) for r in referrals],
         "reports": [_report(session, r) for r in reports],
         "appointments": appointments,
+        "documents": documents,
         "audit_events": _audit(session, refs),
     }
 
@@ -258,6 +262,11 @@ def to_pdf(data: dict[str, Any]) -> bytes:
             story.append(p("Wizyty i terminy", sub))
             story.append(table([(a["starts_at"], f"{a['reason']} · {a['kind']} · {a['state']} · {a['where']}".rstrip(" ·"))
                                 for a in case["appointments"]]))
+        if case["documents"]:
+            story.append(p("Dokumenty i oświadczenia (pliki są w eksporcie JSON)", sub))
+            story.append(table([(d["received_on"], f"{d['kind']} · {d['filename']} · {d['channel']} · SHA-256 {d['sha256']}"
+                                 + (f" · wycofany: {d['withdrawal_reason']}" if d["withdrawn_at"] else ""))
+                                for d in case["documents"]]))
         for interview in case["interviews"]:
             story.append(p(f"Wywiad nr {interview['id']} ({interview['form']}, {interview['state']})", sub))
             rows = [(a["label"], a["value"]) for a in interview["answers"]]

@@ -5,6 +5,7 @@ What happens to each record type (also in docs/security.md):
 | record | when | what |
 |---|---|---|
 | case (`case_file`) | `retention_case_years` after its last activity, state closed or interview done, no open referral | anonymised: name replaced, PESEL/e-mail/address/notes blanked; phones deleted; call numbers and notes blanked; interview notes blanked; answers and their history deleted; flag reasons and review comment texts blanked; signed report PDFs deleted (or kept with `retention_report_files=keep`); its referrals anonymised |
+| received document (`case_document`) | with its case | deleted whole: the file, its name and description (the audit log keeps ids and hashes) |
 | appointment | with its case, or `retention_appointment_years` after its time | anonymised: name, phone, e-mail, cancel reason and history notes blanked |
 | referral | `retention_referral_years` after its last change, closed or returned (or with its case) | anonymised: name, phone, best time, needs and every note blanked |
 | audit event | `retention_audit_years` old | the oldest events deleted whole (never edited); a `retention.trim` checkpoint keeps the chain verifiable |
@@ -30,6 +31,8 @@ from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState, OtherContact
 from app.clock import utcnow
 from app.db import lock_row
+from app.documents import privacy as document_privacy
+from app.documents.models import CaseDocument
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.privacy.models import Erasure
 from app.privacy.settings import PrivacySettings, ReportFilePolicy
@@ -122,6 +125,7 @@ def _last_activity(session: Session, case_ids: list[int]) -> dict[int, datetime]
         (Report.case_id, Report.submitted_at),
         (Report.case_id, Report.decided_at),
         (Referral.case_id, Referral.updated_at),
+        (CaseDocument.case_id, CaseDocument.uploaded_at),
     ]
     for case_column, at_column in sources:
         query = select(col(case_column), func.max(col(at_column))).where(col(case_column).in_(case_ids))
@@ -198,6 +202,8 @@ def plan(session: Session, settings: PrivacySettings, *, now: datetime | None = 
     history = (
         _ids(session, select(AnswerChange.id).where(col(AnswerChange.interview_id).in_(interviews))) if interviews else []
     )
+    documents = document_privacy.of_cases(session, cases)
+    steps.append(Step(document_privacy.RECORD_TYPE, "delete", documents, len(documents)))
     steps.append(Step("answer", "delete", answers, len(answers), list_ids=False))
     steps.append(Step("answer_change", "delete", history, len(history), list_ids=False))
     files: list[int] = []
@@ -292,6 +298,7 @@ def run(session: Session, settings: PrivacySettings, *, now: datetime | None = N
         _anonymise_referrals(session, referrals, now)
     visits = due.step("appointment").ids
     appointment_privacy.anonymise(session, visits, now, ANONYMISED)
+    document_privacy.delete_documents(session, due.step(document_privacy.RECORD_TYPE).ids)
     files = due.step("report_file").ids
     if files:
         session.exec(delete(ReportFile).where(col(ReportFile.id).in_(files)))

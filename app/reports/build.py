@@ -19,6 +19,7 @@ from app.formdefs import Section as FormSection
 from app.interviews.models import Interview
 from app.interviews.services import form_of, load_answers
 from app.reports import data as rd
+from app.reports.documents import received_documents
 
 # Answers the report shows in its own blocks (call, instruction, household, conclusions, referral), not as rows.
 CALL_KEYS = frozenset({"mode", "interview_started_at", "number_called", "answered_by", "answered_by_name",
@@ -281,6 +282,7 @@ def build_report(session: Session, interview: Interview, *, version: int, now: d
     help_plan = " ".join(filter(None, [f"Proponowane formy pomocy: {proposed}." if proposed else "", plan])) or "—"
     conclusion_rows = tuple(r for r in (reader.row(k) for k in ("art7_reasons", "worker_assessment",
                                                                  "proposed_help", "plan_description")) if r)
+    documents, annexes = received_documents(session, interview, generated)
     data = rd.ReportData(
         office=rd.Office(name=office.name, address=office.address, phone=", ".join(display_phone(p) for p in office.phones),
                          email=office.email, extra_lines=tuple(office.letterhead_lines)),
@@ -304,6 +306,8 @@ def build_report(session: Session, interview: Interview, *, version: int, now: d
         worker_name=worker.full_name,
         generated_at=generated,
         referrals=_referrals(reader),
+        documents=documents,
+        annexes=annexes,
     )
     labels = {row.key: row.label for s in sections for row in (*s.rows, *([s.comment] if s.comment else []))}
     labels.update({r.key: r.label for r in (*call_rows, *instruction_rows, *conclusion_rows)})

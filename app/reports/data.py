@@ -87,6 +87,29 @@ class ReferralSummary:
 
 
 @dataclass(frozen=True)
+class DocumentReceived:
+    """A file received about the case, as the report lists it (the file itself is not part of the report)."""
+
+    kind: str
+    description: str
+    filename: str
+    channel: str
+    received_on: date
+    sha256: str
+    annex_number: int | None = None
+
+
+@dataclass(frozen=True)
+class Annex:
+    """A received image or PDF the worker chose to append to the report, numbered as the list refers to it."""
+
+    number: int
+    title: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the report PDF shows."""
 
@@ -107,6 +130,8 @@ class ReportData:
     worker_name: str
     generated_at: datetime
     referrals: tuple[ReferralSummary, ...] = field(default=())
+    documents: tuple[DocumentReceived, ...] = field(default=())
+    annexes: tuple[Annex, ...] = field(default=())
 
 
 LEGAL_BASIS_TELEPHONE = (

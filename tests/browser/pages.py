@@ -25,6 +25,18 @@ class LoginPage:
         self.page.get_by_role("button", name="Zaloguj się").tap()
 
 
+def log_in_as(page: Page, base_url: str, username: str, password: str) -> None:
+    """Log in through the form and wait until the landing page has loaded."""
+    LoginPage(page, base_url).open().log_in(username, password)
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def log_out(page: Page) -> None:
+    """Log out with the header button and wait for the login page."""
+    page.get_by_role("button", name="Wyloguj").tap()
+    expect(page.get_by_role("heading", name="Logowanie")).to_be_visible()
+
+
 def assert_fits_phone(page: Page) -> None:
     """Nothing sticks out sideways at 390 px (no horizontal scrolling)."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

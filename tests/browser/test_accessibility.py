@@ -48,14 +48,15 @@ def _pages(live_server: LiveServer, role: str) -> list[str]:
                 f"/interviews/{in_progress}?section=metadata", f"/interviews/{in_progress}?section=segment_a",
                 f"/interviews/{in_progress}?section=wellbeing", f"/interviews/{in_progress}/finish",
                 f"/interviews/{finished}/summary", "/referrals/mine", "/reports", "/account",
-                "/rota", "/duty", "/directory", "/directory/me", "/guides/epuap", f"/cases/{case}/guides/epuap"]
+                "/rota", "/duty", "/directory", "/directory/me", "/guides/epuap", f"/cases/{case}/guides/epuap",
+                f"/cases/{case}/documents"]
     if role == "demo-psychologist":
         referral = _one(live_server, "SELECT id FROM referral ORDER BY id")
         return ["/referrals", f"/referrals/{referral}", "/account"]
     if role == "demo-supervisor":
         report = _one(live_server, "SELECT id FROM report ORDER BY id")
         return ["/review", "/review/dashboard", "/review/verify", f"/reports/{report}", "/cases/team",
-                "/account/signing", "/rota/setup", "/rota/absences", "/duty"]
+                "/account/signing", "/rota/setup", "/rota/absences", "/duty", "/statistics", "/exports/cases"]
     office = _one(live_server, "SELECT office_id FROM user_account WHERE username = ?", role)
     return ["/admin/users", "/admin/users/new", "/audit", "/admin/directory", "/admin/directory/numbers/new",
             "/admin/offices", f"/admin/offices/{office}", f"/admin/offices/{office}/settings",

@@ -20,7 +20,7 @@ from app.interviews.services import form_registry
 from app.reports.demo import make_finished_interview, write_answers
 from app.reports.models import Report, ReportFile
 from tests.browser.conftest import LiveServer, screenshot
-from tests.browser.pages import LoginPage, assert_fits_phone, assert_touch_targets
+from tests.browser.pages import assert_fits_phone, assert_touch_targets, log_in_as, log_out
 
 REFERENCE = "RWS/2026/0500"
 COMMENT = "Kwota dochodu nie zgadza się z oświadczeniem z 02.03 — popraw."
@@ -69,13 +69,7 @@ def _report(server: LiveServer, interview_id: int) -> tuple[Report, list[ReportF
 
 
 def _log_in(page: Page, server: LiveServer, username: str) -> None:
-    LoginPage(page, server.url).open().log_in(username, server.password)
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
-def _log_out(page: Page) -> None:
-    page.get_by_role("button", name="Wyloguj").tap()
-    expect(page.get_by_role("heading", name="Logowanie")).to_be_visible()
+    log_in_as(page, server.url, username, server.password)
 
 
 def _sign(page: Page, server: LiveServer) -> None:
@@ -99,7 +93,7 @@ def test_submit_return_correct_resubmit_approve_on_phone(page: Page, live_server
     expect(page.get_by_text("Hasło jest nieprawidłowe. Niczego nie podpisano.")).to_be_visible()
     _sign(page, live_server)
     expect(page.get_by_text("Raport podpisany i wysłany do zatwierdzenia (wersja 1).")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
     # The supervisor finds it in the queue and returns it with a comment on the income question.
     _log_in(page, live_server, "demo-supervisor")
@@ -116,7 +110,7 @@ def test_submit_return_correct_resubmit_approve_on_phone(page: Page, live_server
     page.get_by_label(f"Uwaga do pytania: {INCOME_LABEL}").fill(COMMENT)
     page.get_by_role("button", name="Zwróć do poprawy").tap()
     expect(page.get_by_text("Raport zwrócono do poprawy.")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
     # The worker sees the comment at the question and in the list.
     _log_in(page, live_server, "demo-worker")
@@ -135,7 +129,7 @@ def test_submit_return_correct_resubmit_approve_on_phone(page: Page, live_server
     expect(page.get_by_text("Wersja raportu")).to_be_visible()
     _sign(page, live_server)
     expect(page.get_by_text("(wersja 2)")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
     # The supervisor approves version 2 with a counter-signature.
     _log_in(page, live_server, "demo-supervisor")

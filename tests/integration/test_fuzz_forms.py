@@ -302,6 +302,36 @@ OFFICE_TARGETS: dict[str, Target] = {
         url={"case_id": w.case().id, "guide_id": "epuap"}, fields=("number", "note"),
         hints={"number": ("+48600100200",)}, path_choices={"guide_id": ("epuap", "profil-zaufany")})),
 }
+# Issue 16: received documents.
+DOCUMENT_FIELDS = ("kind", "channel", "received_on", "description", "interview_id", "annex", "from")
+DOCUMENT_HINTS = {"kind": ("statement", "other_decision", "nope"), "channel": ("email", "phone_photo", "x"),
+                  "received_on": DAY_HINTS, "annex": ("1", "on"), "interview_id": ("1", "0", "x"), "from": ("interview",)}
+
+
+def _document(world: World) -> int:
+    """A statement photo on a case of the logged-in worker, as its id."""
+    from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
+
+    case = world.case()
+    document = CaseDocument(office_id=world.office.id or 0, case_id=case.id or 0, kind=DocumentKind.STATEMENT,
+                            channel=DocumentChannel.PHONE_PHOTO, received_on=dt.date(2026, 3, 2), filename="a.png",
+                            media_type="image/png", size_bytes=8, sha256="0" * 64, data=b"\x89PNG\r\n\x1a\n",
+                            uploaded_by_id=world.me().id or 0)
+    world.db.add(document)
+    world.db.commit()
+    world.document_case = case.id  # type: ignore[attr-defined]
+    return int(document.id or 0)
+
+
+def _document_target(fields: tuple[str, ...], **hints: tuple[str, ...]) -> Callable[[World], Prepared]:
+    def prepare(world: World) -> Prepared:
+        document_id = _document(world)
+        return Prepared(url={"case_id": world.document_case, "document_id": document_id},  # type: ignore[attr-defined]
+                        fields=fields, hints=dict(hints))
+
+    return prepare
+
+
 BOOKING_FIELDS = ("person_name", "phone", "email", "reason_id", "kind", "slot", "from_day", "show")
 HOURS_FIELDS = ("name", "address", *(f"d{d}_{p}" for d in range(7) for p in ("opens", "closes")))
 TIME_HINTS = ("08:00", "15:00", "8:07", "25:00", "")
@@ -499,6 +529,10 @@ TARGETS: dict[str, Target] = {
     "appointments.mark": Target((Role.RECEPTION,), lambda w: Prepared(
         url={"appointment_id": w.appointment().id}, fields=("what",), hints={"what": enum_values(Mark)})),
     "visit_setup.rules": Target((Role.ADMIN,), lambda w: Prepared(url={}, fields=("entry_rules",))),
+    "documents.index": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=DOCUMENT_FIELDS, files=("photo", "file"), hints=DOCUMENT_HINTS)),
+    "documents.annex": Target((Role.WORKER,), _document_target(("annex",), annex=("1", "0"))),
+    "documents.withdraw": Target((Role.WORKER,), _document_target(("reason",), reason=("pomyłka", " "))),
     "visit_setup.new_place": Target((Role.ADMIN,), lambda w: Prepared(
         url={}, fields=HOURS_FIELDS, hints=dict.fromkeys(HOURS_FIELDS[2:], TIME_HINTS))),
     "visit_setup.place": Target((Role.ADMIN,), lambda w: Prepared(

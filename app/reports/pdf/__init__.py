@@ -9,6 +9,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from app.reports.data import ReportData
 from app.reports.pdf import geometry
+from app.reports.pdf.annexes import merge_pdf_annexes, placeholders
 from app.reports.pdf.canvas import numbered_canvas
 from app.reports.pdf.story import build_story, title_for
 from app.reports.pdf.styles import FONT, register_fonts, styles
@@ -45,5 +46,7 @@ def render_report(data: ReportData) -> bytes:
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     footer = f"{data.case_number} · dokument {data.document_id}, wersja {data.version}"
     header = f"{data.case_number} — {title_for(data)}"
-    doc.build(build_story(data, st), canvasmaker=numbered_canvas(footer, header))
-    return buffer.getvalue()
+    story = build_story(data, st)
+    pending = placeholders(story)  # the layout consumes the list; PDF annex pages are drawn in afterwards
+    doc.build(story, canvasmaker=numbered_canvas(footer, header))
+    return merge_pdf_annexes(buffer.getvalue(), data, pending)

@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spac
 
 from app.reports.data import InterviewMode, InterviewType, ReportData, Section
 from app.reports.pdf import geometry as g
+from app.reports.pdf.annexes import annexes_story
 from app.reports.pdf.signature_area import SignatureArea
 from app.reports.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, Styles
 
@@ -180,6 +181,25 @@ def _conclusions(data: ReportData, st: Styles) -> list[Flowable]:
     return out
 
 
+def documents_table(data: ReportData, st: Styles) -> list[Flowable]:
+    """The "documents received" section: what, name, channel, date, SHA-256 (and the annex number)."""
+    if not data.documents:
+        return []
+    rows: list[list[Flowable]] = [[_p(h, st.cell_small_bold) for h in ("Lp.", "Dokument", "Jak wpłynął", "Data wpływu")]]
+    for number, doc in enumerate(data.documents, start=1):
+        what = doc.kind + (f" — {doc.description}" if doc.description else "")
+        annex = f"; załącznik nr {doc.annex_number}" if doc.annex_number else ""
+        cell = Paragraph(f"{escape(what)}<br/>plik: {escape(doc.filename)}{annex}<br/>"
+                         f"<font size='6.5'>SHA-256: {escape(doc.sha256)}</font>", st.cell_small)
+        rows.append([_p(f"{number}.", st.cell_small), cell, _p(doc.channel, st.cell_small),
+                     _p(format_date(doc.received_on), st.cell_small)])
+    table = Table(rows, colWidths=[24, g.FRAME_WIDTH - 214, 120, 70], repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([*_GRID, ("BACKGROUND", (0, 0), (-1, 0), SHADE)]))
+    heading = _p("Dokumenty i oświadczenia otrzymane (pliki w aktach sprawy)", st.heading)
+    note = _p("Pliki przechowywane w systemie; skrót SHA-256 pozwala sprawdzić, że plik nie został zmieniony.", st.note)
+    return [heading, table, note]
+
+
 def build_story(data: ReportData, st: Styles) -> list[Flowable]:
     """Return the flowables of the whole report, ending with the reserved signature area."""
     story: list[Flowable] = [*_masthead(data, st), *_call(data, st), *_instruction(data, st)]
@@ -192,6 +212,8 @@ def build_story(data: ReportData, st: Styles) -> list[Flowable]:
     if not household_done:
         story.extend(_household(data, st))
     story.extend(_conclusions(data, st))
+    story.extend(documents_table(data, st))
+    story.extend(annexes_story(data, st))
     story.append(Spacer(1, 10))
     story.append(SignatureArea(
         worker_caption=f"pracownik socjalny {data.worker_name}",

@@ -34,6 +34,7 @@ from app.cases.models import Case, CasePhone
 from app.config import Mode, Settings
 from app.db import ENGINE_KEY, make_engine
 from app.demo.seed import seed
+from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
 from app.formdefs.loader import content_hash
 from app.formstore.models import FormOrigin, FormVersion
 from app.interviews.models import Interview, InterviewState
@@ -136,6 +137,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert appointment and place and desk and visit_reason, "demo seed did not set up visits"
         exception = HoursException(place_id=place.id or 0, day=dt.date(2099, 1, 5), note="remont")
         db.add(exception)
+        # Issue 16: a statement photographed by the demo worker on their case.
+        document = CaseDocument(office_id=office_id, case_id=case.id or 0, kind=DocumentKind.STATEMENT,
+                                channel=DocumentChannel.PHONE_PHOTO, received_on=dt.date(2026, 3, 2),
+                                filename="oswiadczenie.png", media_type="image/png", size_bytes=8, sha256="0" * 64,
+                                data=b"\x89PNG\r\n\x1a\n", uploaded_by_id=demo_worker.id or 0)
+        db.add(document)
         form_text = (Path(__file__).resolve().parents[3] / "forms" / "rws" / "v1.yaml").read_text(encoding="utf-8")
         form_text = form_text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
         form_draft = FormVersion(form_id="rws", version=2, content_hash=content_hash(form_text), source=form_text,
@@ -149,7 +156,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "section_id": "metadata", "rule_id": "suicide_risk", "action": "accept", "fmt": "csv",
             **office_ids,
             "appointment_id": appointment.id, "place_id": place.id, "desk_id": desk.id, "reason_id": visit_reason.id,
-            "exception_id": exception.id,
+            "exception_id": exception.id, "document_id": document.id, "table_id": "channels",
             "office_id": office_id, "group_key": "cases", "line_id": "emergency", "version_id": form_draft.id,
         }
     users = {
@@ -397,6 +404,18 @@ MATRIX: dict[tuple[str, str], str] = {
     ('visit_setup.remove_desk', 'POST'): 'LFFFFAH',
     ('visit_setup.remove_exception', 'POST'): 'LFFFFAH',
     ('visit_setup.rules', 'POST'): 'LFFFFAA',
+    # Issue 16: a case's documents follow the case for workers and supervisors (administrators assign cases but do
+    # not open clients' files); the interview export follows the interview (the world's one is in progress: 409,
+    # a refusal about its state); the office's case list and statistics are the head of the centre's.
+    ('documents.annex', 'POST'): 'LAHFAFH',
+    ('documents.download', 'GET'): 'LAHFAFH',
+    ('documents.index', 'GET'): 'LAHFAFH',
+    ('documents.index', 'POST'): 'LAHFAFH',
+    ('documents.withdraw', 'POST'): 'LAHFAFH',
+    ('handoff.cases', 'GET'): 'LFFFAFA',
+    ('handoff.interview_json', 'GET'): 'LAHFAFH',
+    ('statistics.download', 'GET'): 'LFFFAFA',
+    ('statistics.index', 'GET'): 'LFFFAFA',
 }
 CODES = {"A": ALLOW, "L": LOGIN, "F": FORBID, "H": HIDDEN}
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 823ac35bb7ab
+Revision ID: 7adfa9468141
 Revises: 
-Create Date: 2026-11-30 12:35:31.942363
+Create Date: 2026-11-30 13:15:51.386404
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '823ac35bb7ab'
+revision: str = '7adfa9468141'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -773,6 +773,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_appointment_reason_id'), ['reason_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_worker_id'), ['worker_id'], unique=False)
 
+    op.create_table('case_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('interview_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('media_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('annex', sa.Boolean(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('withdrawn_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
+    sa.Column('withdrawal_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['interview_id'], ['interview.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['withdrawn_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('case_document', schema=None) as batch_op:
+        batch_op.create_index('ix_case_document_case_uploaded', ['case_id', 'uploaded_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_document_interview_id'), ['interview_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_document_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_document_sha256'), ['sha256'], unique=False)
+
     op.create_table('referral',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -1020,6 +1053,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_referral_accepted_by_id'))
 
     op.drop_table('referral')
+    with op.batch_alter_table('case_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_document_sha256'))
+        batch_op.drop_index(batch_op.f('ix_case_document_office_id'))
+        batch_op.drop_index(batch_op.f('ix_case_document_interview_id'))
+        batch_op.drop_index('ix_case_document_case_uploaded')
+
+    op.drop_table('case_document')
     with op.batch_alter_table('appointment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appointment_worker_id'))
         batch_op.drop_index(batch_op.f('ix_appointment_reason_id'))
