@@ -13,16 +13,15 @@ from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
-from sqlmodel import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db as database
-from app.auth.models import ResumeDraft, Role
+from app.auth.models import Role
 from app.clock import LOCAL_TZ
 from app.config import Settings, load_settings
 from app.web import errors, ids, security
 from app.web import request as clean_request
-from app.web.htmx import is_htmx
+from app.web.htmx import is_htmx, trigger
 from app.web.redirects import safe_next
 from app.web.sessions import DatabaseSessionInterface
 
@@ -148,6 +147,11 @@ def _init_login(app: Flask) -> None:
         from flask import redirect
 
         target = url_for("auth.login", next=safe_next(request.full_path.rstrip("?")))
+        if is_htmx() and request.method == "POST":
+            # An autosave must not take the page away: what is on screen stays there and is retried after login.
+            response = Response("", status=401)
+            response.headers["HX-Reswap"] = "none"
+            return trigger(response, "tw:session-expired", {"login": target, "kept": False})
         if is_htmx():
             response = Response("", status=401)
             response.headers["HX-Redirect"] = target
@@ -161,23 +165,7 @@ def _install_commit(app: Flask) -> None:
         # Requests that did not fail on our side keep their changes (including audit of refusals).
         if response.status_code < 500:
             database.commit_request_session()
-            if session.get("has_drafts") and request.method == "POST" and response.status_code < 400:
-                _forget_sent_draft()
         return response
-
-
-def _forget_sent_draft() -> None:
-    """A kept form whose path was posted again successfully is no longer pending."""
-    if not current_user.is_authenticated:
-        return
-    with database.standalone_session() as db:
-        drafts = db.exec(
-            select(ResumeDraft).where(
-                ResumeDraft.user_id == int(current_user.get_id()), ResumeDraft.path == request.path
-            )
-        ).all()
-        for draft in drafts:
-            db.delete(draft)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -186,12 +174,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
     from app.home.routes import bp as home_bp
+    from app.interviews.resume import bp as interview_pending_bp
     from app.interviews.routes import bp as interviews_bp
     from app.privacy.routes import bp as privacy_bp
     from app.referrals.routes import bp as referrals_bp
     from app.reports.routes import bp as reports_bp
 
-    blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp)
+    blueprints = (
+        auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, interview_pending_bp, referrals_bp,
+        reports_bp, privacy_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from app import get_settings
+from app.auth.drafts import register_form
+from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
 from app.cases import deadlines, labels, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
@@ -26,6 +28,20 @@ bp = Blueprint("cases", __name__)
 
 CASE_ROLES = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
 QUICK_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL)
+
+# A registration sent after the session timed out is kept; the resume page names its fields.
+register_form(
+    "cases.new",
+    _l("Rejestracja wniosku"),
+    {
+        "applicant_name": _l("Imię i nazwisko"), "pesel": _l("PESEL"), "phone_1": _l("Telefon"),
+        "phone_2": _l("Telefon dodatkowy %(n)d", n=1), "phone_3": _l("Telefon dodatkowy %(n)d", n=2), "email": _l("E-mail"),
+        "address": _l("Adres"), "channel": _l("Jak wpłynął"), "channel_detail": _l("Szczegóły zgłoszenia"),
+        "received_on": _l("Data wpływu"), "requested": _l("O co prosi"), "request_note": _l("Uwagi do wniosku"),
+    },
+    {"channel": lambda v: labels.channel_label(Channel(v)), "requested": lambda v: labels.requested_label(RequestedHelp(v))},
+)
+register_not_kept("cases.duplicates")  # a live look-up while typing, not input to send again
 
 
 @bp.app_template_filter("phone")

@@ -314,6 +314,26 @@ def _normalise(question: Question, raw: Raw) -> tuple[Raw, str]:
     return text, text
 
 
+def stored_raw(question: Question, raw: Raw) -> str:
+    """The raw input as `Answer.raw` keeps it (JSON for multiple choice), to compare with what is stored."""
+    return _normalise(question, raw)[1]
+
+
+def newer_elsewhere(session: Session, row: Answer, *, base_revision: int | None, client_id: str) -> Conflict | None:
+    """Who changed the answer since the screen saw `base_revision`, unless it was that same screen."""
+    if base_revision is None or base_revision >= row.revision:
+        return None
+    last = session.exec(
+        select(AnswerChange)
+        .where(AnswerChange.interview_id == row.interview_id, AnswerChange.key == row.key)
+        .order_by(col(AnswerChange.revision).desc())
+    ).first()
+    if last is not None and client_id and last.client_id == client_id:
+        return None
+    who = session.get(User, row.updated_by_id)
+    return Conflict(who.full_name if who else "?", row.updated_at)
+
+
 def _write(
     session: Session,
     actor: Principal,
@@ -353,15 +373,7 @@ def _write(
         row = Answer(interview_id=interview.id, key=key, raw=raw_text, value=value, valid=valid, revision=1,
                      updated_at=now, updated_by_id=actor.id)
     else:
-        if base_revision is not None and base_revision < row.revision:
-            last = session.exec(
-                select(AnswerChange)
-                .where(AnswerChange.interview_id == interview.id, AnswerChange.key == key)
-                .order_by(col(AnswerChange.revision).desc())
-            ).first()
-            if last is None or not client_id or last.client_id != client_id:
-                who = session.get(User, row.updated_by_id)
-                conflict = Conflict(who.full_name if who else "?", row.updated_at)
+        conflict = newer_elsewhere(session, row, base_revision=base_revision, client_id=client_id)
         row.raw, row.value, row.valid = raw_text, value, valid
         row.revision += 1
         row.updated_at, row.updated_by_id = now, actor.id

@@ -15,9 +15,16 @@
   // A timed-out session: keep everything on screen and tell the worker plainly.
   document.addEventListener("tw:session-expired", function (event) {
     var banner = document.getElementById("session-banner");
-    var link = document.getElementById("session-login-link");
-    if (link && event.detail && event.detail.login) { link.setAttribute("href", event.detail.login); }
+    ["session-login-link", "session-login-tab"].forEach(function (id) {
+      var link = document.getElementById(id);
+      if (link && event.detail && event.detail.login) { link.setAttribute("href", event.detail.login); }
+    });
     if (banner) { banner.hidden = false; }
+  });
+  // Logged in again (e.g. in another tab): the next request that goes through puts the banner away.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var banner = document.getElementById("session-banner");
+    if (banner && !banner.hidden && event.detail.successful) { banner.hidden = true; }
   });
 
   // Forms marked data-unsaved-warning ask before the page is left with changes not yet sent.

@@ -71,6 +71,9 @@ def test_form_posted_after_timeout_is_kept_and_sent_after_login(
     assert after_login.headers["Location"].startswith("/resume")
     page = client.get(after_login.headers["Location"]).get_data(as_text=True)
     assert "Grzegorz Brzęczyszczykiewicz" in page and 'value="supervisor"' in page
+    # In the user's words: the form's title, the field labels and role names, no field names.
+    assert "Nowe konto użytkownika" in page and "Imię i nazwisko" in page and "kierownik" in page
+    assert "<dt>full_name" not in page and "<dt>roles" not in page
 
     # The user sends it again from the resume page (adding the password they must retype).
     resend = client.post(
@@ -156,3 +159,41 @@ def test_reading_the_session_does_not_wait_for_the_write_lock(
         writer.close()
     assert response.status_code == 200
     assert elapsed < 3, f"the page waited {elapsed:.1f} s for the write lock"
+
+
+def test_every_post_after_timeout_is_kept_not_only_the_first(
+    client: FlaskClient, login_as: Callable[..., User], db: Session
+) -> None:
+    """The browser of a timed-out login keeps being recognised: a second and third post are kept as well."""
+    login_as(Role.ADMIN)
+    form_token = token(client, "/admin/users/new")
+    _age_session(client, db, 45)
+    for name in ("Ala", "Ala Ósma", "Ala Ósma-Źdźbło"):
+        response = client.post(
+            "/admin/users/new", data={"full_name": name}, headers={"HX-Request": "true", "X-CSRFToken": form_token}
+        )
+        assert response.status_code == 401
+        assert "HX-Redirect" not in response.headers
+    assert "Ala Ósma-Źdźbło" in db.exec(select(ResumeDraft)).one().form_json
+
+
+def test_activity_keeps_a_short_session_alive(
+    app, client: FlaskClient, login_as: Callable[..., User], db: Session  # type: ignore[no-untyped-def]
+) -> None:
+    """With a one-minute limit, requests a fraction of it apart refresh the session: typing never logs out."""
+    app.session_interface.idle = timedelta(minutes=1)
+    login_as(Role.WORKER)
+    for _ in range(3):
+        _age_session(client, db, 0.4)  # 24 s idle, each time: well past a tenth of the limit
+        assert client.get("/account").status_code == 200
+    _age_session(client, db, 0.9)
+    assert client.get("/account").status_code == 200  # 54 s after the last activity, not 150 s after login
+
+
+def test_touch_interval_is_a_fraction_of_the_idle_limit() -> None:
+    """Activity is written at most a tenth of the idle limit apart, and at least once a minute."""
+    from app.web.sessions import touch_interval
+
+    assert touch_interval(timedelta(minutes=1)) == timedelta(seconds=6)
+    assert touch_interval(timedelta(seconds=3)) == timedelta(seconds=0.3)
+    assert touch_interval(timedelta(minutes=30)) == timedelta(seconds=60)
