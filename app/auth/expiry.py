@@ -68,13 +68,18 @@ def _verify_expired_csrf(server_session: ServerSession) -> None:
     if not posted or not server_session.expired_csrf_token:
         raise CSRFError("missing token")
     field_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    # The login form open in another tab of this browser has its own token in this session: keep it.
+    current = session.get(field_name)
     session[field_name] = server_session.expired_csrf_token
     try:
         validate_csrf(posted, time_limit=None)
     except ValidationError as exc:
         raise CSRFError(str(exc)) from exc
     finally:
-        session.pop(field_name, None)
+        if current is None:
+            session.pop(field_name, None)
+        else:
+            session[field_name] = current
 
 
 def keep_post(db: Session, user_id: int, return_to: str) -> None:

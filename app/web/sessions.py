@@ -87,10 +87,15 @@ class DatabaseSessionInterface(SessionInterface):
             id_hash, raw, user_id = row.id_hash, row.data, row.user_id
             last_seen_at, created_at = row.last_seen_at, row.created_at
         data = json.loads(raw)
+        expired_for = data.get(EXPIRED_KEY)
         if now - last_seen_at > self.idle or now - created_at > self.max_age:
             fresh = ServerSession(new=True)
             fresh.expired_user_id = user_id
             fresh.expired_csrf_token = data.get("csrf_token")
+            if user_id is None and isinstance(expired_for, dict):
+                # The anonymous session of a timed-out login timed out too: still that user's browser.
+                fresh.expired_user_id = expired_for.get("user_id")
+                fresh.expired_csrf_token = expired_for.get("csrf")
             with standalone_session() as writer:
                 expired = writer.get(WebSession, id_hash)
                 if expired is not None:
@@ -98,7 +103,6 @@ class DatabaseSessionInterface(SessionInterface):
             return fresh
         session = ServerSession(data, token=token)
         session.touch = now - last_seen_at > touch_interval(self.idle)
-        expired_for = data.get(EXPIRED_KEY)
         if isinstance(expired_for, dict) and not data.get("_user_id"):
             # Still the browser of a timed-out login: what it sends is kept for that user until they log in.
             session.expired_user_id = expired_for.get("user_id")

@@ -160,13 +160,20 @@
     });
   }
 
-  // Back online: retry everything that is waiting, now.
-  window.addEventListener("online", function () {
-    retries.forEach(function (entry, state) {
+  // Back online, or back on this tab (after logging in again in another one): retry everything waiting, now.
+  function retryNow() {
+    if (!retries.size) { return; }
+    retries.forEach(function (entry) {
       if (entry.timer) { window.clearTimeout(entry.timer); }
       entry.timer = null;
-      window.htmx.trigger(state, "tw:retry");
     });
+    refreshToken().then(function () {
+      retries.forEach(function (entry, state) { window.htmx.trigger(state, "tw:retry"); });
+    });
+  }
+  window.addEventListener("online", retryNow);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { retryNow(); }
   });
 
   // After a swap: mark the field invalid (aria-invalid) or valid again, as the server said.

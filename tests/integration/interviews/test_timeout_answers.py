@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.auth.models import ResumeDraft, Role, User, WebSession
 from app.interviews.models import Answer, Interview
 from tests.conftest import csrf_from, login, token
+from tests.factories import PASSWORD
 from tests.integration.interviews.conftest import save
 
 SECTION_A = "segment_a"
@@ -238,3 +239,17 @@ def test_autosave_after_logout_elsewhere_does_not_take_the_page_away(
     assert response.status_code == 400  # the token belonged to the ended session: refreshed after login
     assert "HX-Redirect" not in response.headers
     assert json.loads(response.headers["HX-Trigger"])["tw:session-expired"]["kept"] is False
+
+
+def test_login_form_open_in_another_tab_survives_the_old_tabs_retries(
+    app: Flask, client: FlaskClient, db: Session, interview: Interview, worker: User
+) -> None:
+    """The old tab keeps retrying while the login form is open in a new tab: that form's token stays valid."""
+    page_token = token(client, f"/interviews/{interview.id}")
+    _expire(client, db)
+    _post(client, interview, page_token, "city", "Hel")
+    login_token = csrf_from(client.get("/login").get_data(as_text=True))
+    _post(client, interview, page_token, "city", "Hel Bór")  # a retry from the old tab meanwhile
+    response = client.post("/login", data={"username": worker.username, "password": PASSWORD,
+                                           "csrf_token": login_token})
+    assert response.status_code == 302

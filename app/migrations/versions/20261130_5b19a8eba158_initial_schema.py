@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9acbd751fc57
+Revision ID: 5b19a8eba158
 Revises: 
-Create Date: 2026-11-21 15:56:08.490670
+Create Date: 2026-11-30 10:50:07.020744
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '9acbd751fc57'
+revision: str = '5b19a8eba158'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -181,7 +181,10 @@ def upgrade() -> None:
     sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('form_json', sa.Text(), nullable=False),
     sa.Column('return_to', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('object_type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
