@@ -217,9 +217,19 @@ def _template_helpers(app: Flask) -> None:
 
         return format_datetime(value, fmt) if isinstance(value, datetime) else ""
 
+    @app.template_filter("thousands")
+    def _thousands(value: int) -> str:
+        """A count with the user's digit grouping ("10 000" in Polish)."""
+        from flask_babel import format_decimal
+
+        return str(format_decimal(value))
+
     from flask_babel import get_locale
 
     from app.auth.labels import role_label
+    from app.auth.services import ACCOUNT_LIMITS
 
     # Globals (not a context processor) so imported macros see them too.
-    app.jinja_env.globals.update(get_locale=get_locale, asset_url=asset_url, Role=Role, role_label=role_label)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, asset_url=asset_url, Role=Role, role_label=role_label, account_limits=ACCOUNT_LIMITS
+    )

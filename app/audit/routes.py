@@ -14,6 +14,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import record
 from app.auth.models import Role, User
 from app.db import get_session, standalone_session
+from app.fields import ascii_digits
 from app.web.access import me, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
@@ -26,8 +27,8 @@ MAX_EXPORT = 50_000
 
 def _parse_day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return date.fromisoformat(ascii_digits(value)) if value else None
+    except ValueError:  # also FieldProblem: digits of another script
         return None
 
 

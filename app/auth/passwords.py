@@ -11,6 +11,8 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash("telewywiad-timing-equaliser")
 
 MIN_LENGTH = 12
+# No real password is longer; a longer one is refused (never cut), so nobody can make us hash megabytes.
+MAX_LENGTH = 1024
 
 
 def hash_password(password: str) -> str:
@@ -19,9 +21,11 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """True when the password matches; unknown users still pay the hashing cost."""
+    """True when the password matches; unknown users (and over-long passwords) still pay the hashing cost."""
+    too_long = len(password) > MAX_LENGTH
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        matched = _hasher.verify(_DUMMY_HASH if too_long or not stored_hash else stored_hash, password[:MAX_LENGTH])
+        return matched and stored_hash is not None and not too_long
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -36,6 +40,8 @@ def password_problems(password: str, *, username: str = "") -> list[str]:
     problems: list[str] = []
     if len(password) < MIN_LENGTH:
         problems.append(str(_l("Hasło musi mieć co najmniej %(n)d znaków.", n=MIN_LENGTH)))
+    if len(password) > MAX_LENGTH:
+        problems.append(str(_l("Hasło może mieć najwyżej %(n)d znaków.", n=MAX_LENGTH)))
     if username and username.lower() in password.lower():
         problems.append(str(_l("Hasło nie może zawierać nazwy użytkownika.")))
     if password and len(set(password)) < 5:

@@ -14,6 +14,7 @@ from app.audit.services import record
 from app.auth import drafts, throttle
 from app.auth.expiry import DRAFTS_FLAG
 from app.auth.models import ResumeDraft, User
+from app.auth.reauth import Guard, ReauthThrottled
 from app.auth.services import AccountError, authenticate, change_password, load_principal
 from app.db import get_session
 from app.home.routes import home_for
@@ -38,6 +39,12 @@ def _keys(username: str) -> tuple[str, str]:
     )
 
 
+def password_guard() -> Guard:
+    """The logged-in user's password prompts count under the login form's keys (this account, this address)."""
+    user_key, address_key = _keys(me().username)
+    return Guard(_policy(), user_key, address_key)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
     """Show the login form and log the user in, with throttling kept in the database."""
@@ -47,16 +54,14 @@ def login() -> Response:
     if request.method == "GET":
         return render("auth/login.html", next_url=next_url, username="", error=None)
     db = get_session()
-    username = request.form.get("username", "").strip()[:80]
-    password = request.form.get("password", "")[:1024]
+    # Never cut: a longer name or password belongs to no account, so it simply does not log in.
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
     user_key, address_key = _keys(username)
     wait = throttle.wait_time(db, _policy(), username_key=user_key, address_key=address_key)
     if wait.total_seconds() > 0:
         record(db, "login.throttled")
-        error = _l(
-            "Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.",
-            minutes=throttle.minutes_to_wait(wait),
-        )
+        error = throttle.locked_message(wait)
         return render("auth/login.html", status=429, next_url=next_url, username=username, error=error)
     user = authenticate(db, username, password) if username and password else None
     throttle.note_attempt(db, username_key=user_key, address_key=address_key, succeeded=user is not None)
@@ -140,7 +145,10 @@ def password() -> Response:
             current=request.form.get("current_password", ""),
             new=request.form.get("new_password", ""),
             repeat=request.form.get("repeat_password", ""),
+            guard=password_guard(),
         )
+    except ReauthThrottled as exc:
+        return render("auth/account.html", status=429, errors={"current_password": exc.message}, values={})
     except AccountError as exc:
         return render("auth/account.html", status=422, errors={exc.field: exc.message}, values={})
     server_session = session

@@ -16,7 +16,7 @@ from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
 from app.cases import deadlines, labels, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
-from app.cases.validation import display_phone, local_input_value
+from app.cases.validation import LIMITS, display_phone, local_input_value
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
@@ -73,6 +73,7 @@ def _helpers() -> dict[str, Any]:
         "CaseState": CaseState,
         "QUICK_OUTCOMES": QUICK_OUTCOMES,
         "PHONE_FIELDS": services.PHONE_FIELDS,
+        "limits": LIMITS,
     }
 
 

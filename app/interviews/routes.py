@@ -14,6 +14,7 @@ from app.auth.models import Role
 from app.db import get_session, reading_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.logic import question_for_key
+from app.formdefs.validators import TEXT_MAX
 from app.interviews import pending, resume, services
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
@@ -40,6 +41,11 @@ def case_interviews(case_id: int) -> list[Interview]:
 def interview_state_label(state: str) -> str:
     """Polish label of an interview state."""
     return str(STATE_LABELS.get(InterviewState(state), state))
+
+
+@bp.context_processor
+def _limits() -> dict[str, Any]:
+    return {"text_max": TEXT_MAX, "notes_max": services.NOTES_MAX, "notes_typed": None, "notes_error": None}
 
 
 @bp.app_template_filter("loc")
@@ -208,6 +214,11 @@ def section(interview_id: int, section_id: str) -> Response:
     except services.InterviewReadOnly as exc:
         flash(exc.message, "warning")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
+    except services.NotesTooLong as exc:
+        # The answers are saved; the notes are refused whole and stay on screen as typed.
+        again = build_screen(session, interview, section_id)
+        return render("interviews/run.html", status=422, screen=again, interview=interview, form=again.form,
+                      notes_typed=request.form.get("_notes", ""), notes_error=exc.message)
     except services.InterviewError as exc:
         flash(exc.message, "error")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]

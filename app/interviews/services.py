@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
@@ -25,6 +26,7 @@ from app.auth.models import Role, User
 from app.auth.services import Principal
 from app.cases.models import CallAttempt, Case, CaseState
 from app.clock import to_local, utcnow
+from app.fields import FieldProblem, check_length
 from app.formdefs import (
     CompletionProblem,
     FormDefinition,
@@ -51,6 +53,7 @@ SAFETY_SECTION = "safety"
 INTERRUPT_ACTION = "interrupt_unsafe"
 # Members of a repeat group without its own max_count (a household is never this large).
 MAX_MEMBERS = 100
+NOTES_MAX = 20_000
 
 Raw = str | list[str] | None
 
@@ -71,6 +74,13 @@ class InterviewReadOnly(InterviewError):
         super().__init__(
             message or str(_l("Wywiad jest zakończony i tylko do odczytu. Otwórz go ponownie, aby coś zmienić.")), 409
         )
+
+
+class NotesTooLong(InterviewError):
+    """The notes are longer than NOTES_MAX: nothing is stored, the typed text stays on screen."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 422)
 
 
 class NoAccess(LookupError):
@@ -310,7 +320,7 @@ def _normalise(question: Question, raw: Raw) -> tuple[Raw, str]:
         return values, json.dumps(values, ensure_ascii=False) if values else ""
     if isinstance(raw, list):
         raw = raw[-1] if raw else ""
-    text = (raw or "")[:10000]
+    text = raw or ""
     return text, text
 
 
@@ -552,10 +562,14 @@ def _change(session: Session, actor: Principal, interview: Interview, key: str, 
 
 
 def set_notes(session: Session, *, actor: Principal, interview: Interview, notes: str) -> bool:
-    """Autosave the worker's free notes; returns whether they changed."""
+    """Autosave the worker's free notes; returns whether they changed. Over-long notes are refused whole."""
     if interview.state == InterviewState.FINISHED:
         raise InterviewReadOnly()
-    notes = notes.replace("\r\n", "\n")[:20000]
+    notes = notes.replace("\r\n", "\n")
+    try:
+        check_length(notes, NOTES_MAX)
+    except FieldProblem as exc:
+        raise NotesTooLong(exc.text(str(get_locale() or "pl")[:2])) from None
     if notes == interview.notes:
         return False
     interview.notes = notes

@@ -23,6 +23,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Office
 from app.cases.labels import channel_label, outcome_label, requested_label, route_label, state_label
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
+from app.cases.validation import FieldError, parse_pesel
 from app.clock import to_local, utcnow
 from app.formdefs import StorageError, display, from_storage
 from app.formdefs.logic import question_for_key
@@ -50,8 +51,11 @@ def cases_for(session: Session, *, case_id: int | None = None, pesel: str | None
         pesel, office_id = case.pesel, case.office_id
         if not pesel:
             return [case]
-    cleaned = (pesel or "").strip()
-    if not cleaned.isdigit() or len(cleaned) != 11:
+    try:
+        cleaned = parse_pesel(pesel or "")  # read as registration reads it: "４１０３…" finds "4103…"
+    except FieldError as exc:
+        raise ExportError(exc.message) from None
+    if cleaned is None:
         raise ExportError("PESEL must be 11 digits")
     cases = list(session.exec(
         select(Case).where(Case.pesel == cleaned, Case.office_id == office_id).order_by(col(Case.id))

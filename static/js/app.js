@@ -41,5 +41,40 @@
     }
   });
 
+  // A field's maxlength would silently cut a longer pasted text. Never cut: paste it whole and say it is too
+  // long (the server refuses it with the same message, and the text stays on screen to be shortened).
+  function limitNote(field) {
+    var id = field.id ? field.id + "-too-long" : "";
+    var note = id ? document.getElementById(id) : null;
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var over = !isNaN(max) && field.value.length > max;
+    if (!over) { if (note) { note.remove(); } return; }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "error too-long";
+      note.setAttribute("role", "alert");
+      if (id) { note.id = id; }
+      field.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = (document.body.getAttribute("data-msg-too-long") || "")
+      .replace("{count}", String(field.value.length)).replace("{max}", String(max));
+  }
+  document.addEventListener("paste", function (event) {
+    var field = event.target;
+    if (!field || !field.matches || !field.matches("input[maxlength], textarea[maxlength]")) { return; }
+    var text = (event.clipboardData || window.clipboardData).getData("text");
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var start = field.selectionStart || 0, end = field.selectionEnd || 0;
+    if (isNaN(max) || field.value.length - (end - start) + text.length <= max) { return; }
+    event.preventDefault();
+    field.setRangeText(text, start, end, "end");
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target && event.target.matches && event.target.matches("input[maxlength], textarea[maxlength]")) {
+      limitNote(event.target);
+    }
+  });
+
   window.telewywiad = { csrfToken: csrfToken };
 })();
