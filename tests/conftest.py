@@ -23,6 +23,8 @@ from app.db import ENGINE_KEY, make_engine
 from tests.factories import PASSWORD, make_office, make_user
 
 PG_URL = os.environ.get("TELEWYWIAD_TEST_DATABASE_URL")
+# Pinned clocks: @pytest.mark.dates and TELEWYWIAD_TEST_TODAY (tests/clock.py).
+pytest_plugins = ["tests.clock"]
 
 # Property tests explore new random inputs on every local run; CI (.ci/run sets HYPOTHESIS_PROFILE=ci) replays a
 # fixed sequence, so a landing is never refused for a new random draw and every red run can be repeated.

@@ -13,6 +13,7 @@ import phonenumbers
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.pl import pesel as stdnum_pesel
 
+from app.clock import local_today
 from app.fields import FieldProblem, ascii_digits, check_length
 from app.formdefs.expr import Context
 from app.formdefs.model import LocalText, Question
@@ -280,7 +281,7 @@ def validate(
 def _context(answers: Context | Mapping[str, Any] | None, today: dt.date | None) -> Context:
     if isinstance(answers, Context):
         return answers if today is None else Context(answers.values, answers.groups, answers.current, today)
-    return Context(values=answers or {}, today=today or dt.date.today())
+    return Context(values=answers or {}, today=today or local_today())
 
 
 def _cross_check(question: Question, value: Any, context: Context) -> LocalText | None:

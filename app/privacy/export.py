@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Office
 from app.cases.labels import channel_label, outcome_label, requested_label, route_label, state_label
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
-from app.cases.validation import FieldError, parse_pesel
+from app.cases.validation import FieldError, digits
 from app.clock import to_local, utcnow
 from app.formdefs import StorageError, display, from_storage
 from app.formdefs.logic import question_for_key
@@ -52,10 +53,11 @@ def cases_for(session: Session, *, case_id: int | None = None, pesel: str | None
         if not pesel:
             return [case]
     try:
-        cleaned = parse_pesel(pesel or "")  # read as registration reads it: "４１０３…" finds "4103…"
+        # Digits read as registration reads them ("４１０３…" finds "4103…"); no checksum test: find what is stored.
+        cleaned = re.sub(r"[\s-]", "", digits(pesel or ""))
     except FieldError as exc:
         raise ExportError(exc.message) from None
-    if cleaned is None:
+    if not cleaned.isdigit() or len(cleaned) != 11:
         raise ExportError("PESEL must be 11 digits")
     cases = list(session.exec(
         select(Case).where(Case.pesel == cleaned, Case.office_id == office_id).order_by(col(Case.id))

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app.auth.models import Office, User
 from app.cases import deadlines
 from app.cases.models import Case, CasePhone, CaseState, Channel
+from app.cases.services import local_today
 
 _numbers = itertools.count(1)
 
@@ -32,7 +33,7 @@ def case_factory(db: Session, office: Office) -> Callable[..., Case]:
         **columns: object,
     ) -> Case:
         target = office_ or office
-        received = received_on or date.today()
+        received = received_on or local_today()  # the Polish "today" the app uses, pinned in `dates` tests
         n = next(_numbers)
         case = Case(
             office_id=target.id or 0,

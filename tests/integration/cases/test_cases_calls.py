@@ -68,6 +68,7 @@ def test_second_number_can_be_chosen(client: FlaskClient, case: Case, db: Sessio
     assert db.exec(select(CallAttempt.number)).one() == "+48655402525"
 
 
+@pytest.mark.dates
 def test_call_back_books_it_on_todays_list_and_closes_the_earlier_one(
     client: FlaskClient, worker: User, case: Case, db: Session
 ) -> None:
