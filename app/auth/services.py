@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.models import Office, Role, User, UserRole, WebSession
+from app.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.auth.reauth import Guard, confirm_password
 from app.cases.validation import EMAIL_MAX, FieldError, parse_email
@@ -107,7 +108,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 USERNAME_MAX = 80  # User.username
 FULL_NAME_MAX = 200  # User.full_name
 # What the account forms declare as `maxlength` (the services refuse longer values with a message).
-ACCOUNT_LIMITS = {"username": USERNAME_MAX, "full_name": FULL_NAME_MAX, "email": EMAIL_MAX}
+ACCOUNT_LIMITS = {"username": USERNAME_MAX, "full_name": FULL_NAME_MAX, "email": EMAIL_MAX, "password": PASSWORD_MAX}
 
 
 def _checked_profile(full_name: str, email: str) -> tuple[str, str]:

@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DEMO_PASSWORD, LiveServer, screenshot
+from tests.browser.conftest import LiveServer, screenshot, serve_demo
 from tests.browser.interview_pages import SAVED, Runner, new_case, start_interview
 from tests.browser.pages import LoginPage, assert_fits_phone
-from tests.serverproc import ServerProcess, server_env
 
 IDLE_MINUTES = 0.25
 KEPT = "Zachowano — zapisze się po ponownym zalogowaniu"
@@ -27,18 +26,7 @@ TYPED = {"full_name": "Halina Wróblewska-Żak", "city": "Władysławowo", "post
 @pytest.fixture(scope="module")
 def short_idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server whose sessions time out after 15 idle seconds, with the demo data."""
-    instance = tmp_path_factory.mktemp("short-idle")
-    process = ServerProcess(
-        instance=instance,
-        env=server_env(instance, TELEWYWIAD_DEMO_PASSWORD=DEMO_PASSWORD, TELEWYWIAD_SESSION_IDLE_MINUTES=str(IDLE_MINUTES)),
-    )
-    server = LiveServer(url=process.url, database_url=f"sqlite:///{instance / 'telewywiad.sqlite3'}", env=process.env)
-    for args in (("db", "upgrade"), ("demo", "seed")):
-        result = server.cli(*args)
-        assert result.returncode == 0, result.stderr
-    process.start()
-    yield server
-    process.stop()
+    yield from serve_demo(tmp_path_factory, "short-idle", TELEWYWIAD_SESSION_IDLE_MINUTES=str(IDLE_MINUTES))
 
 
 @pytest.fixture(autouse=True)

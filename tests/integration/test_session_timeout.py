@@ -17,7 +17,8 @@ from app.config import Settings
 from tests.conftest import login, token
 
 
-def _age_session(client: FlaskClient, db: Session, minutes: float) -> None:
+def age_session(client: FlaskClient, db: Session, minutes: float) -> None:
+    """Move the client's server-side session `minutes` into the past, as if nothing happened meanwhile."""
     cookie = client.get_cookie("tw_session")
     assert cookie is not None
     row = db.get(WebSession, hashlib.sha256(cookie.value.encode()).hexdigest())
@@ -32,9 +33,9 @@ def test_idle_session_expires_after_configured_minutes(
 ) -> None:
     """After 30 idle minutes the next page asks for login, and comes back there afterwards."""
     user = login_as(Role.WORKER)
-    _age_session(client, db, 29)
+    age_session(client, db, 29)
     assert client.get("/today").status_code == 200
-    _age_session(client, db, 31)
+    age_session(client, db, 31)
     response = client.get("/today")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/today"
@@ -49,7 +50,7 @@ def test_form_posted_after_timeout_is_kept_and_sent_after_login(
     """The admin's half-typed new account survives the time-out and is created after logging in again."""
     admin = login_as(Role.ADMIN)
     form_token = token(client, "/admin/users/new")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     response = client.post(
         "/admin/users/new",
         data={
@@ -99,7 +100,7 @@ def test_expired_post_with_forged_token_is_not_kept(
     login_as(Role.ADMIN)
     other = app.test_client()
     foreign = token(other, "/login")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     response = client.post("/admin/users/new", data={"csrf_token": foreign, "full_name": "X"})
     assert response.status_code == 400
     assert db.exec(select(ResumeDraft)).first() is None
@@ -111,7 +112,7 @@ def test_htmx_post_after_timeout_gets_401_event_and_is_kept(
     """An autosave that meets a timed-out session is told so (HX-Trigger) and its value is kept."""
     login_as(Role.ADMIN)
     form_token = token(client, "/admin/users/new")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     response = client.post(
         "/admin/users/new",
         data={"full_name": "Żaneta Ćwik"},
@@ -126,7 +127,7 @@ def test_discarding_a_kept_form(client: FlaskClient, login_as: Callable[..., Use
     """The user may throw a kept form away; only their own."""
     admin = login_as(Role.ADMIN)
     form_token = token(client, "/admin/users/new")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     client.post("/admin/users/new", data={"csrf_token": form_token, "full_name": "Ola"})
     login(client, admin.username)
     draft = db.exec(select(ResumeDraft)).one()
@@ -167,7 +168,7 @@ def test_every_post_after_timeout_is_kept_not_only_the_first(
     """The browser of a timed-out login keeps being recognised: a second and third post are kept as well."""
     login_as(Role.ADMIN)
     form_token = token(client, "/admin/users/new")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     for name in ("Ala", "Ala Ósma", "Ala Ósma-Źdźbło"):
         response = client.post(
             "/admin/users/new", data={"full_name": name}, headers={"HX-Request": "true", "X-CSRFToken": form_token}
@@ -184,9 +185,9 @@ def test_activity_keeps_a_short_session_alive(
     app.session_interface.idle = timedelta(minutes=1)
     login_as(Role.WORKER)
     for _ in range(3):
-        _age_session(client, db, 0.4)  # 24 s idle, each time: well past a tenth of the limit
+        age_session(client, db, 0.4)  # 24 s idle, each time: well past a tenth of the limit
         assert client.get("/account").status_code == 200
-    _age_session(client, db, 0.9)
+    age_session(client, db, 0.9)
     assert client.get("/account").status_code == 200  # 54 s after the last activity, not 150 s after login
 
 

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from app.auth.models import ResumeDraft, Role, User, WebSession
+from app.auth.models import ResumeDraft, Role, User
 from app.interviews.models import Answer, Interview
 from tests.conftest import csrf_from, login, token
 from tests.factories import PASSWORD
 from tests.integration.interviews.conftest import save
+from tests.integration.test_session_timeout import age_session
 
 SECTION_A = "segment_a"
 
 
 def _expire(client: FlaskClient, db: Session) -> None:
-    cookie = client.get_cookie("tw_session")
-    assert cookie is not None
-    row = db.get(WebSession, hashlib.sha256(cookie.value.encode()).hexdigest())
-    assert row is not None
-    row.last_seen_at = row.last_seen_at - timedelta(minutes=45)
-    db.add(row)
-    db.commit()
+    age_session(client, db, 45)
 
 
 def _post(client: FlaskClient, interview: Interview, page_token: str, key: str, value: str, **extra: str):  # type: ignore[no-untyped-def]
