@@ -104,10 +104,17 @@ def _stored_message(count: int) -> str:
 
 def send_on_open(db: Session, interview: Interview) -> list[pending.Pending]:
     """Opening the interview stores the worker's kept answers nobody else changed; returns what still waits."""
-    if interview.id is None or interview.state != InterviewState.IN_PROGRESS:
+    if interview.id is None:
         return []
-    if drafts.record_draft(db, me().id, pending.OBJECT_TYPE, interview.id) is None:
+    kept = drafts.record_draft(db, me().id, pending.OBJECT_TYPE, interview.id)
+    if kept is None:
         return []
+    if interview.state != InterviewState.IN_PROGRESS:
+        # Finished (or interrupted) meanwhile: nothing can be stored until it is reopened; say so, keep them.
+        items = pending.review(db, interview, kept, lang=_lang())
+        for item in items:
+            item.problem = item.problem or services.InterviewReadOnly().message
+        return items
     # A page view reads in its own (read) transaction: the kept answers are stored in a short write beside it.
     with standalone_session() as writer:
         row = writer.get(Interview, interview.id)
@@ -151,8 +158,11 @@ def send(interview_id: int) -> Response:
                 flash(_stored_message(len(sent.stored)), "success")
                 if sent.stored[0] != pending.NOTES_KEY:
                     anchor = dom_id(sent.stored[0])
-            if sent.waiting:
+            for problem in dict.fromkeys(item.problem for item in sent.waiting if item.problem):
+                flash(problem, "warning")
+            if any(item.conflict is not None and not item.problem for item in sent.waiting):
                 flash(str(_l("Niektóre odpowiedzi zmieniono w międzyczasie: wybierz, którą wersję zachować.")), "warning")
+            if sent.waiting:
                 anchor = "pending"
     url = url_for("interviews.run", interview_id=interview_id, section=section)
     return redirect(f"{url}#{anchor}")  # type: ignore[return-value]

@@ -246,3 +246,24 @@ def test_login_form_open_in_another_tab_survives_the_old_tabs_retries(
     response = client.post("/login", data={"username": worker.username, "password": PASSWORD,
                                            "csrf_token": login_token})
     assert response.status_code == 302
+
+
+def test_kept_answers_of_an_interview_finished_meanwhile_wait_and_say_why(
+    app: Flask, client: FlaskClient, db: Session, interview: Interview, worker: User
+) -> None:
+    """A finished interview stores nothing: the kept value is shown with the reason and can be given up."""
+    page_token = token(client, f"/interviews/{interview.id}")
+    _expire(client, db)
+    _post(client, interview, page_token, "city", "Krynica Morska")
+    row = db.get(Interview, interview.id)
+    assert row is not None
+    row.state = "finished"
+    db.add(row)
+    db.commit()
+    login(client, worker.username)
+    page = client.get(f"/interviews/{interview.id}?section={SECTION_A}").get_data(as_text=True)
+    assert "Krynica Morska" in page and "tylko do odczytu" in page and "Zapisz moją wersję" not in page
+    assert "city" not in _answers(db, interview)
+    client.post(f"/interviews/{interview.id}/pending",
+                data={"csrf_token": csrf_from(page), "key": "city", "choice": "drop"})
+    assert _draft(db, worker) is None
