@@ -66,7 +66,7 @@ def collect(
     for key in dict.fromkeys(keys):
         values = [str(v) for v in data.getlist(key)]
         if key == NOTES_KEY:
-            if (values[-1] if values else "") != interview.notes:
+            if key in data and (values[-1] if values else "") != interview.notes:
                 entries.append({"key": key, "values": values[-1:], "rev": None, "client": client_id})
             continue
         question = _question(interview, key)
