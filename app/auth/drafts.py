@@ -78,11 +78,6 @@ def drafts_of(db: Session, user_id: int) -> list[ResumeDraft]:
     )
 
 
-def has_drafts(db: Session, user_id: int) -> bool:
-    """Whether anything of the user is still waiting to be stored."""
-    return db.exec(select(ResumeDraft.id).where(ResumeDraft.user_id == user_id)).first() is not None
-
-
 def record_draft(db: Session, user_id: int, object_type: str, object_id: int) -> ResumeDraft | None:
     """The user's kept values for one record, if any."""
     return db.exec(
