@@ -14,17 +14,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
-from sqlmodel import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db as database
 from app.auth import passwords
-from app.auth.models import ResumeDraft, Role
+from app.auth.models import Role
 from app.clock import LOCAL_TZ
 from app.config import Settings, load_settings
 from app.web import errors, ids, probes, security
 from app.web import request as clean_request
-from app.web.htmx import is_htmx
+from app.web.htmx import is_htmx, trigger
 from app.web.redirects import safe_next
 from app.web.sessions import DatabaseSessionInterface
 
@@ -167,6 +166,11 @@ def _init_login(app: Flask) -> None:
         from flask import redirect
 
         target = url_for("auth.login", next=safe_next(request.full_path.rstrip("?")))
+        if is_htmx() and request.method == "POST":
+            # An autosave must not take the page away: what is on screen stays there and is retried after login.
+            response = Response("", status=401)
+            response.headers["HX-Reswap"] = "none"
+            return trigger(response, "tw:session-expired", {"login": target, "kept": False})
         if is_htmx():
             response = Response("", status=401)
             response.headers["HX-Redirect"] = target
@@ -180,23 +184,7 @@ def _install_commit(app: Flask) -> None:
         # Requests that did not fail on our side keep their changes (including audit of refusals).
         if response.status_code < 500:
             database.commit_request_session()
-            if session.get("has_drafts") and request.method == "POST" and response.status_code < 400:
-                _forget_sent_draft()
         return response
-
-
-def _forget_sent_draft() -> None:
-    """A kept form whose path was posted again successfully is no longer pending."""
-    if not current_user.is_authenticated:
-        return
-    with database.standalone_session() as db:
-        drafts = db.exec(
-            select(ResumeDraft).where(
-                ResumeDraft.user_id == int(current_user.get_id()), ResumeDraft.path == request.path
-            )
-        ).all()
-        for draft in drafts:
-            db.delete(draft)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -213,6 +201,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.guides.routes import bp as guides_bp
     from app.handoff.routes import bp as handoff_bp
     from app.home.routes import bp as home_bp
+    from app.interviews.resume import bp as interview_pending_bp
     from app.interviews.routes import bp as interviews_bp
     from app.officeconfig.routes import bp as officeconfig_bp
     from app.offices.routes import bp as offices_bp
@@ -224,9 +213,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.staffing.routes import bp as rota_bp
     from app.statistics.routes import bp as statistics_bp
 
-    blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, referrals_bp, reports_bp, privacy_bp,
-                  rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp, visit_setup_bp,
-                  offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
+    blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, interview_pending_bp, referrals_bp,
+                  reports_bp, privacy_bp, rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp,
+                  visit_setup_bp, offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
                   statistics_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -257,12 +246,21 @@ def _template_helpers(app: Flask) -> None:
 
         return format_datetime(value, fmt) if isinstance(value, datetime) else ""
 
+    @app.template_filter("thousands")
+    def _thousands(value: int) -> str:
+        """A count with the user's digit grouping ("10 000" in Polish)."""
+        from flask_babel import format_decimal
+
+        return str(format_decimal(value))
+
     from flask_babel import get_locale
 
     from app.auth.labels import role_label
+    from app.auth.services import ACCOUNT_LIMITS
 
     # Globals (not a context processor) so imported macros see them too.
-    app.jinja_env.globals.update(get_locale=get_locale, asset_url=asset_url, Role=Role, role_label=role_label)
+    app.jinja_env.globals.update(get_locale=get_locale, asset_url=asset_url, Role=Role, role_label=role_label,
+                                account_limits=ACCOUNT_LIMITS)
     from app.guides.services import guide_registry
     from app.staffing.header import duty_now
 

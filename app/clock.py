@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Warsaw")
@@ -23,3 +23,8 @@ def to_local(value: datetime) -> datetime:
 def local_now() -> datetime:
     """Current time in Poland (aware)."""
     return datetime.now(LOCAL_TZ)
+
+
+def local_today() -> date:
+    """Today's date in Poland (not the host's): what deadlines, "today" lists and form checks mean by today."""
+    return local_now().date()

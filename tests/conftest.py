@@ -30,6 +30,8 @@ from tests.factories import PASSWORD, SUPERVISOR_NAME, WORKER_NAME, make_new_cas
 PG_URL = os.environ.get("TELEWYWIAD_TEST_DATABASE_URL")
 # pytest-xdist names each worker process (gw0, gw1, ...); unset in a run without -n.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+# Pinned clocks: @pytest.mark.dates and TELEWYWIAD_TEST_TODAY (tests/clock.py).
+pytest_plugins = ["tests.clock"]
 
 # Property tests explore new random inputs on every local run; CI (.ci/run sets HYPOTHESIS_PROFILE=ci) replays a
 # fixed sequence, so a landing is never refused for a new random draw and every red run can be repeated.

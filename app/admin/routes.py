@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from app.auth.drafts import register_form
+from app.auth.labels import role_label
 from app.auth.models import Office, Role, User
 from app.auth.services import (
     AccountError,
@@ -20,6 +22,15 @@ from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+_ACCOUNT_LABELS = {
+    "full_name": _l("Imię i nazwisko"),
+    "username": _l("Nazwa użytkownika"),
+    "email": _l("E-mail służbowy"),
+    "roles": _l("Role"),
+}
+register_form("admin.new_user", _l("Nowe konto użytkownika"), _ACCOUNT_LABELS, {"roles": role_label})
+register_form("admin.edit_user", _l("Zmiana konta użytkownika"), _ACCOUNT_LABELS, {"roles": role_label})
 
 
 def _roles_from_form() -> set[Role]:

@@ -13,7 +13,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.audit.models import AuditEvent
 from app.audit.services import record
 from app.auth.models import Role, User
+from app.clock import local_today
 from app.db import get_session, standalone_session
+from app.fields import ascii_digits
 from app.web.access import me, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
@@ -26,8 +28,8 @@ MAX_EXPORT = 50_000
 
 def _parse_day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return date.fromisoformat(ascii_digits(value)) if value else None
+    except ValueError:  # also FieldProblem: digits of another script
         return None
 
 
@@ -95,5 +97,5 @@ def export() -> Response:
     with standalone_session() as audit_db:
         record(audit_db, "audit.export", actor_id=me().id, office_id=me().office_id, rows=len(events))
     response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="audit-{date.today().isoformat()}.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="audit-{local_today().isoformat()}.csv"'
     return response

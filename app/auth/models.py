@@ -133,7 +133,12 @@ class WebSession(SQLModel, table=True):
 
 
 class ResumeDraft(SQLModel, table=True):
-    """A form post that arrived after the session timed out, kept so the user can send it again."""
+    """What a user sent after their session timed out, kept until it is stored.
+
+    A plain form (`object_type` empty) keeps its posted fields in order and is sent again as it was. Values
+    of a record edited field by field (`object_type` "interview") are kept as entries per field, each with the
+    revision it was based on, so they can be stored later under the normal conflict rules.
+    """
 
     __tablename__ = "resume_draft"
 
@@ -143,4 +148,7 @@ class ResumeDraft(SQLModel, table=True):
     path: str = Field(max_length=500)
     form_json: str = Field(sa_column=Column(Text, nullable=False))
     return_to: str = Field(default="", max_length=500)
+    object_type: str = Field(default="", max_length=40)
+    object_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -40,6 +40,8 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 
 MIN_LENGTH = 12
+# No real password is longer; a longer one is refused (never cut), so nobody can make us hash megabytes.
+MAX_LENGTH = 1024
 
 
 def hash_password(password: str) -> str:
@@ -48,10 +50,13 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """True when the password matches; unknown users still pay the hashing cost."""
+    """True when the password matches; unknown users (and over-long passwords) still pay the hashing cost."""
     hasher = _hasher()
+    too_long = len(password) > MAX_LENGTH
     try:
-        return hasher.verify(stored_hash or _dummy_hash(hasher), password) and stored_hash is not None
+        matched = hasher.verify(_dummy_hash(hasher) if too_long or not stored_hash else stored_hash,
+                                password[:MAX_LENGTH])
+        return matched and stored_hash is not None and not too_long
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -66,6 +71,8 @@ def password_problems(password: str, *, username: str = "") -> list[str]:
     problems: list[str] = []
     if len(password) < MIN_LENGTH:
         problems.append(str(_l("Hasło musi mieć co najmniej %(n)d znaków.", n=MIN_LENGTH)))
+    if len(password) > MAX_LENGTH:
+        problems.append(str(_l("Hasło może mieć najwyżej %(n)d znaków.", n=MAX_LENGTH)))
     if username and username.lower() in password.lower():
         problems.append(str(_l("Hasło nie może zawierać nazwy użytkownika.")))
     if password and len(set(password)) < 5:

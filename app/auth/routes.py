@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import json
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlmodel import col, select
+from sqlmodel import Session
+from werkzeug.exceptions import HTTPException
 
 from app.audit.services import record
-from app.auth import throttle
+from app.auth import drafts, throttle
+from app.auth.expiry import DRAFTS_FLAG
 from app.auth.models import ResumeDraft, User
+from app.auth.reauth import Guard, ReauthThrottled
 from app.auth.services import AccountError, authenticate, change_password, load_principal
 from app.db import get_session
 from app.home.routes import home_for
 from app.web.access import me
 from app.web.htmx import render
 from app.web.redirects import safe_next
-from app.web.sessions import ServerSession
+from app.web.sessions import EXPIRED_KEY, ServerSession
 
 bp = Blueprint("auth", __name__)
 
@@ -36,6 +39,12 @@ def _keys(username: str) -> tuple[str, str]:
     )
 
 
+def password_guard() -> Guard:
+    """The logged-in user's password prompts count under the login form's keys (this account, this address)."""
+    user_key, address_key = _keys(me().username)
+    return Guard(_policy(), user_key, address_key)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
     """Show the login form and log the user in, with throttling kept in the database."""
@@ -45,16 +54,14 @@ def login() -> Response:
     if request.method == "GET":
         return render("auth/login.html", next_url=next_url, username="", error=None)
     db = get_session()
-    username = request.form.get("username", "").strip()[:80]
-    password = request.form.get("password", "")[:1024]
+    # Never cut: a longer name or password belongs to no account, so it simply does not log in.
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
     user_key, address_key = _keys(username)
     wait = throttle.wait_time(db, _policy(), username_key=user_key, address_key=address_key)
     if wait.total_seconds() > 0:
         record(db, "login.throttled")
-        error = _l(
-            "Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.",
-            minutes=throttle.minutes_to_wait(wait),
-        )
+        error = throttle.locked_message(wait)
         return render("auth/login.html", status=429, next_url=next_url, username=username, error=error)
     user = authenticate(db, username, password) if username and password else None
     throttle.note_attempt(db, username_key=user_key, address_key=address_key, succeeded=user is not None)
@@ -68,13 +75,22 @@ def login() -> Response:
     if isinstance(server_session, ServerSession):
         server_session.regenerate()
     session.pop("expired_notice", None)
+    session.pop(EXPIRED_KEY, None)
     login_user(principal)
     record(db, "login", actor_id=user.id, office_id=user.office_id, object_type="user", object_id=user.id)
-    has_drafts = db.exec(select(ResumeDraft.id).where(ResumeDraft.user_id == user.id)).first() is not None
-    if has_drafts:
-        session["has_drafts"] = True
-        return redirect(url_for("auth.resume", next=next_url))  # type: ignore[return-value]
+    waiting = drafts.drafts_of(db, user.id)
+    if waiting:
+        session[DRAFTS_FLAG] = True
+        return redirect(_after_login_with_drafts(waiting, next_url))  # type: ignore[return-value]
     return redirect(next_url or home_for(principal))  # type: ignore[return-value]
+
+
+def _after_login_with_drafts(waiting: list[ResumeDraft], next_url: str | None) -> str:
+    """Straight back to the record whose values were kept (it sends them itself), else the list of drafts."""
+    back = urlsplit(next_url).path if next_url else None
+    if back and all(d.object_type and urlsplit(d.return_to).path == back for d in waiting):
+        return next_url or back
+    return url_for("auth.resume", next=next_url)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -129,7 +145,10 @@ def password() -> Response:
             current=request.form.get("current_password", ""),
             new=request.form.get("new_password", ""),
             repeat=request.form.get("repeat_password", ""),
+            guard=password_guard(),
         )
+    except ReauthThrottled as exc:
+        return render("auth/account.html", status=429, errors={"current_password": exc.message}, values={})
     except AccountError as exc:
         return render("auth/account.html", status=422, errors={exc.field: exc.message}, values={})
     server_session = session
@@ -142,16 +161,35 @@ def password() -> Response:
 @bp.route("/resume", methods=["GET"])
 @login_required
 def resume() -> Response:
-    """Forms that were being sent when the session timed out, ready to send again."""
+    """What was sent after the session timed out and is not stored yet, in plain words, ready to send back."""
     db = get_session()
-    drafts = db.exec(
-        select(ResumeDraft).where(ResumeDraft.user_id == me().id).order_by(col(ResumeDraft.created_at))
-    ).all()
-    if not drafts:
-        session.pop("has_drafts", None)
-        return redirect(safe_next(request.args.get("next")) or home_for(me()))  # type: ignore[return-value]
-    items = [(d, json.loads(d.form_json)) for d in drafts]
-    return render("auth/resume.html", items=items, next_url=safe_next(request.args.get("next")))
+    waiting = drafts.drafts_of(db, me().id)
+    next_url = safe_next(request.args.get("next"))
+    if not waiting:
+        session.pop(DRAFTS_FLAG, None)
+        return redirect(next_url or home_for(me()))  # type: ignore[return-value]
+    session[DRAFTS_FLAG] = True
+    views = [_describe(db, draft) for draft in waiting]
+    return render("auth/resume.html", views=views, next_url=next_url)
+
+
+def _describe(db: Session, draft: ResumeDraft) -> drafts.DraftView:
+    if draft.object_type:
+        describer = drafts.DESCRIBERS.get(draft.object_type)
+        view = describer(db, draft) if describer is not None else None
+        if view is not None:
+            return view
+        # The record is gone or out of reach: it can only be discarded.
+        return drafts.DraftView(draft, str(_l("Dane, których nie można już wysłać")), [], "", "")
+    return drafts.describe_form(draft, _endpoint_of(draft.path, draft.method))
+
+
+def _endpoint_of(path: str, method: str) -> str | None:
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(path, method=method)
+    except HTTPException:
+        return None
+    return str(endpoint)
 
 
 @bp.route("/resume/<int:draft_id>/discard", methods=["POST"])

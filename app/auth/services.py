@@ -10,8 +10,10 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.models import Office, Role, User, UserRole, WebSession
+from app.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from app.cases.validation import FieldError, parse_email
+from app.auth.reauth import Guard, confirm_password
+from app.cases.validation import EMAIL_MAX, FieldError, parse_email
 from app.clock import utcnow
 from app.db import lock_row
 
@@ -107,6 +109,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 USERNAME_MAX = 80  # User.username
 FULL_NAME_MAX = 200  # User.full_name
+# What the account forms declare as `maxlength` (the services refuse longer values with a message).
+ACCOUNT_LIMITS = {"username": USERNAME_MAX, "full_name": FULL_NAME_MAX, "email": EMAIL_MAX, "password": PASSWORD_MAX}
 
 
 def _checked_profile(full_name: str, email: str) -> tuple[str, str]:
@@ -193,14 +197,22 @@ def update_user(
     roles: set[Role],
     actor_id: int,
 ) -> User:
-    """Change a user's name, e-mail and roles."""
+    """Change a user's name, e-mail and roles; nobody changes their own roles (another administrator must).
+
+    A refused attempt on one's own roles is audited (`user.roles_refused`) in the caller's transaction.
+    """
     full_name, email = _checked_profile(full_name, email)
     _check_roles(roles)
     assert user.id is not None  # noqa: S101
     lock_row(session, User, user.id)  # two administrators changing one account's roles take turns
-    if actor_id == user.id and Role.ADMIN not in roles:
-        raise AccountError(str(_l("Nie możesz odebrać sobie roli administratora.")), "roles")
     before = roles_of(session, user.id)
+    if actor_id == user.id and roles != before:
+        # Granting oneself "supervisor" would open every interview of the office: two people must agree.
+        record(session, "user.roles_refused", actor_id=actor_id, office_id=user.office_id, object_type="user",
+               object_id=user.id, roles_before=sorted(before), roles_asked=sorted(roles))
+        raise AccountError(
+            str(_l("Nie możesz zmienić własnych ról. Poproś o to innego administratora ośrodka.")), "roles"
+        )
     user.full_name = full_name
     user.email = email
     session.add(user)
@@ -257,14 +269,17 @@ def _end_sessions(session: Session, user: User) -> None:
         session.delete(web_session)
 
 
-def change_password(session: Session, user: User, *, current: str, new: str, repeat: str) -> User:
+def change_password(
+    session: Session, user: User, *, current: str, new: str, repeat: str, guard: Guard | None = None
+) -> User:
     """Change one's own password after checking the current one; every session of the user ends.
 
-    The caller gives the current browser a fresh session id (so a lost phone's session dies, this one goes on).
+    The current password counts towards the login lock-out (`guard`; ReauthThrottled while locked). The caller
+    gives the current browser a fresh session id (so a lost phone's session dies, this one goes on).
     """
     from app.auth.models import WebSession
 
-    if not verify_password(user.password_hash, current):
+    if not confirm_password(session, user=user, password=current, guard=guard):
         raise AccountError(str(_l("Obecne hasło jest nieprawidłowe.")), "current_password")
     if new != repeat:
         raise AccountError(str(_l("Nowe hasła nie są jednakowe.")), "repeat_password")

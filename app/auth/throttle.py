@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -77,3 +78,13 @@ def note_attempt(session: Session, *, username_key: str, address_key: str, succe
 def minutes_to_wait(wait: timedelta) -> int:
     """Whole minutes to show the user, never zero while locked."""
     return max(1, math.ceil(wait.total_seconds() / 60))
+
+
+def locked_message(wait: timedelta) -> str:
+    """What a locked account or address is told, at the login form and at every in-session password prompt."""
+    return str(
+        _l(
+            "Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)d min.",
+            minutes=minutes_to_wait(wait),
+        )
+    )

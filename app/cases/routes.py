@@ -11,10 +11,12 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from app.appointments.visits import case_visits
+from app.auth.drafts import register_form
+from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
 from app.cases import deadlines, labels, office_settings, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
-from app.cases.validation import display_phone, local_input_value
+from app.cases.validation import LIMITS, display_phone, local_input_value
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
@@ -26,6 +28,20 @@ bp = Blueprint("cases", __name__)
 
 CASE_ROLES = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
 QUICK_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL)
+
+# A registration sent after the session timed out is kept; the resume page names its fields.
+register_form(
+    "cases.new",
+    _l("Rejestracja wniosku"),
+    {
+        "applicant_name": _l("Imię i nazwisko"), "pesel": _l("PESEL"), "phone_1": _l("Telefon"),
+        "phone_2": _l("Telefon dodatkowy %(n)d", n=1), "phone_3": _l("Telefon dodatkowy %(n)d", n=2), "email": _l("E-mail"),
+        "address": _l("Adres"), "channel": _l("Jak wpłynął"), "channel_detail": _l("Szczegóły zgłoszenia"),
+        "received_on": _l("Data wpływu"), "requested": _l("O co prosi"), "request_note": _l("Uwagi do wniosku"),
+    },
+    {"channel": lambda v: labels.channel_label(Channel(v)), "requested": lambda v: labels.requested_label(RequestedHelp(v))},
+)
+register_not_kept("cases.duplicates")  # a live look-up while typing, not input to send again
 
 
 @bp.app_template_filter("phone")
@@ -57,6 +73,7 @@ def _helpers() -> dict[str, Any]:
         "CaseState": CaseState,
         "QUICK_OUTCOMES": QUICK_OUTCOMES,
         "PHONE_FIELDS": services.PHONE_FIELDS,
+        "limits": LIMITS,
     }
 
 
@@ -96,6 +113,7 @@ def _today_context(**extra: Any) -> dict[str, Any]:
         "call_errors": {},
         "call_values": {},
         "status_message": "",
+        "error_message": "",
         "section_limit": TODAY_SECTION_LIMIT,
         "show_all": "",
         **extra,
@@ -241,7 +259,11 @@ def log_call(case_id: int) -> Response:
                 "cases/today.html",
                 "cases/_today_list.html",
                 status=422,
-                **_today_context(call_errors={case_id: exc.errors}, call_values={case_id: form}),
+                **_today_context(
+                    call_errors={case_id: exc.errors}, call_values={case_id: form},
+                    error_message=_l("%(name)s: rozmowy nie zapisano. %(problems)s", name=case.applicant_name,
+                                     problems=" ".join(exc.errors.values())),
+                ),
             )
         return _detail_page(case, status=422, call_errors=exc.errors, call_values=form)
     if attempt.outcome == CallOutcome.ANSWERED:

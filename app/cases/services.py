@@ -34,7 +34,15 @@ from app.cases.models import (
     name_key,
 )
 from app.cases.validation import (
+    ADDRESS_MAX,
+    DETAIL_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    PHONE_LABEL_MAX,
+    SEARCH_MAX,
     FieldError,
+    digits,
+    limited,
     local_input_value,
     parse_date,
     parse_email,
@@ -142,8 +150,8 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
     name = " ".join(form.applicant_name.split())
     if not name:
         errors["applicant_name"] = str(_l("Podaj imię i nazwisko wnioskodawcy."))
-    elif len(name) > 200:
-        errors["applicant_name"] = str(_l("Imię i nazwisko może mieć najwyżej 200 znaków."))
+    elif len(name) > NAME_MAX:
+        errors["applicant_name"] = str(_l("Imię i nazwisko może mieć najwyżej %(n)d znaków.", n=NAME_MAX))
 
     pesel: str | None = None
     try:
@@ -172,8 +180,8 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
         errors["email"] = exc.message
 
     address = " ".join(form.address.split())
-    if len(address) > 300:
-        errors["address"] = str(_l("Adres może mieć najwyżej 300 znaków."))
+    if len(address) > ADDRESS_MAX:
+        errors["address"] = str(_l("Adres może mieć najwyżej %(n)d znaków.", n=ADDRESS_MAX))
 
     channel: Channel | None = None
     if form.channel in {c.value for c in Channel}:
@@ -183,8 +191,8 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
     detail = " ".join(form.channel_detail.split())
     if channel is Channel.INSTITUTION and not detail:
         errors["channel_detail"] = str(_l("Podaj, która instytucja zgłosiła sprawę (np. policja, sanepid, WOT)."))
-    elif len(detail) > 200:
-        errors["channel_detail"] = str(_l("Najwyżej 200 znaków."))
+    elif len(detail) > DETAIL_MAX:
+        errors["channel_detail"] = str(_l("Najwyżej %(n)s znaków.", n=DETAIL_MAX))
 
     received: date | None = None
     try:
@@ -199,8 +207,8 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
     note = form.request_note.strip()
     if RequestedHelp.OTHER in requested and not note:
         errors["request_note"] = str(_l("Opisz, o jaką inną pomoc chodzi."))
-    elif len(note) > 2000:
-        errors["request_note"] = str(_l("Opis może mieć najwyżej 2000 znaków."))
+    elif len(note) > NOTE_MAX:
+        errors["request_note"] = str(_l("Opis może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
 
     if errors or channel is None or received is None:
         raise InputError(errors)
@@ -582,8 +590,8 @@ def log_call(
             elif callback_at > now + CALLBACK_HORIZON:
                 errors["callback_at"] = str(_l("Termin jest zbyt odległy: najwyżej 3 miesiące naprzód."))
     note = form.note.strip()
-    if len(note) > 2000:
-        errors["note"] = str(_l("Notatka może mieć najwyżej 2000 znaków."))
+    if len(note) > NOTE_MAX:
+        errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
     if errors or outcome is None or dialled is None:
         raise InputError(errors)
 
@@ -715,8 +723,8 @@ def add_phone(
     elif same is not None:
         errors["phone"] = str(_l("Ten numer jest już w sprawie."))
     label = " ".join(form.label.split())
-    if len(label) > 60:
-        errors["label"] = str(_l("Opis numeru może mieć najwyżej 60 znaków."))
+    if len(label) > PHONE_LABEL_MAX:
+        errors["label"] = str(_l("Opis numeru może mieć najwyżej %(n)d znaków.", n=PHONE_LABEL_MAX))
     if errors or number is None:
         raise InputError(errors)
     phone = CasePhone(
@@ -820,8 +828,8 @@ def record_other_contact(
     except FieldError as exc:
         errors["sent_on"] = exc.message
     note = form.note.strip()
-    if len(note) > 2000:
-        errors["note"] = str(_l("Notatka może mieć najwyżej 2000 znaków."))
+    if len(note) > NOTE_MAX:
+        errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
     if errors or route is None or sent_on is None:
         raise InputError(errors)
     contact = OtherContact(case_id=case.id or 0, route=route, sent_on=sent_on, note=note, by_id=actor.id)
@@ -1123,13 +1131,23 @@ class CaseFilters:
         """Build from query arguments, ignoring what does not parse."""
         page_raw = str(data.get("page", "1") or "1")
         return cls(
-            q=str(data.get("q", "") or "").strip()[:100],
+            q=str(data.get("q", "") or "").strip(),
             state=str(data.get("state", "") or ""),
             worker=str(data.get("worker", "") or ""),
             deadline=str(data.get("deadline", "") or ""),
             other_route=str(data.get("other_route", "")) in ("1", "on"),
             page=page_number(page_raw),
         )
+
+    @property
+    def problem(self) -> str | None:
+        """Why the search text cannot be searched for as typed (too long, digits of another script)."""
+        try:
+            limited(self.q, SEARCH_MAX)
+            digits(self.q)
+        except FieldError as exc:
+            return exc.message
+        return None
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """Query arguments for links (pagination) keeping the other filters."""
@@ -1160,14 +1178,15 @@ class CasePage:
 def _search_clause(session: Session, actor: Principal, q: str) -> ColumnElement[bool] | None:
     if not q:
         return None
-    digits = re.sub(r"\D", "", q)
+    q = digits(q)  # full-width digits search like the ones stored; other scripts were refused (filters.problem)
+    typed_digits = re.sub(r"[^0-9]", "", q)
     if "/" in q:
         return col(Case.reference).ilike(f"%{q}%")
-    if digits and len(digits) >= 3 and not re.search(r"[^\d\s+()-]", q):
-        options: list[ColumnElement[bool]] = [col(Case.pesel).startswith(digits)]
+    if typed_digits and len(typed_digits) >= 3 and not re.search(r"[^0-9\s+()-]", q):
+        options: list[ColumnElement[bool]] = [col(Case.pesel).startswith(typed_digits)]
         key = phone_search_key(q)
         phone_like = select(CasePhone.case_id).where(
-            or_(col(CasePhone.number).contains(digits), col(CasePhone.number) == (key or ""))
+            or_(col(CasePhone.number).contains(typed_digits), col(CasePhone.number) == (key or ""))
         )
         options.append(col(Case.id).in_(phone_like))
         return or_(*options)
@@ -1179,6 +1198,8 @@ def _search_clause(session: Session, actor: Principal, q: str) -> ColumnElement[
 
 def search_cases(session: Session, *, actor: Principal, filters: CaseFilters, today: date) -> CasePage:
     """Cases the actor may see matching the search and filters, urgent and earliest deadline first."""
+    if filters.problem:
+        return CasePage(items=[], total=0, page=1, pages=1, workers={})
     conditions: list[ColumnElement[bool]] = [visibility_clause(actor)]
     clause = _search_clause(session, actor, filters.q)
     if clause is not None:

@@ -1,4 +1,7 @@
-"""Field-level parsing of application data: PESEL, phone numbers, e-mail, dates; messages in Polish."""
+"""Field-level parsing of application data: PESEL, phone numbers, e-mail, dates; messages in Polish.
+
+Digits are read by `app.fields.ascii_digits` first (NFKC, then only 0-9), the same as the form engine does.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,30 @@ from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
 import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.pl import pesel as stdnum_pesel
 
 from app.clock import LOCAL_TZ
+from app.fields import FieldProblem, ascii_digits, check_length
 
 PHONE_REGION = "PL"
 T = TypeVar("T")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_MAX = 30  # characters typed for one number, spaces and "+48" included
+EMAIL_MAX = 254  # RFC 5321 path limit; the email columns have this length
+# Longest texts of a case (characters; the columns' lengths): longer ones are refused, never cut.
+NAME_MAX = 200
+ADDRESS_MAX = 300
+DETAIL_MAX = 200
+NOTE_MAX = 2000
+PHONE_LABEL_MAX = 60
+SEARCH_MAX = 100
+LIMITS = {
+    "name": NAME_MAX, "address": ADDRESS_MAX, "detail": DETAIL_MAX, "note": NOTE_MAX, "phone": PHONE_MAX,
+    "email": EMAIL_MAX, "phone_label": PHONE_LABEL_MAX, "search": SEARCH_MAX,
+}
 
 
 class FieldError(ValueError):
@@ -27,9 +45,31 @@ class FieldError(ValueError):
         self.message = message
 
 
+def refused(problem: FieldProblem) -> FieldError:
+    """A shared field problem (app.fields) as this layer's error, in the user's language."""
+    return FieldError(problem.text(str(get_locale() or "pl")[:2]))
+
+
+def digits(raw: str) -> str:
+    """`raw` with its digits read the one shared way (NFKC, only 0-9), or FieldError."""
+    try:
+        return ascii_digits(raw)
+    except FieldProblem as exc:
+        raise refused(exc) from None
+
+
+def limited(text: str, limit: int) -> str:
+    """`text` unchanged when it fits `limit` characters; FieldError saying by how much otherwise."""
+    try:
+        check_length(text, limit)
+    except FieldProblem as exc:
+        raise refused(exc) from None
+    return text
+
+
 def parse_pesel(raw: str) -> str | None:
     """A valid PESEL (11 digits, real birth date, check digit) or None when left blank."""
-    value = re.sub(r"[\s-]", "", raw)
+    value = re.sub(r"[\s-]", "", digits(raw))
     if not value:
         return None
     if not value.isdigit() or len(value) != 11:
@@ -49,9 +89,11 @@ def parse_pesel(raw: str) -> str | None:
 
 def parse_phone(raw: str) -> str | None:
     """A phone number in E.164 (Polish numbers may be typed without +48), or None when left blank."""
-    value = raw.strip()
+    value = digits(raw).strip()
     if not value:
         return None
+    if len(value) > PHONE_MAX:
+        raise FieldError(str(_l("Numer telefonu może mieć najwyżej %(n)d znaków.", n=PHONE_MAX)))
     try:
         number = phonenumbers.parse(value, PHONE_REGION)
     except phonenumbers.NumberParseException:
@@ -65,11 +107,11 @@ def parse_phone(raw: str) -> str | None:
 
 def phone_search_key(raw: str) -> str | None:
     """The E.164 form of something typed in a search box, when it reads as a complete phone number."""
-    digits = re.sub(r"[^\d+]", "", raw)
-    if len(digits.lstrip("+")) < 9:
-        return None
     try:
-        return parse_phone(raw)
+        typed = digits(raw)
+        if len(re.sub(r"[^0-9]", "", typed)) < 9:
+            return None
+        return parse_phone(typed)
     except FieldError:
         return None
 
@@ -86,16 +128,21 @@ def display_phone(e164: str) -> str:
 
 
 def parse_email(raw: str) -> str:
-    """A plausible e-mail address, or "" when left blank."""
+    """An e-mail address checked by `email-validator` (syntax only, no DNS look-up), or "" when left blank."""
     value = raw.strip()
-    if value and (len(value) > 254 or not _EMAIL.match(value)):
-        raise FieldError(str(_l("Nieprawidłowy adres e-mail. Wpisz np. jan.kowalski@example.pl.")))
-    return value
+    if not value:
+        return ""
+    if len(value) > EMAIL_MAX:
+        raise FieldError(str(_l("Adres e-mail może mieć najwyżej %(n)d znaków.", n=EMAIL_MAX)))
+    try:
+        return str(validate_email(value, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        raise FieldError(str(_l("Nieprawidłowy adres e-mail. Wpisz np. jan.kowalski@example.pl."))) from None
 
 
 def parse_date(raw: str, *, today: date) -> date:
     """A date typed as 2026-04-07 or 07.04.2026, not in the future."""
-    value = raw.strip()
+    value = digits(raw).strip()
     if not value:
         raise FieldError(str(_l("Podaj datę wpływu.")))
     parsed: date | None = None
@@ -116,7 +163,7 @@ def parse_date(raw: str, *, today: date) -> date:
 
 def parse_past_date(raw: str, *, today: date, earliest: date) -> date:
     """The day something was sent, typed as 2026-04-07 or 07.04.2026: not in the future, not before `earliest`."""
-    value = raw.strip()
+    value = digits(raw).strip()
     if not value:
         raise FieldError(str(_l("Podaj datę wysłania.")))
     parsed: date | None = None
@@ -139,7 +186,7 @@ def parse_past_date(raw: str, *, today: date, earliest: date) -> date:
 
 def parse_local_datetime(raw: str) -> datetime:
     """A date and time typed in Polish local time (datetime-local input), returned as aware UTC."""
-    value = raw.strip()
+    value = digits(raw).strip()
     if not value:
         raise FieldError(str(_l("Podaj dzień i godzinę telefonu.")))
     parsed: datetime | None = None

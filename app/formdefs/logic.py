@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.clock import local_today
 from app.formdefs.expr import Context, Expression
 from app.formdefs.model import FormDefinition, LocalText, Question, Section
 from app.formdefs.validators import Result, StorageError, from_storage, stored_to_raw, validate
@@ -146,7 +147,7 @@ def evaluate(form: FormDefinition, answers: Mapping[str, Any], *, today: dt.date
     screen, its progress), so the last results are kept by form, day and the answers' JSON. Callers only
     read an Evaluation; never change one you are given.
     """
-    day = today or dt.date.today()
+    day = today or local_today()
     try:
         content = json.dumps(answers, sort_keys=True, separators=(",", ":"))
     except (TypeError, ValueError):  # not storage values: compute without the cache

@@ -13,12 +13,18 @@ import phonenumbers
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.pl import pesel as stdnum_pesel
 
+from app.clock import local_today
+from app.fields import FieldProblem, ascii_digits, check_length
 from app.formdefs.expr import Context
 from app.formdefs.model import LocalText, Question
 
 Raw = str | list[str] | None
 YES = frozenset({"yes", "tak", "true", "1", "t", "y"})
 NO = frozenset({"no", "nie", "false", "0", "n"})
+# Longest text answer (characters, line breaks counted once); longer ones are refused, never cut.
+TEXT_MAX = 10_000
+# Types whose input is read as digits (app.fields.ascii_digits: NFKC, then only 0-9) before parsing.
+DIGIT_TYPES = frozenset({"integer", "money", "date", "time", "datetime", "phone", "pesel", "postcode"})
 
 
 @dataclass(frozen=True)
@@ -45,12 +51,20 @@ class _Invalid(Exception):
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 
 
+def _limited(text: str) -> str:
+    try:
+        check_length(text, TEXT_MAX)
+    except FieldProblem as exc:
+        raise _Invalid(exc.pl, exc.en) from None
+    return text
+
+
 def _text(raw: str) -> str:
-    return raw.strip()
+    return _limited(raw).strip()
 
 
 def _longtext(raw: str) -> str:
-    return raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return _limited(raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _integer(raw: str) -> int:
@@ -181,6 +195,13 @@ def _postcode(raw: str) -> str:
     return f"{match[1]}-{match[2]}"
 
 
+def _digits(raw: str) -> str:
+    try:
+        return ascii_digits(raw)
+    except FieldProblem as exc:
+        raise _Invalid(exc.pl, exc.en) from None
+
+
 _SCALAR_PARSERS: dict[str, Callable[[str], Any]] = {
     "text": _text,
     "longtext": _longtext,
@@ -249,7 +270,7 @@ def validate(
             if question.type == "select_one":
                 value = _select_one(question, raw)
             else:
-                value = _SCALAR_PARSERS[question.type](raw)
+                value = _SCALAR_PARSERS[question.type](_digits(raw) if question.type in DIGIT_TYPES else raw)
     except _Invalid as exc:
         return Result(None, exc.text)
     context = _context(answers, today)
@@ -260,7 +281,7 @@ def validate(
 def _context(answers: Context | Mapping[str, Any] | None, today: dt.date | None) -> Context:
     if isinstance(answers, Context):
         return answers if today is None else Context(answers.values, answers.groups, answers.current, today)
-    return Context(values=answers or {}, today=today or dt.date.today())
+    return Context(values=answers or {}, today=today or local_today())
 
 
 def _cross_check(question: Question, value: Any, context: Context) -> LocalText | None:
@@ -361,6 +382,8 @@ def display(question: Question, value: Any, lang: str = "pl") -> str:
 
 
 __all__ = [
+    "DIGIT_TYPES",
+    "TEXT_MAX",
     "Result",
     "StorageError",
     "check_constraint",

@@ -14,7 +14,8 @@ from app.auth.models import Role
 from app.db import get_session, reading_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.logic import question_for_key
-from app.interviews import services
+from app.formdefs.validators import TEXT_MAX
+from app.interviews import pending, resume, services
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
 from app.web.access import me, roles_required
@@ -40,6 +41,11 @@ def case_interviews(case_id: int) -> list[Interview]:
 def interview_state_label(state: str) -> str:
     """Polish label of an interview state."""
     return str(STATE_LABELS.get(InterviewState(state), state))
+
+
+@bp.context_processor
+def _limits() -> dict[str, Any]:
+    return {"text_max": TEXT_MAX, "notes_max": services.NOTES_MAX, "notes_typed": None, "notes_error": None}
 
 
 @bp.app_template_filter("loc")
@@ -97,13 +103,14 @@ def run(interview_id: int) -> Response:
     if interview.state == InterviewState.INTERRUPTED:
         screen = build_screen(session, interview, services.SAFETY_SECTION)
         return render("interviews/interrupted.html", screen=screen, interview=interview)
+    waiting = resume.send_on_open(session, interview)
     screen = build_screen(session, interview, request.args.get("section"))
     if interview.state == InterviewState.IN_PROGRESS and screen.section.id != interview.current_section:
         with standalone_session() as writer:
             row = writer.get(Interview, interview.id)
             if row is not None:
                 services.remember_section(writer, row, screen.section.id)
-    return render("interviews/run.html", screen=screen, interview=interview, form=screen.form)
+    return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting)
 
 
 def _field_of(screen: Screen, key: str) -> FieldView | None:
@@ -139,6 +146,8 @@ def save(interview_id: int) -> Response:
         )
     except services.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key=key)
+    pending.note_stored(session, user_id=me().id, interview=interview, saved=[saved],
+                        client_id=request.form.get("client_id", ""))
     if saved.interrupted:
         response = Response("", status=200)
         response.headers["HX-Redirect"] = _run_url(interview)
@@ -170,6 +179,7 @@ def notes(interview_id: int) -> Response:
         services.set_notes(get_session(), actor=me(), interview=interview, notes=request.form.get("_notes", ""))
     except services.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key="_notes")
+    pending.note_notes_stored(get_session(), user_id=me().id, interview=interview)
     return render("interviews/_notes_state.html", interview=interview, just_saved=True)
 
 
@@ -191,6 +201,8 @@ def section(interview_id: int, section_id: str) -> Response:
         results = services.save_section(
             session, actor=me(), interview=interview, section_id=section_id, data=request.form
         )
+        pending.note_stored(session, user_id=me().id, interview=interview, saved=results, client_id="")
+        pending.note_notes_stored(session, user_id=me().id, interview=interview)
         anchor = None
         if action.startswith(("add:", "remove:")):
             parts = action.split(":")
@@ -202,6 +214,11 @@ def section(interview_id: int, section_id: str) -> Response:
     except services.InterviewReadOnly as exc:
         flash(exc.message, "warning")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
+    except services.NotesTooLong as exc:
+        # The answers are saved; the notes are refused whole and stay on screen as typed.
+        again = build_screen(session, interview, section_id)
+        return render("interviews/run.html", status=422, screen=again, interview=interview, form=again.form,
+                      notes_typed=request.form.get("_notes", ""), notes_error=exc.message)
     except services.InterviewError as exc:
         flash(exc.message, "error")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
@@ -27,6 +28,7 @@ from app.auth.services import Principal
 from app.cases.models import CallAttempt, Case, CaseState
 from app.clock import to_local, utcnow
 from app.db import dialect_insert, lock_row, reading_session
+from app.fields import FieldProblem, check_length
 from app.formdefs import (
     CompletionProblem,
     FormDefinition,
@@ -54,6 +56,7 @@ SAFETY_SECTION = "safety"
 INTERRUPT_ACTION = "interrupt_unsafe"
 # Members of a repeat group without its own max_count (a household is never this large).
 MAX_MEMBERS = 100
+NOTES_MAX = 20_000
 
 Raw = str | list[str] | None
 
@@ -74,6 +77,13 @@ class InterviewReadOnly(InterviewError):
         super().__init__(
             message or str(_l("Wywiad jest zakończony i tylko do odczytu. Otwórz go ponownie, aby coś zmienić.")), 409
         )
+
+
+class NotesTooLong(InterviewError):
+    """The notes are longer than NOTES_MAX: nothing is stored, the typed text stays on screen."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 422)
 
 
 class NoAccess(LookupError):
@@ -322,7 +332,7 @@ def _normalise(question: Question, raw: Raw) -> tuple[Raw, str]:
         return values, json.dumps(values, ensure_ascii=False) if values else ""
     if isinstance(raw, list):
         raw = raw[-1] if raw else ""
-    text = (raw or "")[:10000]
+    text = raw or ""
     return text, text
 
 
@@ -357,6 +367,26 @@ def _changed(row: Answer, raw: str, value: str | None, valid: bool, actor: Princ
     row.revision += 1
     row.updated_at, row.updated_by_id = now, actor.id
     return row
+
+
+def stored_raw(question: Question, raw: Raw) -> str:
+    """The raw input as `Answer.raw` keeps it (JSON for multiple choice), to compare with what is stored."""
+    return _normalise(question, raw)[1]
+
+
+def newer_elsewhere(session: Session, row: Answer, *, base_revision: int | None, client_id: str) -> Conflict | None:
+    """Who changed the answer since the screen saw `base_revision`, unless it was that same screen."""
+    if base_revision is None or base_revision >= row.revision:
+        return None
+    last = session.exec(
+        select(AnswerChange)
+        .where(AnswerChange.interview_id == row.interview_id, AnswerChange.key == row.key)
+        .order_by(col(AnswerChange.revision).desc())
+    ).first()
+    if last is not None and client_id and last.client_id == client_id:
+        return None
+    who = session.get(User, row.updated_by_id)
+    return Conflict(who.full_name if who else "?", row.updated_at)
 
 
 def _write(
@@ -405,15 +435,7 @@ def _write(
                 return Saved(key, question, row, error, changed=False)
             row = _changed(row, raw_text, value, valid, actor, now)
     else:
-        if base_revision is not None and base_revision < row.revision:
-            last = session.exec(
-                select(AnswerChange)
-                .where(AnswerChange.interview_id == interview.id, AnswerChange.key == key)
-                .order_by(col(AnswerChange.revision).desc())
-            ).first()
-            if last is None or not client_id or last.client_id != client_id:
-                who = session.get(User, row.updated_by_id)
-                conflict = Conflict(who.full_name if who else "?", row.updated_at)
+        conflict = newer_elsewhere(session, row, base_revision=base_revision, client_id=client_id)
         row = _changed(row, raw_text, value, valid, actor, now)
     session.add(row)
     session.add(
@@ -590,10 +612,14 @@ def _change(session: Session, actor: Principal, interview: Interview, key: str, 
 
 
 def set_notes(session: Session, *, actor: Principal, interview: Interview, notes: str) -> bool:
-    """Autosave the worker's free notes; returns whether they changed."""
+    """Autosave the worker's free notes; returns whether they changed. Over-long notes are refused whole."""
     if interview.state == InterviewState.FINISHED:
         raise InterviewReadOnly()
-    notes = notes.replace("\r\n", "\n")[:20000]
+    notes = notes.replace("\r\n", "\n")
+    try:
+        check_length(notes, NOTES_MAX)
+    except FieldProblem as exc:
+        raise NotesTooLong(exc.text(str(get_locale() or "pl")[:2])) from None
     if notes == interview.notes:
         return False
     interview.notes = notes

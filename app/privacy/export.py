@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Office
 from app.cases.labels import channel_label, outcome_label, requested_label, route_label, state_label
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
+from app.cases.validation import FieldError, digits
 from app.clock import to_local, utcnow
 from app.documents import privacy as document_privacy
 from app.formdefs import StorageError, display, from_storage
@@ -52,7 +54,11 @@ def cases_for(session: Session, *, case_id: int | None = None, pesel: str | None
         pesel, office_id = case.pesel, case.office_id
         if not pesel:
             return [case]
-    cleaned = (pesel or "").strip()
+    try:
+        # Digits read as registration reads them ("４１０３…" finds "4103…"); no checksum test: find what is stored.
+        cleaned = re.sub(r"[\s-]", "", digits(pesel or ""))
+    except FieldError as exc:
+        raise ExportError(exc.message) from None
     if not cleaned.isdigit() or len(cleaned) != 11:
         raise ExportError("PESEL must be 11 digits")
     cases = list(session.exec(

@@ -31,6 +31,11 @@ from app.web.paging import page_number
 bp = Blueprint("referrals", __name__)
 
 
+@bp.context_processor
+def _limits() -> dict[str, Any]:
+    return {"limits": services.LIMITS}
+
+
 @bp.record_once
 def _check_helplines(state: BlueprintSetupState) -> None:
     # Helplines are configuration an office edits: a broken file stops the start, not a crisis call.

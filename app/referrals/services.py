@@ -20,6 +20,7 @@ from app.audit.services import record
 from app.auth.models import Role, User
 from app.auth.services import Principal
 from app.cases.models import Case, CasePhone
+from app.cases.validation import PHONE_MAX, FieldError, parse_phone
 from app.clock import utcnow
 from app.formdefs import (
     FiredFlag,
@@ -53,6 +54,9 @@ from app.referrals.states import Action, TransitionError, transition_for
 from app.web.paging import PAGE_SIZE, Page, clamp
 
 NOTE_MAX = 300
+# Longest texts of a referral form (characters); longer ones are refused with a message, never cut.
+LIMITS = {"person_name": 200, "phone": PHONE_MAX, "best_time": 120, "communication_needs": 200,
+          "worker_contact": 120, "note": NOTE_MAX}
 CONSENT_METHOD = "verbal_phone"
 
 # Reason category the psychologist sees for each shipped flag rule (unknown rules: "other").
@@ -330,7 +334,7 @@ def prefill_from_interview(
         best_time=_text_or_empty(visible.get("psych_best_time")),
         communication_needs=_text_or_empty(visible.get("psych_communication_needs")),
         reason=RULE_REASONS.get(flag.rule_id, ReasonCategory.OTHER).value if flag else ReasonCategory.OTHER.value,
-        worker_note=_text_or_empty(answers.get("psych_reason"))[:NOTE_MAX],
+        worker_note=_text_or_empty(answers.get("psych_reason")),  # a longer one is refused on sending, not cut
         priority=priority,
         worker_contact=worker_contact,
     )
@@ -342,17 +346,6 @@ def prefill_from_case(session: Session, *, case: Case, worker_contact: str) -> R
         select(CasePhone.number).where(CasePhone.case_id == case.id).order_by(col(CasePhone.position))
     ).first()
     return ReferralInput(person_name=case.applicant_name, phone=format_phone(phone or ""), worker_contact=worker_contact)
-
-
-def normalise_phone(raw: str) -> str | None:
-    """A Polish (or international) phone number in E.164, or None when it is not a valid number."""
-    try:
-        number = phonenumbers.parse(raw, "PL")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def format_phone(e164: str) -> str:
@@ -369,16 +362,18 @@ def _check(data: ReferralInput, *, danger: bool) -> tuple[dict[str, str], str | 
     errors: dict[str, str] = {}
     if not data.person_name:
         errors["person_name"] = str(_l("Podaj imię i nazwisko osoby."))
-    elif len(data.person_name) > 200:
-        errors["person_name"] = str(_l("Imię i nazwisko może mieć najwyżej 200 znaków."))
-    phone = normalise_phone(data.phone) if data.phone else None
-    if not data.phone:
+    elif len(data.person_name) > LIMITS["person_name"]:
+        errors["person_name"] = str(_l("Imię i nazwisko może mieć najwyżej %(n)d znaków.", n=LIMITS["person_name"]))
+    phone = None
+    try:
+        phone = parse_phone(data.phone)  # the one phone parser (digits read as everywhere, E.164)
+    except FieldError as exc:
+        errors["phone"] = exc.message
+    if not data.phone.strip():
         errors["phone"] = str(_l("Podaj numer telefonu, pod który zadzwoni psycholog."))
-    elif phone is None:
-        errors["phone"] = str(_l("To nie jest prawidłowy numer telefonu (np. 600 100 200)."))
-    for name, limit in (("best_time", 120), ("communication_needs", 200), ("worker_contact", 120)):
-        if len(getattr(data, name)) > limit:
-            errors[name] = str(_l("Najwyżej %(n)s znaków.", n=limit))
+    for name in ("best_time", "communication_needs", "worker_contact"):
+        if len(getattr(data, name)) > LIMITS[name]:
+            errors[name] = str(_l("Najwyżej %(n)s znaków.", n=LIMITS[name]))
     if len(data.worker_note) > NOTE_MAX:
         errors["worker_note"] = str(_l("Notatka może mieć najwyżej %(n)s znaków.", n=NOTE_MAX))
     if data.reason not in set(ReasonCategory):

@@ -90,7 +90,7 @@ def reports_export(report_id: int, out: Path, version: int | None) -> None:
 def reports_verify(file: Path) -> None:
     """Check every signature against the office CAs and look the file up in the archive; exit 1 unless valid."""
     from app.db import get_session
-    from app.reports.services import check_document
+    from app.reports.services import check_document, signature_stage
 
     data = file.read_bytes()
     from app import get_settings
@@ -99,16 +99,26 @@ def reports_verify(file: Path) -> None:
     verification = result.verification
     click.echo(f"File: {file} ({result.size_bytes} bytes)")
     click.echo(f"SHA-256: {result.sha256}")
-    if result.archived is not None:
-        click.echo(f"Archive: matches report {result.archived.report_id} ({result.archived_reference}) "
-                   f"version {result.archived.version} ({result.archived.kind}), file id {result.archived.id}")
+    archived = result.archived
+    if archived is not None:
+        stage = ("approved: signed by the worker and counter-signed by the supervisor"
+                 if result.approved_stage else "signed by the worker only, before approval")
+        click.echo(f"Archive: matches report {archived.report_id} ({result.archived_reference}) "
+                   f"version {archived.version}, stage {archived.kind} ({stage}), file id {archived.id}")
+        if result.latest_approved is None:
+            click.echo("WARNING: not an approved version - this report has no approved version yet")
+        elif not result.is_latest_approved:
+            click.echo(f"WARNING: not the latest approved version - that is version {result.latest_approved.version} "
+                       f"(file id {result.latest_approved.id}, approved {result.latest_approved.created_at.isoformat()})")
     else:
         click.echo("Archive: NO MATCH - this file is not byte-for-byte any archived report version")
     if verification.error:
         click.echo(f"Error: {verification.error}")
     for number, sig in enumerate(verification.signatures, start=1):
         when = sig.signing_time.isoformat() if sig.signing_time else "-"
-        click.echo(f"Signature {number}: {sig.field_name}")
+        stage_of = signature_stage(sig.field_name)
+        meaning = f" ({'approval' if stage_of[0] == 'approved' else 'worker signature'}, version {stage_of[1]})" if stage_of else ""
+        click.echo(f"Signature {number}: {sig.field_name}{meaning}")
         click.echo(f"  signer: {sig.signer_name or '-'}")
         click.echo(f"  time: {when}")
         click.echo(f"  intact: {'yes' if sig.intact else 'NO'}")
@@ -117,7 +127,9 @@ def reports_verify(file: Path) -> None:
         if sig.problem:
             click.echo(f"  problem: {sig.problem}")
     if result.ok:
-        click.echo("RESULT: VALID - every signature is intact and trusted")
+        older = archived is not None and not result.is_latest_approved
+        click.echo("RESULT: VALID - every signature is intact and trusted"
+                   + (", but this is not the latest approved version (see WARNING)" if older else ""))
         return
     click.echo("RESULT: INVALID - the file was changed or its signatures cannot be trusted", err=True)
     sys.exit(1)

@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.auth.services import load_principal
 from app.cases.demo import demo_reference
 from app.cases.models import Case, CaseState, Channel
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.formdefs import FormDefinition, to_storage, validate
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.interviews.services import form_registry
@@ -137,7 +137,7 @@ def make_finished_interview(session: Session, *, case: Case, worker: User,
 def _case(session: Session, office_id: int, reference: str, worker: User, *, due_in_days: int) -> Case:
     case = session.exec(select(Case).where(Case.office_id == office_id, Case.reference == reference)).first()
     if case is None:
-        today = dt.date.today()
+        today = local_today()
         case = Case(office_id=office_id, reference=reference, applicant_name="Zażółć Gęślą-Jaźń",
                     channel=Channel.EPUAP, received_on=today - dt.timedelta(days=10), state=CaseState.INTERVIEW_DONE,
                     assigned_worker_id=worker.id, due_on=today + dt.timedelta(days=due_in_days))

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.models import Office, Role, User
-from app.auth.passwords import verify_password
+from app.auth.reauth import Guard, confirm_password
 from app.clock import utcnow
 from app.config import Mode, Settings
 from app.db import lock_row
@@ -176,20 +176,22 @@ class SigningMaterial:
     is_new: bool
 
 
-def _check_password(user: User, password: str) -> None:
+def _check_password(session: Session, user: User, password: str, guard: Guard | None) -> None:
+    """The account password, counted towards the login lock-out (ReauthThrottled while locked)."""
     if not password:
         raise SigningProblem(str(_l("Wpisz swoje hasło, aby podpisać.")), "password")
-    if not verify_password(user.password_hash, password):
+    if not confirm_password(session, user=user, password=password, guard=guard):
         raise SigningProblem(str(_l("Hasło jest nieprawidłowe. Niczego nie podpisano.")), "password")
 
 
 def signing_material(session: Session, *, user: User, roles: frozenset[Role], password: str,
-                     settings: Settings) -> SigningMaterial:
-    """Open the user's key with their password, issuing a certificate first if they have none; writes nothing.
+                     settings: Settings, guard: Guard | None = None) -> SigningMaterial:
+    """Open the user's key with their password, issuing a certificate first if they have none.
 
-    The caller adds `certificate` to the session only once signing has succeeded, so a failure stores nothing.
+    Writes nothing but the counted attempt (`guard`): the caller adds `certificate` to the session only once
+    signing has succeeded, so a failure stores nothing else.
     """
-    _check_password(user, password)
+    _check_password(session, user, password, guard)
     assert user.id is not None  # noqa: S101
     current = active_certificate(session, user.id)
     if current is not None:
@@ -275,9 +277,10 @@ def revoke_on_password_reset(session: Session, user: User, *, actor_id: int) -> 
     return count
 
 
-def import_pkcs12(session: Session, *, user: User, data: bytes, p12_password: str, password: str) -> SigningCertificate:
+def import_pkcs12(session: Session, *, user: User, data: bytes, p12_password: str, password: str,
+                  guard: Guard | None = None) -> SigningCertificate:
     """Use the user's own PKCS#12 for signing: its key is re-wrapped with the account password, the file is not kept."""
-    _check_password(user, password)
+    _check_password(session, user, password, guard)
     if not data:
         raise SigningProblem(str(_l("Wybierz plik certyfikatu (.p12 lub .pfx).")), "pkcs12")
     if len(data) > MAX_PKCS12_BYTES:

@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 from app import get_settings
 from app.audit.services import record_view
 from app.auth.models import Role, User
+from app.auth.reauth import ReauthThrottled
+from app.auth.routes import password_guard
 from app.cases.models import Case
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
@@ -27,6 +29,12 @@ from app.web.ids import parse_id
 from app.web.paging import page_number
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.app_template_filter("signature_stage")
+def _signature_stage(field_name: str) -> tuple[str, int] | None:
+    """The stage and version one of our signature fields stands for (templates/reports/_verify_result.html)."""
+    return services.signature_stage(field_name)
 
 COMMENT_PREFIX = "comment-"
 
@@ -144,7 +152,7 @@ def verify() -> Response:
     except services.ReviewError as exc:
         return render("reports/verify.html", "reports/_verify_result.html", status=422, result=None,
                       error=exc.message)
-    return render("reports/verify.html", "reports/_verify_result.html", result=result, error=None)
+    return render("reports/verify.html", "reports/_verify_result.html", result=result, error=None, FileKind=FileKind)
 
 
 # --------------------------------------------------------------------------- the report
@@ -237,7 +245,9 @@ def approve(report_id: int) -> Response:
     report = _report(report_id)
     try:
         services.approve_report(get_session(), actor=me(), report=report, password=request.form.get("password", ""),
-                                settings=get_settings())
+                                settings=get_settings(), guard=password_guard())
+    except ReauthThrottled as exc:
+        return render("reports/detail.html", status=429, **_detail_context(report, {"approve_password": exc.message}))
     except (services.ReviewError, pki_store.SigningProblem) as exc:
         errors = {"approve_password" if exc.field == "password" else "approve": exc.message}
         return render("reports/detail.html", status=422, **_detail_context(report, errors))
@@ -291,7 +301,11 @@ def sign(interview_id: int) -> Response:
         return render("reports/sign.html", "reports/_sign_dialog.html", **_sign_context(interview))
     try:
         stored = services.submit_report(get_session(), actor=me(), interview=interview,
-                                        password=request.form.get("password", ""), settings=get_settings())
+                                        password=request.form.get("password", ""), settings=get_settings(),
+                                        guard=password_guard())
+    except ReauthThrottled as exc:
+        return render("reports/sign.html", "reports/_sign_dialog.html", status=429,
+                      **_sign_context(interview, exc.message))
     except (services.ReviewError, pki_store.SigningProblem) as exc:
         return render("reports/sign.html", "reports/_sign_dialog.html", status=422,
                       **_sign_context(interview, exc.message))
@@ -313,6 +327,7 @@ def certificate() -> Response:
     """The user's signing certificates; upload one's own PKCS#12 instead of the office certificate."""
     db = get_session()
     error: dict[str, str] = {}
+    status = 422
     if request.method == "POST":
         user = db.get(User, me().id)
         assert user is not None  # noqa: S101
@@ -321,7 +336,9 @@ def certificate() -> Response:
         try:
             row = pki_store.import_pkcs12(db, user=user, data=data,
                                           p12_password=request.form.get("p12_password", ""),
-                                          password=request.form.get("password", ""))
+                                          password=request.form.get("password", ""), guard=password_guard())
+        except ReauthThrottled as exc:
+            error, status = {"password": exc.message}, 429
         except pki_store.SigningProblem as exc:
             error = {exc.field or "pkcs12": exc.message}
         else:
@@ -331,5 +348,5 @@ def certificate() -> Response:
                              "podpisy będą oznaczone jako niezaufane. Poproś administratora o dodanie wystawcy "
                              "(ustawienie TELEWYWIAD_TRUSTED_CA_FILE).")), "warning")
             return redirect(url_for("reports.certificate"))  # type: ignore[return-value]
-    return render("reports/certificate.html", status=422 if error else 200,
+    return render("reports/certificate.html", status=status if error else 200,
                   certificates=pki_store.certificates_of(db, me().id), errors=error)

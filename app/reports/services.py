@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from app.audit.services import record
 from app.auth.models import Office, Role, User
+from app.auth.reauth import Guard
 from app.auth.services import Principal
 from app.cases.models import Case, CaseState
 from app.clock import LOCAL_TZ, utcnow
@@ -45,6 +46,9 @@ MAX_COMMENTS = 100
 MAX_VERIFY_UPLOAD_BYTES = 5 * 1024 * 1024
 WORKER_STAMP_ROLE = "pracownik socjalny"
 SUPERVISOR_STAMP_ROLE = "kierownik"
+# Signature field names carry the stage and the version: Podpis_pracownika_v2, Zatwierdzenie_v2.
+WORKER_FIELD = "Podpis_pracownika_v"
+APPROVAL_FIELD = "Zatwierdzenie_v"
 
 
 class ReviewError(ValueError):
@@ -151,7 +155,7 @@ def _store_file(session: Session, report: Report, *, kind: str, pdf: bytes, sign
 
 
 def submit_report(session: Session, *, actor: Principal, interview: Interview, password: str, settings: Settings,
-                  now: dt.datetime | None = None) -> ReportFile:
+                  now: dt.datetime | None = None, guard: Guard | None = None) -> ReportFile:
     """The worker signs the finished interview's report with their password and sends it for review (v1, v2, ...)."""
     assert interview.id is not None  # noqa: S101
     lock_row(session, Interview, interview.id)  # a double submit waits here and then finds the report submitted
@@ -172,11 +176,12 @@ def submit_report(session: Session, *, actor: Principal, interview: Interview, p
     office = session.get(Office, interview.office_id)
     assert office is not None  # noqa: S101
     # Everything that can fail runs before the first write: a wrong password stores nothing.
-    material = pki_store.signing_material(session, user=user, roles=actor.roles, password=password, settings=settings)
+    material = pki_store.signing_material(session, user=user, roles=actor.roles, password=password, settings=settings,
+                                          guard=guard)
     answers = load_answers(session, interview.id)
     built = build_report(session, interview, version=version, now=when, answers=answers)
     signed = _sign(render_report(built.data), material, user=user, office=office,
-                   field_name=f"Podpis_pracownika_v{version}", reason=f"Sporządzenie raportu, wersja {version}",
+                   field_name=f"{WORKER_FIELD}{version}", reason=f"Sporządzenie raportu, wersja {version}",
                    role=WORKER_STAMP_ROLE, box=WORKER_STAMP_BOX, when=when)
     if report is None:
         report = Report(office_id=interview.office_id, interview_id=interview.id, case_id=interview.case_id,
@@ -210,7 +215,7 @@ def _pending_for_supervisor(session: Session, actor: Principal, report: Report, 
 
 
 def approve_report(session: Session, *, actor: Principal, report: Report, password: str, settings: Settings,
-                   now: dt.datetime | None = None) -> ReportFile:
+                   now: dt.datetime | None = None, guard: Guard | None = None) -> ReportFile:
     """The supervisor counter-signs the current version as an incremental update; the worker's signature stays valid."""
     target = _pending_for_supervisor(session, actor, report, ReportAction.APPROVE)
     worker_file = session.exec(select(ReportFile).where(
@@ -223,9 +228,10 @@ def approve_report(session: Session, *, actor: Principal, report: Report, passwo
     user = _user(session, actor)
     office = session.get(Office, report.office_id)
     assert office is not None  # noqa: S101
-    material = pki_store.signing_material(session, user=user, roles=actor.roles, password=password, settings=settings)
+    material = pki_store.signing_material(session, user=user, roles=actor.roles, password=password, settings=settings,
+                                          guard=guard)
     signed = _sign(worker_file.pdf, material, user=user, office=office,
-                   field_name=f"Zatwierdzenie_v{report.version}", reason="Zatwierdzenie raportu",
+                   field_name=f"{APPROVAL_FIELD}{report.version}", reason="Zatwierdzenie raportu",
                    role=SUPERVISOR_STAMP_ROLE, box=SUPERVISOR_STAMP_BOX, when=when)
     report.state = target
     report.decided_at = when.astimezone(dt.UTC)
@@ -310,18 +316,45 @@ def record_file_access(session: Session, *, actor: Principal, stored: ReportFile
 
 @dataclass(frozen=True)
 class DocumentCheck:
-    """Signatures of an uploaded or given PDF and whether it is byte-for-byte an archived report file."""
+    """Signatures of an uploaded or given PDF and whether it is byte-for-byte an archived report file.
+
+    When it is, `archived.kind` says the stage (signed by the worker, or approved with the supervisor's
+    counter-signature) and `latest_approved` is the report's newest approved file, so a copy cut back to the
+    worker's signature, or an older version, is never taken for the approved report.
+    """
 
     sha256: str
     size_bytes: int
     verification: VerificationReport
     archived: ReportFile | None
     archived_reference: str | None = None
+    latest_approved: ReportFile | None = None
+    report_version: int | None = None
 
     @property
     def ok(self) -> bool:
         """Every signature intact and trusted, the last covering the whole file."""
         return self.verification.all_valid
+
+    @property
+    def approved_stage(self) -> bool:
+        """The file is an approved (counter-signed) version, not the worker-signed one."""
+        return self.archived is not None and self.archived.kind == FileKind.APPROVED
+
+    @property
+    def is_latest_approved(self) -> bool:
+        """The file is exactly the report's newest approved version."""
+        return (self.archived is not None and self.latest_approved is not None
+                and self.archived.id == self.latest_approved.id)
+
+
+def signature_stage(field_name: str) -> tuple[str, int] | None:
+    """("worker_signed" | "approved", version) of one of our signature fields; None for any other field."""
+    for prefix, stage in ((WORKER_FIELD, FileKind.WORKER_SIGNED), (APPROVAL_FIELD, FileKind.APPROVED)):
+        rest = field_name.removeprefix(prefix)
+        if rest != field_name and rest.isascii() and rest.isdigit():
+            return stage, int(rest)
+    return None
 
 
 def check_document(session: Session, data: bytes, *, office_id: int | None,
@@ -339,12 +372,17 @@ def check_document(session: Session, data: bytes, *, office_id: int | None,
     if office_id is not None:
         query = query.where(ReportFile.office_id == office_id)
     archived = session.exec(query).first()
-    reference = None
-    if archived is not None:
-        report = session.get(Report, archived.report_id)
-        case = session.get(Case, report.case_id) if report else None
-        reference = case.reference if case else None
-    return DocumentCheck(digest, len(data), verification, archived, reference)
+    if archived is None:
+        return DocumentCheck(digest, len(data), verification, None)
+    report = session.get(Report, archived.report_id)
+    case = session.get(Case, report.case_id) if report else None
+    latest_approved = session.exec(
+        select(ReportFile)
+        .where(ReportFile.report_id == archived.report_id, ReportFile.kind == FileKind.APPROVED)
+        .order_by(col(ReportFile.version).desc())
+    ).first()
+    return DocumentCheck(digest, len(data), verification, archived, case.reference if case else None,
+                         latest_approved, report.version if report else None)
 
 
 def verify_upload(session: Session, *, actor: Principal, data: bytes,

@@ -6,12 +6,13 @@ import logging
 import traceback
 import uuid
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, g, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.web.htmx import render
+from app.web.htmx import is_htmx, render, trigger
 
 log = logging.getLogger("telewywiad.errors")
 
@@ -63,7 +64,7 @@ def install(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
         log.info("csrf rejected request_id=%s endpoint=%s", g.get("request_id"), request.endpoint)
-        return error_response(
+        response = error_response(
             400,
             str(
                 _l(
@@ -72,6 +73,11 @@ def install(app: Flask) -> None:
                 )
             ),
         )
+        if is_htmx() and not current_user.is_authenticated:
+            # Logged out meanwhile (e.g. in another tab): the page keeps what is typed and asks to log in again.
+            response.headers["HX-Reswap"] = "none"
+            trigger(response, "tw:session-expired", {"login": url_for("auth.login"), "kept": False})
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

@@ -17,8 +17,17 @@ from app.clock import utcnow
 from app.db import reading_session, standalone_session
 
 COOKIE_NAME = "tw_session"
-# Writing last_seen on every request would turn every read into a write; a minute of slack is enough.
+# Session key remembering whose session timed out in this browser (until someone logs in here).
+EXPIRED_KEY = "expired_for"
+# Writing last_seen on every request would turn every read into a write. Activity is written at most once a
+# minute, and at most a tenth of the idle limit apart, so a short limit never logs out someone who is typing.
 TOUCH_EVERY = timedelta(seconds=60)
+TOUCH_FRACTION = 10
+
+
+def touch_interval(idle: timedelta) -> timedelta:
+    """How stale `last_seen_at` may get before a request writes it again (a fraction of the idle limit)."""
+    return min(TOUCH_EVERY, idle / TOUCH_FRACTION)
 
 
 def _hash(token: str) -> str:
@@ -78,17 +87,26 @@ class DatabaseSessionInterface(SessionInterface):
             id_hash, raw, user_id = row.id_hash, row.data, row.user_id
             last_seen_at, created_at = row.last_seen_at, row.created_at
         data = json.loads(raw)
+        expired_for = data.get(EXPIRED_KEY)
         if now - last_seen_at > self.idle or now - created_at > self.max_age:
             fresh = ServerSession(new=True)
             fresh.expired_user_id = user_id
             fresh.expired_csrf_token = data.get("csrf_token")
+            if user_id is None and isinstance(expired_for, dict):
+                # The anonymous session of a timed-out login timed out too: still that user's browser.
+                fresh.expired_user_id = expired_for.get("user_id")
+                fresh.expired_csrf_token = expired_for.get("csrf")
             with standalone_session() as writer:
                 expired = writer.get(WebSession, id_hash)
                 if expired is not None:
                     writer.delete(expired)
             return fresh
         session = ServerSession(data, token=token)
-        session.touch = now - last_seen_at > TOUCH_EVERY
+        session.touch = now - last_seen_at > touch_interval(self.idle)
+        if isinstance(expired_for, dict) and not data.get("_user_id"):
+            # Still the browser of a timed-out login: what it sends is kept for that user until they log in.
+            session.expired_user_id = expired_for.get("user_id")
+            session.expired_csrf_token = expired_for.get("csrf")
         return session
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:

@@ -15,9 +15,16 @@
   // A timed-out session: keep everything on screen and tell the worker plainly.
   document.addEventListener("tw:session-expired", function (event) {
     var banner = document.getElementById("session-banner");
-    var link = document.getElementById("session-login-link");
-    if (link && event.detail && event.detail.login) { link.setAttribute("href", event.detail.login); }
+    ["session-login-link", "session-login-tab"].forEach(function (id) {
+      var link = document.getElementById(id);
+      if (link && event.detail && event.detail.login) { link.setAttribute("href", event.detail.login); }
+    });
     if (banner) { banner.hidden = false; }
+  });
+  // Logged in again (e.g. in another tab): the next request that goes through puts the banner away.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var banner = document.getElementById("session-banner");
+    if (banner && !banner.hidden && event.detail.successful) { banner.hidden = true; }
   });
 
   // Forms marked data-unsaved-warning ask before the page is left with changes not yet sent.
@@ -31,6 +38,41 @@
     if (dirty.size > 0 || document.querySelector("[data-unsaved='true']")) {
       event.preventDefault();
       event.returnValue = "";
+    }
+  });
+
+  // A field's maxlength would silently cut a longer pasted text. Never cut: paste it whole and say it is too
+  // long (the server refuses it with the same message, and the text stays on screen to be shortened).
+  function limitNote(field) {
+    var id = field.id ? field.id + "-too-long" : "";
+    var note = id ? document.getElementById(id) : null;
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var over = !isNaN(max) && field.value.length > max;
+    if (!over) { if (note) { note.remove(); } return; }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "error too-long";
+      note.setAttribute("role", "alert");
+      if (id) { note.id = id; }
+      field.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = (document.body.getAttribute("data-msg-too-long") || "")
+      .replace("{count}", String(field.value.length)).replace("{max}", String(max));
+  }
+  document.addEventListener("paste", function (event) {
+    var field = event.target;
+    if (!field || !field.matches || !field.matches("input[maxlength], textarea[maxlength]")) { return; }
+    var text = (event.clipboardData || window.clipboardData).getData("text");
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var start = field.selectionStart || 0, end = field.selectionEnd || 0;
+    if (isNaN(max) || field.value.length - (end - start) + text.length <= max) { return; }
+    event.preventDefault();
+    field.setRangeText(text, start, end, "end");
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target && event.target.matches && event.target.matches("input[maxlength], textarea[maxlength]")) {
+      limitNote(event.target);
     }
   });
 

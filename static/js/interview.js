@@ -12,7 +12,10 @@
   })();
   var retries = new Map(); // .answer-state element -> {timer, attempt}
   var sent = new Map();    // .answer-state element -> snapshot of the values sent
+  var confirmed = new Map(); // .answer-state element -> snapshot the server stored or kept
+  var inFlight = 0;
 
+  var initial = new Map(); // .answer-state element -> snapshot as the page came
   function msg(name) { return form.getAttribute("data-msg-" + name) || ""; }
   function stateOf(elt) { return elt && elt.classList && elt.classList.contains("answer-state") ? elt : null; }
   function blockOf(state) {
@@ -37,9 +40,17 @@
     status.textContent = text;
   }
   function markUnsaved(state, unsaved) {
+    // "kept": the server holds the value for after the next login, so leaving the page loses nothing.
     var block = blockOf(state);
-    if (block) { block.setAttribute("data-unsaved", unsaved ? "true" : "false"); }
+    if (block) { block.setAttribute("data-unsaved", unsaved === "kept" ? "kept" : unsaved ? "true" : "false"); }
   }
+  function expiredAndKept(xhr) {
+    var header = xhr && xhr.getResponseHeader("HX-Trigger");
+    if (!header || header.indexOf("tw:session-expired") < 0) { return false; }
+    try { return !!(JSON.parse(header)["tw:session-expired"] || {}).kept; } catch (e) { return false; }
+  }
+
+  document.querySelectorAll(".answer-state[hx-post]").forEach(function (state) { initial.set(state, snapshot(state)); });
 
   // Typing or choosing marks the answer as not yet saved; the browser then warns before leaving (app.js).
   form.addEventListener("input", function (event) {
@@ -58,7 +69,9 @@
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var state = stateOf(event.detail.elt);
-    if (state && !retries.has(state)) { setStatus(state, "saving", msg("saving")); }
+    if (!state) { return; }
+    inFlight += 1;
+    if (!retries.has(state)) { setStatus(state, "saving", msg("saving")); }
   });
 
   // 409/422 are answers, not failures: show them in place (read-only interview, removed member).
@@ -82,24 +95,31 @@
       .catch(function () { /* still offline: the next retry tries again */ });
   }
 
-  function scheduleRetry(state, status) {
+  function scheduleRetry(state, status, kept) {
     var entry = retries.get(state) || { timer: null, attempt: 0 };
     if (entry.timer) { window.clearTimeout(entry.timer); }
     entry.attempt += 1;
-    var delay = Math.min(10000, 1000 * Math.pow(2, entry.attempt - 1));
+    var delay = Math.min(kept ? 30000 : 10000, 1000 * Math.pow(2, entry.attempt - 1));
     entry.timer = window.setTimeout(function () {
       entry.timer = null;
       var before = (status === 400 || status === 401) ? refreshToken() : Promise.resolve();
       before.then(function () { window.htmx.trigger(state, "tw:retry"); });
     }, delay);
     retries.set(state, entry);
-    markUnsaved(state, true);
-    setStatus(state, "failed", msg("failed"));
+    if (kept) {
+      // Timed out, but the server keeps what was sent for this worker: it is stored after the next login.
+      markUnsaved(state, sent.get(state) === snapshot(state) ? "kept" : true);
+      setStatus(state, "kept", msg("kept"));
+    } else {
+      markUnsaved(state, true);
+      setStatus(state, "failed", msg("failed"));
+    }
   }
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var state = stateOf(event.detail.elt);
     if (!state) { return; }
+    inFlight = Math.max(0, inFlight - 1);
     var xhr = event.detail.xhr;
     var status = xhr ? xhr.status : 0;
     if (event.detail.successful || status === 409 || status === 422) {
@@ -107,21 +127,53 @@
       if (entry && entry.timer) { window.clearTimeout(entry.timer); }
       retries.delete(state);
       var unchanged = sent.get(state) === snapshot(state);
+      if (event.detail.successful) { confirmed.set(state, sent.get(state)); }
       markUnsaved(state, !(unchanged && event.detail.successful));
       if (!unchanged) { setStatus(state, "saving", msg("saving")); }
       return;
     }
     if (status === 403 || status === 404) { setStatus(state, "failed", msg("failed")); return; }
-    scheduleRetry(state, status); // network down, server error, session expired (401), stale token (400)
+    var kept = status === 401 && expiredAndKept(xhr);
+    if (kept) { confirmed.set(state, sent.get(state)); }
+    scheduleRetry(state, status, kept); // network down, server error, session expired (401), stale token (400)
   });
 
-  // Back online: retry everything that is waiting, now.
-  window.addEventListener("online", function () {
-    retries.forEach(function (entry, state) {
+  // Logging in again from the time-out banner: first send what was typed in the last moment (the server keeps
+  // it for after the login), then go.
+  var loginLink = document.getElementById("session-login-link");
+  if (loginLink) {
+    loginLink.addEventListener("click", function (event) {
+      var waiting = [];
+      document.querySelectorAll(".answer-state[hx-post]").forEach(function (state) {
+        var now = snapshot(state);
+        if (now !== (confirmed.has(state) ? confirmed.get(state) : initial.get(state))) { waiting.push(state); }
+      });
+      if (!waiting.length && inFlight === 0) { return; }
+      event.preventDefault();
+      var href = loginLink.getAttribute("href");
+      waiting.forEach(function (state) { window.htmx.trigger(state, "tw:retry"); });
+      var started = Date.now();
+      (function go() {
+        if ((inFlight === 0 && Date.now() - started > 300) || Date.now() - started > 5000) { window.location.assign(href); return; }
+        window.setTimeout(go, 100);
+      })();
+    });
+  }
+
+  // Back online, or back on this tab (after logging in again in another one): retry everything waiting, now.
+  function retryNow() {
+    if (!retries.size) { return; }
+    retries.forEach(function (entry) {
       if (entry.timer) { window.clearTimeout(entry.timer); }
       entry.timer = null;
-      window.htmx.trigger(state, "tw:retry");
     });
+    refreshToken().then(function () {
+      retries.forEach(function (entry, state) { window.htmx.trigger(state, "tw:retry"); });
+    });
+  }
+  window.addEventListener("online", retryNow);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { retryNow(); }
   });
 
   // After a swap: mark the field invalid (aria-invalid) or valid again, as the server said.

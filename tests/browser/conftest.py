@@ -42,13 +42,14 @@ class LiveServer:
         )
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Upgrade, seed and serve a fresh SQLite database; stop the server at the end."""
+def serve_demo(tmp_path_factory: pytest.TempPathFactory, name: str, **settings: str) -> Iterator[LiveServer]:
+    """Upgrade, seed and serve a fresh SQLite database (extra TELEWYWIAD_* `settings`); stop it at the end."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get install chromium)")
-    instance = tmp_path_factory.mktemp("live-instance")
-    process = ServerProcess(instance=instance, env=server_env(instance, TELEWYWIAD_DEMO_PASSWORD=DEMO_PASSWORD))
+    instance = tmp_path_factory.mktemp(name)
+    process = ServerProcess(
+        instance=instance, env=server_env(instance, TELEWYWIAD_DEMO_PASSWORD=DEMO_PASSWORD, **settings)
+    )
     server = LiveServer(
         url=process.url, database_url=f"sqlite:///{instance / 'telewywiad.sqlite3'}", env=process.env
     )
@@ -58,6 +59,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     process.start()
     yield server
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo office served for the whole browser run."""
+    yield from serve_demo(tmp_path_factory, "live-instance")
 
 
 @pytest.fixture(scope="session")

@@ -59,8 +59,9 @@ def test_timeout_mid_form_loses_nothing(page: Page, live_server: LiveServer) -> 
     expect(page.get_by_text("Sesja wygasła z powodu braku aktywności")).to_be_visible()
     LoginPage(page, live_server.url).log_in("demo-admin", live_server.password)
 
-    expect(page.get_by_role("heading", name="Niewysłane formularze")).to_be_visible()
+    expect(page.get_by_role("heading", name="Niewysłane dane")).to_be_visible()
     expect(page.get_by_text("Bożena Źdźbło-Ęlżbieciak")).to_be_visible()
+    expect(page.get_by_text("Nowe konto użytkownika")).to_be_visible()  # the form named in words, not field names
     screenshot(page, "resume-after-timeout")
     page.get_by_role("button", name="Wyślij ponownie").tap()
     # The password is never kept: the form comes back asking for it, everything else filled in.

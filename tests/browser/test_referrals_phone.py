@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -11,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.cases.models import Case, CasePhone, Channel
+from app.cases.services import local_today
 from app.db import make_engine
 from app.interviews.models import Answer, Interview
 from app.referrals.models import Priority, Referral, ReferralState
@@ -42,7 +42,7 @@ def _arrange_interview(server: LiveServer) -> int:
         worker = db.exec(select(User).where(User.username == "demo-worker")).one()
         case = Case(
             office_id=worker.office_id, reference="BROWSER/REF/1", applicant_name=PERSON, channel=Channel.PHONE,
-            received_on=dt.date.today(), assigned_worker_id=worker.id,
+            received_on=local_today(), assigned_worker_id=worker.id,
         )
         db.add(case)
         db.flush()

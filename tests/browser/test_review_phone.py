@@ -3,7 +3,6 @@ corrects and resubmits version 2, the supervisor approves with a counter-signatu
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 from pathlib import Path
@@ -13,6 +12,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.cases.models import Case, Channel
+from app.cases.services import local_today
 from app.db import make_engine
 from app.formdefs import to_storage, validate
 from app.interviews.models import Interview, InterviewState
@@ -32,7 +32,7 @@ def _seed_finished_interview(server: LiveServer) -> int:
     with Session(engine) as db:
         worker = db.exec(select(User).where(User.username == "demo-worker")).one()
         case = Case(office_id=worker.office_id, reference=REFERENCE, applicant_name="Żaneta Ćwikła",
-                    channel=Channel.EMAIL, received_on=dt.date.today(), assigned_worker_id=worker.id)
+                    channel=Channel.EMAIL, received_on=local_today(), assigned_worker_id=worker.id)
         db.add(case)
         db.flush()
         interview = make_finished_interview(db, case=case, worker=worker)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.auth.models import Role
 from app.cases.models import Case, Channel
+from app.cases.services import local_today
 from app.clock import utcnow
 from app.db import make_engine
 from app.interviews.models import Interview, InterviewState
@@ -32,8 +33,8 @@ def _seed_long_queue(server: LiveServer) -> str:
         start = utcnow() - dt.timedelta(days=2)
         for n in range(WAITING):
             case = Case(office_id=office.id or 0, reference=f"RWS/2026/L{n:03d}", applicant_name=f"Źdźbło {n:03d}",
-                        channel=Channel.EPUAP, received_on=dt.date.today(), assigned_worker_id=worker.id,
-                        due_on=dt.date.today() + dt.timedelta(days=n % 5 - 1))
+                        channel=Channel.EPUAP, received_on=local_today(), assigned_worker_id=worker.id,
+                        due_on=local_today() + dt.timedelta(days=n % 5 - 1))
             db.add(case)
             db.flush()
             interview = Interview(office_id=office.id or 0, case_id=case.id or 0, worker_id=worker.id or 0,

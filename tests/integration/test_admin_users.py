@@ -130,7 +130,7 @@ def test_admin_cannot_lock_self_out(client: FlaskClient, login_as: Callable[...,
         f"/admin/users/{admin.id}",
         data={"csrf_token": token(client), "full_name": admin.full_name, "roles": ["worker"]},
     )
-    assert "Nie możesz odebrać sobie roli administratora." in response.get_data(as_text=True)
+    assert "Nie możesz zmienić własnych ról." in response.get_data(as_text=True)
     db.expire_all()
     stored = db.get(User, admin.id)
     assert stored is not None and stored.active
@@ -176,3 +176,40 @@ def test_user_changes_are_audited(client: FlaskClient, login_as: Callable[..., U
     new_user = db.exec(select(User).where(User.username == "ala.kot")).one()
     assert event.object_id == str(new_user.id)
     assert db.exec(select(UserRole).where(UserRole.user_id == new_user.id)).one().role == Role.WORKER
+
+
+def test_admin_cannot_grant_themselves_a_role_a_second_admin_can(
+    app, client: FlaskClient, login_as: Callable[..., User], user_factory: Callable[..., User], db: Session  # type: ignore[no-untyped-def]
+) -> None:
+    """Self-escalation to supervisor (who reads interviews) is refused and audited; another admin may do it."""
+    from app.audit.models import AuditEvent
+
+    admin = login_as(Role.ADMIN, username="admin-pierwszy")
+    page = client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    assert "Własnych ról nie możesz zmienić" in page and 'type="hidden" name="roles" value="admin"' in page
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={"csrf_token": token(client), "full_name": admin.full_name, "roles": ["admin", "supervisor"]},
+    )
+    assert response.status_code == 422
+    assert "Nie możesz zmienić własnych ról. Poproś o to innego administratora ośrodka." in response.get_data(as_text=True)
+    assert roles_of(db, admin.id or 0) == {Role.ADMIN}
+    refused = db.exec(select(AuditEvent).where(AuditEvent.action == "user.roles_refused")).one()
+    assert refused.actor_id == admin.id and "supervisor" in refused.details
+    # Editing one's own name still works: the unchanged roles travel as hidden fields.
+    renamed = client.post(
+        f"/admin/users/{admin.id}", data={"csrf_token": token(client), "full_name": "Nowe Nazwisko", "roles": ["admin"]}
+    )
+    assert renamed.status_code == 302
+
+    second = user_factory(Role.ADMIN, username="admin-drugi")
+    other = app.test_client()
+    login(other, second.username)
+    granted = other.post(
+        f"/admin/users/{admin.id}",
+        data={"csrf_token": token(other), "full_name": "Nowe Nazwisko", "roles": ["admin", "supervisor"]},
+    )
+    assert granted.status_code == 302
+    assert roles_of(db, admin.id or 0) == {Role.ADMIN, Role.SUPERVISOR}
+    update = db.exec(select(AuditEvent).where(AuditEvent.action == "user.update", AuditEvent.actor_id == second.id)).one()
+    assert "supervisor" in update.details

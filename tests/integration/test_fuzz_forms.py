@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -373,6 +374,19 @@ def _answers(world: World) -> Prepared:
     return Prepared(url={"interview_id": interview.id}, fields=("client_id",), keyed=_keys_of(interview))
 
 
+def _pending(world: World) -> Prepared:
+    """An interview with answers kept after a time-out, waiting to be sent back (or one of them given up)."""
+    interview = world.interview()
+    keys = _keys_of(interview)
+    entries = [{"key": key, "values": ["Żółw"], "rev": 1, "client": "fuzz"} for key in (*keys[:3], "_notes")]
+    world.db.add(ResumeDraft(user_id=world.me().id or 0, method="POST", path=f"/interviews/{interview.id}/answers",
+                             object_type="interview", object_id=interview.id,
+                             form_json=json.dumps({"entries": entries}, ensure_ascii=False)))
+    world.db.commit()
+    return Prepared(url={"interview_id": interview.id}, fields=("key", "choice"),
+                    hints={"key": (*keys[:3], "_notes", "nope"), "choice": ("mine", "drop", "")})
+
+
 def _section(world: World) -> Prepared:
     interview = world.interview()
     keys = _keys_of(interview)
@@ -499,6 +513,7 @@ TARGETS: dict[str, Target] = {
     "interviews.save": Target((Role.WORKER,), _answers),
     "interviews.notes": Target((Role.WORKER,), _interview_target(("_notes",))),
     "interviews.section": Target((Role.WORKER,), _section),
+    "interview_pending.send": Target((Role.WORKER,), _pending),
     "interviews.finish": Target((Role.WORKER,), _interview_target(("accept_warnings",), accept_warnings=("1",))),
     "interviews.reopen": Target((Role.WORKER,), lambda w: Prepared(url={"interview_id": w.finished_interview().id})),
     "referrals.dismiss_flag": Target((Role.WORKER,), _dismiss),

@@ -17,7 +17,8 @@ from app.config import Settings
 from tests.conftest import login, token
 
 
-def _age_session(client: FlaskClient, db: Session, minutes: float) -> None:
+def age_session(client: FlaskClient, db: Session, minutes: float) -> None:
+    """Move the client's server-side session `minutes` into the past, as if nothing happened meanwhile."""
     cookie = client.get_cookie("tw_session")
     assert cookie is not None
     row = db.get(WebSession, hashlib.sha256(cookie.value.encode()).hexdigest())
@@ -32,9 +33,9 @@ def test_idle_session_expires_after_configured_minutes(
 ) -> None:
     """After 30 idle minutes the next page asks for login, and comes back there afterwards."""
     user = login_as(Role.WORKER)
-    _age_session(client, db, 29)
+    age_session(client, db, 29)
     assert client.get("/today").status_code == 200
-    _age_session(client, db, 31)
+    age_session(client, db, 31)
     response = client.get("/today")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/today"
@@ -49,7 +50,7 @@ def test_form_posted_after_timeout_is_kept_and_sent_after_login(
     """The admin's half-typed new account survives the time-out and is created after logging in again."""
     admin = login_as(Role.ADMIN)
     form_token = token(client, "/admin/users/new")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     response = client.post(
         "/admin/users/new",
         data={
@@ -71,6 +72,9 @@ def test_form_posted_after_timeout_is_kept_and_sent_after_login(
     assert after_login.headers["Location"].startswith("/resume")
     page = client.get(after_login.headers["Location"]).get_data(as_text=True)
     assert "Grzegorz Brzęczyszczykiewicz" in page and 'value="supervisor"' in page
+    # In the user's words: the form's title, the field labels and role names, no field names.
+    assert "Nowe konto użytkownika" in page and "Imię i nazwisko" in page and "kierownik" in page
+    assert "<dt>full_name" not in page and "<dt>roles" not in page
 
     # The user sends it again from the resume page (adding the password they must retype).
     resend = client.post(
@@ -96,7 +100,7 @@ def test_expired_post_with_forged_token_is_not_kept(
     login_as(Role.ADMIN)
     other = app.test_client()
     foreign = token(other, "/login")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     response = client.post("/admin/users/new", data={"csrf_token": foreign, "full_name": "X"})
     assert response.status_code == 400
     assert db.exec(select(ResumeDraft)).first() is None
@@ -108,7 +112,7 @@ def test_htmx_post_after_timeout_gets_401_event_and_is_kept(
     """An autosave that meets a timed-out session is told so (HX-Trigger) and its value is kept."""
     login_as(Role.ADMIN)
     form_token = token(client, "/admin/users/new")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     response = client.post(
         "/admin/users/new",
         data={"full_name": "Żaneta Ćwik"},
@@ -123,7 +127,7 @@ def test_discarding_a_kept_form(client: FlaskClient, login_as: Callable[..., Use
     """The user may throw a kept form away; only their own."""
     admin = login_as(Role.ADMIN)
     form_token = token(client, "/admin/users/new")
-    _age_session(client, db, 45)
+    age_session(client, db, 45)
     client.post("/admin/users/new", data={"csrf_token": form_token, "full_name": "Ola"})
     login(client, admin.username)
     draft = db.exec(select(ResumeDraft)).one()
@@ -156,3 +160,41 @@ def test_reading_the_session_does_not_wait_for_the_write_lock(
         writer.close()
     assert response.status_code == 200
     assert elapsed < 3, f"the page waited {elapsed:.1f} s for the write lock"
+
+
+def test_every_post_after_timeout_is_kept_not_only_the_first(
+    client: FlaskClient, login_as: Callable[..., User], db: Session
+) -> None:
+    """The browser of a timed-out login keeps being recognised: a second and third post are kept as well."""
+    login_as(Role.ADMIN)
+    form_token = token(client, "/admin/users/new")
+    age_session(client, db, 45)
+    for name in ("Ala", "Ala Ósma", "Ala Ósma-Źdźbło"):
+        response = client.post(
+            "/admin/users/new", data={"full_name": name}, headers={"HX-Request": "true", "X-CSRFToken": form_token}
+        )
+        assert response.status_code == 401
+        assert "HX-Redirect" not in response.headers
+    assert "Ala Ósma-Źdźbło" in db.exec(select(ResumeDraft)).one().form_json
+
+
+def test_activity_keeps_a_short_session_alive(
+    app, client: FlaskClient, login_as: Callable[..., User], db: Session  # type: ignore[no-untyped-def]
+) -> None:
+    """With a one-minute limit, requests a fraction of it apart refresh the session: typing never logs out."""
+    app.session_interface.idle = timedelta(minutes=1)
+    login_as(Role.WORKER)
+    for _ in range(3):
+        age_session(client, db, 0.4)  # 24 s idle, each time: well past a tenth of the limit
+        assert client.get("/account").status_code == 200
+    age_session(client, db, 0.9)
+    assert client.get("/account").status_code == 200  # 54 s after the last activity, not 150 s after login
+
+
+def test_touch_interval_is_a_fraction_of_the_idle_limit() -> None:
+    """Activity is written at most a tenth of the idle limit apart, and at least once a minute."""
+    from app.web.sessions import touch_interval
+
+    assert touch_interval(timedelta(minutes=1)) == timedelta(seconds=6)
+    assert touch_interval(timedelta(seconds=3)) == timedelta(seconds=0.3)
+    assert touch_interval(timedelta(minutes=30)) == timedelta(seconds=60)

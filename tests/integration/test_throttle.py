@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,6 +13,7 @@ from app.auth.models import User
 from app.config import Settings
 from app.db import ENGINE_KEY
 from tests.conftest import login, token
+from tests.factories import PASSWORD
 
 
 def test_account_waits_after_repeated_failures_and_message_says_how_long(
@@ -64,3 +66,31 @@ def test_one_address_guessing_many_accounts_is_throttled(
     for n in range(settings.login_ip_max_failures):
         login(client, f"nobody{n}", "Wiosna2026!")
     assert login(client, victim.username).status_code == 429
+
+
+def test_wrong_current_passwords_lock_like_the_login_form(
+    app: Flask, client: FlaskClient, user_factory: Callable[..., User]
+) -> None:
+    """12 wrong current passwords: the first five are told so, then even the right one waits with the login
+    form's message, and the login form itself is locked; after the wait the right one works."""
+    import time_machine
+
+    from app.clock import utcnow
+
+    user = user_factory()
+    assert login(client, user.username).status_code == 302
+
+    def change(current: str):  # type: ignore[no-untyped-def]
+        return client.post("/account/password", data={
+            "current_password": current, "new_password": "Zupełnie-Nowe-Hasło-42", "repeat_password": "Zupełnie-Nowe-Hasło-42",
+            "csrf_token": token(client),
+        })
+
+    statuses = [change(f"zgaduję-{n:02d}").status_code for n in range(12)]
+    assert statuses == [422] * 5 + [429] * 7
+    locked = change(PASSWORD)
+    assert locked.status_code == 429
+    assert "Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za" in locked.get_data(as_text=True)
+    assert login(app.test_client(), user.username).status_code == 429
+    with time_machine.travel(utcnow() + timedelta(minutes=5), tick=True):
+        assert change(PASSWORD).status_code == 302

@@ -37,6 +37,7 @@ def _preset(client: FlaskClient, case: Case, code: str, headers: dict[str, str] 
     return client.post(f"/cases/{case.id}/calls", data=data, headers=headers or {})
 
 
+@pytest.mark.dates
 def test_case_page_offers_preset_buttons_next_to_the_time(client: FlaskClient, case: Case) -> None:
     """Real submit buttons named callback_preset, in a labelled group after the datetime field."""
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -55,6 +56,7 @@ def test_enter_in_the_form_never_books_a_preset(client: FlaskClient, case: Case)
     assert first_button is not None and "name=" not in first_button.group(0)
 
 
+@pytest.mark.dates
 def test_preset_without_javascript_books_the_next_working_morning(
     client: FlaskClient, worker: User, case: Case, db: Session
 ) -> None:
@@ -78,6 +80,7 @@ def test_a_preset_means_call_back_whatever_was_ticked(client: FlaskClient, case:
     assert db.exec(select(Callback)).one().done_at is None
 
 
+@pytest.mark.dates
 def test_preset_from_today_with_htmx_returns_the_list(client: FlaskClient, case: Case, db: Session) -> None:
     """With htmx the today list comes back as a fragment with the status line."""
     response = _preset(client, case, "in_1h", headers={"HX-Request": "true"}, **{"from": "today"})

@@ -62,6 +62,7 @@ def test_second_number_can_be_chosen(client: FlaskClient, case: Case, db: Sessio
     assert db.exec(select(CallAttempt.number)).one() == "+48655402525"
 
 
+@pytest.mark.dates
 def test_call_back_books_it_on_todays_list_and_closes_the_earlier_one(
     client: FlaskClient, worker: User, case: Case, db: Session
 ) -> None:
@@ -226,3 +227,18 @@ def test_call_log_audit_has_ids_and_codes_only(client: FlaskClient, case: Case, 
     assert event.object_id == str(attempt.id) and f'"case_id": {case.id}' in event.details
     assert '"outcome": "refused"' in event.details
     assert "601234567" not in event.details and "ośrodkiem" not in event.details
+
+
+def test_refused_call_from_today_says_why_even_when_the_case_is_not_on_the_list(
+    client: FlaskClient, worker: User, case_factory: Callable[..., Case]
+) -> None:
+    """A refused call posted from "Dzisiaj" for a case the list does not show still answers with an alert and why."""
+    unassigned = case_factory(name="Sprawa Spoza Listy", phones=(NUMBER,))
+    response = client.post(
+        f"/cases/{unassigned.id}/calls",
+        data={"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "no-such-outcome", "from": "today"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'role="alert"' in body and "Sprawa Spoza Listy: rozmowy nie zapisano." in body

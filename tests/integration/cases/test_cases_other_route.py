@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -50,6 +50,7 @@ def test_marked_case_offers_the_letter_form(client: FlaskClient, marked: Case) -
     assert f'value="{local_today().isoformat()}"' in page
 
 
+@pytest.mark.dates
 def test_letter_sent_clears_the_warning_and_the_case_waits(
     client: FlaskClient, worker: User, marked: Case, db: Session
 ) -> None:
@@ -103,6 +104,9 @@ def test_failed_calls_count_afresh_after_the_letter(client: FlaskClient, marked:
     assert marked.state == CaseState.CONTACTING
 
 
+IN_TWO_DAYS = "in-two-days"
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
@@ -110,16 +114,19 @@ def test_failed_calls_count_afresh_after_the_letter(client: FlaskClient, marked:
         ({"route": "pigeon"}, "route", "Wybierz, czy wysłano list, czy e-mail."),
         ({"sent_on": ""}, "sent_on", "Podaj datę wysłania."),
         ({"sent_on": "wczoraj"}, "sent_on", "Nieprawidłowa data."),
-        ({"sent_on": (date.today() + timedelta(days=2)).isoformat()}, "sent_on", "nie może być późniejsza niż dzisiaj"),
+        ({"sent_on": IN_TWO_DAYS}, "sent_on", "nie może być późniejsza niż dzisiaj"),
         ({"sent_on": "01.01.2020"}, "sent_on", "nie może być wcześniejsza niż data wpływu wniosku"),
         ({"note": "x" * 2001}, "note", "Notatka może mieć najwyżej 2000 znaków."),
     ],
 )
+@pytest.mark.dates
 def test_bad_input_is_explained_and_kept(
     client: FlaskClient, marked: Case, db: Session, fields: dict[str, str], field: str, message: str
 ) -> None:
     """A Polish message at the field; the date and note typed stay; nothing recorded, the warning stays."""
     fields = {"note": "Nota do zachowania.", **fields}
+    if fields.get("sent_on") == IN_TWO_DAYS:  # "today" of this run (pinned), not of collection time
+        fields["sent_on"] = (local_today() + timedelta(days=2)).isoformat()
     response = _send(client, marked, **fields)
     body = response.get_data(as_text=True)
     assert response.status_code == 422

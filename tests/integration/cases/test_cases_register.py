@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, select
 
@@ -39,6 +40,7 @@ def _form(client: FlaskClient, **changes: object) -> dict[str, object]:
     return data
 
 
+@pytest.mark.dates
 def test_worker_registers_application_with_deadline_and_phones(
     client: FlaskClient, login_as: Callable[..., User], db: Session
 ) -> None:
@@ -60,6 +62,7 @@ def test_worker_registers_application_with_deadline_and_phones(
     assert 'href="tel:+48601234567"' in page and "Zdzisław Łukasiewicz" in page
 
 
+@pytest.mark.dates
 def test_references_count_per_office(client: FlaskClient, login_as: Callable[..., User], db: Session) -> None:
     """The second application of the office is 0002; another office starts its own numbering."""
     login_as(Role.WORKER)
@@ -113,6 +116,7 @@ def test_missing_channel_detail_phone_and_request(client: FlaskClient, login_as:
     assert "Podaj imię i nazwisko wnioskodawcy." in body
 
 
+@pytest.mark.dates
 def test_future_received_date_is_refused(client: FlaskClient, login_as: Callable[..., User]) -> None:
     """An application cannot have arrived tomorrow."""
     login_as(Role.WORKER)

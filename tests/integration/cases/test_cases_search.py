@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
@@ -69,6 +70,7 @@ def test_htmx_search_returns_only_the_results(
     assert "HX-Request" in fragment.headers["Vary"]
 
 
+@pytest.mark.dates
 def test_filters_by_state_worker_and_deadline(
     client: FlaskClient, login_as: Callable[..., User], user_factory: Callable[..., User], case_factory: Callable[..., Case]
 ) -> None:
@@ -108,6 +110,7 @@ def test_results_are_paginated(client: FlaskClient, login_as: Callable[..., User
     assert second.count('class="card case-row') == 3
 
 
+@pytest.mark.dates
 def test_team_queue_counts_per_worker(
     client: FlaskClient, login_as: Callable[..., User], user_factory: Callable[..., User], case_factory: Callable[..., Case]
 ) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
+import pytest
+from babel.dates import format_date
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
@@ -22,6 +24,7 @@ def _position(body: str, text: str) -> int:
     return index
 
 
+@pytest.mark.dates
 def test_today_lists_sections_in_order(
     client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case], db: Session
 ) -> None:
@@ -91,6 +94,7 @@ def test_other_workers_callbacks_are_not_on_my_list(
     assert "Sprawa Koleżanki" not in client.get("/today").get_data(as_text=True)
 
 
+@pytest.mark.dates
 def test_deadline_badges_follow_working_days(
     client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
 ) -> None:
@@ -98,10 +102,12 @@ def test_deadline_badges_follow_working_days(
     me = login_as(Role.WORKER)
     case_factory(assigned=me, name="Pilna Sprawa", urgent=True)
     body = client.get("/today").get_data(as_text=True)
-    due = deadlines.add_working_days(date.today(), 2)
-    assert "pilne" in body and f"termin {due.strftime('%d.%m.%Y')}" in body
+    due = deadlines.add_working_days(local_today(), 2)
+    # As the page writes it: Babel's short Polish date ("2.12.2026"), not a fixed dd.mm.yyyy.
+    assert "pilne" in body and f"termin {format_date(due, 'short', locale='pl')}" in body
 
 
+@pytest.mark.dates
 def test_permanent_help_update_due_appears_among_deadlines(
     client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
@@ -25,6 +26,7 @@ def _referrals(db: Session, case: Any, worker: Any, count: int, *, prefix: str, 
     db.commit()
 
 
+@pytest.mark.dates
 def test_list_pages_fifty_at_a_time_and_counts_overdue_on_every_page(
     client: FlaskClient, db: Session, login_as: Any, user_factory: Any, make_case: Any
 ) -> None:

@@ -116,6 +116,7 @@ def test_referral_list_and_detail_are_forbidden_to_workers_and_admins(
         assert client.get(path).status_code == 403, path
 
 
+@pytest.mark.dates
 def test_list_is_urgent_first_then_oldest_and_highlights_overdue(
     client: FlaskClient, login_as: Any, make_referral: Any
 ) -> None:

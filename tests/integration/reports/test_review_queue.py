@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from flask import Flask, render_template_string
 from flask_login import login_user
 from sqlmodel import Session
@@ -30,6 +31,7 @@ def _submit_case(db: Session, settings: Settings, office: Office, worker: User, 
     submit(db, settings, interview, worker)
 
 
+@pytest.mark.dates
 def test_queue_is_oldest_first_with_filters(app: Flask, db: Session, settings: Settings, office: Office,
                                             worker: User, supervisor: User,
                                             user_factory: Callable[..., User]) -> None:
@@ -56,6 +58,7 @@ def test_queue_is_oldest_first_with_filters(app: Flask, db: Session, settings: S
     assert fragment.lstrip().startswith('<section id="queue-items"')
 
 
+@pytest.mark.dates
 def test_dashboard_counts_states_and_overdue_deadlines(app: Flask, db: Session, settings: Settings, office: Office,
                                                        worker: User, supervisor: User) -> None:
     """Interviews per review state and open cases past their due date are shown; closed cases are not overdue."""

@@ -107,3 +107,58 @@ def test_upload_page_refuses_non_pdf_and_oversized(app: Flask, approved: ReportF
     big = _upload(app, supervisor, b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 10))
     assert big.startswith("422")
     assert "za duży" in big
+
+
+def _worker_file(db: Session, approved: ReportFile) -> ReportFile:
+    return db.exec(select(ReportFile).where(ReportFile.report_id == approved.report_id,
+                                            ReportFile.version == approved.version,
+                                            ReportFile.kind == "worker_signed")).one()
+
+
+def test_file_cut_back_to_the_workers_signature_is_named_as_such(app: Flask, db: Session, approved: ReportFile,
+                                                                 supervisor: User) -> None:
+    """The approved PDF cut at the end of the worker's signature is valid, but the page says it is the worker-signed
+    version 1, not the approved one, and warns that it is not the latest approved version."""
+    worker_file = _worker_file(db, approved)
+    cut = approved.pdf[: len(worker_file.pdf)]
+    assert cut == worker_file.pdf  # the counter-signature is an incremental update after these bytes
+    page = _upload(app, supervisor, cut)
+    assert "Podpisy są ważne, ale to nie jest najnowsza zatwierdzona wersja" in page
+    assert "wersją podpisaną tylko przez pracownika, przed zatwierdzeniem przez kierownika" in page
+    assert "najnowsza zatwierdzona wersja tego raportu to wersja 1" in page
+    assert "podpis pracownika, wersja 1" in page and "zatwierdzenie przez kierownika" not in page
+
+
+def test_approved_file_is_named_approved_without_warning(app: Flask, approved: ReportFile, supervisor: User) -> None:
+    """The latest approved file: stage "approved", both signatures named, no warning."""
+    page = _upload(app, supervisor, approved.pdf)
+    assert "wersją zatwierdzoną — podpisaną przez pracownika i kontrasygnowaną przez kierownika" in page
+    assert "zatwierdzenie przez kierownika, wersja 1" in page
+    assert "Uwaga:" not in page and "nie jest najnowsza" not in page
+
+
+def test_cli_says_stage_and_warns_about_a_not_approved_copy(runner: FlaskCliRunner, db: Session, approved: ReportFile,
+                                                            tmp_path: Path) -> None:
+    """The CLI prints the stage of the matched file and a WARNING when it is not the latest approved version."""
+    path = tmp_path / "podpisany.pdf"
+    path.write_bytes(_worker_file(db, approved).pdf)
+    result = runner.invoke(main, args=["reports", "verify", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "version 1, stage worker_signed (signed by the worker only, before approval)" in result.output
+    assert "WARNING: not the latest approved version - that is version 1" in result.output
+    assert "RESULT: VALID - every signature is intact and trusted, but this is not the latest approved version" in result.output
+    approved_path = tmp_path / "zatwierdzony.pdf"
+    approved_path.write_bytes(approved.pdf)
+    clean = runner.invoke(main, args=["reports", "verify", str(approved_path)])
+    assert "stage approved (approved: signed by the worker and counter-signed by the supervisor)" in clean.output
+    assert "WARNING" not in clean.output
+    assert "(approval, version 1)" in clean.output and "(worker signature, version 1)" in clean.output
+
+
+def test_submitted_but_not_approved_file_says_there_is_no_approved_version(
+    app: Flask, submitted, supervisor: User, db: Session  # type: ignore[no-untyped-def]
+) -> None:
+    """A worker-signed file of a report still waiting: "no approved version yet"."""
+    stored = db.exec(select(ReportFile).where(ReportFile.report_id == submitted.id)).one()
+    page = _upload(app, supervisor, stored.pdf)
+    assert "ten raport nie ma jeszcze zatwierdzonej wersji" in page

@@ -314,6 +314,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('interviews.section', 'POST'): 'LAHFAFH',
     ('interviews.start', 'POST'): 'LAHFAFH',
     ('interviews.summary', 'GET'): 'LAHFAFH',
+    ('interview_pending.send', 'POST'): 'LAHFAFH',
     ('referrals.act', 'POST'): 'LFFAAFH',
     ('referrals.detail', 'GET'): 'LFFAAFH',
     ('referrals.dismiss_flag', 'POST'): 'LAHFAFH',

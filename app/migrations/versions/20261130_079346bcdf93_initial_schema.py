@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7adfa9468141
+Revision ID: 079346bcdf93
 Revises: 
-Create Date: 2026-11-30 13:15:51.386404
+Create Date: 2026-11-30 13:40:49.313795
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '7adfa9468141'
+revision: str = '079346bcdf93'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -378,7 +378,10 @@ def upgrade() -> None:
     sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('form_json', sa.Text(), nullable=False),
     sa.Column('return_to', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('object_type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
