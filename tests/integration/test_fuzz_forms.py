@@ -283,7 +283,7 @@ OFFICE_TARGETS: dict[str, Target] = {
     "directory.staff_entry": Target((Role.ADMIN,), lambda w: Prepared(
         url={"user_id": w.colleague().id}, fields=("phone", "email", "phone_public"), hints={"phone": PHONE_VALUES})),
     "directory.contact": Target((Role.ADMIN,), lambda w: Prepared(
-        url={}, fields=("slug", "applications_email", "epuap_address", "drop_box", "visit_rules", "hours_0", "hours_6"),
+        url={}, fields=("slug", "applications_email", "epuap_address", "drop_box", "hours_0", "hours_6"),
         hints={"slug": ("gops-puck", "GOPS", "guides"), "epuap_address": ("/gops/SkrytkaESP", "x"),
                "hours_0": ("7:30-15:30", "15:30-7:30", "rano"), "hours_6": ("", "8-12")})),
     "directory.section": Target((Role.ADMIN,), lambda w: Prepared(url={}, fields=("name", "email"))),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 079346bcdf93
+Revision ID: 0cbd68022d95
 Revises: 
-Create Date: 2026-11-30 13:40:49.313795
+Create Date: 2026-11-30 13:51:49.752131
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '079346bcdf93'
+revision: str = '0cbd68022d95'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -353,7 +353,6 @@ def upgrade() -> None:
     sa.Column('epuap_address', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('drop_box', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('hours', sa.Text(), nullable=False),
-    sa.Column('visit_rules', sa.Text(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
