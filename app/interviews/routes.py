@@ -15,7 +15,7 @@ from app.db import get_session, reading_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.logic import question_for_key
 from app.formdefs.validators import TEXT_MAX
-from app.interviews import pending, resume, services
+from app.interviews import finish_view, pending, resume, services
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
 from app.web.access import me, roles_required
@@ -279,11 +279,8 @@ def _finish_page(interview: Interview, outcome: services.Completion, *, checked:
     def link(problem: Any) -> str:
         return _problem_link(interview, problem.section_id, problem.answer_key)
 
-    def by_section(problems: list[Any]) -> list[tuple[LocalText, list[Any]]]:
-        groups: dict[str, list[Any]] = {}
-        for problem in problems:
-            groups.setdefault(problem.section_id, []).append(problem)
-        return [(form.section(section_id).title, items) for section_id, items in groups.items()]
+    def by_section(problems: list[Any]) -> list[finish_view.ProblemGroup]:
+        return finish_view.grouped(form, problems)
 
     return render(
         "interviews/finish.html",
