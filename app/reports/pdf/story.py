@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape  # nosec B406  # reason: escapes text for Re
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
 
+from app.dates import day_text
 from app.reports.data import InterviewMode, InterviewType, ReportData, Section
 from app.reports.pdf import geometry as g
 from app.reports.pdf.annexes import annexes_story
@@ -46,8 +47,8 @@ def _title(data: ReportData, st: Styles) -> Paragraph:
 
 
 def format_date(value: date) -> str:
-    """Format a date the Polish way (dd.mm.rrrr)."""
-    return value.strftime("%d.%m.%Y")
+    """Format a date the Polish way (dd.mm.rrrr), as everywhere else (app.dates)."""
+    return day_text(value, "pl")
 
 
 def format_datetime(value: datetime) -> str:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from babel.dates import format_date
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from app.cases import deadlines
 from app.cases.models import Callback, Case, CaseState
 from app.cases.services import local_today
 from app.clock import utcnow
+from app.dates import day_text
 from app.interviews.models import Interview, InterviewState
 
 
@@ -103,8 +103,8 @@ def test_deadline_badges_follow_working_days(
     case_factory(assigned=me, name="Pilna Sprawa", urgent=True)
     body = client.get("/today").get_data(as_text=True)
     due = deadlines.add_working_days(local_today(), 2)
-    # As the page writes it: Babel's short Polish date ("2.12.2026"), not a fixed dd.mm.yyyy.
-    assert "pilne" in body and f"termin {format_date(due, 'short', locale='pl')}" in body
+    # As the page writes it: the one Polish date format, dd.mm.rrrr ("02.12.2026"), from app.dates.
+    assert "pilne" in body and f"termin {day_text(due, 'pl')}" in body
 
 
 @pytest.mark.dates
