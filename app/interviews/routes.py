@@ -339,6 +339,8 @@ def summary_page(interview_id: int) -> Response:
     if interview.previous_interview_id is not None and interview.id is not None:
         previous = services.load_answers(session, interview.previous_interview_id)
         for change in changes(previous, services.load_answers(session, interview.id), form):
+            if not privacy.may_see(form, change.key, _role(interview)):
+                continue
             question = question_for_key(form, change.key)
             member = change.key.split(".")[1] if question.group else None
             changed.append(

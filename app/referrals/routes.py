@@ -15,8 +15,8 @@ from app.cases.models import Case
 from app.cases.services import visible_case
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
-from app.interviews.services import NoAccess, form_of, get_interview
-from app.referrals import services
+from app.interviews.services import NoAccess, form_of, get_interview, load_answers
+from app.referrals import flag_causes, services
 from app.referrals.exports import export_rows, to_csv, to_pdf
 from app.referrals.helplines import Helplines, load_helplines
 from app.referrals.models import Referral
@@ -176,7 +176,10 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
         else:
             data = services.prefill_from_case(db, case=case, worker_contact=contact)
     form = form_of(interview) if interview is not None else None
-    labels = [services.answer_label(form, k, _lang()) for k in flag.triggered_by] if (flag and form) else []
+    labels = []
+    if flag and form and interview is not None and interview.id is not None:
+        named = flag_causes.causes(form, load_answers(db, interview.id), flag)
+        labels = [services.answer_label(form, k, _lang()) for k in named]
     consent_question = form.question("psych_consent") if form and form.has_question("psych_consent") else None
     consent_script = consent_question.script.get(_lang()) if consent_question and consent_question.script else None
     helplines = _helplines()
