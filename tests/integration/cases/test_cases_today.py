@@ -108,6 +108,19 @@ def test_deadline_badges_follow_working_days(
 
 
 @pytest.mark.dates
+def test_a_distant_deadline_is_on_the_card_too(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """A normal case received today (a month to go) still shows its deadline, quietly (issue 15, point 13)."""
+    me = login_as(Role.WORKER)
+    case = case_factory(assigned=me, name="Spokojna Sprawa")
+    body = client.get("/today").get_data(as_text=True)
+    card = body.split(f'id="case-{case.id}"', 1)[1].split("</li>", 1)[0]
+    assert case.due_on is not None
+    assert f'<span class="badge badge-off">termin {day_text(case.due_on, "pl")}</span>' in card
+
+
+@pytest.mark.dates
 def test_permanent_help_update_due_appears_among_deadlines(
     client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
 ) -> None:
