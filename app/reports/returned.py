@@ -53,7 +53,7 @@ def returned_reports(session: Session, *, worker_id: int, office_id: int) -> lis
             .group_by(col(ReviewComment.report_id))
         ).all()
     )
-    return [Returned(report, case, interview, int(counts.get(report.id, 0))) for report, case, interview in rows]
+    return [Returned(report, case, interview, int(counts.get(report.id or 0, 0))) for report, case, interview in rows]
 
 
 def first_commented(session: Session, interview: Interview, report: Report) -> tuple[str, str] | None:
