@@ -34,3 +34,11 @@ def test_flags_come_as_a_compact_banner_in_the_runner(client: FlaskClient, inter
     assert "Sygnały ryzyka: 1" in fired and "pokaż" in fired
     whole = client.get(f"/interviews/{interview.id}/flags").get_data(as_text=True)
     assert re.search(r'<details class="flags-box"[^>]* open>', whole)  # its own page shows everything
+
+
+def test_summary_shows_the_phone_as_people_read_it(client: FlaskClient, interview: Interview) -> None:
+    """Issue 15, point 9: not +48513859342."""
+    save(client, interview, "safe_to_talk", "yes")
+    assert save(client, interview, "phone", "+48513859342").status_code == 200
+    summary = client.get(f"/interviews/{interview.id}/summary").get_data(as_text=True)
+    assert "513 859 342" in summary and "+48513859342" not in summary
