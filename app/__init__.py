@@ -244,7 +244,11 @@ def _template_helpers(app: Flask) -> None:
 
         from flask_babel import format_datetime
 
-        return format_datetime(value, fmt) if isinstance(value, datetime) else ""
+        from app.dates import moment_text
+
+        if not isinstance(value, datetime):
+            return ""
+        return moment_text(value) if fmt == "short" else format_datetime(value, fmt)
 
     @app.template_filter("thousands")
     def _thousands(value: int) -> str:

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
@@ -18,6 +17,7 @@ from app.cases import deadlines, labels, office_settings, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
 from app.cases.validation import LIMITS, display_phone, local_input_value
 from app.clock import LOCAL_TZ, to_local, utcnow
+from app.dates import day_text
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
 from app.web.access import me, roles_required
@@ -53,7 +53,7 @@ def _phone(value: str) -> str:
 @bp.app_template_filter("day")
 def _day(value: object) -> str:
     """A calendar date in the user's language (short form)."""
-    return format_date(value, "short") if isinstance(value, date) else ""
+    return day_text(value) if isinstance(value, date) else ""
 
 
 @bp.context_processor
@@ -338,7 +338,7 @@ def record_contact(case_id: int) -> Response:
         return _detail_page(case, status=422, contact_errors=exc.errors, contact_values=form)
     flash(
         str(_l("Zapisano: %(route)s wysłany %(d)s. Sprawa czeka na odpowiedź.",
-               route=labels.route_label(contact.route), d=format_date(contact.sent_on, "short"))),
+               route=labels.route_label(contact.route), d=day_text(contact.sent_on))),
         "success",
     )
     return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import Role, User, UserRole
 from app.auth.services import Principal
-from app.cases import deadlines, numbering, office_settings, presets
+from app.cases import callbacks, deadlines, numbering, office_settings, presets
 from app.cases.models import (
     FAILED_OUTCOMES,
     OPEN_STATES,
@@ -575,14 +575,15 @@ def log_call(
     if dialled is None:
         errors["number"] = str(_l("Wybierz jeden z numerów wnioskodawcy."))
     if form.callback_preset:
-        form.outcome = CallOutcome.CALL_BACK.value
+        form.outcome = callbacks.outcome_for_preset(form.outcome)
     outcome: CallOutcome | None = None
     if form.outcome in {o.value for o in CallOutcome}:
         outcome = CallOutcome(form.outcome)
     else:
         errors["outcome"] = str(_l("Wybierz wynik rozmowy."))
     callback_at: datetime | None = None
-    if outcome is CallOutcome.CALL_BACK:
+    time_given = bool(form.callback_preset or form.callback_at.strip())
+    if outcome is not None and callbacks.books_callback(outcome, time_given=time_given):
         callback_at = _callback_time(form, now, tz, errors)
         if callback_at is not None:
             if callback_at < now - CALLBACK_PAST_SLACK:

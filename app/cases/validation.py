@@ -18,6 +18,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.pl import pesel as stdnum_pesel
 
 from app.clock import LOCAL_TZ
+from app.dates import day_text
 from app.fields import FieldProblem, ascii_digits, check_length
 
 PHONE_REGION = "PL"
@@ -179,7 +180,7 @@ def parse_past_date(raw: str, *, today: date, earliest: date) -> date:
         raise FieldError(str(_l("Data wysłania nie może być późniejsza niż dzisiaj.")))
     if parsed < earliest:
         raise FieldError(
-            str(_l("Data wysłania nie może być wcześniejsza niż data wpływu wniosku (%(d)s).", d=earliest.strftime("%d.%m.%Y")))
+            str(_l("Data wysłania nie może być wcześniejsza niż data wpływu wniosku (%(d)s).", d=day_text(earliest)))
         )
     return parsed
 

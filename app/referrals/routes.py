@@ -15,8 +15,8 @@ from app.cases.models import Case
 from app.cases.services import visible_case
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
-from app.interviews.services import NoAccess, form_of, get_interview
-from app.referrals import services
+from app.interviews.services import NoAccess, form_of, get_interview, load_answers
+from app.referrals import flag_causes, services
 from app.referrals.exports import export_rows, to_csv, to_pdf
 from app.referrals.helplines import Helplines, load_helplines
 from app.referrals.models import Referral
@@ -85,7 +85,7 @@ def _referral(referral_id: int) -> Referral:
 
 
 def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str, str] | None = None,
-                    values: dict[str, str] | None = None) -> Response:
+                    values: dict[str, str] | None = None, expanded: bool = False) -> Response:
     review = services.review_flags(get_session(), interview=interview, helplines=_helplines(), lang=_lang())
     return render(
         "referrals/interview_flags.html",
@@ -96,6 +96,8 @@ def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str
         dismiss_errors=errors or {},
         dismiss_values=values or {},
         runner_url=url_for("interviews.run", interview_id=interview.id) if _endpoint_exists("interviews.run") else None,
+        # Open on its own page and after a decision in the panel; a compact banner in the runner otherwise.
+        flags_expanded=expanded or not is_htmx(),
     )
 
 
@@ -117,10 +119,11 @@ def dismiss_flag(interview_id: int, rule_id: str) -> Response:
     except ReferralFormError as exc:
         # htmx swaps only 2xx responses: the panel with the message comes back as 200 there.
         return _flags_response(
-            interview, status=200 if is_htmx() else 422, errors={rule_id: exc.errors["reason"]}, values={rule_id: reason}
+            interview, status=200 if is_htmx() else 422, errors={rule_id: exc.errors["reason"]}, values={rule_id: reason},
+            expanded=True,
         )
     if is_htmx():
-        return _flags_response(interview)
+        return _flags_response(interview, expanded=True)
     flash(str(_l("Sygnał odrzucono; powód zapisano.")), "success")
     return redirect(url_for("referrals.interview_flags", interview_id=interview_id))  # type: ignore[return-value]
 
@@ -176,7 +179,10 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
         else:
             data = services.prefill_from_case(db, case=case, worker_contact=contact)
     form = form_of(interview) if interview is not None else None
-    labels = [services.answer_label(form, k, _lang()) for k in flag.triggered_by] if (flag and form) else []
+    labels = []
+    if flag and form and interview is not None and interview.id is not None:
+        named = flag_causes.causes(form, load_answers(db, interview.id), flag)
+        labels = [services.answer_label(form, k, _lang()) for k in named]
     consent_question = form.question("psych_consent") if form and form.has_question("psych_consent") else None
     consent_script = consent_question.script.get(_lang()) if consent_question and consent_question.script else None
     helplines = _helplines()

@@ -32,6 +32,7 @@ from app.formdefs import (
 from app.formdefs.logic import parse_key
 from app.interviews.models import Interview
 from app.interviews.services import form_of, load_answers
+from app.referrals import flag_causes
 from app.referrals.deadlines import due_at
 from app.referrals.helplines import Helpline, Helplines
 from app.referrals.models import (
@@ -214,7 +215,7 @@ def review_flags(
         views.append(
             FlagView(
                 flag=flag,
-                labels=[answer_label(form, key, lang) for key in flag.triggered_by],
+                labels=[answer_label(form, key, lang) for key in flag_causes.causes(form, answers, flag)],
                 fingerprint=digest,
                 decision=decision,
                 decided_by=names.get(decision.decided_by_id, "") if decision else "",
