@@ -35,7 +35,9 @@ class QueuedWriterConnection(sqlite3.Connection):
     `threading.Lock` (woken the moment it is released), processes on an exclusive `flock` of a lock file beside the
     database (woken by the kernel). The turn is taken before `BEGIN IMMEDIATE` and given back right after COMMIT or
     ROLLBACK, so SQLite's own lock is free whenever a writer gets its turn; the busy handler stays only for other
-    programs (the CLI, a backup).
+    programs (the CLI, a backup). Threads give up after WRITER_WAIT_S, like the busy timeout did; the one thread per
+    process that waits on the file lock has no time limit (the kernel frees the lock when its holder's process
+    ends; a holder that never ends its transaction blocks every writer anyway, as SQLite's own lock would).
     """
 
     gate: threading.Lock | None = None
