@@ -159,10 +159,11 @@ def _anchor_of(event: AuditEvent) -> tuple[int, str] | None:
     """(first kept id, its prev_hash) of a checkpoint; a checkpoint that kept no older event anchors at itself."""
     try:
         details = json.loads(event.details)
-        first_kept = details["first_kept_id"]
-        return (event.id if first_kept is None else int(first_kept)), str(details["first_kept_prev_hash"])
+        first_kept = event.id if details["first_kept_id"] is None else int(details["first_kept_id"])
+        prev_hash = str(details["first_kept_prev_hash"])
     except (ValueError, KeyError, TypeError):
         return None
+    return None if first_kept is None else (first_kept, prev_hash)
 
 
 def _trim_plan(session: Session, before: datetime) -> dict[int | None, tuple[int | None, list[int]]]:
