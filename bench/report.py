@@ -63,7 +63,8 @@ def _load(s: dict[str, Any] | None) -> list[str]:
         return out + e
     assert s is not None  # noqa: S101
     c = s["conditions"]
-    out += [f"Server: {c['server']}. Client: {c['client']}. SQLite: {c['sqlite']}. PostgreSQL: {c['postgresql']}.",
+    out += [f"Measured at {s.get('measured_at', '?')}, load average then {s.get('load_average', '?')}.",
+            f"Server: {c['server']}. Client: {c['client']}. SQLite: {c['sqlite']}. PostgreSQL: {c['postgresql']}.",
             f"Floor: {c['floor']}. Bare endpoint: {c['bare_endpoint']}.",
             f"Saturated: {c['saturated']}. Paced: {c['paced']}.", "",
             "Saturated (req/s; p95 ms; errors):", "",
