@@ -151,11 +151,12 @@ CAUSES = {
         "items 1 and 2 of issue 14 (one interview state per request: read and evaluate outside the write "
         "transaction, e.g. `app.db.reading_session`, write the few rows, commit; no queries from templates)."),
     "paced_p95": (
-        "Paced clients ask far less than either server's saturated rate, so the p95 is one save's own time plus "
-        "the odd moment it meets another: ~20–30 ms of CPU per save on 2 cores that other processes share (the "
-        "load average is in the machine line), and on SQLite an fsync per commit whose tail on this disk is "
-        "in the disk fsync column. The floor, paced the same way, is what the stack and the disk allow. It would "
-        "take the CPU per save down (items 1 and 2 of issue 14); the fsync tail stays."),
+        "32 paced clients offer 32 saves a second. Where that is near or above autosave's saturated rate in the "
+        "same run (the saturated table: on this shared machine it was), saves queue behind each other and the p95 "
+        "is that queue; where it is well below, the p95 is one save's own time (~20–30 ms of CPU on 2 cores that "
+        "other processes share, see the load average) plus on SQLite an fsync per commit (its tail on this disk: "
+        "the fsync column). The floor, paced the same way beside it, is what the stack and the disk allow. It "
+        "would take the CPU per save down (items 1 and 2 of issue 14); the fsync tail stays."),
     "queries": (
         "Issue 14 item 2 (statement budgets enforced by tests; page data built by services, no queries from "
         "templates) comes after the restructure of issue 13; until then these are the counts it starts from."),
@@ -233,7 +234,7 @@ def _budgets(r: dict[str, Any]) -> list[str]:
             rows.append((f"{name}: ≤ {screen['query_budget']} SQL statements", f"{screen['queries']}",
                          screen["queries"] <= screen["query_budget"], CAUSES["queries"]))
     out = ["## Targets (issue 14) and budgets", "",
-           "Measured in this run; ratios compare figures of the same run (the machine is shared).", "",
+           "Ratios compare figures measured side by side in one part of the run (the machine is shared).", "",
            "| target | measured | |", "|---|---|---|"]
     out += [f"| {name} | {value} | {_yes(met)} |" for name, value, met, _cause in rows]
     missed = [(name, cause) for name, _value, met, cause in rows if met is False and cause]
