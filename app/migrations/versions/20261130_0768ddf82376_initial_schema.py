@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0cbd68022d95
+Revision ID: 0768ddf82376
 Revises: 
-Create Date: 2026-11-30 13:51:49.752131
+Create Date: 2026-11-30 14:43:14.970334
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0cbd68022d95'
+revision: str = '0768ddf82376'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -37,13 +37,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_audit_event_chain', ['office_id', 'id'], unique=False)
 
     op.create_table('audit_head',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('chain', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('last_id', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('chain')
     )
     op.create_table('login_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1243,7 +1243,7 @@ def downgrade() -> None:
     op.drop_table('login_attempt')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_event_office_id'))
+        batch_op.drop_index('ix_audit_event_chain')
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
         batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_action'))
