@@ -15,6 +15,7 @@ from app.auth.drafts import register_form
 from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
 from app.cases import deadlines, labels, office_settings, presets, services
+from app.cases.record_routes import case_record_context
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
 from app.cases.validation import LIMITS, display_phone, local_input_value
 from app.clock import LOCAL_TZ, to_local, utcnow
@@ -226,6 +227,9 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "call_values": {},
         "assign_error": "",
         "now": utcnow(),
+        "reopen_error": "",
+        "reopen_reason": "",
+        **case_record_context(case),
     }
     context.update(extra)
     return render("cases/detail.html", status=status, **context)

@@ -168,10 +168,6 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
             continue
         if number and number not in phones:
             phones.append(number)
-    if not phones and PHONE_FIELDS[0] not in errors and not any(k in errors for k in PHONE_FIELDS):
-        errors[PHONE_FIELDS[0]] = str(
-            _l("Podaj co najmniej jeden numer telefonu: bez niego nie oddzwonimy do wnioskodawcy.")
-        )
 
     email = ""
     try:
@@ -256,7 +252,9 @@ def register_case(session: Session, *, actor: Principal, form: CaseForm, today: 
         request_note=data.request_note,
         urgent=data.urgent,
         permanent_help=RequestedHelp.PERMANENT in data.requested,
-        state=CaseState.NEW,
+        # Without a phone number (letters, ePUAP filings) contact starts by letter, e-mail or ePUAP.
+        state=CaseState.NEW if data.phones else CaseState.OTHER_ROUTE,
+        needs_other_route=not data.phones,
         # Supervisors and administrators register for the office and assign later; a worker keeps what they take in.
         assigned_worker_id=actor.id if actor.has(Role.WORKER) and not actor.has(Role.SUPERVISOR) else None,
         due_on=deadlines.interview_due(data.received_on, urgent=data.urgent, days=days, urgent_days=urgent_days),
@@ -1067,6 +1065,8 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         item = items[case.id or 0]
         if case.state in (CaseState.NEW, CaseState.CONTACTING) and case.id not in future_callbacks:
             to_call.append(item)
+        elif case.needs_other_route and not item.phones and case.state in OPEN_STATES:
+            to_call.append(item)  # registered without a phone: the card says to write (letter, e-mail, ePUAP)
         elif item.deadline in (deadlines.DeadlineStatus.OVERDUE, deadlines.DeadlineStatus.SOON):
             deadline_items.append(item)
         else:
