@@ -15,8 +15,8 @@ from app.auth.drafts import register_form
 from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
 from app.cases import deadlines, labels, office_settings, presets, services
-from app.cases.record_routes import case_record_context
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
+from app.cases.record_routes import case_record_context
 from app.cases.validation import LIMITS, display_phone, local_input_value
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.db import get_session, standalone_session
