@@ -253,3 +253,21 @@ def panel(session: Session, interview: Interview, section_id: str) -> list[tuple
         for key in CASE_KEYS
         if key in keys and key in rows and form.has_question(key) and form.question(key).section == section_id
     ]
+
+
+def consent_noted(summaries: tuple[Any, ...], session: Session, interview_id: int) -> tuple[Any, ...]:
+    """The PDF's referral rows with the moment consent was recorded (the referral's, in local time) after "tak"."""
+    from dataclasses import replace
+
+    from app.clock import to_local
+    from app.referrals.models import Referral
+
+    moment = session.exec(
+        select(Referral.consent_at)
+        .where(Referral.interview_id == interview_id, col(Referral.consent_at).is_not(None))
+        .order_by(col(Referral.id).desc())
+    ).first()
+    if moment is None:
+        return summaries
+    at = to_local(moment).strftime("%d.%m.%Y %H:%M")
+    return tuple(replace(s, consent=f"{s.consent} ({at})") if s.consent == "tak" else s for s in summaries)
