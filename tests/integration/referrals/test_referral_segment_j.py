@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from app.auth.models import Role
 from app.interviews.models import Answer
 from app.interviews.services import load_answers
-from app.reports.build import build_report
 from app.referrals.models import Referral
+from app.reports.build import build_report
 from tests.conftest import token
 
 pytestmark = pytest.mark.usefixtures("referral_settings")
