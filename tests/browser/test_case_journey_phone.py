@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -111,13 +112,14 @@ def test_the_case_to_its_end_on_a_phone(page: Page, live_server: LiveServer, tmp
 
     # 3. The interview: segment A comes from the case, to read back and confirm.
     page.get_by_role("button", name="Rozpocznij wywiad").tap()
+    expect(page).to_have_url(re.compile(r"/interviews/\d+"))
     interview_id = int(page.url.split("/interviews/")[1].split("?")[0].split("#")[0])
     page.goto(f"{live_server.url}/interviews/{interview_id}?section=segment_a")
     carried = page.locator("section.carried")
     expect(carried.get_by_role("heading", name="Dane z wniosku — potwierdź")).to_be_visible()
-    expect(page.locator("#q-full_name input")).to_have_value(PERSON)
-    expect(page.locator("#q-pesel input")).to_have_value("84031212346")
-    expect(page.locator("#q-email input")).to_have_value("g.zmudzka@example.pl")
+    expect(page.locator("#f-q-full_name")).to_have_value(PERSON)
+    expect(page.locator("#f-q-pesel")).to_have_value("84031212346")
+    expect(page.locator("#f-q-email")).to_have_value("g.zmudzka@example.pl")
     expect(page.locator("#q-full_name .badge")).to_have_text("z wniosku — potwierdź")
     assert_fits_phone(page)
     assert_touch_targets(page)
@@ -160,7 +162,7 @@ def test_the_case_to_its_end_on_a_phone(page: Page, live_server: LiveServer, tmp
     page.goto(f"{live_server.url}/interviews/{interview_id}?section=segment_j")
     expect(page.locator("#q-psych_referral input[value=yes]")).to_be_checked()
     expect(page.locator("#q-psych_consent input[value=yes]")).to_be_checked()
-    expect(page.locator("#q-psych_reason input")).to_have_value("Silny lęk po utracie pracy.")
+    expect(page.locator("#f-q-psych_reason")).to_have_value("Silny lęk po utracie pracy.")
     assert_fits_phone(page)
     screenshot(page, "journey-segment-j-referral")
 
