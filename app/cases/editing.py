@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "permanent_help": _l("Pomoc stała"),
     "assigned_worker_id": _l("Pracownik"),
     "state": _l("Stan sprawy"),
+    "phone": _l("Telefon"),
 }
 _TRUE = ("1", "on", "true", "yes")
 

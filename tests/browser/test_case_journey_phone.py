@@ -107,6 +107,7 @@ def test_the_case_to_its_end_on_a_phone(page: Page, live_server: LiveServer, tmp
     page.get_by_role("button", name="Dodaj numer").tap()
     expect(page.get_by_text("Dodano numer 601 234 567.")).to_be_visible()
     expect(page.get_by_text("Wniosek bez numeru telefonu.")).to_have_count(0)
+    expect(history).to_contain_text("Telefon: nie podano → 601 234 567")
     assert_fits_phone(page)
     screenshot(page, "journey-case-edited")
 

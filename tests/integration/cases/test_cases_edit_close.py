@@ -137,6 +137,7 @@ def test_registration_without_a_phone_starts_another_route(
     db.refresh(case)
     assert not case.needs_other_route and case.state == CaseState.CONTACTING
     assert db.exec(select(CasePhone.number)).all() == [NUMBER]
+    assert [(c.field, c.old, c.new) for c in db.exec(select(CaseChange)).all()] == [("phone", "", "601 234 567")]
 
 
 @pytest.mark.dates
