@@ -21,7 +21,7 @@ from app.cases.editing import note_change
 from app.cases.models import Case, CaseState, RequestedHelp
 from app.cases.record_models import DECISION_OUTCOMES, CaseClosing, CaseOutcome
 from app.cases.services import InputError
-from app.cases.validation import DETAIL_MAX, NOTE_MAX, FieldError, parse_day
+from app.cases.validation import DETAIL_MAX, NOTE_MAX, FieldError, codes, parse_day
 from app.clock import utcnow
 
 DECISION_NUMBER_MAX = 80
@@ -212,8 +212,4 @@ def reopen_case(session: Session, *, actor: Principal, case: Case, reason: str) 
 
 def help_kinds_of(closing: CaseClosing) -> list[str]:
     """The help kinds the closing names (codes)."""
-    try:
-        value = json.loads(closing.help_kinds or "[]")
-    except ValueError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+    return codes(closing.help_kinds)

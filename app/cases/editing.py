@@ -21,7 +21,7 @@ from app.cases import deadlines, office_settings
 from app.cases.models import Case
 from app.cases.record_models import CaseChange
 from app.cases.services import InputError, assign_case, office_workers, sees_whole_office
-from app.cases.validation import ADDRESS_MAX, NAME_MAX, FieldError, parse_email, parse_pesel
+from app.cases.validation import collect, parse_address, parse_email, parse_name, parse_pesel
 
 # Fields of the case a worker may edit, in the order the form shows them.
 TEXT_FIELDS = ("applicant_name", "pesel", "email", "address")
@@ -124,21 +124,10 @@ def note_change(
 def _clean(form: EditForm) -> dict[str, Any]:
     """Validated new values of the text and flag fields, or InputError naming every bad field."""
     errors: dict[str, str] = {}
-    name = " ".join(form.applicant_name.split())
-    if not name:
-        errors["applicant_name"] = str(_l("Podaj imię i nazwisko wnioskodawcy."))
-    elif len(name) > NAME_MAX:
-        errors["applicant_name"] = str(_l("Imię i nazwisko może mieć najwyżej %(n)d znaków.", n=NAME_MAX))
-    values: dict[str, Any] = {"applicant_name": name}
-    for key, parse in (("pesel", parse_pesel), ("email", parse_email)):
-        try:
-            values[key] = parse(getattr(form, key))
-        except FieldError as exc:
-            errors[key] = exc.message
-    address = " ".join(form.address.split())
-    if len(address) > ADDRESS_MAX:
-        errors["address"] = str(_l("Adres może mieć najwyżej %(n)d znaków.", n=ADDRESS_MAX))
-    values["address"] = address
+    values: dict[str, Any] = {}
+    parsers = (("applicant_name", parse_name), ("pesel", parse_pesel), ("email", parse_email), ("address", parse_address))
+    for key, parse in parsers:
+        values[key] = collect(errors, key, parse, getattr(form, key))
     values["urgent"] = form.urgent
     values["permanent_help"] = form.permanent_help
     if errors:

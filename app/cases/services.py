@@ -34,19 +34,21 @@ from app.cases.models import (
     name_key,
 )
 from app.cases.validation import (
-    ADDRESS_MAX,
     DETAIL_MAX,
-    NAME_MAX,
     NOTE_MAX,
     PHONE_LABEL_MAX,
     SEARCH_MAX,
     FieldError,
+    codes,
+    collect,
     digits,
     limited,
     local_input_value,
+    parse_address,
     parse_date,
     parse_email,
     parse_local_datetime,
+    parse_name,
     parse_past_date,
     parse_pesel,
     parse_phone,
@@ -79,11 +81,7 @@ class InputError(ValueError):
 
 def requested_codes(case: Case) -> list[str]:
     """The requested kinds of help of a case, as codes."""
-    try:
-        value = json.loads(case.requested or "[]")
-    except ValueError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+    return codes(case.requested)
 
 
 # --- registration --------------------------------------------------------------------------------------------
@@ -147,11 +145,7 @@ class CaseData:
 def validate_case(form: CaseForm, *, today: date) -> CaseData:
     """Check every field and report all problems at once (InputError), or return clean data."""
     errors: dict[str, str] = {}
-    name = " ".join(form.applicant_name.split())
-    if not name:
-        errors["applicant_name"] = str(_l("Podaj imię i nazwisko wnioskodawcy."))
-    elif len(name) > NAME_MAX:
-        errors["applicant_name"] = str(_l("Imię i nazwisko może mieć najwyżej %(n)d znaków.", n=NAME_MAX))
+    name = collect(errors, "applicant_name", parse_name, form.applicant_name) or ""
 
     pesel: str | None = None
     try:
@@ -175,9 +169,7 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
     except FieldError as exc:
         errors["email"] = exc.message
 
-    address = " ".join(form.address.split())
-    if len(address) > ADDRESS_MAX:
-        errors["address"] = str(_l("Adres może mieć najwyżej %(n)d znaków.", n=ADDRESS_MAX))
+    address = collect(errors, "address", parse_address, form.address) or ""
 
     channel: Channel | None = None
     if form.channel in {c.value for c in Channel}:
