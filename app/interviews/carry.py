@@ -104,6 +104,13 @@ def flow_back(session: Session, *, actor: Principal, interview: Interview, key: 
         _add_phone(session, actor=actor, case=case, number=value, interview=interview)
         return
     column = CASE_KEYS[key]
+    if key == "email":
+        from app.cases.validation import FieldError, parse_email
+
+        try:
+            value = parse_email(value)  # segment A's e-mail is free text: only a real address reaches the case
+        except FieldError:
+            return
     current = getattr(case, column) or ""
     if value == current or len(value) > _column_limit(column):
         return
