@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Role
@@ -19,7 +19,10 @@ bp = Blueprint("interview_carry", __name__)
 def confirm(interview_id: int) -> Response:
     """The person confirmed the data from the application: the "z wniosku — potwierdź" marks go."""
     db = get_session()
-    interview = services.get_interview(db, me(), interview_id)
+    try:
+        interview = services.get_interview(db, me(), interview_id)
+    except services.NoAccess:
+        abort(404)  # another worker's or office's interview looks absent
     section = ""
     if interview.state == InterviewState.IN_PROGRESS:
         confirmed = carry.confirm(db, actor=me(), interview=interview)
