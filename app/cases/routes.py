@@ -13,8 +13,9 @@ from app.appointments.visits import case_visits
 from app.auth.drafts import register_form
 from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
-from app.cases import deadlines, labels, office_settings, presets, services
+from app.cases import deadlines, editing, labels, office_settings, presets, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
+from app.cases.record_routes import case_record_context
 from app.cases.validation import LIMITS, display_phone, local_input_value
 from app.clock import LOCAL_TZ, to_local, utcnow
 from app.dates import day_text
@@ -226,6 +227,9 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "call_values": {},
         "assign_error": "",
         "now": utcnow(),
+        "reopen_error": "",
+        "reopen_reason": "",
+        **case_record_context(case),
     }
     context.update(extra)
     return render("cases/detail.html", status=status, **context)
@@ -304,6 +308,7 @@ def add_phone(case_id: int) -> Response:
         )
     except services.InputError as exc:
         return _detail_page(case, status=422, phone_errors=exc.errors, phone_values=form)
+    editing.note_change(db, actor=me(), case=case, field="phone", old="", new=display_phone(phone.number))  # history
     flash(str(_l("Dodano numer %(number)s.", number=display_phone(phone.number))), "success")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="h-phones"))  # type: ignore[return-value]
 

@@ -34,19 +34,21 @@ from app.cases.models import (
     name_key,
 )
 from app.cases.validation import (
-    ADDRESS_MAX,
     DETAIL_MAX,
-    NAME_MAX,
     NOTE_MAX,
     PHONE_LABEL_MAX,
     SEARCH_MAX,
     FieldError,
+    codes,
+    collect,
     digits,
     limited,
     local_input_value,
+    parse_address,
     parse_date,
     parse_email,
     parse_local_datetime,
+    parse_name,
     parse_past_date,
     parse_pesel,
     parse_phone,
@@ -79,11 +81,7 @@ class InputError(ValueError):
 
 def requested_codes(case: Case) -> list[str]:
     """The requested kinds of help of a case, as codes."""
-    try:
-        value = json.loads(case.requested or "[]")
-    except ValueError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+    return codes(case.requested)
 
 
 # --- registration --------------------------------------------------------------------------------------------
@@ -147,11 +145,7 @@ class CaseData:
 def validate_case(form: CaseForm, *, today: date) -> CaseData:
     """Check every field and report all problems at once (InputError), or return clean data."""
     errors: dict[str, str] = {}
-    name = " ".join(form.applicant_name.split())
-    if not name:
-        errors["applicant_name"] = str(_l("Podaj imię i nazwisko wnioskodawcy."))
-    elif len(name) > NAME_MAX:
-        errors["applicant_name"] = str(_l("Imię i nazwisko może mieć najwyżej %(n)d znaków.", n=NAME_MAX))
+    name = collect(errors, "applicant_name", parse_name, form.applicant_name) or ""
 
     pesel: str | None = None
     try:
@@ -168,10 +162,6 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
             continue
         if number and number not in phones:
             phones.append(number)
-    if not phones and PHONE_FIELDS[0] not in errors and not any(k in errors for k in PHONE_FIELDS):
-        errors[PHONE_FIELDS[0]] = str(
-            _l("Podaj co najmniej jeden numer telefonu: bez niego nie oddzwonimy do wnioskodawcy.")
-        )
 
     email = ""
     try:
@@ -179,9 +169,7 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
     except FieldError as exc:
         errors["email"] = exc.message
 
-    address = " ".join(form.address.split())
-    if len(address) > ADDRESS_MAX:
-        errors["address"] = str(_l("Adres może mieć najwyżej %(n)d znaków.", n=ADDRESS_MAX))
+    address = collect(errors, "address", parse_address, form.address) or ""
 
     channel: Channel | None = None
     if form.channel in {c.value for c in Channel}:
@@ -256,7 +244,9 @@ def register_case(session: Session, *, actor: Principal, form: CaseForm, today: 
         request_note=data.request_note,
         urgent=data.urgent,
         permanent_help=RequestedHelp.PERMANENT in data.requested,
-        state=CaseState.NEW,
+        # Without a phone number (letters, ePUAP filings) contact starts by letter, e-mail or ePUAP.
+        state=CaseState.NEW if data.phones else CaseState.OTHER_ROUTE,
+        needs_other_route=not data.phones,
         # Supervisors and administrators register for the office and assign later; a worker keeps what they take in.
         assigned_worker_id=actor.id if actor.has(Role.WORKER) and not actor.has(Role.SUPERVISOR) else None,
         due_on=deadlines.interview_due(data.received_on, urgent=data.urgent, days=days, urgent_days=urgent_days),
@@ -1068,6 +1058,8 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         item = items[case.id or 0]
         if case.state in (CaseState.NEW, CaseState.CONTACTING) and case.id not in future_callbacks:
             to_call.append(item)
+        elif case.needs_other_route and not item.phones and case.state in OPEN_STATES:
+            to_call.append(item)  # registered without a phone: the card says to write (letter, e-mail, ePUAP)
         elif item.deadline in (deadlines.DeadlineStatus.OVERDUE, deadlines.DeadlineStatus.SOON):
             deadline_items.append(item)
         else:

@@ -5,6 +5,7 @@ Digits are read by `app.fields.ascii_digits` first (NFKC, then only 0-9), the sa
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
@@ -86,6 +87,33 @@ def parse_pesel(raw: str) -> str | None:
     except ValidationError:
         raise FieldError(str(_l("To nie jest prawidłowy numer PESEL."))) from None
     return value
+
+
+def parse_name(raw: str) -> str:
+    """The applicant's name with spaces collapsed; required, at most NAME_MAX characters."""
+    name = " ".join(raw.split())
+    if not name:
+        raise FieldError(str(_l("Podaj imię i nazwisko wnioskodawcy.")))
+    if len(name) > NAME_MAX:
+        raise FieldError(str(_l("Imię i nazwisko może mieć najwyżej %(n)d znaków.", n=NAME_MAX)))
+    return name
+
+
+def parse_address(raw: str) -> str:
+    """An address with spaces collapsed (may be blank), at most ADDRESS_MAX characters."""
+    address = " ".join(raw.split())
+    if len(address) > ADDRESS_MAX:
+        raise FieldError(str(_l("Adres może mieć najwyżej %(n)d znaków.", n=ADDRESS_MAX)))
+    return address
+
+
+def codes(stored: str | None) -> list[str]:
+    """A JSON list of codes as stored in a text column (requested help, help granted); [] when unreadable."""
+    try:
+        value = json.loads(stored or "[]")
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def parse_phone(raw: str) -> str | None:

@@ -17,7 +17,7 @@ from app.db import get_session, reading_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.logic import question_for_key
 from app.formdefs.validators import TEXT_MAX
-from app.interviews import finish_view, pending, privacy, resume, services
+from app.interviews import carry, finish_view, pending, privacy, resume, services
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
 from app.web.access import me, roles_required
@@ -125,7 +125,9 @@ def run(interview_id: int) -> Response:
             row = writer.get(Interview, interview.id)
             if row is not None:
                 services.remember_section(writer, row, screen.section.id)
-    return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting)
+    carried = carry.panel(session, interview, screen.section.id)  # segment A data from the case, to confirm
+    return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting,
+                  carried=carried, carried_keys={key for key, _label, _raw in carried})
 
 
 def _field_of(screen: Screen, key: str) -> FieldView | None:
@@ -295,6 +297,8 @@ def _finish_page(interview: Interview, outcome: services.Completion, *, checked:
     status = 422 if checked and outcome.blocking else 200
 
     def link(problem: Any) -> str:
+        if problem.kind == carry.FLAG_KIND:  # an undecided flag is decided on the flags page
+            return url_for("referrals.interview_flags", interview_id=interview.id)
         return _problem_link(interview, problem.section_id, problem.answer_key)
 
     def by_section(problems: list[Any]) -> list[finish_view.ProblemGroup]:

@@ -46,6 +46,7 @@ from app.formdefs import (
 from app.formdefs.logic import question_for_key
 from app.formdefs.validators import stored_to_raw
 from app.formstore import catalog
+from app.interviews import carry
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.web.ids import parse_id
 
@@ -263,8 +264,11 @@ def start_interview(
     for key, raw in call_record.items():
         if form.has_question(key):
             initial[key] = raw
+    carried = carry.case_answers(session, case=case, form=form)  # segment A from the case, to be confirmed
+    initial.update(carried)
     for key, raw in initial.items():
-        _write(session, actor, interview, form, key, raw, client_id="start", answers=None)
+        _write(session, actor, interview, form, key, raw, client_id=carry.CASE_PREFILL if key in carried else "start",
+               answers=None)
     if case.state in (CaseState.NEW, CaseState.CONTACTING):
         case.state = CaseState.INTERVIEW
         session.add(case)
@@ -452,6 +456,8 @@ def _write(
     )
     interview.updated_at = now
     session.add(interview)
+    if valid and key in carry.CASE_KEYS and client_id != carry.CASE_PREFILL:
+        carry.flow_back(session, actor=actor, interview=interview, key=key, value=json.loads(value) if value else None)
     session.flush()
     return Saved(key, question, row, error, changed=True, conflict=conflict)
 
@@ -676,6 +682,7 @@ def problems_of(session: Session, interview: Interview) -> list[CompletionProble
         )
         problems = [p for p in problems if p.answer_key != key] if key in reported else problems
         problems.append(problem)
+    problems.extend(carry.finish_gaps(session, interview))  # undecided flags, carried data not yet confirmed
     return sorted(problems, key=lambda p: (order.get(p.section_id, 0), not p.blocking))
 
 

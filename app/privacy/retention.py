@@ -27,6 +27,7 @@ from sqlmodel import Session, col, delete, func, select, update
 from app.appointments import privacy as appointment_privacy
 from app.audit.services import lock_chain, record, trim, trimmable
 from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
+from app.cases import record_privacy
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState, OtherContact
 from app.clock import utcnow
 from app.documents import privacy as document_privacy
@@ -292,6 +293,7 @@ def run(session: Session, settings: PrivacySettings, *, now: datetime | None = N
     interviews = _ids(session, select(Interview.id).where(col(Interview.case_id).in_(cases))) if cases else []
     if cases:
         _anonymise_cases(session, cases, interviews, now)
+        record_privacy.anonymise(session, cases)
     if referrals:
         _anonymise_referrals(session, referrals, now)
     visits = due.step("appointment").ids

@@ -14,6 +14,7 @@ from app.auth.models import Office, Role
 from app.cases.models import Case
 from app.cases.services import visible_case
 from app.db import get_session, standalone_session
+from app.interviews import carry
 from app.interviews.models import Interview
 from app.interviews.services import NoAccess, form_of, get_interview, load_answers
 from app.referrals import flag_causes, services
@@ -145,7 +146,7 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
     if request.method == "POST":
         data = ReferralInput.from_form(request.form)
         try:
-            services.raise_referral(
+            referral = services.raise_referral(
                 db,
                 actor=principal,
                 case=case,
@@ -162,6 +163,7 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
         else:
             flash(str(_l("Skierowanie wysłano do psychologów.")), "success")
             if interview is not None:
+                carry.fill_segment_j(db, actor=principal, interview=interview, referral=referral)  # shown in part J
                 target = (
                     url_for("interviews.run", interview_id=interview.id)
                     if _endpoint_exists("interviews.run")

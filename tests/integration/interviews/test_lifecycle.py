@@ -165,6 +165,8 @@ def test_update_starts_prefilled_from_last_finished_interview(
     """After a finished RWS the next start is the update, pre-filled except per-call questions."""
     _fill(client, interview, FINISHED_ANSWERS)
     _finish(client, interview, accept_warnings="1")
+    db.refresh(case)  # the corrected name flowed back to the case in the request's session
+    assert case.applicant_name == "Grażyna Wójcik-Żelazna"
     update = start(app, db, worker, case)
     assert update.form_id == "rws-update" and update.previous_interview_id == interview.id
     answers = services.load_answers(db, update.id)  # type: ignore[arg-type]
