@@ -13,12 +13,12 @@ from app.appointments.visits import case_visits
 from app.auth.drafts import register_form
 from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
-from app.cases import deadlines, editing, labels, office_settings, presets, services
+from app.cases import deadlines, editing, labels, office_settings, presets, retry, services
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
 from app.cases.record_routes import case_record_context
 from app.cases.validation import LIMITS, display_phone, local_input_value
 from app.clock import LOCAL_TZ, to_local, utcnow
-from app.dates import day_text
+from app.dates import day_text, moment_text
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
 from app.web.access import me, roles_required
@@ -73,6 +73,7 @@ def _helpers() -> dict[str, Any]:
         "CallOutcome": CallOutcome,
         "CaseState": CaseState,
         "QUICK_OUTCOMES": QUICK_OUTCOMES,
+        "RETRYABLE": retry.RETRYABLE,
         "PHONE_FIELDS": services.PHONE_FIELDS,
         "limits": LIMITS,
     }
@@ -115,6 +116,7 @@ def _today_context(**extra: Any) -> dict[str, Any]:
         "call_values": {},
         "status_message": "",
         "error_message": "",
+        "retry_values": {},
         "section_limit": TODAY_SECTION_LIMIT,
         "show_all": "",
         **extra,
@@ -293,6 +295,33 @@ def log_call(case_id: int) -> Response:
         return redirect(url_for("cases.today"))  # type: ignore[return-value]
     flash(message, "success")
     return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
+
+
+@bp.route("/cases/<int:case_id>/retry", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def book_retry(case_id: int) -> Response:
+    """Plan the next try after a call nobody answered: a call-back on the list, not another call on the record."""
+    db = get_session()
+    case = services.visible_case(db, me(), case_id)
+    form = retry.RetryForm.from_mapping(request.form)
+    from_today = request.form.get("from") == "today"
+    try:
+        callback = retry.book_retry(db, actor=me(), case=case, form=form)
+    except retry.RetryError as exc:
+        message = _l("%(name)s: ponownego telefonu nie zaplanowano. %(problems)s", name=case.applicant_name,
+                     problems=" ".join(exc.errors.values()))
+        if from_today:
+            return render("cases/today.html", "cases/_today_list.html", status=422,
+                          **_today_context(error_message=message, retry_values={case_id: form}))
+        flash(str(message), "error")
+        return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
+    message = _l("%(name)s: ponowny telefon zaplanowany na %(when)s.", name=case.applicant_name,
+                 when=moment_text(callback.due_at))
+    if from_today and is_htmx():
+        return render("cases/_today_list.html", **_today_context(status_message=message))
+    flash(str(message), "success")
+    target = url_for("cases.today") if from_today else url_for("cases.detail", case_id=case_id)
+    return redirect(target)  # type: ignore[return-value]
 
 
 @bp.route("/cases/<int:case_id>/phones", methods=["POST"])

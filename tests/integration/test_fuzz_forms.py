@@ -30,7 +30,7 @@ from app.appointments.models import Appointment, AppointmentKind, HoursException
 from app.appointments.visits import Mark
 from app.auth.models import Office, ResumeDraft, Role, User
 from app.auth.services import load_principal
-from app.cases.models import CallOutcome, Case, CasePhone, Channel, ContactRoute, RequestedHelp
+from app.cases.models import CallAttempt, CallOutcome, Case, CasePhone, Channel, ContactRoute, RequestedHelp
 from app.cases.presets import Preset
 from app.cases.record_models import CaseOutcome
 from app.cases.services import PHONE_FIELDS
@@ -370,6 +370,17 @@ def _wrong_phone(world: World) -> Prepared:
     return Prepared(url={"case_id": case.id, "phone_id": phone.id}, fields=("from",), hints={"from": ("today", "case")})
 
 
+def _failed_call(world: World) -> Prepared:
+    """A case whose last call went unanswered: the next try can be planned."""
+    case = world.case()
+    world.db.add(CallAttempt(case_id=case.id or 0, worker_id=world.me().id or 0, number="+48600100200",
+                             outcome=CallOutcome.NO_ANSWER, at=dt.datetime.now(dt.UTC)))
+    world.db.commit()
+    return Prepared(url={"case_id": case.id}, fields=("retry_preset", "retry_at", "note", "from"),
+                    hints={"retry_preset": enum_values(Preset), "from": ("today", "case"),
+                           "retry_at": ("2026-03-02T10:00", "jutro")})
+
+
 def _answers(world: World) -> Prepared:
     interview = world.interview()
     return Prepared(url={"interview_id": interview.id}, fields=("client_id",), keyed=_keys_of(interview))
@@ -504,6 +515,7 @@ TARGETS: dict[str, Target] = {
     "cases.duplicates": Target((Role.WORKER,), lambda w: Prepared(url={}, fields=CASE_FIELDS, hints=CASE_HINTS)),
     "cases.log_call": Target((Role.WORKER,), lambda w: Prepared(
         url={"case_id": w.case().id}, fields=CALL_FIELDS, hints=CALL_HINTS)),
+    "cases.book_retry": Target((Role.WORKER,), _failed_call),
     "cases.add_phone": Target((Role.WORKER,), lambda w: Prepared(
         url={"case_id": w.case().id}, fields=("phone", "label"), hints=PHONE_HINTS)),
     "cases.correct_phone": Target((Role.WORKER,), _wrong_phone),

@@ -289,6 +289,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('case_record.reopen', 'POST'): 'LAHFAAH',
     ('cases.add_phone', 'POST'): 'LAHFAAH',
     ('cases.assign', 'POST'): 'LAHFAAH',
+    ('cases.book_retry', 'POST'): 'LAHFAAH',
     ('cases.correct_phone', 'POST'): 'LAHFAAH',
     ('cases.detail', 'GET'): 'LAHFAAH',
     ('cases.duplicates', 'POST'): 'LAAFAAA',

@@ -1,0 +1,105 @@
+"""Trying again after a call nobody answered (issue 15, point 4).
+
+"Nie odbiera", "zajęte" or voicemail is one call, already recorded. Planning the next try books a call-back attached
+to that failed call — it is not a second call: nothing is added to the call record, and the count of failed calls
+that leads to a letter or an e-mail goes on counting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from app.audit.services import record
+from app.auth.services import Principal
+from app.cases import presets
+from app.cases.models import CallAttempt, Callback, CallOutcome, Case
+from app.cases.validation import FieldError, local_input_value, parse_local_datetime
+from app.clock import LOCAL_TZ, utcnow
+
+# Outcomes after which calling the same number again later makes sense (a wrong number needs another number).
+RETRYABLE = frozenset({CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL})
+PAST_SLACK = timedelta(minutes=10)
+HORIZON = timedelta(days=92)
+NOTE_MAX = 300
+
+
+class RetryError(ValueError):
+    """The retry could not be booked; `errors` maps a field (or "" for the whole form) to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass
+class RetryForm:
+    """What the worker tapped or typed, kept verbatim for re-display."""
+
+    preset: str = ""
+    at: str = ""
+    note: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> RetryForm:
+        """Build from posted form data (missing fields are empty)."""
+        return cls(str(data.get("retry_preset", "")), str(data.get("retry_at", "")), str(data.get("note", "")))
+
+
+def last_failed_call(session: Session, case: Case) -> CallAttempt | None:
+    """The case's latest call, when it is one worth trying again (no answer, busy, voicemail)."""
+    last = session.exec(
+        select(CallAttempt).where(CallAttempt.case_id == case.id).order_by(col(CallAttempt.at).desc(),
+                                                                          col(CallAttempt.id).desc())
+    ).first()
+    return last if last is not None and last.outcome in RETRYABLE else None
+
+
+def _when(form: RetryForm, now: datetime, tz: tzinfo) -> datetime:
+    if form.preset:
+        preset = presets.parse_preset(form.preset)
+        if preset is None:
+            raise RetryError({"retry_at": str(_l("Nieznany szybki termin. Wybierz jeden z przycisków albo wpisz "
+                                                 "dzień i godzinę."))})
+        at = presets.resolve(preset, now, tz)
+        form.at = local_input_value(at)  # shown in the field if anything else is refused
+        return at
+    try:
+        return parse_local_datetime(form.at)
+    except FieldError as exc:
+        raise RetryError({"retry_at": exc.message}) from None
+
+
+def book_retry(
+    session: Session, *, actor: Principal, case: Case, form: RetryForm, now: datetime | None = None,
+    tz: tzinfo = LOCAL_TZ,
+) -> Callback:
+    """Book the next try of the latest failed call on the actor's list; an earlier plan for that call is moved."""
+    now = now or utcnow()
+    failed = last_failed_call(session, case)
+    if failed is None:
+        raise RetryError({"": str(_l("Ostatni telefon nie był nieudany: zapisz najpierw wynik rozmowy."))})
+    note = form.note.strip()
+    if len(note) > NOTE_MAX:
+        raise RetryError({"note": str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))})
+    due = _when(form, now, tz)
+    if due < now - PAST_SLACK:
+        raise RetryError({"retry_at": str(_l("Termin telefonu minął. Podaj godzinę w przyszłości."))})
+    if due > now + HORIZON:
+        raise RetryError({"retry_at": str(_l("Termin jest zbyt odległy: najwyżej 3 miesiące naprzód."))})
+    planned = session.exec(
+        select(Callback).where(Callback.attempt_id == failed.id, col(Callback.done_at).is_(None))
+    ).first()
+    callback = planned or Callback(case_id=case.id or 0, worker_id=actor.id, due_at=due, attempt_id=failed.id)
+    callback.worker_id, callback.due_at = actor.id, due
+    if note:
+        callback.note = note
+    session.add(callback)
+    session.flush()
+    record(session, "callback.retry", actor_id=actor.id, office_id=case.office_id, object_type="case",
+           object_id=case.id, attempt_id=failed.id, callback_id=callback.id, moved=planned is not None)
+    return callback
