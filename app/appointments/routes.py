@@ -18,8 +18,8 @@ from app.appointments.models import Appointment, AppointmentKind, AppointmentSta
 from app.appointments.slots import free_slots
 from app.appointments.summary import summary
 from app.audit.services import record_view
+from app.cases.access import visible_case
 from app.cases.models import Case
-from app.cases.services import visible_case
 from app.clock import to_local, utcnow
 from app.db import get_session
 from app.web.access import me, roles_required

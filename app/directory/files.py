@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
-from app.cases.services import InputError
+from app.cases.errors import InputError
 from app.db import office_row
 from app.directory.models import ApplicationTemplate
 

@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import STAFF_ROLES, Office, Role, User
-from app.cases.services import InputError
+from app.cases.errors import InputError
 from app.clock import local_now
 from app.db import get_session
 from app.directory import files, services

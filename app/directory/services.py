@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
-from app.cases.services import InputError
+from app.cases.errors import InputError
 from app.cases.validation import (
     FieldError,
     collect,

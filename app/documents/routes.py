@@ -10,8 +10,10 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from app import get_settings
+from app.cases.access import visible_case
+from app.cases.contact.history import users_by_id
 from app.cases.models import Case
-from app.cases.services import local_today, users_by_id, visible_case
+from app.clock import local_today
 from app.db import get_session
 from app.documents import services
 from app.documents.labels import CHANNEL_LABELS, KIND_LABELS, channel_label, kind_label

@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
+from app.cases.contact.calls import CallForm, log_call
+from app.cases.errors import InputError
 from app.cases.models import CallAttempt, CallOutcome, Case
-from app.cases.services import CallForm, InputError, log_call
 from app.guides.loader import Guide, GuideRegistry
 from app.guides.models import GuideProgress
 

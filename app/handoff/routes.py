@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Role
 from app.cases.models import Case
-from app.cases.services import local_today
+from app.clock import local_today
 from app.db import get_session
 from app.handoff import services
 from app.interviews.models import Interview, InterviewState

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
 from app.auth.models import Role
+from app.cases.access import visible_case
 from app.cases.models import Case
-from app.cases.services import visible_case
 from app.db import get_session, standalone_session
 from app.privacy import office_settings  # noqa: F401 - registers the retention settings of the settings page
 from app.privacy.export import ExportError, cases_for, collect, to_json, to_pdf

@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record_view
 from app.auth.models import Office, Role
+from app.cases.access import visible_case
 from app.cases.models import Case
-from app.cases.services import visible_case
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
 from app.interviews.services import NoAccess, form_of, get_interview

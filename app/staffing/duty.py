@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import Office, Role, User, UserRole
 from app.auth.services import Principal
-from app.cases.services import InputError
+from app.cases.errors import InputError
 from app.cases.validation import collect, parse_clock, parse_day, parse_phone
 from app.clock import LOCAL_TZ, to_local
 from app.db import office_row

@@ -16,8 +16,10 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
+from app.cases.contact.calls import CallForm, log_call
+from app.cases.errors import InputError
 from app.cases.models import CallOutcome, Case, Channel
-from app.cases.services import CallForm, Duplicate, InputError, find_duplicates, log_call
+from app.cases.registration import Duplicate, find_duplicates
 from app.cases.validation import collect, require_phone
 from app.clock import to_local
 from app.staffing.duty import todays_slot

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import get_settings
 from app.auth.models import STAFF_ROLES, Role
-from app.cases.services import InputError
+from app.cases.errors import InputError
 from app.clock import LOCAL_TZ, local_now, utcnow
 from app.db import get_session
 from app.staffing import duty, duty_calls

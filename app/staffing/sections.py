@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from app.audit.services import record
 from app.auth.services import Principal
-from app.cases.services import InputError
+from app.cases.errors import InputError
 from app.cases.validation import collect, parse_email
 from app.db import office_row
 from app.staffing.models import Section, StaffPlacement

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
-from app.cases.services import InputError
+from app.cases.errors import InputError
 from app.cases.validation import collect, parse_day
 from app.clock import local_now
 from app.staffing.models import PatternKind, RotaPattern, Section, StaffGroup, StaffPlacement

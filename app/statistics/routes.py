@@ -7,8 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, make_response, request
 
 from app.auth.models import Office, Role
-from app.cases.services import local_today
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.db import get_session
 from app.interviews.services import FULL_FORM, form_registry
 from app.statistics.charts import layout

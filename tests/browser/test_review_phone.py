@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.cases.models import Case, Channel
-from app.cases.services import local_today
+from app.clock import local_today
 from app.db import make_engine
 from app.formdefs import to_storage, validate
 from app.interviews.models import Interview, InterviewState

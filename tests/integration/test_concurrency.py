@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.cases.services import local_today
+from app.clock import local_today
 from app.db import make_engine
 from tests.integration.test_load import pg_database  # noqa: F401 - fixture: a fresh PostgreSQL database
 from tests.livehttp import TEXT_KEYS, HttpSession, Reply, acknowledged, arrange_workers

@@ -32,7 +32,7 @@ from app.auth.models import Office, ResumeDraft, Role, User
 from app.auth.services import load_principal
 from app.cases.models import CallOutcome, Case, CasePhone, Channel, ContactRoute, RequestedHelp
 from app.cases.presets import Preset
-from app.cases.services import PHONE_FIELDS
+from app.cases.registration import PHONE_FIELDS
 from app.config import Settings
 from app.interviews import services as interviews
 from app.interviews.models import Interview

@@ -17,9 +17,10 @@ from app.appointments.errors import AppointmentInputError
 from app.appointments.models import Appointment, AppointmentEvent, DeskOccupancy, HoursException, VisitDesk
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
-from app.cases import services as case_services
+from app.cases.contact import calls
 from app.cases.models import Callback, Case
 from app.referrals.models import OutboxAttachment, OutboxMessage
+from app.worklist import today as case_today
 from tests.integration.appointments.conftest import (
     VisitOffice,
     at,
@@ -244,11 +245,11 @@ def test_telephone_appointment_lands_on_the_workers_today_list(
     assert count(db, DeskOccupancy) == 0 and count(db, OutboxMessage) == 0  # no e-mail given
     actor = principal(db, worker)
     with in_app():
-        today = case_services.today_for(db, actor=actor, now=at(day, 8))
+        today = case_today.today_for(db, actor=actor, now=at(day, 8))
         assert [item.case.id for item in today.callbacks] == [case.id]
         # Another call logged before the agreed time keeps the appointment's call-back on the list.
-        case_services.log_call(db, actor=actor, case=case, threshold=3,
-                               form=case_services.CallForm(number="+48601234567", outcome="answered"))
+        calls.log_call(db, actor=actor, case=case, threshold=3,
+                               form=calls.CallForm(number="+48601234567", outcome="answered"))
         db.commit()
         db.refresh(callback)
         assert callback.done_at is None

@@ -14,7 +14,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.cases import deadlines
 from app.cases.models import Case, CasePhone, CaseState
-from app.cases.services import local_today
+from app.clock import local_today
 from tests.conftest import login, token
 from tests.factories import make_office, make_user
 

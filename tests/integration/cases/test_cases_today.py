@@ -13,8 +13,7 @@ from sqlmodel import Session
 from app.auth.models import Role, User
 from app.cases import deadlines
 from app.cases.models import Callback, Case, CaseState
-from app.cases.services import local_today
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.interviews.models import Interview, InterviewState
 
 

@@ -16,7 +16,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Office, Role, User
 from app.cases import deadlines
 from app.cases.models import Case, CaseState, Channel
-from app.cases.services import local_today
+from app.clock import local_today
 from app.config import Settings
 from app.db import ENGINE_KEY
 from app.officeconfig import store
