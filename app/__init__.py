@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[passwords.EXTENSION_KEY] = passwords.hasher_for(settings)
     # A broken form definition stops start-up with every problem named (file: item: problem).
-    from app.interviews.services import FORMS_KEY, load_forms
+    from app.formdefs.extension import FORMS_KEY, load_forms
 
     app.extensions[FORMS_KEY] = load_forms(settings.forms_dir)
     # The filing guides (forms/guides) are checked the same way: a broken one stops start-up naming file and place.
@@ -115,8 +115,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _check_published_forms(app: Flask, engine: Engine) -> None:
     """A built-in form file that differs from the version interviews already pinned stops start-up, naming it."""
     from app.formdefs import FormDefinitionError
+    from app.formdefs.extension import FORMS_KEY
     from app.formstore.catalog import startup_problems
-    from app.interviews.services import FORMS_KEY
 
     problems = startup_problems(engine, app.extensions[FORMS_KEY])
     if problems:

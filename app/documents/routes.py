@@ -18,8 +18,8 @@ from app.db import get_session
 from app.documents import services
 from app.documents.labels import CHANNEL_LABELS, KIND_LABELS, channel_label, kind_label
 from app.documents.models import CaseDocument
+from app.interviews.access import case_interviews
 from app.interviews.models import Interview
-from app.interviews.services import case_interviews
 from app.web.access import me, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id

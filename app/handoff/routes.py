@@ -12,8 +12,9 @@ from app.cases.models import Case
 from app.clock import local_today
 from app.db import get_session
 from app.handoff import services
+from app.interviews.access import can_reach, case_interviews, get_interview
+from app.interviews.errors import NoAccess
 from app.interviews.models import Interview, InterviewState
-from app.interviews.services import NoAccess, can_reach, case_interviews, get_interview
 from app.statistics.period import PeriodError, parse_period, presets
 from app.web.access import me, roles_required
 from app.web.htmx import render

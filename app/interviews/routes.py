@@ -15,7 +15,8 @@ from app.db import get_session, reading_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.logic import question_for_key
 from app.formdefs.validators import TEXT_MAX
-from app.interviews import pending, resume, services
+from app.interviews import access, answers, autosave, errors, lifecycle, members, pending, resume
+from app.interviews import start as iv_start
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
 from app.web.access import me, roles_required
@@ -34,7 +35,7 @@ STATE_LABELS = {
 @bp.app_template_global()
 def case_interviews(case_id: int) -> list[Interview]:
     """A case's interviews, newest first (for the case page partial)."""
-    return services.case_interviews(get_session(), case_id)
+    return access.case_interviews(get_session(), case_id)
 
 
 @bp.app_template_global()
@@ -45,7 +46,7 @@ def interview_state_label(state: str) -> str:
 
 @bp.context_processor
 def _limits() -> dict[str, Any]:
-    return {"text_max": TEXT_MAX, "notes_max": services.NOTES_MAX, "notes_typed": None, "notes_error": None}
+    return {"text_max": TEXT_MAX, "notes_max": autosave.NOTES_MAX, "notes_typed": None, "notes_error": None}
 
 
 @bp.app_template_filter("loc")
@@ -64,8 +65,8 @@ def answer_dom_id(key: str) -> str:
 
 def _interview(interview_id: int) -> Interview:
     try:
-        return services.get_interview(get_session(), me(), interview_id)
-    except services.NoAccess:
+        return access.get_interview(get_session(), me(), interview_id)
+    except errors.NoAccess:
         abort(404)
 
 
@@ -80,15 +81,15 @@ def start(case_id: int) -> Response:
     """Start (or resume) the interview of a case and go to the runner."""
     session = get_session()
     try:
-        case = services.case_for_start(session, me(), case_id)
-    except services.NoAccess:
+        case = access.case_for_start(session, me(), case_id)
+    except errors.NoAccess:
         abort(404)
     raw_attempt = request.form.get("call_attempt_id", "")
     try:
-        interview = services.start_interview(
+        interview = iv_start.start_interview(
             session, actor=me(), case=case, call_attempt_id=parse_id(raw_attempt)
         )
-    except services.InterviewError as exc:
+    except errors.InterviewError as exc:
         abort(exc.status)
     return redirect(_run_url(interview))  # type: ignore[return-value]
 
@@ -101,7 +102,7 @@ def run(interview_id: int) -> Response:
     session = get_session()
     record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id)
     if interview.state == InterviewState.INTERRUPTED:
-        screen = build_screen(session, interview, services.SAFETY_SECTION)
+        screen = build_screen(session, interview, lifecycle.SAFETY_SECTION)
         return render("interviews/interrupted.html", screen=screen, interview=interview)
     waiting = resume.send_on_open(session, interview)
     screen = build_screen(session, interview, request.args.get("section"))
@@ -109,7 +110,7 @@ def run(interview_id: int) -> Response:
         with standalone_session() as writer:
             row = writer.get(Interview, interview.id)
             if row is not None:
-                services.remember_section(writer, row, screen.section.id)
+                autosave.remember_section(writer, row, screen.section.id)
     return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting)
 
 
@@ -135,7 +136,7 @@ def save(interview_id: int) -> Response:
     key = request.form.get("key", "")
     rev = request.form.get(f"_rev:{key}", "")
     try:
-        saved = services.save_answer(
+        saved = autosave.save_answer(
             session,
             actor=me(),
             interview=interview,
@@ -144,7 +145,7 @@ def save(interview_id: int) -> Response:
             client_id=request.form.get("client_id", ""),
             base_revision=parse_id(rev),
         )
-    except services.InterviewError as exc:
+    except errors.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key=key)
     pending.note_stored(session, user_id=me().id, interview=interview, saved=[saved],
                         client_id=request.form.get("client_id", ""))
@@ -176,8 +177,8 @@ def notes(interview_id: int) -> Response:
     """Autosave the worker's notes (htmx)."""
     interview = _interview(interview_id)
     try:
-        services.set_notes(get_session(), actor=me(), interview=interview, notes=request.form.get("_notes", ""))
-    except services.InterviewError as exc:
+        autosave.set_notes(get_session(), actor=me(), interview=interview, notes=request.form.get("_notes", ""))
+    except errors.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key="_notes")
     pending.note_notes_stored(get_session(), user_id=me().id, interview=interview)
     return render("interviews/_notes_state.html", interview=interview, just_saved=True)
@@ -198,7 +199,7 @@ def section(interview_id: int, section_id: str) -> Response:
         abort(404)
     action = request.form.get("_action", "")
     try:
-        results = services.save_section(
+        results = autosave.save_section(
             session, actor=me(), interview=interview, section_id=section_id, data=request.form
         )
         pending.note_stored(session, user_id=me().id, interview=interview, saved=results, client_id="")
@@ -207,22 +208,22 @@ def section(interview_id: int, section_id: str) -> Response:
         if action.startswith(("add:", "remove:")):
             parts = action.split(":")
             index = parse_id(parts[2]) if len(parts) > 2 else None
-            services.change_members(
+            members.change_members(
                 session, actor=me(), interview=interview, group_id=parts[1], add=parts[0] == "add", index=index
             )
             anchor = dom_id(parts[1])
-    except services.InterviewReadOnly as exc:
+    except errors.InterviewReadOnly as exc:
         flash(exc.message, "warning")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
-    except services.NotesTooLong as exc:
+    except errors.NotesTooLong as exc:
         # The answers are saved; the notes are refused whole and stay on screen as typed.
         again = build_screen(session, interview, section_id)
         return render("interviews/run.html", status=422, screen=again, interview=interview, form=again.form,
                       notes_typed=request.form.get("_notes", ""), notes_error=exc.message)
-    except services.InterviewError as exc:
+    except errors.InterviewError as exc:
         flash(exc.message, "error")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
-    except services.NoAccess:
+    except errors.NoAccess:
         abort(404)
     if interview.state == InterviewState.INTERRUPTED:
         return redirect(_run_url(interview))  # type: ignore[return-value]
@@ -260,10 +261,10 @@ def finish(interview_id: int) -> Response:
     if request.method == "GET" or interview.state != InterviewState.IN_PROGRESS:
         if interview.state == InterviewState.FINISHED:
             return redirect(url_for("interviews.summary", interview_id=interview.id))  # type: ignore[return-value]
-        problems = services.problems_of(session, interview)
-        outcome = services.Completion(False, problems)
+        problems = lifecycle.problems_of(session, interview)
+        outcome = lifecycle.Completion(False, problems)
         return _finish_page(interview, outcome, checked=False)
-    outcome = services.complete(
+    outcome = lifecycle.complete(
         session, actor=me(), interview=interview, accept_warnings=request.form.get("accept_warnings") == "1"
     )
     if outcome.finished:
@@ -272,8 +273,8 @@ def finish(interview_id: int) -> Response:
     return _finish_page(interview, outcome, checked=True)
 
 
-def _finish_page(interview: Interview, outcome: services.Completion, *, checked: bool) -> Response:
-    form = services.form_of(interview)
+def _finish_page(interview: Interview, outcome: lifecycle.Completion, *, checked: bool) -> Response:
+    form = answers.form_of(interview)
     status = 422 if checked and outcome.blocking else 200
 
     def link(problem: Any) -> str:
@@ -303,8 +304,8 @@ def reopen(interview_id: int) -> Response:
     """Make a finished or interrupted interview editable again (recorded in the audit log)."""
     interview = _interview(interview_id)
     try:
-        services.reopen(get_session(), actor=me(), interview=interview)
-    except services.InterviewError as exc:
+        lifecycle.reopen(get_session(), actor=me(), interview=interview)
+    except errors.InterviewError as exc:
         flash(exc.message, "warning")
     else:
         flash(_l("Wywiad otwarty ponownie do zmian."), "success")
@@ -319,11 +320,11 @@ def summary_page(interview_id: int) -> Response:
     session = get_session()
     record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id, page="summary")
     lang = str(getattr(current_user, "locale", "pl"))
-    form = services.form_of(interview)
+    form = answers.form_of(interview)
     changed: list[dict[str, str]] = []
     if interview.previous_interview_id is not None and interview.id is not None:
-        previous = services.load_answers(session, interview.previous_interview_id)
-        for change in changes(previous, services.load_answers(session, interview.id), form):
+        previous = answers.load_answers(session, interview.previous_interview_id)
+        for change in changes(previous, answers.load_answers(session, interview.id), form):
             question = question_for_key(form, change.key)
             member = change.key.split(".")[1] if question.group else None
             changed.append(

@@ -30,8 +30,8 @@ from app.clock import to_local, utcnow
 from app.documents import privacy as document_privacy
 from app.formdefs import StorageError, display, from_storage
 from app.formdefs.logic import question_for_key
+from app.interviews.answers import form_of
 from app.interviews.models import Answer, AnswerChange, Interview
-from app.interviews.services import form_of
 from app.referrals.models import FlagDecision, Referral, ReferralContact, ReferralTransition
 from app.reports.models import Report, ReportFile, ReviewComment
 from app.reports.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, register_fonts

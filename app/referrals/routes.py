@@ -14,8 +14,10 @@ from app.auth.models import Office, Role
 from app.cases.access import visible_case
 from app.cases.models import Case
 from app.db import get_session, standalone_session
+from app.interviews.access import get_interview
+from app.interviews.answers import form_of
+from app.interviews.errors import NoAccess
 from app.interviews.models import Interview
-from app.interviews.services import NoAccess, form_of, get_interview
 from app.referrals import services
 from app.referrals.exports import export_rows, to_csv, to_pdf
 from app.referrals.helplines import Helplines, load_helplines

@@ -30,8 +30,8 @@ from app.formdefs import (
     redact,
 )
 from app.formdefs.logic import parse_key
+from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
-from app.interviews.services import form_of, load_answers
 from app.referrals.deadlines import due_at
 from app.referrals.helplines import Helpline, Helplines
 from app.referrals.models import (

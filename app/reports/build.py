@@ -16,8 +16,8 @@ from app.cases.validation import display_phone
 from app.clock import LOCAL_TZ, utcnow
 from app.formdefs import FormDefinition, Question, display, evaluate, redact
 from app.formdefs import Section as FormSection
+from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
-from app.interviews.services import form_of, load_answers
 from app.reports import data as rd
 from app.reports.documents import received_documents
 

@@ -15,8 +15,8 @@ from app.cases.demo import demo_reference
 from app.cases.models import Case, CaseState, Channel
 from app.clock import local_today, utcnow
 from app.formdefs import FormDefinition, to_storage, validate
+from app.formdefs.extension import form_registry
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
-from app.interviews.services import form_registry
 from app.reports.models import Report
 from app.reports.services import approve_report, submit_report
 

@@ -23,8 +23,8 @@ from app.clock import LOCAL_TZ, utcnow
 from app.config import Settings
 from app.db import lock_row
 from app.formdefs.logic import question_for_key
+from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview, InterviewState
-from app.interviews.services import form_of, load_answers
 from app.referrals.models import OPEN_STATES, Referral
 from app.referrals.services import is_overdue
 from app.reports import pki_store

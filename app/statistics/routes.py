@@ -9,7 +9,8 @@ from flask import Blueprint, Response, abort, make_response, request
 from app.auth.models import Office, Role
 from app.clock import local_today, utcnow
 from app.db import get_session
-from app.interviews.services import FULL_FORM, form_registry
+from app.formdefs.extension import form_registry
+from app.interviews.start import FULL_FORM
 from app.statistics.charts import layout
 from app.statistics.csvfile import spreadsheet_csv
 from app.statistics.figures import Figures, Table, figures
