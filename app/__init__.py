@@ -194,6 +194,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
+    from app.dashboard.routes import bp as dashboard_bp
     from app.directory.public import bp as contact_bp
     from app.directory.routes import bp as directory_bp
     from app.documents.routes import bp as documents_bp
@@ -216,7 +217,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, interview_pending_bp, referrals_bp,
                   reports_bp, privacy_bp, rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp,
                   visit_setup_bp, offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
-                  statistics_bp)
+                  statistics_bp, dashboard_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     probes.install(app)

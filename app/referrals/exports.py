@@ -18,15 +18,10 @@ from sqlmodel import Session
 
 from app.auth.models import Office
 from app.clock import to_local, utcnow
+from app.referrals.intake import format_phone
+from app.referrals.labels import PRIORITY_LABELS, REASON_LABELS
 from app.referrals.models import Referral
-from app.referrals.services import (
-    PRIORITY_LABELS,
-    REASON_LABELS,
-    format_phone,
-    is_overdue,
-    office_referrals,
-    user_names,
-)
+from app.referrals.queries import is_overdue, office_referrals, user_names
 from app.referrals.states import STATE_LABELS
 from app.reports.pdf.styles import FONT, FONT_BOLD, register_fonts
 

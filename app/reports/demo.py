@@ -18,7 +18,7 @@ from app.formdefs import FormDefinition, to_storage, validate
 from app.formdefs.extension import form_registry
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.reports.models import Report
-from app.reports.services import approve_report, submit_report
+from app.reports.review import approve_report, submit_report
 
 # Raw answers exactly as a worker would type them; validated through the form before they are stored.
 DEMO_ANSWERS: dict[str, Any] = {

@@ -36,10 +36,10 @@ from app.cases.registration import PHONE_FIELDS
 from app.config import Settings
 from app.interviews import answers, start
 from app.interviews.models import Interview
+from app.referrals.intake import ReferralInput
 from app.referrals.models import Priority, ReasonCategory, Referral, ReferralState
-from app.referrals.services import ReferralInput
 from app.referrals.states import Action
-from app.reports import services as reports
+from app.reports import review
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report
 from tests.conftest import csrf_from, login
@@ -114,7 +114,7 @@ class World:
         with self.app.app_context():
             principal = load_principal(self.db, worker.id or 0)
             assert principal is not None
-            reports.submit_report(self.db, actor=principal, interview=interview, password=PASSWORD, settings=settings_)
+            review.submit_report(self.db, actor=principal, interview=interview, password=PASSWORD, settings=settings_)
             self.db.commit()
         return self.db.exec(select(Report).where(Report.interview_id == interview.id)).one()
 
