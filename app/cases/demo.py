@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from app.auth.demo import DemoContext
 from app.cases import deadlines
 from app.cases.models import (
     CallAttempt,
@@ -23,9 +23,6 @@ from app.cases.models import (
     RequestedHelp,
 )
 from app.clock import LOCAL_TZ, to_local, utcnow
-
-if TYPE_CHECKING:  # the demo package imports this module to register the seeder
-    from app.demo.seed import DemoContext
 
 WORKER = "demo-worker"
 Out = CallOutcome

@@ -19,11 +19,12 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlmodel import Session, col, func, select
 
+from app.auth.demo import DemoContext
 from app.auth.models import Role, User
 from app.auth.services import Principal, create_user, find_user
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case, CasePhone, CaseState, Channel, name_key
@@ -35,9 +36,6 @@ from app.interviews.demo import FINISHED_ANSWERS
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.reports.models import Report
 from app.reports.states import ReportState
-
-if TYPE_CHECKING:
-    from app.demo.seed import DemoContext
 
 PREFIX = "SKALA/"
 CASES_PER_WORKER = 500

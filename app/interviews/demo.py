@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, select
 
+from app.auth.demo import DemoContext
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.demo import demo_reference
 from app.cases.models import Case, Channel
 from app.interviews import autosave, lifecycle, start
 from app.interviews.models import Interview
-
-if TYPE_CHECKING:
-    from app.demo.seed import DemoContext
 
 # Numbers of the demo applications (RWS/<this year>/<number>) created by the cases seeder.
 IN_PROGRESS_CASE = 1
