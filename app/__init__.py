@@ -19,16 +19,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import db as database
 from app.auth import passwords
 from app.auth.models import Role
+from app.auth.sessions import DatabaseSessionInterface
 from app.clock import LOCAL_TZ
-from app.config import Settings, load_settings
+from app.config import SETTINGS_KEY, Settings, get_settings, load_settings
 from app.web import errors, ids, probes, security
 from app.web import request as clean_request
 from app.web.htmx import is_htmx, trigger
 from app.web.redirects import safe_next
-from app.web.sessions import DatabaseSessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS_KEY = "telewywiad.settings"
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -121,14 +120,6 @@ def _check_published_forms(app: Flask, engine: Engine) -> None:
     problems = startup_problems(engine, app.extensions[FORMS_KEY])
     if problems:
         raise FormDefinitionError(problems)
-
-
-def get_settings() -> Settings:
-    """Settings of the current application."""
-    from flask import current_app
-
-    settings: Settings = current_app.extensions[SETTINGS_KEY]
-    return settings
 
 
 def _configure_logging(settings: Settings) -> None:

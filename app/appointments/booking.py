@@ -30,8 +30,8 @@ from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Callback, Case, CasePhone
-from app.cases.validation import FieldError, display_phone, parse_email, parse_phone
 from app.clock import LOCAL_TZ, utcnow
+from app.fields import FieldError, display_phone, parse_email, parse_phone
 from app.web.ids import parse_id
 
 

@@ -22,9 +22,9 @@ from app.appointments.models import (
     VisitRules,
 )
 from app.auth.demo import DemoContext
-from app.cases.deadlines import add_working_days, is_working_day
 from app.cases.models import Callback, Case, CasePhone
 from app.clock import to_local, utcnow
+from app.workdays import add_working_days, is_working_day
 
 ENTRY_RULES = """Przy wejściu zdezynfekuj ręce (dozownik z płynem stoi przy drzwiach).
 Załóż jednorazowe rękawiczki.

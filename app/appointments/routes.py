@@ -18,11 +18,11 @@ from app.appointments.models import Appointment, AppointmentKind, AppointmentSta
 from app.appointments.slots import free_slots
 from app.appointments.summary import summary
 from app.audit.services import record_view
+from app.auth.access import me, roles_required
 from app.cases.access import visible_case
 from app.cases.models import Case
 from app.clock import to_local, utcnow
 from app.db import get_session
-from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render
 
 bp = Blueprint("appointments", __name__)

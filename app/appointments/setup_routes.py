@@ -17,8 +17,8 @@ from app.appointments.labels import WEEKDAY_LABELS
 from app.appointments.models import HoursException, VisitDesk, VisitPlace, VisitReason
 from app.appointments.setup import PlaceForm, ReasonForm
 from app.appointments.slots import active_desks
+from app.auth.access import me, require_same_office, roles_required
 from app.db import get_session
-from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("visit_setup", __name__, url_prefix="/appointments/setup")

@@ -23,6 +23,7 @@ from app.cases.models import (
     RequestedHelp,
 )
 from app.clock import LOCAL_TZ, to_local, utcnow
+from app.workdays import is_working_day
 
 WORKER = "demo-worker"
 Out = CallOutcome
@@ -133,7 +134,7 @@ def _received_on(today: date, working_days_ago: int) -> date:
     remaining = working_days_ago
     while remaining:
         day -= timedelta(days=1)
-        if deadlines.is_working_day(day):
+        if is_working_day(day):
             remaining -= 1
     return day
 

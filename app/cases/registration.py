@@ -25,7 +25,8 @@ from app.cases.models import (
     Channel,
     RequestedHelp,
 )
-from app.cases.validation import (
+from app.clock import local_today
+from app.fields import (
     ADDRESS_MAX,
     DETAIL_MAX,
     NAME_MAX,
@@ -36,7 +37,6 @@ from app.cases.validation import (
     parse_pesel,
     parse_phone,
 )
-from app.clock import local_today
 
 PHONE_FIELDS = ("phone_1", "phone_2", "phone_3")
 

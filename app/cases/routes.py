@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from app.appointments.visits import case_visits
+from app.auth.access import me, roles_required
 from app.auth.drafts import register_form
 from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
@@ -29,13 +30,13 @@ from app.cases.models import (
     ContactRoute,
     RequestedHelp,
 )
-from app.cases.validation import LIMITS, display_phone, local_input_value
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
 from app.db import get_session, standalone_session
+from app.fields import LIMITS, display_phone, local_input_value
 from app.interviews.models import Interview
-from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render
 from app.web.ids import parse_id
+from app.workdays import working_days_between
 from app.worklist import today as case_today
 
 bp = Blueprint("cases", __name__)
@@ -227,7 +228,7 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "deadline": deadlines.deadline_status(case.due_on, today_local)
         if case.state in OPEN_STATES
         else deadlines.DeadlineStatus.NONE,
-        "working_days_left": deadlines.working_days_between(today_local, case.due_on) if case.due_on else None,
+        "working_days_left": working_days_between(today_local, case.due_on) if case.due_on else None,
         "update_due": deadlines.update_due(last_done) if case.permanent_help else None,
         "assigned": assigned,
         "workers": assignment.office_workers(db, principal.office_id) if access.sees_whole_office(principal) else [],

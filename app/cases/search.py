@@ -23,7 +23,7 @@ from app.cases.models import (
     name_key,
 )
 from app.cases.queue import QueueItem, queue_items
-from app.cases.validation import (
+from app.fields import (
     SEARCH_MAX,
     FieldError,
     digits,

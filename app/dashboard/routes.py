@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.dashboard.services import dashboard
 from app.db import get_session
 from app.reports.states import STATE_LABELS
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("dashboard", __name__)

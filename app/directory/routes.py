@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import STAFF_ROLES, Office, Role, User
 from app.cases.errors import InputError
 from app.clock import local_now
@@ -18,7 +19,6 @@ from app.directory.labels import KIND_LABELS, kind_label, weekday_label
 from app.directory.models import NumberKind
 from app.directory.view import directory_on, has_ended, is_current, is_upcoming
 from app.staffing import sections
-from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("directory", __name__)

@@ -17,7 +17,9 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
 from app.cases.errors import InputError
-from app.cases.validation import (
+from app.db import office_row
+from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
+from app.fields import (
     FieldError,
     collect,
     parse_clock,
@@ -26,8 +28,6 @@ from app.cases.validation import (
     parse_phone,
     require_phone,
 )
-from app.db import office_row
-from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
 from app.staffing.models import Section
 from app.web.forms import posted_flag, posted_texts
 from app.web.ids import parse_id

@@ -9,18 +9,18 @@ from flask import Blueprint, Response, abort, flash, make_response, redirect, re
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
-from app import get_settings
+from app.auth.access import me, roles_required
 from app.cases.access import visible_case
 from app.cases.contact.history import users_by_id
 from app.cases.models import Case
 from app.clock import local_today
+from app.config import get_settings
 from app.db import get_session
 from app.documents import services
 from app.documents.labels import CHANNEL_LABELS, KIND_LABELS, channel_label, kind_label
 from app.documents.models import CaseDocument
 from app.interviews.access import case_interviews
 from app.interviews.models import Interview
-from app.web.access import me, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
 

@@ -16,10 +16,10 @@ from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case
-from app.cases.validation import FieldError, collect, parse_day
 from app.clock import utcnow
 from app.documents import content
 from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
+from app.fields import FieldError, collect, parse_day
 from app.interviews.models import Interview
 from app.web.forms import posted_flag, posted_texts
 from app.web.ids import parse_id

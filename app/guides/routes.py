@@ -8,17 +8,17 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app import get_settings
+from app.auth.access import me, roles_required
 from app.auth.models import STAFF_ROLES, Role
 from app.cases import access
 from app.cases.contact import phones as case_phones
 from app.cases.errors import InputError
 from app.cases.models import Case
 from app.clock import utcnow
+from app.config import get_settings
 from app.db import get_session, standalone_session
 from app.guides import services
 from app.guides.loader import Guide
-from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render
 from app.web.public import render_public
 

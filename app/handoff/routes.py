@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, make_response, request
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.cases.models import Case
 from app.clock import local_today
@@ -16,7 +17,6 @@ from app.interviews.access import can_reach, case_interviews, get_interview
 from app.interviews.errors import NoAccess
 from app.interviews.models import Interview, InterviewState
 from app.statistics.period import PeriodError, parse_period, presets
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("handoff", __name__)

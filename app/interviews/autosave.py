@@ -30,7 +30,7 @@ from app.formdefs import (
     to_storage,
     validate_answer,
 )
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
 from app.interviews.answers import Raw, form_of, load_answers
 from app.interviews.errors import InterviewError, InterviewReadOnly, NoAccess, NotesTooLong
 from app.interviews.lifecycle import SAFETY_SECTION, interrupt_unsafe

@@ -18,7 +18,7 @@ from app.formdefs import (
     evaluate,
     validate_answer,
 )
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
 from app.interviews.answers import answer_rows, decoded, form_of, raw_of
 from app.interviews.errors import InterviewError, InterviewReadOnly
 from app.interviews.models import Interview, InterviewState

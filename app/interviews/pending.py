@@ -19,7 +19,7 @@ from app.auth import drafts
 from app.auth.models import ResumeDraft
 from app.auth.services import Principal
 from app.formdefs import LocalText, Question
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
 from app.interviews import answers, autosave, errors
 from app.interviews.models import AnswerChange, Interview
 from app.web.ids import parse_id

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from app.auth import drafts
+from app.auth.access import me, roles_required
 from app.auth.expiry import Capture, register_collector
 from app.auth.models import ResumeDraft, Role
 from app.auth.services import load_principal
@@ -21,7 +22,6 @@ from app.db import get_session, standalone_session
 from app.interviews import access, errors, pending
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import dom_id
-from app.web.access import me, roles_required
 
 bp = Blueprint("interview_pending", __name__)
 

@@ -10,16 +10,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.audit.services import record_view
+from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.db import get_session, reading_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
 from app.formdefs.validators import TEXT_MAX
 from app.interviews import access, answers, autosave, errors, lifecycle, members, pending, resume
 from app.interviews import start as iv_start
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
-from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render, trigger
 from app.web.ids import parse_id
 

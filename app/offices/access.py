@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import abort
 
+from app.auth.access import me
 from app.auth.models import Office
 from app.db import get_session
 from app.offices.services import is_installation_admin, may_manage
-from app.web.access import me
 
 
 def managed_office(office_id: int) -> Office:

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import DEFAULT_REFERENCE_PREFIX, Office, Role, User
 from app.auth.services import Principal, create_user
-from app.cases.validation import FieldError, parse_email, parse_phone
 from app.db import dialect_insert
+from app.fields import FieldError, parse_email, parse_phone
 from app.formerrors import FieldErrors
 from app.offices.models import InstallationAdmin
 

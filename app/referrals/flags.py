@@ -20,7 +20,7 @@ from app.formdefs import (
     LocalText,
     fired_flags,
 )
-from app.formdefs.logic import parse_key
+from app.formdefs.keys import parse_key
 from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
 from app.referrals.errors import ReferralFormError

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
@@ -14,8 +13,8 @@ from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case, CasePhone
-from app.cases.validation import PHONE_MAX, FieldError, parse_phone
 from app.clock import utcnow
+from app.fields import PHONE_MAX, FieldError, international_phone, parse_phone
 from app.formdefs import (
     FiredFlag,
     redact,
@@ -89,7 +88,7 @@ def prefill_from_interview(
     priority = flag.priority if flag else _text_or_empty(answers.get("psych_urgency")) or Priority.NORMAL.value
     return ReferralInput(
         person_name=_text_or_empty(visible.get("full_name")),
-        phone=format_phone(_text_or_empty(visible.get("psych_phone") or visible.get("phone"))),
+        phone=international_phone(_text_or_empty(visible.get("psych_phone") or visible.get("phone"))),
         best_time=_text_or_empty(visible.get("psych_best_time")),
         communication_needs=_text_or_empty(visible.get("psych_communication_needs")),
         reason=RULE_REASONS.get(flag.rule_id, ReasonCategory.OTHER).value if flag else ReasonCategory.OTHER.value,
@@ -104,17 +103,7 @@ def prefill_from_case(session: Session, *, case: Case, worker_contact: str) -> R
     phone = session.exec(
         select(CasePhone.number).where(CasePhone.case_id == case.id).order_by(col(CasePhone.position))
     ).first()
-    return ReferralInput(person_name=case.applicant_name, phone=format_phone(phone or ""), worker_contact=worker_contact)
-
-
-def format_phone(e164: str) -> str:
-    """A stored number as people read it ("+48 600 100 200")."""
-    if not e164:
-        return ""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(e164, "PL"), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    except phonenumbers.NumberParseException:
-        return e164
+    return ReferralInput(person_name=case.applicant_name, phone=international_phone(phone or ""), worker_contact=worker_contact)
 
 
 def _check(data: ReferralInput, *, danger: bool) -> tuple[dict[str, str], str | None]:

@@ -10,10 +10,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record_view
+from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Office, Role
 from app.cases.access import visible_case
 from app.cases.models import Case
 from app.db import get_session, standalone_session
+from app.fields import international_phone
 from app.interviews.access import get_interview
 from app.interviews.answers import form_of
 from app.interviews.errors import NoAccess
@@ -29,7 +31,6 @@ from app.referrals.office_settings import office_helplines, office_referral_sett
 from app.referrals.settings import referral_settings
 from app.referrals.states import Action, TransitionError, allowed_actions
 from app.referrals.workflow import TransitionInput
-from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import is_htmx, render
 from app.web.paging import page_number
 
@@ -313,7 +314,7 @@ def _detail_response(referral: Referral, *, status: int = 200, errors: dict[str,
         errors=errors or {},
         form_action=form_action,
         values=values or {},
-        phone_display=intake.format_phone(referral.phone),
+        phone_display=international_phone(referral.phone),
     )
 
 
@@ -385,4 +386,4 @@ def referrals_of_case(case: Case) -> dict[str, object]:
 @bp.app_template_filter("phone_display")
 def phone_display(value: str) -> str:
     """A stored E.164 number as people read it."""
-    return intake.format_phone(value)
+    return international_phone(value)

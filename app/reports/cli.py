@@ -17,8 +17,8 @@ pki_cli = AppGroup("pki", help="The office signing CA.")
 @click.option("--office-id", type=int, default=None, help="Defaults to every office.")
 def pki_init(office_id: int | None) -> None:
     """Create the office's signing CA (its key encrypted with TELEWYWIAD_PKI_PASSPHRASE); safe to repeat."""
-    from app import get_settings
     from app.auth.models import Office
+    from app.config import get_settings
     from app.db import get_session
     from app.reports.pki_store import PkiNotConfigured, ca_passphrase, init_office_ca
 
@@ -93,7 +93,7 @@ def reports_verify(file: Path) -> None:
     from app.reports.document_check import check_document, signature_stage
 
     data = file.read_bytes()
-    from app import get_settings
+    from app.config import get_settings
 
     result = check_document(get_session(), data, office_id=None, extra_roots=get_settings().trusted_ca_certificates())
     verification = result.verification

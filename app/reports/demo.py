@@ -154,7 +154,7 @@ def _finished_interview(session: Session, case: Case, worker: User) -> Interview
 
 def seed_reports(session: Session, context: Any) -> None:
     """One approved report (demo application 2) and one waiting for review (application 3); needs the demo password."""
-    from app import get_settings
+    from app.config import get_settings
 
     password: str | None = getattr(context, "password", None)
     worker, supervisor = context.users.get("demo-worker"), context.users.get("demo-supervisor")

@@ -16,7 +16,7 @@ from app.auth.services import Principal
 from app.clock import LOCAL_TZ, utcnow
 from app.config import Settings
 from app.db import lock_row
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
 from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview, InterviewState
 from app.reports import pki_store

@@ -9,12 +9,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app import get_settings
 from app.audit.services import record_view
+from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Role, User
 from app.auth.reauth import ReauthThrottled
 from app.auth.routes import password_guard
 from app.cases.models import Case
+from app.config import get_settings
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
 from app.reports import document_check, lookups, pki_store, review
@@ -25,7 +26,6 @@ from app.reports.models import FileKind, Report, ReportFile, ReviewComment
 from app.reports.pdf.story import format_amount
 from app.reports.states import PENDING_REVIEW, STATE_LABELS, ReportState
 from app.web import ratelimit
-from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
 from app.web.paging import page_number

@@ -15,8 +15,8 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
 from app.cases.errors import InputError
-from app.cases.validation import collect, parse_day
 from app.db import office_row
+from app.fields import collect, parse_day
 from app.staffing.models import AbsenceKind, RotaException
 from app.web.forms import posted_texts
 from app.web.ids import parse_id

@@ -15,9 +15,9 @@ from app.audit.services import record
 from app.auth.models import Office, Role, User, UserRole
 from app.auth.services import Principal
 from app.cases.errors import InputError
-from app.cases.validation import collect, parse_clock, parse_day, parse_phone
 from app.clock import LOCAL_TZ, to_local
 from app.db import office_row
+from app.fields import collect, parse_clock, parse_day, parse_phone
 from app.staffing.models import DutySettings, DutySlot
 from app.staffing.rota import is_working, monday_of
 from app.web.forms import posted_flag, posted_texts

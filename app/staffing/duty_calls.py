@@ -20,8 +20,8 @@ from app.cases.contact.calls import CallForm, log_call
 from app.cases.errors import InputError
 from app.cases.models import CallOutcome, Case, Channel
 from app.cases.registration import Duplicate, find_duplicates
-from app.cases.validation import collect, require_phone
 from app.clock import to_local
+from app.fields import collect, require_phone
 from app.staffing.duty import todays_slot
 from app.staffing.models import DutyCall, DutySlot
 from app.web.forms import posted_texts

@@ -8,15 +8,15 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app import get_settings
+from app.auth.access import me, roles_required
 from app.auth.models import STAFF_ROLES, Role
 from app.cases.errors import InputError
 from app.clock import LOCAL_TZ, local_now, utcnow
+from app.config import get_settings
 from app.db import get_session
 from app.staffing import duty, duty_calls
 from app.staffing.rota import week_days
 from app.staffing.routes import requested_monday
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("duty", __name__)

@@ -9,13 +9,13 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import STAFF_ROLES, Role
 from app.cases.errors import InputError
 from app.clock import local_now
 from app.db import get_session
 from app.staffing import absences, labels, rota, setup
 from app.staffing.models import AbsenceKind, PatternKind
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("rota", __name__)

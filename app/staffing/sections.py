@@ -12,8 +12,8 @@ from sqlmodel import Session, col, func, select
 from app.audit.services import record
 from app.auth.services import Principal
 from app.cases.errors import InputError
-from app.cases.validation import collect, parse_email
 from app.db import office_row
+from app.fields import collect, parse_email
 from app.staffing.models import Section, StaffPlacement
 from app.web.forms import posted_texts
 

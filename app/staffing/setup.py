@@ -18,8 +18,8 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
 from app.cases.errors import InputError
-from app.cases.validation import collect, parse_day
 from app.clock import local_now
+from app.fields import collect, parse_day
 from app.staffing.models import PatternKind, RotaPattern, Section, StaffGroup, StaffPlacement
 from app.staffing.rota import WORKDAYS, monday_of, office_groups, pattern_days
 from app.staffing.sections import office_sections

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from app.cases.validation import FieldError, parse_day
 from app.clock import LOCAL_TZ
+from app.fields import FieldError, parse_day
 
 
 class PeriodError(ValueError):

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, make_response, request
 
+from app.auth.access import me, roles_required
 from app.auth.models import Office, Role
 from app.clock import local_today, utcnow
 from app.db import get_session
@@ -15,7 +16,6 @@ from app.statistics.charts import layout
 from app.statistics.csvfile import spreadsheet_csv
 from app.statistics.figures import Figures, Table, figures
 from app.statistics.period import Period, PeriodError, parse_period, presets
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")

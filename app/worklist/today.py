@@ -19,6 +19,7 @@ from app.cases.models import (
 from app.cases.queue import QueueItem, end_of_local_day, queue_items
 from app.clock import to_local, utcnow
 from app.interviews.models import Interview, InterviewState
+from app.workdays import add_working_days
 
 UPDATE_NOTICE_WORKING_DAYS = 10
 
@@ -118,7 +119,7 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
             continue
         shown.add(case.id or 0)
     # Permanent help: the six-monthly update shows up among the deadlines ten working days ahead.
-    update_horizon = deadlines.add_working_days(today, UPDATE_NOTICE_WORKING_DAYS)
+    update_horizon = add_working_days(today, UPDATE_NOTICE_WORKING_DAYS)
     for case in session.exec(
         select(Case).where(
             Case.office_id == actor.office_id,

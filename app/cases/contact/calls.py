@@ -27,13 +27,13 @@ from app.cases.models import (
     Case,
     CaseState,
 )
-from app.cases.validation import (
+from app.clock import LOCAL_TZ, utcnow
+from app.fields import (
     NOTE_MAX,
     FieldError,
     local_input_value,
     parse_local_datetime,
 )
-from app.clock import LOCAL_TZ, utcnow
 
 # A call-back may be booked a little in the past (the clock on the phone, a slow form), not more.
 CALLBACK_PAST_SLACK = timedelta(minutes=10)

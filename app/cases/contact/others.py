@@ -21,12 +21,12 @@ from app.cases.models import (
     ContactRoute,
     OtherContact,
 )
-from app.cases.validation import (
+from app.clock import local_today
+from app.fields import (
     NOTE_MAX,
     FieldError,
     parse_past_date,
 )
-from app.clock import local_today
 
 # --- letters and e-mails -------------------------------------------------------------------------------------
 

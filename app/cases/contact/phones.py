@@ -20,12 +20,12 @@ from app.cases.models import (
     CasePhone,
     CaseState,
 )
-from app.cases.validation import (
+from app.clock import utcnow
+from app.fields import (
     PHONE_LABEL_MAX,
     FieldError,
     parse_phone,
 )
-from app.clock import utcnow
 
 
 def case_phones(session: Session, case_id: int) -> list[CasePhone]:

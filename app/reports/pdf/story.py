@@ -10,11 +10,11 @@ from xml.sax.saxutils import escape  # nosec B406  # reason: escapes text for Re
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
 
+from app.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, Styles
 from app.reports.data import InterviewMode, InterviewType, ReportData, Section
 from app.reports.pdf import geometry as g
 from app.reports.pdf.annexes import annexes_story
 from app.reports.pdf.signature_area import SignatureArea
-from app.reports.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, Styles
 
 NBSP = "\u00a0"
 

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from app.auth.models import Role, User
-from app.cases import deadlines
 from app.cases.models import Callback, Case, CaseState
 from app.clock import local_today, utcnow
 from app.interviews.models import Interview, InterviewState
+from app.workdays import add_working_days
 
 
 def _position(body: str, text: str) -> int:
@@ -101,7 +101,7 @@ def test_deadline_badges_follow_working_days(
     me = login_as(Role.WORKER)
     case_factory(assigned=me, name="Pilna Sprawa", urgent=True)
     body = client.get("/today").get_data(as_text=True)
-    due = deadlines.add_working_days(local_today(), 2)
+    due = add_working_days(local_today(), 2)
     # As the page writes it: Babel's short Polish date ("2.12.2026"), not a fixed dd.mm.yyyy.
     assert "pilne" in body and f"termin {format_date(due, 'short', locale='pl')}" in body
 
