@@ -16,10 +16,11 @@ from app.auth.reauth import Guard, confirm_password
 from app.auth.signals import password_changed, password_reset
 from app.clock import utcnow
 from app.db import lock_row
+from app.errors import DomainError
 from app.fields import EMAIL_MAX, FieldError, parse_email
 
 
-class AccountError(ValueError):
+class AccountError(DomainError, ValueError):
     """A user-facing problem with account data; `field` names the form field concerned."""
 
     def __init__(self, message: str, field: str = "") -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col
 
@@ -12,6 +11,7 @@ from app.auth.services import Principal
 from app.cases.models import (
     Case,
 )
+from app.errors import NotFound
 
 # --- visibility ----------------------------------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ def visible_case(session: Session, principal: Principal, case_id: int) -> Case:
     """The case when the principal may see it, else 404 (another office's or colleague's case looks absent)."""
     case = session.get(Case, case_id)
     if case is None or not may_see(principal, case):
-        abort(404)
+        raise NotFound()
     return case
 
 

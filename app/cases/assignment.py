@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
@@ -11,10 +10,10 @@ from app.auth.models import Role, User, UserRole
 from app.auth.services import Principal
 from app.cases.access import sees_whole_office
 from app.cases.contact.attempts import open_callbacks
-from app.cases.errors import InputError
 from app.cases.models import (
     Case,
 )
+from app.errors import InvalidInput, NotFound
 
 # --- assignment ----------------------------------------------------------------------------------------------
 
@@ -34,12 +33,12 @@ def office_workers(session: Session, office_id: int) -> list[User]:
 def assign_case(session: Session, *, actor: Principal, case: Case, worker_id: int | None) -> Case:
     """Assign (or unassign) a case: supervisors and administrators freely, a worker only takes an unassigned one."""
     if case.office_id != actor.office_id:
-        abort(404)
+        raise NotFound()
     taking_unassigned = actor.has(Role.WORKER) and worker_id == actor.id and case.assigned_worker_id is None
     if not sees_whole_office(actor) and not taking_unassigned:
-        raise InputError({"worker_id": str(_l("Możesz wziąć tylko sprawę, która nie jest jeszcze przydzielona."))})
+        raise InvalidInput({"worker_id": str(_l("Możesz wziąć tylko sprawę, która nie jest jeszcze przydzielona."))})
     if worker_id is not None and worker_id not in {u.id for u in office_workers(session, actor.office_id)}:
-        raise InputError({"worker_id": str(_l("Wybierz pracownika socjalnego z tego ośrodka."))})
+        raise InvalidInput({"worker_id": str(_l("Wybierz pracownika socjalnego z tego ośrodka."))})
     previous = case.assigned_worker_id
     case.assigned_worker_id = worker_id
     session.add(case)

@@ -17,7 +17,6 @@ from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases import deadlines, numbering, office_settings
 from app.cases.access import may_see
-from app.cases.errors import InputError
 from app.cases.models import (
     Case,
     CasePhone,
@@ -26,6 +25,7 @@ from app.cases.models import (
     RequestedHelp,
 )
 from app.clock import local_today
+from app.errors import InvalidInput
 from app.fields import (
     ADDRESS_MAX,
     DETAIL_MAX,
@@ -113,7 +113,7 @@ class CaseData:
 
 
 def validate_case(form: CaseForm, *, today: date) -> CaseData:
-    """Check every field and report all problems at once (InputError), or return clean data."""
+    """Check every field and report all problems at once (InvalidInput), or return clean data."""
     errors: dict[str, str] = {}
     name = " ".join(form.applicant_name.split())
     if not name:
@@ -179,7 +179,7 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
         errors["request_note"] = str(_l("Opis może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
 
     if errors or channel is None or received is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     return CaseData(
         applicant_name=name,
         pesel=pesel,

@@ -16,7 +16,6 @@ from app.auth.drafts import register_form
 from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
 from app.cases import access, assignment, deadlines, labels, office_settings, presets, registration, search
-from app.cases import errors as case_errors
 from app.cases import team as case_team
 from app.cases.contact import attempts, calls, history, others
 from app.cases.contact import phones as case_phones
@@ -32,6 +31,7 @@ from app.cases.models import (
 )
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
 from app.db import get_session, standalone_session
+from app.errors import InvalidInput
 from app.fields import LIMITS, display_phone, local_input_value
 from app.interviews.models import Interview
 from app.web.htmx import is_htmx, render
@@ -169,7 +169,7 @@ def new() -> Response:
         return _new_form_page(form, {}, duplicates=registration.duplicates_for_form(db, actor=me(), form=form))
     try:
         registration.validate_case(form, today=local_today())
-    except case_errors.InputError as exc:
+    except InvalidInput as exc:
         duplicates = registration.duplicates_for_form(db, actor=me(), form=form)
         return _new_form_page(form, exc.errors, status=422, duplicates=duplicates)
     duplicates = registration.duplicates_for_form(db, actor=me(), form=form)
@@ -268,7 +268,7 @@ def log_call(case_id: int) -> Response:
         attempt = calls.log_call(
             db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id), tz=LOCAL_TZ
         )
-    except case_errors.InputError as exc:
+    except InvalidInput as exc:
         if from_today:
             return render(
                 "cases/today.html",
@@ -317,7 +317,7 @@ def add_phone(case_id: int) -> Response:
         phone = case_phones.add_phone(
             db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id)
         )
-    except case_errors.InputError as exc:
+    except InvalidInput as exc:
         return _detail_page(case, status=422, phone_errors=exc.errors, phone_values=form)
     flash(str(_l("Dodano numer %(number)s.", number=display_phone(phone.number))), "success")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="h-phones"))  # type: ignore[return-value]
@@ -349,7 +349,7 @@ def record_contact(case_id: int) -> Response:
     form = others.OtherContactForm.from_mapping(request.form)
     try:
         contact = others.record_other_contact(db, actor=me(), case=case, form=form)
-    except case_errors.InputError as exc:
+    except InvalidInput as exc:
         return _detail_page(case, status=422, contact_errors=exc.errors, contact_values=form)
     flash(
         str(_l("Zapisano: %(route)s wysłany %(d)s. Sprawa czeka na odpowiedź.",
@@ -369,7 +369,7 @@ def assign(case_id: int) -> Response:
     worker_id = me().id if raw == "me" else parse_id(raw)
     try:
         assignment.assign_case(db, actor=me(), case=case, worker_id=worker_id)
-    except case_errors.InputError as exc:
+    except InvalidInput as exc:
         return _detail_page(case, status=422, assign_error=exc.errors.get("worker_id", ""))
     if worker_id is None:
         flash(str(_l("Sprawa %(ref)s nie jest teraz przydzielona.", ref=case.reference)), "success")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -21,6 +20,7 @@ from app.cases.models import (
 )
 from app.cases.queue import end_of_local_day
 from app.clock import to_local, utcnow
+from app.errors import Forbidden
 
 
 @dataclass
@@ -38,7 +38,7 @@ class TeamRow:
 def team_queue(session: Session, *, actor: Principal, now: datetime | None = None) -> list[TeamRow]:
     """The office's open cases per worker: how many, overdue, due soon, needing a letter, call-backs due today."""
     if not sees_whole_office(actor):
-        abort(403)
+        raise Forbidden()
     now = now or utcnow()
     today = to_local(now).date()
     limit = deadlines.soon_limit(today)

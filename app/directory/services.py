@@ -16,9 +16,9 @@ from sqlmodel import Session, col, func, select
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
-from app.cases.errors import InputError
 from app.db import office_row
 from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
+from app.errors import InvalidInput
 from app.fields import (
     FieldError,
     collect,
@@ -119,7 +119,7 @@ def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> Of
     hours = [collect(errors, f"hours_{day}", _parse_hours, raw) or ""
              for day, raw in zip(WEEKDAYS, (form.hours + [""] * 7)[:7], strict=True)]
     if errors:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     contact = session.get(OfficeContact, actor.office_id) or OfficeContact(office_id=actor.office_id)
     values: dict[str, Any] = {"slug": slug, "applications_email": email, "epuap_address": epuap, "drop_box": drop_box,
                               "visit_rules": rules, "hours": json.dumps(hours, ensure_ascii=False)}
@@ -203,7 +203,7 @@ def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: 
     if valid_from and valid_until and valid_until <= valid_from:
         errors["valid_until"] = str(_l("Dzień wyłączenia numeru musi być późniejszy niż dzień, od którego działa."))
     if errors or kind is None or number is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     created = entry is None
     if entry is None:
         last = session.exec(select(func.max(DirectoryNumber.position)).where(DirectoryNumber.office_id == actor.office_id)
@@ -277,7 +277,7 @@ def save_staff_entry(session: Session, *, actor: Principal, user: User, form: St
     if own and form.email_public and not email and "email" not in errors:
         errors["email"] = str(_l("Podaj adres, żeby pokazać go na stronie publicznej."))
     if errors:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     entry = staff_entry(session, user)
     entry.phone, entry.email = phone or "", email
     if own:

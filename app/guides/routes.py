@@ -12,11 +12,11 @@ from app.auth.access import me, roles_required
 from app.auth.models import STAFF_ROLES, Role
 from app.cases import access
 from app.cases.contact import phones as case_phones
-from app.cases.errors import InputError
 from app.cases.models import Case
 from app.clock import utcnow
 from app.config import get_settings
 from app.db import get_session, standalone_session
+from app.errors import InvalidInput
 from app.guides import services
 from app.guides.loader import Guide
 from app.web.htmx import is_htmx, render
@@ -103,7 +103,7 @@ def outcome(case_id: int, guide_id: str) -> Response:
     try:
         services.record_guided(db, actor=me(), case=case, guide=guide, number=number, note=note,
                                threshold=get_settings().calls_before_other_route, now=utcnow())
-    except InputError as exc:
+    except InvalidInput as exc:
         context = _case_context(case, guide, outcome_errors=exc.errors, outcome_number=number, outcome_note=note)
         return render("guides/case.html", status=422, **context)
     flash(str(_l("Zapisano w historii kontaktów: poinstruowano, jak złożyć wniosek elektronicznie.")), "success")

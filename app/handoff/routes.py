@@ -12,9 +12,9 @@ from app.auth.models import Role
 from app.cases.models import Case
 from app.clock import local_today
 from app.db import get_session
+from app.errors import NotFound
 from app.handoff import services
 from app.interviews.access import can_reach, case_interviews, get_interview
-from app.interviews.errors import NoAccess
 from app.interviews.models import Interview, InterviewState
 from app.statistics.period import PeriodError, parse_period, presets
 from app.web.htmx import render
@@ -47,7 +47,7 @@ def interview_json(interview_id: int) -> Response:
     db = get_session()
     try:
         interview = get_interview(db, me(), interview_id)
-    except NoAccess:
+    except NotFound:
         abort(404)
     try:
         export = services.export_interview(db, actor_id=me().id, interview=interview, channel="web")

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case
-from app.interviews.errors import NoAccess
+from app.errors import NotFound
 from app.interviews.models import Interview
 
 # --------------------------------------------------------------------------- access
@@ -25,13 +25,13 @@ def can_reach(principal: Principal, interview: Interview, case: Case | None) -> 
 
 
 def get_interview(session: Session, principal: Principal, interview_id: int) -> Interview:
-    """The interview if the principal may reach it; NoAccess otherwise (also for another office's)."""
+    """The interview if the principal may reach it; NotFound otherwise (also for another office's)."""
     interview = session.get(Interview, interview_id)
     if interview is None:
-        raise NoAccess(interview_id)
+        raise NotFound(interview_id)
     case = session.get(Case, interview.case_id)
     if not can_reach(principal, interview, case):
-        raise NoAccess(interview_id)
+        raise NotFound(interview_id)
     return interview
 
 
@@ -39,9 +39,9 @@ def case_for_start(session: Session, principal: Principal, case_id: int) -> Case
     """The case if the principal may start an interview on it: same office; a worker only unassigned or their own."""
     case = session.get(Case, case_id)
     if case is None or case.office_id != principal.office_id:
-        raise NoAccess(case_id)
+        raise NotFound(case_id)
     if not principal.has(Role.SUPERVISOR) and case.assigned_worker_id not in (None, principal.id):
-        raise NoAccess(case_id)
+        raise NotFound(case_id)
     return case
 
 

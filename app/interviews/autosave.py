@@ -19,6 +19,7 @@ from app.auth.models import User
 from app.auth.services import Principal
 from app.clock import utcnow
 from app.db import dialect_insert, lock_row
+from app.errors import NotFound
 from app.fields import FieldProblem, check_length
 from app.formdefs import (
     FormDefinition,
@@ -32,7 +33,7 @@ from app.formdefs import (
 )
 from app.formdefs.keys import question_for_key
 from app.interviews.answers import Raw, form_of, load_answers
-from app.interviews.errors import InterviewError, InterviewReadOnly, NoAccess, NotesTooLong
+from app.interviews.errors import InterviewError, InterviewReadOnly, NotesTooLong
 from app.interviews.lifecycle import SAFETY_SECTION, interrupt_unsafe
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.web.ids import parse_id
@@ -288,7 +289,7 @@ def save_section(
     try:
         form.section(section_id)
     except KeyError:
-        raise NoAccess(section_id) from None
+        raise NotFound(section_id) from None
     assert interview.id is not None  # noqa: S101
     allowed = set(section_keys(form, load_answers(session, interview.id), section_id))
     seen = [key for key in data.getlist("_seen") if key in allowed]

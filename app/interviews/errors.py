@@ -1,11 +1,13 @@
-"""What an interview request can fail with (the web layer maps these to responses)."""
+"""What an interview request can fail with, in the app.errors model (a missing record is app.errors.NotFound)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.errors import DomainError
 
-class InterviewError(ValueError):
+
+class InterviewError(DomainError, ValueError):
     """A request the interview cannot take; `status` is the HTTP status the web layer answers with."""
 
     def __init__(self, message: str, status: int = 400) -> None:
@@ -29,6 +31,3 @@ class NotesTooLong(InterviewError):
     def __init__(self, message: str) -> None:
         super().__init__(message, 422)
 
-
-class NoAccess(LookupError):
-    """The record does not exist for this user (the web layer answers 404)."""

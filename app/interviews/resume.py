@@ -19,6 +19,7 @@ from app.auth.models import ResumeDraft, Role
 from app.auth.services import load_principal
 from app.cases.models import Case
 from app.db import get_session, standalone_session
+from app.errors import NotFound
 from app.interviews import access, errors, pending
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import dom_id
@@ -135,7 +136,7 @@ def send(interview_id: int) -> Response:
     db = get_session()
     try:
         interview = access.get_interview(db, me(), interview_id)
-    except errors.NoAccess:
+    except NotFound:
         abort(404)
     draft = drafts.record_draft(db, me().id, pending.OBJECT_TYPE, interview_id)
     section = None

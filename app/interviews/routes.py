@@ -13,6 +13,7 @@ from app.audit.services import record_view
 from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.db import get_session, reading_session, standalone_session
+from app.errors import NotFound
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.keys import question_for_key
 from app.formdefs.validators import TEXT_MAX
@@ -66,7 +67,7 @@ def answer_dom_id(key: str) -> str:
 def _interview(interview_id: int) -> Interview:
     try:
         return access.get_interview(get_session(), me(), interview_id)
-    except errors.NoAccess:
+    except NotFound:
         abort(404)
 
 
@@ -82,7 +83,7 @@ def start(case_id: int) -> Response:
     session = get_session()
     try:
         case = access.case_for_start(session, me(), case_id)
-    except errors.NoAccess:
+    except NotFound:
         abort(404)
     raw_attempt = request.form.get("call_attempt_id", "")
     try:
@@ -223,7 +224,7 @@ def section(interview_id: int, section_id: str) -> Response:
     except errors.InterviewError as exc:
         flash(exc.message, "error")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
-    except errors.NoAccess:
+    except NotFound:
         abort(404)
     if interview.state == InterviewState.INTERRUPTED:
         return redirect(_run_url(interview))  # type: ignore[return-value]

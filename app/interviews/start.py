@@ -9,6 +9,7 @@ from app.audit.services import record
 from app.auth.services import Principal
 from app.cases.models import CallAttempt, Case, CaseState
 from app.clock import to_local, utcnow
+from app.errors import NotFound
 from app.formdefs import (
     prefill_update,
 )
@@ -17,7 +18,7 @@ from app.formdefs.validators import stored_to_raw
 from app.formstore import catalog
 from app.interviews.answers import Raw, load_answers
 from app.interviews.autosave import write_answer
-from app.interviews.errors import InterviewError, NoAccess
+from app.interviews.errors import InterviewError
 from app.interviews.models import Interview, InterviewState
 
 FULL_FORM = "rws"
@@ -44,7 +45,7 @@ def start_interview(
     An interview already in progress on the case is returned instead of starting a second one.
     """
     if case.office_id != actor.office_id:
-        raise NoAccess(case.id)
+        raise NotFound(case.id)
     attempt = None
     if call_attempt_id is not None:
         attempt = session.get(CallAttempt, call_attempt_id)

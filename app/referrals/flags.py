@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.services import Principal
 from app.clock import utcnow
+from app.errors import InvalidInput
 from app.formdefs import (
     FiredFlag,
     FormDefinition,
@@ -23,7 +24,6 @@ from app.formdefs import (
 from app.formdefs.keys import parse_key
 from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
-from app.referrals.errors import ReferralFormError
 from app.referrals.helplines import Helpline, Helplines
 from app.referrals.models import (
     FlagDecision,
@@ -161,16 +161,16 @@ def dismiss_flag(
     """Record that the worker dismissed a fired flag, with the reason; it stays dismissed while its answers stay."""
     reason = reason.strip()
     if len(reason) < 3:
-        raise ReferralFormError({"reason": str(_l("Podaj powód odrzucenia sygnału (np. „osoba ma już opiekę psychologa”)."))})
+        raise InvalidInput({"reason": str(_l("Podaj powód odrzucenia sygnału (np. „osoba ma już opiekę psychologa”)."))})
     if len(reason) > 500:
-        raise ReferralFormError({"reason": str(_l("Powód może mieć najwyżej 500 znaków."))})
+        raise InvalidInput({"reason": str(_l("Powód może mieć najwyżej 500 znaków."))})
     found = fired_flag(session, interview, rule_id)
     if found is None:
-        raise ReferralFormError({"reason": str(_l("Ten sygnał już nie występuje – odpowiedzi się zmieniły."))})
+        raise InvalidInput({"reason": str(_l("Ten sygnał już nie występuje – odpowiedzi się zmieniły."))})
     _, digest = found
     latest = current_decisions(session, interview.id or 0).get(rule_id)
     if latest is not None and latest.decision == FlagDecisionKind.CONFIRMED:
-        raise ReferralFormError({"reason": str(_l("Ten sygnał już potwierdzono i wysłano skierowanie."))})
+        raise InvalidInput({"reason": str(_l("Ten sygnał już potwierdzono i wysłano skierowanie."))})
     decision = FlagDecision(
         office_id=interview.office_id,
         interview_id=interview.id or 0,

@@ -14,6 +14,7 @@ from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case, CasePhone
 from app.clock import utcnow
+from app.errors import InvalidInput
 from app.fields import PHONE_MAX, FieldError, international_phone, parse_phone
 from app.formdefs import (
     FiredFlag,
@@ -22,7 +23,6 @@ from app.formdefs import (
 from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
 from app.referrals.deadlines import due_at
-from app.referrals.errors import ReferralFormError
 from app.referrals.flags import current_decisions
 from app.referrals.labels import RULE_REASONS
 from app.referrals.models import (
@@ -170,7 +170,7 @@ def raise_referral(
         if latest is not None and latest.decision == FlagDecisionKind.CONFIRMED:
             errors["consent"] = str(_l("Ten sygnał już potwierdzono – skierowanie jest na liście psychologów."))
     if errors:
-        raise ReferralFormError(errors)
+        raise InvalidInput(errors)
     assert phone is not None  # noqa: S101
     assert case.id is not None  # noqa: S101
     now = utcnow()

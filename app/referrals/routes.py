@@ -15,14 +15,13 @@ from app.auth.models import Office, Role
 from app.cases.access import visible_case
 from app.cases.models import Case
 from app.db import get_session, standalone_session
+from app.errors import InvalidInput, NotFound
 from app.fields import international_phone
 from app.interviews.access import get_interview
 from app.interviews.answers import form_of
-from app.interviews.errors import NoAccess
 from app.interviews.models import Interview
 from app.referrals import flags, intake, queries, workflow
 from app.referrals import labels as ref_labels
-from app.referrals.errors import ReferralFormError
 from app.referrals.exports import export_rows, to_csv, to_pdf
 from app.referrals.helplines import Helplines, load_helplines
 from app.referrals.intake import ReferralInput
@@ -70,7 +69,7 @@ def _interview(interview_id: int) -> Interview:
     """The interview if the user may work on it (the runner's rule); 404 otherwise."""
     try:
         return get_interview(get_session(), me(), interview_id)
-    except NoAccess:
+    except NotFound:
         abort(404)
 
 
@@ -120,7 +119,7 @@ def dismiss_flag(interview_id: int, rule_id: str) -> Response:
     reason = request.form.get("reason", "")
     try:
         flags.dismiss_flag(get_session(), actor=me(), interview=interview, rule_id=rule_id, reason=reason)
-    except ReferralFormError as exc:
+    except InvalidInput as exc:
         # htmx swaps only 2xx responses: the panel with the message comes back as 200 there.
         return _flags_response(
             interview, status=200 if is_htmx() else 422, errors={rule_id: exc.errors["reason"]}, values={rule_id: reason}
@@ -160,7 +159,7 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
                 settings=office_referral_settings(db, case.office_id),
                 list_url=_list_url(),
             )
-        except ReferralFormError as exc:
+        except InvalidInput as exc:
             errors = exc.errors
         else:
             flash(str(_l("Skierowanie wysłano do psychologów.")), "success")
@@ -335,7 +334,7 @@ def act(referral_id: int, action: str) -> Response:
     except TransitionError as exc:
         flash(str(exc), "error")
         return _detail_response(referral, status=409)
-    except ReferralFormError as exc:
+    except InvalidInput as exc:
         return _detail_response(
             referral, status=422, errors=exc.errors, form_action=chosen.value,
             values={"outcome": data.outcome, "note": data.note, "reason": data.reason},

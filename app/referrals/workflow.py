@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from app.audit.services import record
 from app.auth.services import Principal
 from app.clock import utcnow
-from app.referrals.errors import ReferralFormError
+from app.errors import InvalidInput
 from app.referrals.intake import NOTE_MAX
 from app.referrals.models import (
     CloseOutcome,
@@ -54,7 +54,7 @@ def apply_action(
     elif len(reason) > NOTE_MAX:
         errors["reason"] = str(_l("Powód może mieć najwyżej %(n)s znaków.", n=NOTE_MAX))
     if errors:
-        raise ReferralFormError(errors)
+        raise InvalidInput(errors)
 
     now = utcnow()
     values: dict[str, Any] = {"state": transition.target, "updated_at": now}

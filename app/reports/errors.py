@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from app.errors import DomainError
 
-class ReviewError(ValueError):
+
+class ReviewError(DomainError, ValueError):
     """A user-facing refusal; `field` names the form field the message belongs next to."""
 
     def __init__(self, message: str, field: str = "") -> None:

@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
-from app.cases.errors import InputError
 from app.db import office_row
+from app.errors import InvalidInput
 from app.fields import collect, parse_day
 from app.staffing.models import AbsenceKind, RotaException
 from app.web.forms import posted_texts
@@ -85,7 +85,7 @@ def add_absence(session: Session, *, actor: Principal, form: AbsenceForm, today:
             errors["starts_on"] = str(_l("Ta osoba ma już wpisaną nieobecność w tych dniach (%(a)s – %(b)s).",
                                          a=format_date(clash.starts_on, "short"), b=format_date(clash.ends_on, "short")))
     if errors or user is None or kind is None or starts is None or ends is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     absence = RotaException(office_id=actor.office_id, user_id=user.id or 0, kind=kind, starts_on=starts, ends_on=ends,
                             note=note, created_by_id=actor.id)
     session.add(absence)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
@@ -18,7 +17,6 @@ from app.cases import presets
 from app.cases.assignment import assign_case
 from app.cases.contact.attempts import failed_streak, open_callbacks
 from app.cases.contact.phones import all_numbers_wrong, case_phones
-from app.cases.errors import InputError
 from app.cases.models import (
     FAILED_OUTCOMES,
     CallAttempt,
@@ -28,6 +26,7 @@ from app.cases.models import (
     CaseState,
 )
 from app.clock import LOCAL_TZ, utcnow
+from app.errors import InvalidInput, NotFound
 from app.fields import (
     NOTE_MAX,
     FieldError,
@@ -117,7 +116,7 @@ def log_call(
     """
     now = now or utcnow()
     if case.office_id != actor.office_id:
-        abort(404)
+        raise NotFound()
     errors: dict[str, str] = {}
     phones = case_phones(session, case.id or 0)
     dialled = next((p for p in phones if p.number == form.number), None)
@@ -142,7 +141,7 @@ def log_call(
     if len(note) > NOTE_MAX:
         errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
     if errors or outcome is None or dialled is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
 
     if case.assigned_worker_id is None and actor.has(Role.WORKER):
         # Calling about an unassigned case takes it: the call-back must land on someone's list.

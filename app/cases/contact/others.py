@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
-from app.cases.errors import InputError
 from app.cases.models import (
     OPEN_STATES,
     Case,
@@ -22,6 +20,7 @@ from app.cases.models import (
     OtherContact,
 )
 from app.clock import local_today
+from app.errors import InvalidInput, NotFound
 from app.fields import (
     NOTE_MAX,
     FieldError,
@@ -60,7 +59,7 @@ def record_other_contact(
     """Record a letter or e-mail sent: the case waits for the reply (other route) and no longer needs one."""
     today = today or local_today()
     if case.office_id != actor.office_id:
-        abort(404)
+        raise NotFound()
     errors: dict[str, str] = {}
     if not may_record_other_contact(case):
         errors[""] = str(_l("Ta sprawa nie czeka już na kontakt: listu ani e-maila nie trzeba zapisywać."))
@@ -78,7 +77,7 @@ def record_other_contact(
     if len(note) > NOTE_MAX:
         errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
     if errors or route is None or sent_on is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     contact = OtherContact(case_id=case.id or 0, route=route, sent_on=sent_on, note=note, by_id=actor.id)
     session.add(contact)
     case.needs_other_route = False

@@ -7,20 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
 from app.cases.contact.attempts import failed_streak
-from app.cases.errors import InputError
 from app.cases.models import (
     Case,
     CasePhone,
     CaseState,
 )
 from app.clock import utcnow
+from app.errors import InvalidInput, NotFound
 from app.fields import (
     PHONE_LABEL_MAX,
     FieldError,
@@ -94,7 +93,7 @@ def add_phone(
     """Add a number to an existing case (validated like registration); failed calls before it stop counting."""
     now = now or utcnow()
     if case.office_id != actor.office_id:
-        abort(404)
+        raise NotFound()
     errors: dict[str, str] = {}
     number: str | None = None
     try:
@@ -116,7 +115,7 @@ def add_phone(
     if len(label) > PHONE_LABEL_MAX:
         errors["label"] = str(_l("Opis numeru może mieć najwyżej %(n)d znaków.", n=PHONE_LABEL_MAX))
     if errors or number is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     phone = CasePhone(
         case_id=case.id or 0,
         number=number,
@@ -144,14 +143,14 @@ def case_phone(session: Session, case: Case, phone_id: int) -> CasePhone:
     """A number of this case, else 404."""
     phone = session.get(CasePhone, phone_id)
     if phone is None or phone.case_id != case.id:
-        abort(404)
+        raise NotFound()
     return phone
 
 
 def unmark_wrong_phone(session: Session, *, actor: Principal, case: Case, phone: CasePhone, threshold: int) -> bool:
     """The number is correct after all: offer it again. False when it was not marked (nothing to undo)."""
     if case.office_id != actor.office_id or phone.case_id != case.id:
-        abort(404)
+        raise NotFound()
     if phone.wrong_since is None:
         return False
     phone.wrong_since = None

@@ -14,12 +14,12 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.auth.services import load_principal
-from app.cases import errors
 from app.cases.contact import calls
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case
 from app.cases.presets import Preset, available, resolve
 from app.clock import utcnow
 from app.db import get_session
+from app.errors import InvalidInput
 from tests.conftest import token
 
 NUMBER = "+48601234567"
@@ -110,7 +110,7 @@ def _log_at(app: Flask, worker: User, case: Case, code: str, now: datetime) -> C
         form = calls.CallForm(number=NUMBER, outcome="call_back", callback_preset=code)
         try:
             attempt = calls.log_call(session, actor=principal, case=fresh, form=form, threshold=3, now=now, tz=WARSAW)
-        except errors.InputError as exc:
+        except InvalidInput as exc:
             session.rollback()
             return {**exc.errors, "kept": form.callback_at}
         session.commit()
