@@ -184,6 +184,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.appointments.setup_routes import bp as visit_setup_bp
     from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
+    from app.cases.record_routes import bp as case_record_bp
     from app.cases.routes import bp as cases_bp
     from app.dashboard.routes import bp as dashboard_bp
     from app.directory.public import bp as contact_bp
@@ -193,6 +194,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.guides.routes import bp as guides_bp
     from app.handoff.routes import bp as handoff_bp
     from app.home.routes import bp as home_bp
+    from app.interviews.carry_routes import bp as interview_carry_bp
     from app.interviews.resume import bp as interview_pending_bp
     from app.interviews.routes import bp as interviews_bp
     from app.officeconfig.routes import bp as officeconfig_bp
@@ -208,7 +210,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, interview_pending_bp, referrals_bp,
                   reports_bp, privacy_bp, rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp,
                   visit_setup_bp, offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
-                  statistics_bp, dashboard_bp)
+                  statistics_bp, dashboard_bp, case_record_bp, interview_carry_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     probes.install(app)
@@ -236,7 +238,11 @@ def _template_helpers(app: Flask) -> None:
 
         from flask_babel import format_datetime
 
-        return format_datetime(value, fmt) if isinstance(value, datetime) else ""
+        from app.dates import moment_text
+
+        if not isinstance(value, datetime):
+            return ""
+        return moment_text(value) if fmt == "short" else format_datetime(value, fmt)
 
     @app.template_filter("thousands")
     def _thousands(value: int) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -20,6 +24,68 @@ M = TypeVar("M")
 WRITE_OPTION = "telewywiad_write"
 READ_OPTION = "telewywiad_read"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITER_WAIT_S = 15.0  # how long a writer queues for its turn before the request fails (SQLite's busy_timeout too)
+
+
+class QueuedWriterConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue for their turn instead of polling for the lock.
+
+    SQLite lets a blocked writer sleep and retry (its busy handler backs off up to 100 ms a try), so under load a
+    writer sleeps on long after the lock was freed. Writers here wait in line: threads of one process on a
+    `threading.Lock` (woken the moment it is released), processes on an exclusive `flock` of a lock file beside the
+    database (woken by the kernel). The turn is taken before `BEGIN IMMEDIATE` and given back right after COMMIT or
+    ROLLBACK, so SQLite's own lock is free whenever a writer gets its turn; the busy handler stays only for other
+    programs (the CLI, a backup). Threads give up after WRITER_WAIT_S, like the busy timeout did; the one thread per
+    process that waits on the file lock has no time limit (the kernel frees the lock when its holder's process
+    ends; a holder that never ends its transaction blocks every writer anyway, as SQLite's own lock would).
+    """
+
+    gate: threading.Lock | None = None
+    lock_fd: int | None = None
+    holding = False
+
+    def take_turn(self) -> None:
+        """Wait for this process's and then the database's writer turn."""
+        if self.gate is not None and not self.gate.acquire(timeout=WRITER_WAIT_S):
+            raise sqlite3.OperationalError("database is locked (no writer turn)")
+        try:
+            if self.lock_fd is not None:
+                fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+        except BaseException:
+            if self.gate is not None:
+                self.gate.release()
+            raise
+        self.holding = True
+
+    def give_turn(self) -> None:
+        """Let the next writer in (no-op when this connection holds no turn)."""
+        if self.holding:
+            self.holding = False
+            if self.lock_fd is not None:
+                fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+            if self.gate is not None:
+                self.gate.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.give_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.give_turn()
+
+    def close(self) -> None:
+        try:
+            self.give_turn()
+            if self.lock_fd is not None:
+                os.close(self.lock_fd)
+                self.lock_fd = None
+        finally:
+            super().close()
 
 
 def make_engine(url: str, *, autocommit: bool = False) -> Engine:
@@ -31,7 +97,8 @@ def make_engine(url: str, *, autocommit: bool = False) -> Engine:
     if url.startswith("sqlite"):
         # A small pool per process: opening a SQLite connection re-runs the pragmas, and closing the last one
         # checkpoints the WAL (an fsync), which NullPool did twice on every request.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITER_WAIT_S,
+                                                  "factory": QueuedWriterConnection},
                                poolclass=QueuePool, pool_size=5, max_overflow=10, pool_pre_ping=False)
         _configure_sqlite(engine, autocommit=autocommit)
         return engine
@@ -41,8 +108,16 @@ def make_engine(url: str, *, autocommit: bool = False) -> Engine:
 def _configure_sqlite(engine: Engine, *, autocommit: bool) -> None:
     """Durability and concurrency settings for SQLite (documented in docs/security.md)."""
 
+    gate = threading.Lock()  # one writer turn per process and database
+    database = engine.url.database or ""
+    lock_path = None if database in ("", ":memory:") or database.startswith("file:") else f"{database}-writer.lock"
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if isinstance(dbapi_connection, QueuedWriterConnection) and not autocommit:
+            dbapi_connection.gate = gate
+            if lock_path is not None:
+                dbapi_connection.lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         # Let SQLAlchemy's "begin" event decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -50,7 +125,7 @@ def _configure_sqlite(engine: Engine, *, autocommit: bool) -> None:
         # FULL: an acknowledged answer survives a process kill and a power cut.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(WRITER_WAIT_S * 1000)}")
         cursor.close()
 
     if autocommit:
@@ -65,7 +140,19 @@ def _configure_sqlite(engine: Engine, *, autocommit: bool) -> None:
         reading = options.get(READ_OPTION) or (
             has_request_context() and request.method in READ_METHODS and not options.get(WRITE_OPTION)
         )
-        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        if reading:
+            conn.exec_driver_sql("BEGIN")
+            return
+        queued = conn.connection.dbapi_connection
+        if not isinstance(queued, QueuedWriterConnection):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        queued.take_turn()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            queued.give_turn()
+            raise
 
 
 def init_app(app: Flask, url: str) -> Engine:

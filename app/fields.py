@@ -8,6 +8,7 @@ referrals, appointments, offices, accounts). Below every feature: nothing here i
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.pl import pesel as stdnum_pesel
 
 from app.clock import LOCAL_TZ
+from app.dates import day_text
 
 ASCII_DIGITS = frozenset("0123456789")
 
@@ -136,6 +138,33 @@ def parse_pesel(raw: str) -> str | None:
     return value
 
 
+def parse_name(raw: str) -> str:
+    """The applicant's name with spaces collapsed; required, at most NAME_MAX characters."""
+    name = " ".join(raw.split())
+    if not name:
+        raise FieldError(str(_l("Podaj imię i nazwisko wnioskodawcy.")))
+    if len(name) > NAME_MAX:
+        raise FieldError(str(_l("Imię i nazwisko może mieć najwyżej %(n)d znaków.", n=NAME_MAX)))
+    return name
+
+
+def parse_address(raw: str) -> str:
+    """An address with spaces collapsed (may be blank), at most ADDRESS_MAX characters."""
+    address = " ".join(raw.split())
+    if len(address) > ADDRESS_MAX:
+        raise FieldError(str(_l("Adres może mieć najwyżej %(n)d znaków.", n=ADDRESS_MAX)))
+    return address
+
+
+def codes(stored: str | None) -> list[str]:
+    """A JSON list of codes as stored in a text column (requested help, help granted); [] when unreadable."""
+    try:
+        value = json.loads(stored or "[]")
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
 def phone_e164(text: str) -> str | None:
     """The one phone parser: `text` as an E.164 number (Polish numbers may lack +48), None when it is none."""
     try:
@@ -248,7 +277,7 @@ def parse_past_date(raw: str, *, today: date, earliest: date) -> date:
         raise FieldError(str(_l("Data wysłania nie może być późniejsza niż dzisiaj.")))
     if parsed < earliest:
         raise FieldError(
-            str(_l("Data wysłania nie może być wcześniejsza niż data wpływu wniosku (%(d)s).", d=earliest.strftime("%d.%m.%Y")))
+            str(_l("Data wysłania nie może być wcześniejsza niż data wpływu wniosku (%(d)s).", d=day_text(earliest)))
         )
     return parsed
 

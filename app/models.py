@@ -15,6 +15,7 @@ from app.audit.erasure import Erasure
 from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CaseCounter, CasePhone, OtherContact
+from app.cases.record_models import CaseChange, CaseClosing
 from app.directory.models import ApplicationTemplate, DirectoryNumber, OfficeContact, StaffContact
 from app.documents.models import CaseDocument
 from app.formstore.models import FormPublication, FormVersion
@@ -44,6 +45,8 @@ from app.staffing.models import (
 from app.web.ratelimit import RateEvent
 
 __all__ = [
+    "CaseChange",
+    "CaseClosing",
     "CaseDocument",
     "ApplicationTemplate",
     "DirectoryNumber",

@@ -48,6 +48,11 @@ def main() -> int:
     chosen = args.only or list(sections)
     results: dict[str, Any] = {"started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                                "machine": machine(), "git": _git()}
+    previous = RESULTS / "latest.json"
+    if args.only and previous.exists():
+        # One part run again: the other parts keep their figures from the run that measured them.
+        kept = json.loads(previous.read_text(encoding="utf-8"))
+        results.update({name: kept[name] for name in sections if name not in chosen and name in kept})
     failed = []
     for name in chosen:
         print(f"== {name}", flush=True)
@@ -59,6 +64,7 @@ def main() -> int:
             results[name] = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
             failed.append(name)
         results[name]["seconds"] = round(time.perf_counter() - start, 1)
+        results[name]["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,9 +1,12 @@
 """Autosave under load: gunicorn (2 workers × 4 threads) on SQLite and PostgreSQL, driven by wrk from 127.0.0.1.
 
-For each database and each concurrency, first the bare endpoint of the same server (GET /healthz, no cookie:
-routing, the WSGI stack and gunicorn only), then autosave (POST /interviews/<id>/answers with the session cookie
-and X-CSRFToken, a new value each time, rotating four in-progress interviews and four answer keys). The ratio is
-autosave requests/s divided by the bare endpoint's requests/s in the same run.
+For each database and each concurrency, side by side in one run: the bare endpoint of the app's server (GET
+/healthz, no cookie: routing, the WSGI stack and gunicorn only); the durable-write floor (bench/floor_app.py under
+the same gunicorn settings and the same engine: one INSERT + COMMIT per POST); and autosave (POST
+/interviews/<id>/answers with the session cookie and X-CSRFToken, a new value each time, rotating four in-progress
+interviews and four answer keys). Floor and autosave run saturated (back-to-back) and paced (one request a second
+per client). Autosave is reported as ratios to the floor and to /healthz of the same run: the machine is shared,
+so only ratios compare between runs.
 """
 
 from __future__ import annotations
@@ -20,21 +23,23 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.common import BIN, DEMO_PASSWORD, ROOT, Instance, csrf_from, instance
+from bench import paced
+from bench.common import BIN, DEMO_PASSWORD, ROOT, Instance, csrf_from, instance, summary_ms
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
-CONCURRENCY = (8, 32, 64)
+CONCURRENCY = (8, 32)
 DURATION_S = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
 WORKERS = 2
 THREADS = 4
 INTERVIEWS = 4
-P95_BUDGET_MS = 20.0
-RATIO_BUDGET = 0.40
+# Targets of issue 14 (reported as met or missed, never a failure).
+FLOOR_RATIO_TARGET = 0.50  # autosave req/s ÷ floor req/s, saturated, at 8 and 32 clients on SQLite, 0 errors
+PACED_P95_TARGET_MS = 40.0  # paced p95 at 32 clients, SQLite and PostgreSQL
 PACE_MS = 1000  # paced clients: one autosave a second each, like a person typing with a 600 ms debounce
 
 
@@ -45,22 +50,20 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(inst: Instance) -> Iterator[str]:
-    """`telewywiad serve` (gunicorn) on a free loopback port; stopped at the end."""
-    port = _free_port()
-    log = (inst.path / "server.log").open("w")
-    process = subprocess.Popen([str(BIN / "telewywiad"), "serve", "--port", str(port), "--workers", str(WORKERS),
-                                "--threads", str(THREADS)], env=inst.env, stdout=log, stderr=subprocess.STDOUT)
+def _gunicorn(command: list[str], env: dict[str, str], log_path: Path, port: int) -> Iterator[str]:
+    """A server process on a free loopback port, ready when /healthz answers; stopped at the end."""
+    log = log_path.open("w")
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded shared machine: gunicorn and its imports take a while
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310 - loopback http only
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((inst.path / "server.log").read_text()) from None
+                    raise RuntimeError(log_path.read_text()) from None
                 time.sleep(0.2)
         yield url
     finally:
@@ -70,6 +73,30 @@ def server(inst: Instance) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def server(inst: Instance) -> Iterator[str]:
+    """`telewywiad serve` (gunicorn) on a free loopback port; stopped at the end."""
+    port = _free_port()
+    with _gunicorn([str(BIN / "telewywiad"), "serve", "--port", str(port), "--workers", str(WORKERS),
+                    "--threads", str(THREADS)], inst.env, inst.path / "server.log", port) as url:
+        yield url
+
+
+@contextmanager
+def floor_server(inst: Instance, database_url: str | None) -> Iterator[str]:
+    """The durable-write floor (bench/floor_app.py) under the settings `telewywiad serve` gives gunicorn."""
+    from bench import floor_app
+
+    url = database_url or f"sqlite:///{inst.path / 'floor.sqlite3'}"
+    floor_app.prepare(url)
+    port = _free_port()
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--threads",
+               str(THREADS), "--worker-class", "gthread", "--access-logfile", "-", "--access-logformat",
+               '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms', "--graceful-timeout", "10", "bench.floor_app:app"]
+    with _gunicorn(command, dict(inst.env, FLOOR_DATABASE_URL=url), inst.path / "floor.log", port) as base:
+        yield base
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -153,7 +180,7 @@ def wrk(url: str, script: str, connections: int, env: dict[str, str], duration: 
     threads = min(2, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
                "-s", str(WRK_DIR / script), url]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=duration + 60, check=False)
+    result = subprocess.run(command, env=dict(env, TW_WRK_DIR=str(WRK_DIR)), capture_output=True, text=True, timeout=duration + 60, check=False)
     line = next((x for x in result.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if result.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed: {result.stdout}\n{result.stderr}")
@@ -165,10 +192,51 @@ def wrk(url: str, script: str, connections: int, env: dict[str, str], duration: 
             "p99_ms": round(raw["p99_us"] / 1000, 1), "max_ms": round(raw["max_us"] / 1000, 1), "errors": errors}
 
 
+def fsync_probe(folder: Path, count: int = 100) -> dict[str, float]:
+    """Latency of one 4 KB write + fsync on the benchmark's disk: the floor under every durable commit."""
+    path = folder / "fsync-probe"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    timings = []
+    try:
+        for _ in range(count):
+            os.write(fd, b"x" * 4096)
+            start = time.perf_counter()
+            os.fsync(fd)
+            timings.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return summary_ms(timings)
+
+
+def _floor_call(client: int, n: int) -> paced.Call:
+    return paced.Call("POST", "/write", {"Content-Type": "application/x-www-form-urlencoded"},
+                      f"value=ul.+Polna+{client}-{n}")
+
+
+def _autosave_calls(cookie: str, token: str, interview_ids: list[int]) -> Callable[[int, int], paced.Call]:
+    """Autosave requests like bench/wrk/autosave.lua: a new value each time, rotating interviews and answer keys."""
+    keys = ("address", "city", "citizenship", "place_of_stay")
+    headers = {"Cookie": cookie, "X-CSRFToken": token, "HX-Request": "true",
+               "Content-Type": "application/x-www-form-urlencoded"}
+
+    def call(client: int, n: int) -> paced.Call:
+        key = keys[n % len(keys)]
+        body = urllib.parse.urlencode({"key": key, key: f"ul. Polna {client}-{n}", "client_id": f"paced-{client}"})
+        return paced.Call("POST", f"/interviews/{interview_ids[(n + client) % len(interview_ids)]}/answers",
+                          headers, body)
+
+    return call
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
 def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
     """Seed, serve and load one database; returns one row per concurrency."""
     rows = []
-    with instance(database_url) as inst, server(inst) as url:
+    with instance(database_url) as inst, server(inst) as url, floor_server(inst, database_url) as floor_url:
         browser = Browser(url)
         browser.log_in("demo-worker")
         interview_ids, token = prepare_interviews(browser)
@@ -176,20 +244,27 @@ def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
                    TW_INTERVIEWS=",".join(map(str, interview_ids)))
         wrk(url, "bare.lua", 8, env, duration=2)  # warm-up: imports, connections, caches
         wrk(url + "/", "autosave.lua", 8, env, duration=2)
+        wrk(floor_url + "/", "floor.lua", 8, env, duration=2)
         for connections in CONCURRENCY:
             bare = wrk(url + "/healthz", "bare.lua", connections, env)
+            floor = wrk(floor_url + "/", "floor.lua", connections, env)
             autosave = wrk(url + "/", "autosave.lua", connections, env)
-            paced = wrk(url + "/", "autosave.lua", connections,
-                        dict(env, TW_PACE_MS=str(PACE_MS), TW_CONNECTIONS_PER_THREAD=str(connections // 2)))
+            floor_paced = paced.run(floor_url, _floor_call, connections, DURATION_S, PACE_MS)
+            autosave_paced = paced.run(url, _autosave_calls(browser.cookie_header(), token, interview_ids),
+                                       connections, DURATION_S, PACE_MS)
             rows.append({
-                "database": label, "workers": WORKERS, "threads_per_worker": THREADS, "concurrency": connections,
-                "duration_s": DURATION_S, "interviews": len(interview_ids), "bare": bare, "autosave": autosave,
-                "autosave_paced": paced,
-                "throughput_ratio": round(autosave["rps"] / bare["rps"], 3) if bare["rps"] else None,
+                "database": label, "fsync": fsync_probe(inst.path), "workers": WORKERS, "threads_per_worker": THREADS, "concurrency": connections,
+                "duration_s": DURATION_S, "interviews": len(interview_ids), "bare": bare, "floor": floor,
+                "autosave": autosave, "floor_paced": floor_paced, "autosave_paced": autosave_paced,
+                "ratio_to_floor": _ratio(autosave["rps"], floor["rps"]),
+                "ratio_to_bare": _ratio(autosave["rps"], bare["rps"]),
+                "floor_ratio_to_bare": _ratio(floor["rps"], bare["rps"]),
             })
-            print(f"  {label:<10} c={connections:<3} autosave {autosave['rps']:>7.1f} req/s p95 "
-                  f"{autosave['p95_ms']:>6.1f} ms | /healthz {bare['rps']:>7.1f} req/s p95 {bare['p95_ms']:>6.1f} ms "
-                  f"| ratio {rows[-1]['throughput_ratio']} | paced 1/s: {paced['rps']:.1f} req/s p95 {paced['p95_ms']:.1f} ms",
+            print(f"  {label:<10} c={connections:<3} /healthz {bare['rps']:>7.1f} req/s | floor {floor['rps']:>6.1f} "
+                  f"req/s p95 {floor['p95_ms']:>6.1f} ms | autosave {autosave['rps']:>6.1f} req/s p95 "
+                  f"{autosave['p95_ms']:>6.1f} ms | ÷floor {rows[-1]['ratio_to_floor']} ÷bare "
+                  f"{rows[-1]['ratio_to_bare']} | paced 1/s p95: floor {floor_paced['p95_ms']:.1f} ms, "
+                  f"autosave {autosave_paced['p95_ms']:.1f} ms | errors {autosave['errors']}+{autosave_paced['errors']}",
                   flush=True)
     return rows
 
@@ -220,15 +295,18 @@ def run() -> dict[str, Any]:
                            "sqlite": "WAL, synchronous=FULL (every acknowledged answer survives a power cut)",
                            "postgresql": "PostgreSQL 15 throwaway cluster, fsync=off, same machine",
                            "bare_endpoint": "GET /healthz without cookie",
+                           "floor": "bench/floor_app.py: Flask + the app's engine, one INSERT + COMMIT per POST, "
+                                    "same gunicorn settings, a separate table in a database like the app's",
                            "saturated": "each connection sends its next request as soon as the answer arrives "
                                         "(closed loop: p95 ≈ queueing, concurrency / throughput)",
-                           "paced": f"each connection sends one autosave per {PACE_MS} ms on average (random "
-                                    "0.5–1.5 s), like clients typing; latency excludes the wait; each connection's first request is "
-                                    "a GET /healthz so the clients do not all save in the same instant",
+                           "paced": f"bench/paced.py: each client sends one request per {PACE_MS} ms on average "
+                                    "(random 0.5–1.5 s) on its keep-alive connection, like people typing; the "
+                                    "connection is opened by an untimed request at a random moment of the first "
+                                    "second (wrk's burst of connection set-ups set the p95 even of /healthz)",
                            "autosave": "POST /interviews/<id>/answers with session cookie + X-CSRFToken; new value "
                                        "each request (answer row update + history row + audit event)"},
-            "rows": rows,
-            "budgets": {"p95_ms_at_32_sqlite": P95_BUDGET_MS, "throughput_ratio": RATIO_BUDGET}}
+            "rows": rows, "load_average": [round(x, 2) for x in os.getloadavg()],
+            "targets": {"ratio_to_floor": FLOOR_RATIO_TARGET, "paced_p95_ms_at_32": PACED_P95_TARGET_MS}}
 
 
 if __name__ == "__main__":

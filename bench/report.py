@@ -58,31 +58,37 @@ def _reports(s: dict[str, Any] | None) -> list[str]:
 
 
 def _load(s: dict[str, Any] | None) -> list[str]:
-    out = ["## Autosave under load", ""]
+    out = ["## Autosave under load, beside the durable-write floor", ""]
     if (e := _error(s)) is not None:
         return out + e
     assert s is not None  # noqa: S101
     c = s["conditions"]
-    out += [f"Server: {c['server']}. Client: {c['client']}. SQLite: {c['sqlite']}. PostgreSQL: {c['postgresql']}.",
-            f"Saturated: {c['saturated']}. Paced: {c['paced']}. Bare endpoint: {c['bare_endpoint']}.", "",
-            "| database | clients | autosave req/s | p50 | p95 | p99 ms | errors | /healthz req/s | p95 ms | "
-            "ratio | paced req/s | paced p50 | p95 | p99 ms |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out += [f"Measured at {s.get('measured_at', '?')}, load average then {s.get('load_average', '?')}.",
+            f"Server: {c['server']}. Client: {c['client']}. SQLite: {c['sqlite']}. PostgreSQL: {c['postgresql']}.",
+            f"Floor: {c['floor']}. Bare endpoint: {c['bare_endpoint']}.",
+            f"Saturated: {c['saturated']}. Paced: {c['paced']}.", "",
+            "Saturated (req/s; p95 ms; errors):", "",
+            "| database | clients | /healthz | floor | floor p95 | autosave | autosave p95 | errors | "
+            "autosave ÷ floor | autosave ÷ /healthz | floor ÷ /healthz | disk fsync p50 / p95 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in s["rows"]:
-        a, b, p = row["autosave"], row["bare"], row["autosave_paced"]
-        out.append(f"| {row['database']} | {row['concurrency']} | {a['rps']} | {a['p50_ms']} | {a['p95_ms']} | "
-                   f"{a['p99_ms']} | {a['errors']} | {b['rps']} | {b['p95_ms']} | {row['throughput_ratio']} | "
-                   f"{p['rps']} | {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} |")
-    budget = s["budgets"]
-    sqlite32 = next((row for row in s["rows"] if row["database"] == "SQLite" and row["concurrency"] == 32), None)
-    if sqlite32:
-        out += ["", f"Budget p95 ≤ {budget['p95_ms_at_32_sqlite']:.0f} ms at 32 clients on SQLite: saturated "
-                f"{sqlite32['autosave']['p95_ms']} ms ({_yes(sqlite32['autosave']['p95_ms'] <= budget['p95_ms_at_32_sqlite'])}), "
-                f"paced {sqlite32['autosave_paced']['p95_ms']} ms "
-                f"({_yes(sqlite32['autosave_paced']['p95_ms'] <= budget['p95_ms_at_32_sqlite'])}). "
-                f"Budget throughput ≥ {budget['throughput_ratio']:.0%} of /healthz: "
-                f"{sqlite32['throughput_ratio']:.1%} ({_yes(sqlite32['throughput_ratio'] >= budget['throughput_ratio'])})."]
+        a, b, f = row["autosave"], row["bare"], row["floor"]
+        out.append(f"| {row['database']} | {row['concurrency']} | {b['rps']} | {f['rps']} | {f['p95_ms']} | "
+                   f"{a['rps']} | {a['p95_ms']} | {a['errors']} | {_pct(row['ratio_to_floor'])} | "
+                   f"{_pct(row['ratio_to_bare'])} | {_pct(row['floor_ratio_to_bare'])} | "
+                   f"{row['fsync']['median_ms']} / {row['fsync']['p95_ms']} |")
+    out += ["", "Paced, one request a second per client (ms):", "",
+            "| database | clients | floor p50 | floor p95 | floor p99 | autosave p50 | autosave p95 | autosave p99 | "
+            "errors |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in s["rows"]:
+        f, a = row["floor_paced"], row["autosave_paced"]
+        out.append(f"| {row['database']} | {row['concurrency']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | "
+                   f"{a['p50_ms']} | {a['p95_ms']} | {a['p99_ms']} | {a['errors']} |")
     return out + [""]
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
 
 
 def _pages(s: dict[str, Any] | None) -> list[str]:
@@ -117,34 +123,47 @@ def _scale(s: dict[str, Any] | None) -> list[str]:
     out += [f"{c['database']}; {c['case_file']} cases, {c['interview']} interviews, {c['answer']} answers, "
             f"{c['answer_change']} answer changes, {c['report']} reports (seeded in {c['seed_seconds']} s). "
             f"{c['timing'].capitalize()}, {c['runs_per_screen']} runs per screen.", "",
-            "| screen | user | median ms | p95 ms | max ms | HTML KB | budget ms (median) | met |",
-            "|---|---|---:|---:|---:|---:|---:|---|"]
+            "| screen | user | median ms | p95 ms | max ms | HTML KB | budget ms (median) | met | SQL statements | "
+            "statement budget (issue 14, item 2) |",
+            "|---|---|---:|---:|---:|---:|---:|---|---:|---|"]
     for row in s["screens"]:
+        budget = row.get("query_budget")
+        queries = f"≤ {budget} ({_yes(row['queries'] <= budget)})" if budget is not None else ""
         out.append(f"| {row['screen']} | {row['user']} | {row['median_ms']} | {row['p95_ms']} | {row['max_ms']} | "
-                   f"{_kb(row['html_bytes'])} | {row.get('budget_ms', 50)} | {_yes(row['met'])} |")
+                   f"{_kb(row['html_bytes'])} | {row.get('budget_ms', 50)} | {_yes(row['met'])} | "
+                   f"{row.get('queries', '')} | {queries} |")
     return out + [""]
 
 
 # Why a budget is missed and what meeting it would take: from profiling (cProfile, pyinstrument) at the commit
 # that added this table. Shown only next to a budget the run missed.
 CAUSES = {
-    "autosave_p95": (
-        "Saturated (closed loop), p95 is queueing: 32 connections ÷ ~100–130 req/s ≈ 250–300 ms; even the bare "
-        "/healthz misses 20 ms at 32 connections on these 2 shared cores. Paced clients (one save a second each) "
-        "get a p50 of ~15 ms; the p95 is set by the single SQLite writer and ~20 ms of CPU per save (load the "
-        "interview's answers, validate, write answer + history + audit event, re-evaluate the section's skip "
-        "logic, render the field state) plus an fsync per commit (synchronous=FULL). The long p95/p99 tail under saturation is SQLite's busy "
-        "handler: a writer waiting for the lock sleeps and retries (no queue), so some waits pass a second; "
-        "PostgreSQL at the same load keeps p95 near 100 ms at 8 clients. It would take: reply with "
-        "the field state and visibility map computed from the evaluation instead of building the whole section "
-        "screen; Core inserts for the answer, history and audit rows; and PostgreSQL for offices with many "
-        "workers calling at once (many writers)."),
-    "throughput_ratio": (
-        "/healthz touches no database (~2,000–4,000 req/s here); every autosave is a durable write (fsync'd "
-        "commit; SQLite allows one writer at a time) plus ~20 ms of Python. 40 % of the bare endpoint would need "
-        "~1,000+ durable writes/s on 2 cores: only group commit or synchronous=NORMAL (losing the last answers "
-        "on a power cut, against the product's promise) gets near it. Compare with the absolute figure: ~100+ "
-        "saves/s is ~100 workers typing at once."),
+    "ratio_to_floor": (
+        "The floor is the same stack with one INSERT and an fsync'd COMMIT per request: ~1–2 ms of CPU besides the "
+        "commit, so it reaches hundreds of durable writes a second here (the table above): the database and the "
+        "disk allow that many. Autosave spends ~20–30 ms of Python per save (in-process: 'autosave POST' under "
+        "Data at scale): the interview's answers read several times, the form evaluated more than once, the "
+        "statements counted there, the whole section built to return one field. On SQLite the write transaction "
+        "(and so the writer turn) starts at the request's first query, the user lookup, and lasts to the commit: "
+        "traced in-process, 6–16 ms of a 10–28 ms save, of which the commit (fsync) is ~2 ms and the answer, its "
+        "history row and the audit event (appended to its office's chain) under 1 ms; so saves also run one at "
+        "a time for most of their time. 50 % of the floor on 2 cores leaves ~3 ms of CPU per save: it would take "
+        "items 1 and 2 of issue 14 (one interview state per request: read and evaluate outside the write "
+        "transaction, e.g. `app.db.reading_session`, write the few rows, commit; no queries from templates)."),
+    "paced_p95": (
+        "32 paced clients offer 32 saves a second. Where that is near or above autosave's saturated rate in the "
+        "same run (the saturated table: on this shared machine it was), saves queue behind each other and the p95 "
+        "is that queue; where it is well below, the p95 is one save's own time (~20–30 ms of CPU on 2 cores that "
+        "other processes share, see the load average) plus on SQLite an fsync per commit (its tail on this disk: "
+        "the fsync column). The floor, paced the same way beside it, is what the stack and the disk allow. It "
+        "would take the CPU per save down (items 1 and 2 of issue 14); the fsync tail stays."),
+    "queries": (
+        "Issue 14 item 2 (statement budgets enforced by tests; page data built by services, no queries from "
+        "templates) comes after the restructure of issue 13; until then these are the counts it starts from."),
+    "runner": (
+        "The runner page builds the whole section, and its templates ask the database per question (report state, "
+        "review comments: see its statement count above, issue 14 item 2); it would take the page data built "
+        "once by the service."),
     "today": (
         "Each section of the today list shows its first 15 cases (the rest behind 'show all'), and each case "
         "renders the whole call-outcome form (4 quick buttons plus a hidden 'other outcome' form with 8 radios, "
@@ -180,13 +199,19 @@ def _budgets(r: dict[str, Any]) -> list[str]:
         value = reports["timings"]["render_sign"]["median_ms"]
         rows.append(("report render+sign median ≤ 300 ms", f"{value} ms", value <= 300, ""))
     load = r.get("load") or {}
-    row = next((x for x in load.get("rows", []) if x["database"] == "SQLite" and x["concurrency"] == 32), None)
-    if row:
-        sat, paced = row["autosave"]["p95_ms"], row["autosave_paced"]["p95_ms"]
-        rows.append(("autosave p95 ≤ 20 ms, 32 clients, SQLite", f"saturated {sat} ms, paced {paced} ms",
-                     paced <= 20, CAUSES["autosave_p95"]))
-        ratio = row["throughput_ratio"]
-        rows.append(("autosave ≥ 40 % of /healthz req/s", f"{ratio:.1%}", ratio >= 0.4, CAUSES["throughput_ratio"]))
+    targets = load.get("targets", {})
+    for row in load.get("rows", []):
+        if row["database"] == "SQLite":
+            ratio, errors = row["ratio_to_floor"] or 0.0, row["autosave"]["errors"] + row["autosave_paced"]["errors"]
+            rows.append((f"autosave ≥ {targets['ratio_to_floor']:.0%} of the floor's req/s, {row['concurrency']} "
+                         "clients, SQLite, 0 errors", f"{ratio:.0%} ({row['autosave']['rps']} of "
+                         f"{row['floor']['rps']} req/s), {errors} errors",
+                         ratio >= targets["ratio_to_floor"] and errors == 0, CAUSES["ratio_to_floor"]))
+        if row["concurrency"] == 32:
+            paced = row["autosave_paced"]["p95_ms"]
+            rows.append((f"paced autosave p95 ≤ {targets['paced_p95_ms_at_32']:.0f} ms, 32 clients, {row['database']}",
+                         f"{paced} ms (floor {row['floor_paced']['p95_ms']} ms)",
+                         paced <= targets["paced_p95_ms_at_32"], CAUSES["paced_p95"]))
     for page in (r.get("pages") or {}).get("pages", []):
         rows.append((f"{page['screen']}: repeat visit ≤ 30 KB", f"{_kb(page['repeat_visit_gzip_bytes'])} KB gzip "
                      f"({_kb(page['repeat_visit_sent_bytes'])} KB as sent)", page["repeat_visit_budget_met"], ""))
@@ -201,10 +226,16 @@ def _budgets(r: dict[str, Any]) -> list[str]:
         name = screen["screen"]
         cause = CAUSES["statistics"] if name.startswith("statistics") else CAUSES["cases_csv"] \
             if name.startswith("cases of") else CAUSES["today"] if "today" in name else CAUSES["queue"] \
-            if "review" in name else CAUSES["search_name"] if "name" in name else ""
+            if "review" in name else CAUSES["search_name"] if "name" in name else CAUSES["runner"] \
+            if "runner" in name else ""
         budget = screen.get("budget_ms", 50)
         rows.append((f"{name} ≤ {budget:g} ms at scale", f"median {screen['median_ms']} ms", screen["met"], cause))
-    out = ["## Budgets", "", "| budget | measured | |", "|---|---|---|"]
+        if screen.get("query_budget") is not None:
+            rows.append((f"{name}: ≤ {screen['query_budget']} SQL statements", f"{screen['queries']}",
+                         screen["queries"] <= screen["query_budget"], CAUSES["queries"]))
+    out = ["## Targets (issue 14) and budgets", "",
+           "Ratios compare figures measured side by side in one part of the run (the machine is shared).", "",
+           "| target | measured | |", "|---|---|---|"]
     out += [f"| {name} | {value} | {_yes(met)} |" for name, value, met, _cause in rows]
     missed = [(name, cause) for name, _value, met, cause in rows if met is False and cause]
     if missed:

@@ -1,13 +1,15 @@
-"""Data at scale: server time of the today screen, case search and review queue with N bulk cases.
+"""Data at scale: server time and SQL statements of the today screen, the interview runner, an autosave, case search,
+review queue and statistics with N bulk cases.
 
 Seeds a fresh SQLite instance with `telewywiad demo seed --scale N`, then times requests in-process with Flask's
 test client (the whole request: routing, session, queries, template), so the figure is server time without the
-network. Each screen is asked for twice to warm up, then `runs` times.
+network. Each screen is asked for twice to warm up, then once more counting its SQL statements, then `runs` times.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,14 +38,20 @@ SCREENS: list[tuple[str, str, str]] = [
      f"/statistics/deadlines.csv?from={YEAR_AGO}&to={TODAY}"),
     ("cases of 365 days as CSV (supervisor)", "demo-supervisor", f"/exports/cases?download=1&from={YEAR_AGO}&to={TODAY}"),
 ]
+RUNNER = "interview runner (worker)"
+AUTOSAVE = "autosave POST (worker)"
 BUDGET_MS = 50.0
 # Screens that aggregate a whole period get their own targets (causes in bench/report.py, CAUSES).
 BUDGETS_MS = {
+    "today (worker)": 30.0,  # issue 14: runner page and today list ≤ 30 ms median at 10,000 cases
+    RUNNER: 30.0,
     "statistics: this month (supervisor)": 150.0,
     "statistics: last 365 days (supervisor)": 150.0,
     "statistics: deadlines CSV, 365 days (supervisor)": 150.0,
     "cases of 365 days as CSV (supervisor)": 600.0,
 }
+# Issue 14, item 2: SQL statements per request whatever the amount of data (enforced by tests once built).
+QUERY_BUDGETS = {"today (worker)": 10, RUNNER: 10, AUTOSAVE: 8}
 
 
 @contextmanager
@@ -68,31 +76,72 @@ def _client(app: Any, username: str) -> Any:
     return client
 
 
+def _an_interview(client: Any) -> tuple[int, str]:
+    """An in-progress interview of the worker (started on a case of the today list when there is none) and a token."""
+    today = client.get("/today").get_data(as_text=True)
+    token = csrf_from(today)
+    found = re.search(r'href="/interviews/(\d+)"', today)
+    if found:
+        return int(found.group(1)), token
+    for case_id in re.findall(r'id="case-(\d+)"', today):
+        response = client.post(f"/cases/{case_id}/interviews", data={"csrf_token": token})
+        started = re.search(r"/interviews/(\d+)", response.headers.get("Location", ""))
+        if started:
+            return int(started.group(1)), token
+    raise RuntimeError("no interview for the runner screen")
+
+
 def measure(inst: Instance, runs: int) -> list[dict[str, Any]]:
-    """Time each screen in-process against the instance's database."""
+    """Time each screen in-process against the instance's database and count its SQL statements."""
     with _environment(inst.env):
+        from sqlalchemy import event
+
         from app import create_app
 
         app = create_app()
+        statements = [0]
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.startswith("BEGIN"):  # transaction control is not a query
+                statements[0] += 1
+
+        event.listen(app.extensions["telewywiad.engine"], "before_cursor_execute", count)
         clients = {user: _client(app, user) for user in {s[1] for s in SCREENS}}
+        interview_id, token = _an_interview(clients["demo-worker"])
+        saves = iter(range(10**6))
+
+        def autosave(client: Any) -> Any:
+            return client.post(f"/interviews/{interview_id}/answers",
+                               data={"key": "address", "address": f"ul. Polna {next(saves)}", "client_id": "bench"},
+                               headers={"X-CSRFToken": token, "HX-Request": "true"})
+
+        screens: list[tuple[str, str, Any]] = [(name, user, lambda c, p=path: c.get(p)) for name, user, path in SCREENS]
+        screens.insert(1, (RUNNER, "demo-worker", lambda c: c.get(f"/interviews/{interview_id}")))
+        screens.insert(2, (AUTOSAVE, "demo-worker", autosave))
+        paths = {name: path for name, _user, path in SCREENS}
+        paths.update({RUNNER: "/interviews/<id>", AUTOSAVE: "/interviews/<id>/answers"})
         figures = []
-        for name, user, path in SCREENS:
+        for name, user, ask in screens:
             client = clients[user]
             size = 0
-            for _ in range(2):
-                response = client.get(path)
+            for _ in range(3):
+                statements[0] = 0
+                response = ask(client)
                 if response.status_code != 200:
-                    raise RuntimeError(f"{path} answered {response.status_code}")
+                    raise RuntimeError(f"{name} answered {response.status_code}")
                 size = len(response.get_data())
+            queries = statements[0]
             samples = []
             for _ in range(runs):
                 start = time.perf_counter()
-                client.get(path)
+                ask(client)
                 samples.append((time.perf_counter() - start) * 1000)
             stats = summary_ms(samples)
+            path = paths[name]
             figures.append({"screen": name, "path": path.split("?")[0] + ("?q=…" if "?q=" in path else "?from=…"
                                                                            if "from=" in path else ""),
-                            "user": user, **stats, "html_bytes": size, "budget_ms": BUDGETS_MS.get(name, BUDGET_MS),
+                            "user": user, **stats, "html_bytes": size, "queries": queries,
+                            "query_budget": QUERY_BUDGETS.get(name), "budget_ms": BUDGETS_MS.get(name, BUDGET_MS),
                             "met": stats["median_ms"] <= BUDGETS_MS.get(name, BUDGET_MS)})
         app.extensions["telewywiad.engine"].dispose()
     return figures

@@ -26,7 +26,9 @@ from app.cases.models import Callback, Case, CasePhone
 from app.clock import to_local, utcnow
 from app.workdays import add_working_days, is_working_day
 
-ENTRY_RULES = """Przy wejściu zdezynfekuj ręce (dozownik z płynem stoi przy drzwiach).
+ENTRY_RULES = """Wizyty tylko po wcześniejszym uzgodnieniu terminu z pracownikiem – telefonicznie lub e-mailem.
+Przygotuj przed wizytą wszystkie potrzebne dokumenty.
+Przy wejściu zdezynfekuj ręce (dozownik z płynem stoi przy drzwiach).
 Załóż jednorazowe rękawiczki.
 Zakryj usta i nos: maseczka, przyłbica albo część odzieży.
 Zachowaj co najmniej 2 m odstępu od innych osób.

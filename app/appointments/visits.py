@@ -25,6 +25,7 @@ from app.audit.services import record
 from app.auth.services import Principal
 from app.cases.models import Callback
 from app.clock import to_local, utcnow
+from app.dates import day_text
 from app.errors import InvalidInput
 
 REASON_MAX = 500
@@ -87,7 +88,7 @@ def mark(session: Session, *, actor: Principal, appointment: Appointment, what: 
         raise InvalidInput({"mark": str(_l("Rozmowy telefonicznej nie oznacza się w recepcji."))})
     if to_local(appointment.starts_at).date() > to_local(now).date():
         raise InvalidInput({"mark": str(_l("Ta wizyta jest zaplanowana na %(d)s: można ją oznaczyć dopiero "
-                                                    "tego dnia.", d=to_local(appointment.starts_at).strftime("%d.%m.%Y")))})
+                                           "tego dnia.", d=day_text(appointment.starts_at)))})
     if appointment.state not in MARK_FROM[action]:
         raise InvalidInput({"mark": str(_l("Tej wizyty nie można już tak oznaczyć (odwołana albo "
                                                     "zakończona)."))})

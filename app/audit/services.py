@@ -1,14 +1,17 @@
-"""Write and verify the hash-chained audit log.
+"""Write and verify the hash-chained audit log: one chain per office, and one for events without an office.
 
-Events are never edited. Retention may delete the *oldest* events as a whole (`trim`): it then appends a
-`retention.trim` checkpoint naming the first kept event and that event's `prev_hash`, so `verify` starts the chain
-there instead of at the genesis hash. Removing any further old event (or the checkpoint itself, which is newer than
-every trimmed event) still shows as a break.
+Each chain has its own head row, locked while appending, so the writes of one office never wait for another's.
+Events are never edited. Retention may delete the *oldest* events of a chain as a whole (`trim`): it then appends
+to that chain a `retention.trim` checkpoint naming the first kept event and that event's `prev_hash` (or, when it
+deleted every event of the chain, itself and the hash it follows), so `verify` starts the chain there instead of at
+the genesis hash. Removing any further old event (or the checkpoint itself, which is newer than every trimmed
+event) still shows as a break.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, func, select
 
-from app.audit.models import AuditEvent, AuditHead
+from app.audit.models import AuditEvent, AuditHead, chain_of
 from app.clock import utcnow
 from app.db import dialect_insert
 
@@ -53,17 +56,8 @@ def record(
     object_id: int | str | None = None,
     **details: Any,
 ) -> AuditEvent:
-    """Append one event to the chain in the caller's transaction; details must be ids or codes."""
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    if head is None:
-        # The very first event: two writers may both find no head; the second one's insert does nothing, waits for
-        # the first to commit, and both then append to the same chain (no unique-key error).
-        session.exec(
-            dialect_insert(session, AuditHead).values(id=1, last_hash=GENESIS, last_id=0).on_conflict_do_nothing()
-        )
-        head = session.exec(
-            select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
-        ).one()
+    """Append one event to its office's chain in the caller's transaction; details must be ids or codes."""
+    head = lock_chain(session, office_id)
     event = AuditEvent(
         at=utcnow(),
         office_id=office_id,
@@ -82,6 +76,23 @@ def record(
     head.last_id = event.id or 0
     session.add(head)
     return event
+
+
+def lock_chain(session: Session, office_id: int | None) -> AuditHead:
+    """The head of the office's chain (None: the chain without an office), locked until the transaction ends.
+
+    The very first event of a chain: two writers may both find no head; the second one's insert does nothing,
+    waits for the first to commit, and both then append to the same chain (no unique-key error).
+    """
+    chain = chain_of(office_id)
+    query = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+    head = session.exec(query).first()
+    if head is None:
+        session.exec(
+            dialect_insert(session, AuditHead).values(chain=chain, last_hash=GENESIS, last_id=0).on_conflict_do_nothing()
+        )
+        head = session.exec(query.execution_options(populate_existing=True)).one()
+    return head
 
 
 def record_view(object_type: str, object_id: int | None, *, actor_id: int | None, office_id: int | None,
@@ -103,10 +114,11 @@ class ChainProblem:
 
 
 def verify_chain(events: Iterable[AuditEvent], head: AuditHead | None) -> list[ChainProblem]:
-    """Recompute every link; an edited, inserted or deleted event breaks the chain.
+    """Recompute every link of one chain (events in id order); an edited, inserted or deleted event breaks it.
 
     The chain starts at the genesis hash, or, after retention trimmed the oldest events, at the anchor the newest
-    `retention.trim` checkpoint recorded (the first kept event's id and its prev_hash).
+    `retention.trim` checkpoint recorded (the first kept event's id and its prev_hash). Without a head, a chain that
+    has events is broken too (its head row was removed, which would hide a removed tail).
     """
     problems: list[ChainProblem] = []
     prev = GENESIS
@@ -134,63 +146,99 @@ def verify_chain(events: Iterable[AuditEvent], head: AuditHead | None) -> list[C
             problems.append(
                 ChainProblem(first.id, "the oldest events differ from the last retention checkpoint (removed)")
             )
+    if head is None and last is not None:
+        problems.append(ChainProblem(last.id, "the chain's head is missing (events after this one may be removed)"))
     if head is not None and last is not None and (head.last_hash != last.hash or head.last_id != last.id):
         problems.append(ChainProblem(last.id, "events after this one were removed (chain head differs)"))
     if head is not None and last is None and head.last_hash != GENESIS:
-        problems.append(ChainProblem(None, "all events were removed (chain head differs)"))
+        problems.append(ChainProblem(None, f"all events of chain {head.chain} were removed (chain head differs)"))
     return problems
 
 
 def _anchor_of(event: AuditEvent) -> tuple[int, str] | None:
+    """(first kept id, its prev_hash) of a checkpoint; a checkpoint that kept no older event anchors at itself."""
     try:
         details = json.loads(event.details)
-        return int(details["first_kept_id"]), str(details["first_kept_prev_hash"])
+        first_kept = event.id if details["first_kept_id"] is None else int(details["first_kept_id"])
+        prev_hash = str(details["first_kept_prev_hash"])
     except (ValueError, KeyError, TypeError):
         return None
+    return None if first_kept is None else (first_kept, prev_hash)
+
+
+def _trim_plan(session: Session, before: datetime) -> dict[int | None, tuple[int | None, list[int]]]:
+    """Per office (None: no office), the first kept id and the ids to delete.
+
+    In each chain, the contiguous run of oldest events recorded before `before`; when every event of a chain is
+    older, its first kept id is None and all its ids are listed (its checkpoint is then the first event kept).
+    """
+    first_kept: dict[int | None, int] = {
+        office: int(first)
+        for office, first in session.exec(
+            select(AuditEvent.office_id, func.min(AuditEvent.id))
+            .where(col(AuditEvent.at) >= before)
+            .group_by(col(AuditEvent.office_id))
+        ).all()
+        if first is not None
+    }
+    old: dict[int | None, list[int]] = {}
+    query = select(AuditEvent.office_id, AuditEvent.id).where(col(AuditEvent.at) < before).order_by(col(AuditEvent.id))
+    for office, event_id in session.exec(query).all():
+        if event_id is not None and event_id < first_kept.get(office, event_id + 1):
+            old.setdefault(office, []).append(int(event_id))
+    return {office: (first_kept.get(office), ids) for office, ids in old.items()}
 
 
 def trimmable(session: Session, before: datetime) -> tuple[int | None, list[int]]:
-    """(first kept id, ids to delete): the contiguous run of oldest events recorded before `before`.
-
-    When every event is older, the first kept id is None and all ids are listed: a retention run appends its
-    own event before trimming, so that event is then the first one kept.
-    """
-    first_kept = session.exec(select(func.min(AuditEvent.id)).where(col(AuditEvent.at) >= before)).one()
-    query = select(AuditEvent.id).order_by(col(AuditEvent.id))
-    if first_kept is not None:
-        query = query.where(col(AuditEvent.id) < first_kept)
-    ids = [int(i) for i in session.exec(query).all() if i is not None]
-    return (None if first_kept is None else int(first_kept)), ids
+    """(oldest first kept id of any chain, ids to delete): the oldest events of every chain recorded before `before`."""
+    plan = _trim_plan(session, before)
+    kept = [first for first, _ in plan.values() if first is not None]
+    return (min(kept) if kept else None), sorted(i for _, ids in plan.values() for i in ids)
 
 
 def trim(session: Session, *, before: datetime, actor_id: int | None = None) -> list[int]:
-    """Delete the oldest events recorded before `before` (whole events, never edited) and append a checkpoint.
+    """Delete the oldest events of each chain recorded before `before` (whole events, never edited) and append a
+    checkpoint to every chain trimmed.
 
-    Returns the deleted ids; runs in the caller's transaction.
+    Returns the deleted ids; runs in the caller's transaction. Chains are locked in one order (no-office first).
     """
-    first_kept_id, ids = trimmable(session, before)
-    if not ids or first_kept_id is None:
-        return []  # nothing old, or nothing newer to anchor the chain at (record the run's own event first)
-    first_kept = session.get(AuditEvent, first_kept_id)
-    assert first_kept is not None  # noqa: S101 - found by the query above in the same transaction
-    session.exec(delete(AuditEvent).where(col(AuditEvent.id) < first_kept_id))
-    record(
-        session,
-        TRIM_ACTION,
-        actor_id=actor_id,
-        object_type="audit_event",
-        object_id=first_kept_id,
-        first_kept_id=first_kept_id,
-        first_kept_prev_hash=first_kept.prev_hash,
-        deleted=len(ids),
-        deleted_from=ids[0],
-        deleted_to=ids[-1],
-    )
-    return ids
+    deleted: list[int] = []
+    plan = _trim_plan(session, before)
+    for office in sorted(plan, key=chain_of):
+        first_kept_id, ids = plan[office]
+        head = lock_chain(session, office)
+        if first_kept_id is None:
+            first_kept_prev_hash = head.last_hash  # every event goes: the checkpoint itself is the first kept
+        else:
+            first_kept = session.get(AuditEvent, first_kept_id)
+            assert first_kept is not None  # noqa: S101 - found by the query above in the same transaction
+            first_kept_prev_hash = first_kept.prev_hash
+        same_chain = col(AuditEvent.office_id).is_(None) if office is None else col(AuditEvent.office_id) == office
+        session.exec(delete(AuditEvent).where(same_chain, col(AuditEvent.id) <= ids[-1]))  # the chain's old prefix
+        record(
+            session,
+            TRIM_ACTION,
+            actor_id=actor_id,
+            office_id=office,
+            object_type="audit_event",
+            object_id=first_kept_id,
+            first_kept_id=first_kept_id,
+            first_kept_prev_hash=first_kept_prev_hash,
+            deleted=len(ids),
+            deleted_from=ids[0],
+            deleted_to=ids[-1],
+        )
+        deleted += ids
+    return sorted(deleted)
 
 
 def verify(session: Session) -> list[ChainProblem]:
-    """Verify the whole stored chain."""
-    events = session.exec(select(AuditEvent).order_by(AuditEvent.id))  # type: ignore[arg-type]
-    head = session.get(AuditHead, 1)
-    return verify_chain(events, head)
+    """Verify every stored chain (each office's, and the one without an office)."""
+    heads = {head.chain: head for head in session.exec(select(AuditHead)).all()}
+    problems: list[ChainProblem] = []
+    events = session.exec(select(AuditEvent).order_by(col(AuditEvent.office_id), col(AuditEvent.id)))
+    for office, chain in itertools.groupby(events, key=lambda event: event.office_id):
+        problems += verify_chain(chain, heads.pop(chain_of(office), None))
+    for head in heads.values():
+        problems += verify_chain([], head)
+    return problems

@@ -57,6 +57,7 @@ OUTCOME_LABELS = {
 ROUTE_LABELS = {
     ContactRoute.LETTER: _l("list"),
     ContactRoute.EMAIL: _l("e-mail"),
+    ContactRoute.EPUAP: _l("pismo przez ePUAP"),
 }
 
 

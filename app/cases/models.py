@@ -123,6 +123,7 @@ class ContactRoute(StrEnum):
 
     LETTER = "letter"
     EMAIL = "email"
+    EPUAP = "epuap"
 
 
 _EXTRA_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "ß": "ss"})

@@ -27,13 +27,15 @@ from app.cases.models import (
 from app.clock import local_today
 from app.errors import InvalidInput
 from app.fields import (
-    ADDRESS_MAX,
     DETAIL_MAX,
-    NAME_MAX,
     NOTE_MAX,
     FieldError,
+    codes,
+    collect,
+    parse_address,
     parse_date,
     parse_email,
+    parse_name,
     parse_pesel,
     parse_phone,
 )
@@ -47,11 +49,7 @@ PHONE_FIELDS = ("phone_1", "phone_2", "phone_3")
 
 def requested_codes(case: Case) -> list[str]:
     """The requested kinds of help of a case, as codes."""
-    try:
-        value = json.loads(case.requested or "[]")
-    except ValueError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+    return codes(case.requested)
 
 
 # --- registration --------------------------------------------------------------------------------------------
@@ -115,11 +113,7 @@ class CaseData:
 def validate_case(form: CaseForm, *, today: date) -> CaseData:
     """Check every field and report all problems at once (InvalidInput), or return clean data."""
     errors: dict[str, str] = {}
-    name = " ".join(form.applicant_name.split())
-    if not name:
-        errors["applicant_name"] = str(_l("Podaj imię i nazwisko wnioskodawcy."))
-    elif len(name) > NAME_MAX:
-        errors["applicant_name"] = str(_l("Imię i nazwisko może mieć najwyżej %(n)d znaków.", n=NAME_MAX))
+    name = collect(errors, "applicant_name", parse_name, form.applicant_name) or ""
 
     pesel: str | None = None
     try:
@@ -136,10 +130,6 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
             continue
         if number and number not in phones:
             phones.append(number)
-    if not phones and PHONE_FIELDS[0] not in errors and not any(k in errors for k in PHONE_FIELDS):
-        errors[PHONE_FIELDS[0]] = str(
-            _l("Podaj co najmniej jeden numer telefonu: bez niego nie oddzwonimy do wnioskodawcy.")
-        )
 
     email = ""
     try:
@@ -147,9 +137,7 @@ def validate_case(form: CaseForm, *, today: date) -> CaseData:
     except FieldError as exc:
         errors["email"] = exc.message
 
-    address = " ".join(form.address.split())
-    if len(address) > ADDRESS_MAX:
-        errors["address"] = str(_l("Adres może mieć najwyżej %(n)d znaków.", n=ADDRESS_MAX))
+    address = collect(errors, "address", parse_address, form.address) or ""
 
     channel: Channel | None = None
     if form.channel in {c.value for c in Channel}:
@@ -219,7 +207,9 @@ def register_case(session: Session, *, actor: Principal, form: CaseForm, today: 
         request_note=data.request_note,
         urgent=data.urgent,
         permanent_help=RequestedHelp.PERMANENT in data.requested,
-        state=CaseState.NEW,
+        # Without a phone number (letters, ePUAP filings) contact starts by letter, e-mail or ePUAP.
+        state=CaseState.NEW if data.phones else CaseState.OTHER_ROUTE,
+        needs_other_route=not data.phones,
         # Supervisors and administrators register for the office and assign later; a worker keeps what they take in.
         assigned_worker_id=actor.id if actor.has(Role.WORKER) and not actor.has(Role.SUPERVISOR) else None,
         due_on=deadlines.interview_due(data.received_on, urgent=data.urgent, days=days, urgent_days=urgent_days),

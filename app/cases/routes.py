@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
@@ -15,7 +14,17 @@ from app.auth.access import me, roles_required
 from app.auth.drafts import register_form
 from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
-from app.cases import access, assignment, deadlines, labels, office_settings, presets, registration, search
+from app.cases import (
+    access,
+    assignment,
+    deadlines,
+    editing,
+    labels,
+    office_settings,
+    presets,
+    registration,
+    search,
+)
 from app.cases import team as case_team
 from app.cases.contact import attempts, calls, history, others
 from app.cases.contact import phones as case_phones
@@ -29,7 +38,9 @@ from app.cases.models import (
     ContactRoute,
     RequestedHelp,
 )
+from app.cases.record_routes import case_record_context
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
+from app.dates import day_text
 from app.db import get_session, standalone_session
 from app.errors import InvalidInput
 from app.fields import LIMITS, display_phone, local_input_value
@@ -68,7 +79,7 @@ def _phone(value: str) -> str:
 @bp.app_template_filter("day")
 def _day(value: object) -> str:
     """A calendar date in the user's language (short form)."""
-    return format_date(value, "short") if isinstance(value, date) else ""
+    return day_text(value) if isinstance(value, date) else ""
 
 
 @bp.context_processor
@@ -241,6 +252,9 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "call_values": {},
         "assign_error": "",
         "now": utcnow(),
+        "reopen_error": "",
+        "reopen_reason": "",
+        **case_record_context(case),
     }
     context.update(extra)
     return render("cases/detail.html", status=status, **context)
@@ -319,6 +333,7 @@ def add_phone(case_id: int) -> Response:
         )
     except InvalidInput as exc:
         return _detail_page(case, status=422, phone_errors=exc.errors, phone_values=form)
+    editing.note_change(db, actor=me(), case=case, field="phone", old="", new=display_phone(phone.number))  # history
     flash(str(_l("Dodano numer %(number)s.", number=display_phone(phone.number))), "success")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="h-phones"))  # type: ignore[return-value]
 
@@ -353,7 +368,7 @@ def record_contact(case_id: int) -> Response:
         return _detail_page(case, status=422, contact_errors=exc.errors, contact_values=form)
     flash(
         str(_l("Zapisano: %(route)s wysłany %(d)s. Sprawa czeka na odpowiedź.",
-               route=labels.route_label(contact.route), d=format_date(contact.sent_on, "short"))),
+               route=labels.route_label(contact.route), d=day_text(contact.sent_on))),
         "success",
     )
     return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]

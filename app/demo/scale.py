@@ -28,6 +28,7 @@ from app.auth.demo import DemoContext
 from app.auth.models import Role, User
 from app.auth.services import Principal, create_user, find_user
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case, CasePhone, CaseState, Channel, name_key
+from app.cases.record_models import CaseChange
 from app.clock import utcnow
 from app.formdefs import extension
 from app.interviews import autosave
@@ -133,9 +134,10 @@ def _template_answers(session: Session, context: DemoContext, case: Case) -> lis
         autosave.save_answer(session, actor=actor, interview=interview, key=key, raw=raw, client_id="scale")
     session.flush()
     rows = session.exec(select(Answer).where(Answer.interview_id == interview.id)).all()
-    template = [{"key": r.key, "value": r.value, "raw": r.raw, "valid": r.valid} for r in rows]
+    # Only valid rows: segment A also starts from the first case, whose made-up PESEL need not be a valid one.
+    template = [{"key": r.key, "value": r.value, "raw": r.raw, "valid": r.valid} for r in rows if r.valid]
     # The template interview itself is scaffolding: the copies below are the data.
-    for model in (AnswerChange, Answer):
+    for model in (AnswerChange, Answer, CaseChange):  # CaseChange: segment A corrections flowed back to the case
         table: Table = model.__table__  # type: ignore[union-attr]
         session.execute(table.delete().where(table.c.interview_id == interview.id))
     session.delete(interview)

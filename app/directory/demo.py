@@ -22,15 +22,6 @@ SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("Pracownicy socjalni", "socjalni@ops-przykladowo.example", [("+48221002034", ""), ("+48221002035", "")]),
     ("Księgowość i kadry", "", [("+48221002036", "księgowość"), ("+48221002037", "kadry")]),
 ]
-VISIT_RULES = "\n".join([
-    "Wizyty tylko po wcześniejszym uzgodnieniu terminu z pracownikiem – telefonicznie lub e-mailem.",
-    "W jednym pomieszczeniu może przebywać jedna osoba na jedno stanowisko obsługi.",
-    "Prosimy przygotować przed wizytą wszystkie potrzebne dokumenty.",
-    "Przy wejściu: dezynfekcja rąk, rękawiczki jednorazowe, maseczka lub przyłbica zakrywająca usta i nos.",
-    "Prosimy zachować co najmniej 2 m odstępu od innych osób.",
-])
-
-
 def seed_directory(session: Session, context: DemoContext) -> None:
     """Contact details, sections and numbers of the demo office (once: skipped when it already has sections)."""
     office_id = context.office.id or 0
@@ -40,7 +31,7 @@ def seed_directory(session: Session, context: DemoContext) -> None:
     session.add(OfficeContact(
         office_id=office_id, slug="demo", applications_email="wnioski@ops-przykladowo.example",
         epuap_address="/opsprzykladowo/SkrytkaESP", drop_box="w przedsionku budynku, ul. Źródlana 7",
-        hours=json.dumps(["7:30–15:30"] * 5 + ["", ""], ensure_ascii=False), visit_rules=VISIT_RULES,
+        hours=json.dumps(["7:30–15:30"] * 5 + ["", ""], ensure_ascii=False),
     ))
     position = 0
     for index, (name, email, numbers) in enumerate(SECTIONS):

@@ -28,7 +28,6 @@ class OfficeContact(SQLModel, table=True):
     # Office hours per weekday, JSON list of 7 texts ("7:30–15:30" or "" for closed), Monday first.
     hours: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     # Rules for visitors: only by prior arrangement, entry rules at the door.
-    visit_rules: str = Field(default="", sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 

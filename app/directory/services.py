@@ -36,7 +36,6 @@ SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 RESERVED_SLUGS = frozenset({"guides", "en", "pl"})
 EPUAP = re.compile(r"^/[^\s/]+/[^\s]+$")
 HOURS_SPLIT = re.compile(r"\s*[-–—]\s*")
-VISIT_RULES_MAX = 4000
 LABEL_MAX = 120
 WEEKDAYS = range(7)
 
@@ -79,20 +78,19 @@ class ContactForm:
     applications_email: str = ""
     epuap_address: str = ""
     drop_box: str = ""
-    visit_rules: str = ""
     hours: list[str] = field(default_factory=lambda: [""] * 7)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ContactForm:
         """Build from posted form data."""
-        texts = posted_texts(data, ("slug", "applications_email", "epuap_address", "drop_box", "visit_rules"))
+        texts = posted_texts(data, ("slug", "applications_email", "epuap_address", "drop_box"))
         return cls(**texts, hours=list(posted_texts(data, (f"hours_{d}" for d in WEEKDAYS)).values()))
 
     @classmethod
     def of(cls, contact: OfficeContact) -> ContactForm:
         """The form showing what is stored."""
         return cls(contact.slug or "", contact.applications_email, contact.epuap_address, contact.drop_box,
-                   contact.visit_rules, weekly_hours(contact))
+                   weekly_hours(contact))
 
 
 def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> OfficeContact:
@@ -113,16 +111,13 @@ def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> Of
     drop_box = " ".join(form.drop_box.split())
     if len(drop_box) > 300:
         errors["drop_box"] = str(_l("Najwyżej 300 znaków."))
-    rules = form.visit_rules.strip()
-    if len(rules) > VISIT_RULES_MAX:
-        errors["visit_rules"] = str(_l("Zasady mogą mieć najwyżej %(n)d znaków.", n=VISIT_RULES_MAX))
     hours = [collect(errors, f"hours_{day}", _parse_hours, raw) or ""
              for day, raw in zip(WEEKDAYS, (form.hours + [""] * 7)[:7], strict=True)]
     if errors:
         raise InvalidInput(errors)
     contact = session.get(OfficeContact, actor.office_id) or OfficeContact(office_id=actor.office_id)
     values: dict[str, Any] = {"slug": slug, "applications_email": email, "epuap_address": epuap, "drop_box": drop_box,
-                              "visit_rules": rules, "hours": json.dumps(hours, ensure_ascii=False)}
+                              "hours": json.dumps(hours, ensure_ascii=False)}
     changed = sorted(k for k, v in values.items() if getattr(contact, k) != v)
     for key, value in values.items():
         setattr(contact, key, value)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.appointments.calendar import entry_rules
 from app.auth.models import Office, User
 from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
 from app.directory.services import office_contact, office_numbers, weekly_hours
@@ -78,6 +79,7 @@ class Directory:
     ended: list[DirectoryNumber]
     staff: list[StaffEntry]
     hours: list[str]
+    visit_rules: list[str]  # as the visit setup states them (one place: appointments), one rule per line
 
     @property
     def today(self) -> TodayHours:
@@ -135,4 +137,5 @@ def directory_on(session: Session, office: Office, day: date, *, public: bool) -
         ended=sorted((n for n in numbers if has_ended(n, day)), key=lambda n: n.valid_until or day, reverse=True),
         staff=_staff(session, office_id, public),
         hours=weekly_hours(contact),
+        visit_rules=[line.strip() for line in entry_rules(session, office_id).splitlines() if line.strip()],
     )

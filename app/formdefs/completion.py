@@ -144,13 +144,13 @@ def _segment_problem(section: Section, why: str) -> CompletionProblem:
     letter = section.segment
     if why == "hidden":
         message = LocalText(
-            f"Segment {letter} ({section.title.pl}) jest obowiązkowy, a jest pominięty.",
-            f"Segment {letter} ({section.title.en}) is mandatory but skipped.",
+            f"Część {letter} ({section.title.pl}) jest obowiązkowa, a jest pominięta.",
+            f"Part {letter} ({section.title.en}) is mandatory but skipped.",
         )
     else:
         message = LocalText(
-            f"Segment {letter} ({section.title.pl}) jest obowiązkowy i nie ma żadnej odpowiedzi.",
-            f"Segment {letter} ({section.title.en}) is mandatory and has no answers.",
+            f"Część {letter} ({section.title.pl}) jest obowiązkowa i nie ma żadnej odpowiedzi.",
+            f"Part {letter} ({section.title.en}) is mandatory and has no answers.",
         )
     return CompletionProblem("blocking", "segment", section.id, None, None, message)
 

@@ -13,7 +13,8 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.pl import pesel as stdnum_pesel
 
 from app.clock import local_today
-from app.fields import FieldProblem, ascii_digits, check_length, phone_e164
+from app.dates import day_text
+from app.fields import FieldProblem, ascii_digits, check_length, display_phone, phone_e164
 from app.formdefs.expr_values import Context
 from app.formdefs.model import LocalText, Question
 
@@ -284,7 +285,7 @@ def _cross_check(question: Question, value: Any, context: Context) -> LocalText 
     if question.type == "pesel" and question.consistent_with_birth_date:
         born = context.values.get(question.consistent_with_birth_date)
         if isinstance(born, dt.date) and stdnum_pesel.get_birth_date(value) != born:
-            shown = born.strftime("%d.%m.%Y")
+            shown = day_text(born)
             return LocalText(
                 f"Numer PESEL nie zgadza się z datą urodzenia ({shown}).",
                 f"The PESEL number does not match the date of birth ({shown}).",
@@ -369,9 +370,11 @@ def display(question: Question, value: Any, lang: str = "pl") -> str:
         whole, _, fraction = f"{Decimal(value):,.2f}".partition(".")
         return f"{whole.replace(',', ' ')},{fraction} zł" if lang == "pl" else f"PLN {whole}.{fraction}"
     if question.type == "date":
-        return str(value.strftime("%d.%m.%Y"))
+        return day_text(value, lang)
     if question.type == "datetime":
-        return str(value.strftime("%d.%m.%Y %H:%M"))
+        return f"{day_text(value, lang)} {value.strftime('%H:%M')}"
+    if question.type == "phone":
+        return display_phone(str(value))
     if question.type == "time":
         return str(value.strftime("%H:%M"))
     return str(value)

@@ -32,6 +32,7 @@ from app.formdefs import (
     validate_answer,
 )
 from app.formdefs.keys import question_for_key
+from app.interviews import carry
 from app.interviews.answers import Raw, form_of, load_answers
 from app.interviews.errors import InterviewError, InterviewReadOnly, NotesTooLong
 from app.interviews.lifecycle import SAFETY_SECTION, interrupt_unsafe
@@ -213,6 +214,8 @@ def write_answer(
     )
     interview.updated_at = now
     session.add(interview)
+    if valid and key in carry.CASE_KEYS and client_id != carry.CASE_PREFILL:
+        carry.flow_back(session, actor=actor, interview=interview, key=key, value=json.loads(value) if value else None)
     session.flush()
     return Saved(key, question, row, error, changed=True, conflict=conflict)
 

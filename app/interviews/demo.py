@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
+from stdnum.pl import pesel as stdnum_pesel
 
 from app.auth.demo import DemoContext
 from app.auth.models import Role
@@ -81,9 +82,21 @@ def seed_interviews(session: Session, context: DemoContext) -> None:
     done_case = _case(session, context, demo_reference(FINISHED_CASE), "Grażyna Wójcik-Żelazna", worker.id)
     if not session.exec(select(Interview).where(Interview.case_id == done_case.id)).first():
         interview = start.start_interview(session, actor=worker, case=done_case)
-        for key, raw in FINISHED_ANSWERS.items():
+        for key, raw in _matching_the_case(done_case).items():
             autosave.save_answer(session, actor=worker, interview=interview, key=key, raw=raw, client_id="demo")
         outcome = lifecycle.complete(session, actor=worker, interview=interview, accept_warnings=True)
         if not outcome.finished:  # pragma: no cover - guarded by tests of the demo answers
             raise RuntimeError(f"demo interview cannot finish: {[p.message.en for p in outcome.blocking]}")
     session.flush()
+
+
+def _matching_the_case(case: Case) -> dict[str, Any]:
+    """The finished demo answers as the person confirmed them: name and date of birth those of the case (its PESEL).
+
+    Segment A starts from the case (app/interviews/carry.py), so the demo answers must not contradict it.
+    """
+    answers: dict[str, Any] = {**FINISHED_ANSWERS, "full_name": case.applicant_name}
+    if case.pesel:
+        born = stdnum_pesel.get_birth_date(case.pesel)
+        answers["birth_date"] = born.strftime("%d.%m.%Y")
+    return answers

@@ -8,16 +8,30 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from app.audit.services import record_view
 from app.auth.access import me, roles_required
 from app.auth.models import Role
+from app.cases.models import Case
 from app.db import get_session, reading_session, standalone_session
 from app.errors import NotFound
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.keys import question_for_key
 from app.formdefs.validators import TEXT_MAX
-from app.interviews import access, answers, autosave, errors, lifecycle, members, pending, resume
+from app.interviews import (
+    access,
+    answers,
+    autosave,
+    carry,
+    errors,
+    finish_view,
+    lifecycle,
+    members,
+    pending,
+    privacy,
+    resume,
+)
 from app.interviews import start as iv_start
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
@@ -71,6 +85,19 @@ def _interview(interview_id: int) -> Interview:
         abort(404)
 
 
+def _role(interview: Interview) -> str:
+    """Whose view of the answers the current user gets (per-field privacy, app/interviews/privacy.py)."""
+    return privacy.answer_role(me(), interview, get_session().get(Case, interview.case_id))
+
+
+def _writable(data: Any, interview: Interview) -> Any:
+    """The posted section without answers the user may not see (they are neither shown nor overwritten)."""
+    form, role = answers.form_of(interview), _role(interview)
+    kept = MultiDict(data)
+    kept.setlist("_seen", [key for key in data.getlist("_seen") if privacy.may_see(form, key, role)])
+    return kept
+
+
 def _run_url(interview: Interview, section: str | None = None, anchor: str | None = None) -> str:
     url = url_for("interviews.run", interview_id=interview.id, section=section)
     return f"{url}#{anchor}" if anchor else url
@@ -103,16 +130,18 @@ def run(interview_id: int) -> Response:
     session = get_session()
     record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id)
     if interview.state == InterviewState.INTERRUPTED:
-        screen = build_screen(session, interview, lifecycle.SAFETY_SECTION)
+        screen = build_screen(session, interview, lifecycle.SAFETY_SECTION, role=_role(interview))
         return render("interviews/interrupted.html", screen=screen, interview=interview)
     waiting = resume.send_on_open(session, interview)
-    screen = build_screen(session, interview, request.args.get("section"))
+    screen = build_screen(session, interview, request.args.get("section"), role=_role(interview))
     if interview.state == InterviewState.IN_PROGRESS and screen.section.id != interview.current_section:
         with standalone_session() as writer:
             row = writer.get(Interview, interview.id)
             if row is not None:
                 autosave.remember_section(writer, row, screen.section.id)
-    return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting)
+    carried = carry.panel(session, interview, screen.section.id)  # segment A data from the case, to confirm
+    return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting,
+                  carried=carried, carried_keys={key for key, _label, _raw in carried})
 
 
 def _field_of(screen: Screen, key: str) -> FieldView | None:
@@ -136,6 +165,9 @@ def save(interview_id: int) -> Response:
     session = get_session()
     key = request.form.get("key", "")
     rev = request.form.get(f"_rev:{key}", "")
+    if privacy.withheld(answers.form_of(interview), key, _role(interview)):
+        return render("interviews/_refused.html", status=403, key=key,
+                      message=_l("Tej odpowiedzi nie możesz oglądać ani zmieniać (ograniczona widoczność pola)."))
     try:
         saved = autosave.save_answer(
             session,
@@ -158,7 +190,7 @@ def save(interview_id: int) -> Response:
     # the save alone, not while the section is re-evaluated and rendered (autosave under load, bench/).
     session.commit()
     with reading_session() as reader:
-        screen = build_screen(reader, interview, saved.question.section)
+        screen = build_screen(reader, interview, saved.question.section, role=_role(interview))
         view = _field_of(screen, key)
         response = render(
             "interviews/_answer_state.html",
@@ -195,13 +227,13 @@ def section(interview_id: int, section_id: str) -> Response:
     """Save every field of a section (works without JavaScript), add/remove members, then move on."""
     interview = _interview(interview_id)
     session = get_session()
-    before = build_screen(session, interview, section_id)
+    before = build_screen(session, interview, section_id, role=_role(interview))
     if before.section.id != section_id:
         abort(404)
     action = request.form.get("_action", "")
     try:
         results = autosave.save_section(
-            session, actor=me(), interview=interview, section_id=section_id, data=request.form
+            session, actor=me(), interview=interview, section_id=section_id, data=_writable(request.form, interview)
         )
         pending.note_stored(session, user_id=me().id, interview=interview, saved=results, client_id="")
         pending.note_notes_stored(session, user_id=me().id, interview=interview)
@@ -218,7 +250,7 @@ def section(interview_id: int, section_id: str) -> Response:
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
     except errors.NotesTooLong as exc:
         # The answers are saved; the notes are refused whole and stay on screen as typed.
-        again = build_screen(session, interview, section_id)
+        again = build_screen(session, interview, section_id, role=_role(interview))
         return render("interviews/run.html", status=422, screen=again, interview=interview, form=again.form,
                       notes_typed=request.form.get("_notes", ""), notes_error=exc.message)
     except errors.InterviewError as exc:
@@ -230,14 +262,14 @@ def section(interview_id: int, section_id: str) -> Response:
         return redirect(_run_url(interview))  # type: ignore[return-value]
     if anchor is not None:
         if is_htmx():
-            after = build_screen(session, interview, section_id)
+            after = build_screen(session, interview, section_id, role=_role(interview))
             return render("interviews/run.html", screen=after, interview=interview, form=after.form)
         return redirect(_run_url(interview, section_id, anchor))  # type: ignore[return-value]
     invalid = [r for r in results if r.error is not None]
     if invalid:
         flash(_l("Popraw zaznaczone odpowiedzi — zapisano je tak, jak je wpisano."), "warning")
         return redirect(_run_url(interview, section_id, dom_id(invalid[0].key)))  # type: ignore[return-value]
-    after = build_screen(session, interview, section_id)
+    after = build_screen(session, interview, section_id, role=_role(interview))
     appeared = sorted(_visible_keys(after) - _visible_keys(before))
     if appeared:
         flash(_l("Po tych odpowiedziach pojawiły się dodatkowe pytania."), "info")
@@ -279,13 +311,12 @@ def _finish_page(interview: Interview, outcome: lifecycle.Completion, *, checked
     status = 422 if checked and outcome.blocking else 200
 
     def link(problem: Any) -> str:
+        if problem.kind == carry.FLAG_KIND:  # an undecided flag is decided on the flags page
+            return url_for("referrals.interview_flags", interview_id=interview.id)
         return _problem_link(interview, problem.section_id, problem.answer_key)
 
-    def by_section(problems: list[Any]) -> list[tuple[LocalText, list[Any]]]:
-        groups: dict[str, list[Any]] = {}
-        for problem in problems:
-            groups.setdefault(problem.section_id, []).append(problem)
-        return [(form.section(section_id).title, items) for section_id, items in groups.items()]
+    def by_section(problems: list[Any]) -> list[finish_view.ProblemGroup]:
+        return finish_view.grouped(form, problems)
 
     return render(
         "interviews/finish.html",
@@ -326,6 +357,8 @@ def summary_page(interview_id: int) -> Response:
     if interview.previous_interview_id is not None and interview.id is not None:
         previous = answers.load_answers(session, interview.previous_interview_id)
         for change in changes(previous, answers.load_answers(session, interview.id), form):
+            if not privacy.may_see(form, change.key, _role(interview)):
+                continue
             question = question_for_key(form, change.key)
             member = change.key.split(".")[1] if question.group else None
             changed.append(
@@ -340,7 +373,7 @@ def summary_page(interview_id: int) -> Response:
         "interviews/summary.html",
         interview=interview,
         form=form,
-        sections=summary(session, interview, lang),
+        sections=summary(session, interview, lang, role=_role(interview)),
         changed=changed,
         lang=lang,
     )

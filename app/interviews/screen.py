@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -25,6 +25,7 @@ from app.formdefs import (
 from app.formdefs.keys import question_for_key
 from app.interviews.answers import Raw, answer_rows, decoded, form_of, raw_of
 from app.interviews.models import Answer, Interview, InterviewState
+from app.interviews.privacy import may_see
 
 
 def dom_id(key: str) -> str:
@@ -43,6 +44,7 @@ class FieldView:
     visible: bool
     revision: int
     answered: bool
+    withheld: bool = False  # the viewer's role is outside the question's visible_to: no value, no input
 
     @property
     def dom_id(self) -> str:
@@ -163,8 +165,13 @@ def _field(
     )
 
 
-def build_screen(session: Session, interview: Interview, section_id: str | None = None) -> Screen:
-    """The screen of a section (default: where the interview was left, else the first visible section)."""
+def build_screen(
+    session: Session, interview: Interview, section_id: str | None = None, *, role: str = "supervisor"
+) -> Screen:
+    """The screen of a section (default: where the interview was left, else the first visible section).
+
+    Answers `role` may not see (visible_to) come without their value and are marked withheld.
+    """
     assert interview.id is not None  # noqa: S101
     form = form_of(interview)
     rows = answer_rows(session, interview.id)
@@ -198,7 +205,19 @@ def build_screen(session: Session, interview: Interview, section_id: str | None 
         for member in members:
             for view in member:
                 visibility[view.dom_id] = view.visible
-    return Screen(interview, form, section, items, entries, overall, evaluation, visibility)
+    return Screen(interview, form, section, _withhold(form, items, role), entries, overall, evaluation, visibility)
+
+
+def _withhold(form: FormDefinition, items: list[FieldView | GroupView], role: str) -> list[FieldView | GroupView]:
+    def hide(view: FieldView) -> FieldView:
+        if view.question.type == "note" or may_see(form, view.key, role):
+            return view
+        return replace(view, raw="", error=None, withheld=True)
+
+    for item in items:
+        if isinstance(item, GroupView):
+            item.members = [[hide(view) for view in member] for member in item.members]
+    return [hide(item) if isinstance(item, FieldView) else item for item in items]
 
 
 @dataclass
@@ -219,8 +238,11 @@ class SummarySection:
     items: list[SummaryItem]
 
 
-def summary(session: Session, interview: Interview, lang: str = "pl") -> list[SummarySection]:
-    """Visible, valid answers per section; answers hidden by skip logic are kept in storage but not shown."""
+def summary(session: Session, interview: Interview, lang: str = "pl", *, role: str = "supervisor") -> list[SummarySection]:
+    """Visible, valid answers per section; answers hidden by skip logic are kept in storage but not shown.
+
+    Answers outside `role`'s visible_to are left out (per-field privacy, as in the referral and the PDF).
+    """
     assert interview.id is not None  # noqa: S101
     form = form_of(interview)
     answers = decoded(answer_rows(session, interview.id))
@@ -236,6 +258,8 @@ def summary(session: Session, interview: Interview, lang: str = "pl") -> list[Su
             except (KeyError, ValueError):
                 continue
             if question.section != section.id or question.type == "repeat" or not evaluation.is_visible(key):
+                continue
+            if not may_see(form, key, role):
                 continue
             member = int(key.split(".")[1]) if question.group else None
             items.append(SummaryItem(key, question.label.get(lang), display(question, from_storage(question, stored), lang), member))

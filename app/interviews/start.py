@@ -16,6 +16,7 @@ from app.formdefs import (
 from app.formdefs.extension import form_registry
 from app.formdefs.validators import stored_to_raw
 from app.formstore import catalog
+from app.interviews import carry
 from app.interviews.answers import Raw, load_answers
 from app.interviews.autosave import write_answer
 from app.interviews.errors import InterviewError
@@ -88,8 +89,11 @@ def start_interview(
     for key, raw in call_record.items():
         if form.has_question(key):
             initial[key] = raw
+    carried = carry.case_answers(session, case=case, form=form)  # segment A from the case, to be confirmed
+    initial.update(carried)
     for key, raw in initial.items():
-        write_answer(session, actor, interview, form, key, raw, client_id="start", answers=None)
+        write_answer(session, actor, interview, form, key, raw,
+                     client_id=carry.CASE_PREFILL if key in carried else "start", answers=None)
     if case.state in (CaseState.NEW, CaseState.CONTACTING):
         case.state = CaseState.INTERVIEW
         session.add(case)

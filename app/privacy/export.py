@@ -23,6 +23,7 @@ from sqlmodel import Session, col, or_, select
 from app.appointments import privacy as appointment_privacy
 from app.audit.models import AuditEvent
 from app.auth.models import Office
+from app.cases import record_privacy
 from app.cases.labels import channel_label, outcome_label, requested_label, route_label, state_label
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
 from app.clock import to_local, utcnow
@@ -193,6 +194,7 @@ def _case(session: Session, case: Case) -> dict[str, Any]:
         "reports": [_report(session, r) for r in reports],
         "appointments": appointments,
         "documents": documents,
+        **record_privacy.export(session, case),  # changes of the case's data, closings
         "audit_events": _audit(session, refs),
     }
 
@@ -273,6 +275,15 @@ def to_pdf(data: dict[str, Any]) -> bytes:
             story.append(table([(d["received_on"], f"{d['kind']} · {d['filename']} · {d['channel']} · SHA-256 {d['sha256']}"
                                  + (f" · wycofany: {d['withdrawal_reason']}" if d["withdrawn_at"] else ""))
                                 for d in case["documents"]]))
+        if case["changes"]:
+            story.append(p("Zmiany danych sprawy", sub))
+            story.append(table([(c["changed_at"], f"{c['field']}: {c['old'] or '—'} → {c['new'] or '—'}")
+                                for c in case["changes"]]))
+        if case["closings"]:
+            story.append(p("Zamknięcia sprawy", sub))
+            story.append(table([(c["closed_at"], " · ".join(filter(None, [c["outcome"], ", ".join(c["help"]),
+                                 c["decision_number"], c["decision_on"], c["transferred_to"], c["note"]])))
+                                for c in case["closings"]]))
         for interview in case["interviews"]:
             story.append(p(f"Wywiad nr {interview['id']} ({interview['form']}, {interview['state']})", sub))
             rows = [(a["label"], a["value"]) for a in interview["answers"]]

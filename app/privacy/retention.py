@@ -26,12 +26,11 @@ from sqlmodel import Session, col, delete, func, select, update
 
 from app.appointments import privacy as appointment_privacy
 from app.audit.erasure import Erasure
-from app.audit.models import AuditHead
-from app.audit.services import record, trim, trimmable
+from app.audit.services import lock_chain, record, trim, trimmable
 from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
+from app.cases import record_privacy
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState, OtherContact
 from app.clock import utcnow
-from app.db import lock_row
 from app.documents import privacy as document_privacy
 from app.documents.models import CaseDocument
 from app.interviews.models import Answer, AnswerChange, Interview
@@ -286,7 +285,7 @@ def run(session: Session, settings: PrivacySettings, *, now: datetime | None = N
         actor_id: int | None = None) -> Plan:
     """Anonymise and delete what `plan` lists, in the caller's transaction, with one audit entry (ids only)."""
     # Runs on two hosts at once take turns (the audit chain's head row): the second finds the work done.
-    lock_row(session, AuditHead, 1)
+    lock_chain(session, None)  # the no-office chain's head, where the run's own event goes
     due = plan(session, settings, now=now)
     now = due.now
     cases = due.step("case").ids
@@ -294,6 +293,7 @@ def run(session: Session, settings: PrivacySettings, *, now: datetime | None = N
     interviews = _ids(session, select(Interview.id).where(col(Interview.case_id).in_(cases))) if cases else []
     if cases:
         _anonymise_cases(session, cases, interviews, now)
+        record_privacy.anonymise(session, cases)
     if referrals:
         _anonymise_referrals(session, referrals, now)
     visits = due.step("appointment").ids

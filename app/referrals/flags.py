@@ -24,6 +24,7 @@ from app.formdefs import (
 from app.formdefs.keys import parse_key
 from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
+from app.referrals import flag_causes
 from app.referrals.helplines import Helpline, Helplines
 from app.referrals.models import (
     FlagDecision,
@@ -124,7 +125,7 @@ def review_flags(
         views.append(
             FlagView(
                 flag=flag,
-                labels=[answer_label(form, key, lang) for key in flag.triggered_by],
+                labels=[answer_label(form, key, lang) for key in flag_causes.causes(form, answers, flag)],
                 fingerprint=digest,
                 decision=decision,
                 decided_by=names.get(decision.decided_by_id, "") if decision else "",

@@ -17,10 +17,11 @@ from app.cases.models import Case
 from app.db import get_session, standalone_session
 from app.errors import InvalidInput, NotFound
 from app.fields import international_phone
+from app.interviews import carry
 from app.interviews.access import get_interview
-from app.interviews.answers import form_of
+from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
-from app.referrals import flags, intake, queries, workflow
+from app.referrals import flag_causes, flags, intake, queries, workflow
 from app.referrals import labels as ref_labels
 from app.referrals.exports import export_rows, to_csv, to_pdf
 from app.referrals.helplines import Helplines, load_helplines
@@ -90,7 +91,7 @@ def _referral(referral_id: int) -> Referral:
 
 
 def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str, str] | None = None,
-                    values: dict[str, str] | None = None) -> Response:
+                    values: dict[str, str] | None = None, expanded: bool = False) -> Response:
     review = flags.review_flags(get_session(), interview=interview, helplines=_helplines(), lang=_lang())
     return render(
         "referrals/interview_flags.html",
@@ -101,6 +102,8 @@ def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str
         dismiss_errors=errors or {},
         dismiss_values=values or {},
         runner_url=url_for("interviews.run", interview_id=interview.id) if _endpoint_exists("interviews.run") else None,
+        # Open on its own page and after a decision in the panel; a compact banner in the runner otherwise.
+        flags_expanded=expanded or not is_htmx(),
     )
 
 
@@ -122,10 +125,11 @@ def dismiss_flag(interview_id: int, rule_id: str) -> Response:
     except InvalidInput as exc:
         # htmx swaps only 2xx responses: the panel with the message comes back as 200 there.
         return _flags_response(
-            interview, status=200 if is_htmx() else 422, errors={rule_id: exc.errors["reason"]}, values={rule_id: reason}
+            interview, status=200 if is_htmx() else 422, errors={rule_id: exc.errors["reason"]}, values={rule_id: reason},
+            expanded=True,
         )
     if is_htmx():
-        return _flags_response(interview)
+        return _flags_response(interview, expanded=True)
     flash(str(_l("Sygnał odrzucono; powód zapisano.")), "success")
     return redirect(url_for("referrals.interview_flags", interview_id=interview_id))  # type: ignore[return-value]
 
@@ -147,7 +151,7 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
     if request.method == "POST":
         data = ReferralInput.from_form(request.form)
         try:
-            intake.raise_referral(
+            referral = intake.raise_referral(
                 db,
                 actor=principal,
                 case=case,
@@ -164,6 +168,7 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
         else:
             flash(str(_l("Skierowanie wysłano do psychologów.")), "success")
             if interview is not None:
+                carry.fill_segment_j(db, actor=principal, interview=interview, referral=referral)  # shown in part J
                 target = (
                     url_for("interviews.run", interview_id=interview.id)
                     if _endpoint_exists("interviews.run")
@@ -181,7 +186,10 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
         else:
             data = intake.prefill_from_case(db, case=case, worker_contact=contact)
     form = form_of(interview) if interview is not None else None
-    labels = [flags.answer_label(form, k, _lang()) for k in flag.triggered_by] if (flag and form) else []
+    labels = []
+    if flag and form and interview is not None and interview.id is not None:
+        named = flag_causes.causes(form, load_answers(db, interview.id), flag)
+        labels = [flags.answer_label(form, k, _lang()) for k in named]
     consent_question = form.question("psych_consent") if form and form.has_question("psych_consent") else None
     consent_script = consent_question.script.get(_lang()) if consent_question and consent_question.script else None
     helplines = _helplines()

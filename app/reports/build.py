@@ -15,6 +15,7 @@ from app.clock import LOCAL_TZ, utcnow
 from app.fields import display_phone, international_phone
 from app.formdefs import FormDefinition, Question, display, evaluate, redact
 from app.formdefs import Section as FormSection
+from app.interviews import carry
 from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
 from app.reports import data as rd
@@ -295,7 +296,7 @@ def build_report(session: Session, interview: Interview, *, version: int, now: d
         version=version,
         worker_name=worker.full_name,
         generated_at=generated,
-        referrals=_referrals(reader),
+        referrals=carry.consent_noted(_referrals(reader), session, interview.id),  # consent with its time
         documents=documents,
         annexes=annexes,
     )

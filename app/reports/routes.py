@@ -18,7 +18,8 @@ from app.cases.models import Case
 from app.config import get_settings
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
-from app.reports import document_check, lookups, pki_store, review
+from app.interviews.screen import dom_id
+from app.reports import document_check, lookups, pki_store, returned, review
 from app.reports import errors as rep_errors
 from app.reports import queue as rep_queue
 from app.reports.build import build_report, question_label
@@ -80,6 +81,34 @@ def report_status(interview: Interview) -> dict[str, Any]:
         and interview.state == "finished" and state in (ReportState.FINISHED, ReportState.RETURNED),
         "open_comments": sum(len(v) for v in lookups.open_comments(get_session(), interview.id or 0).values()),
     }
+
+
+@bp.app_template_global()
+def returned_for_me() -> list[returned.Returned]:
+    """For "Dzisiaj" (`reports/_today_returned.html`): the worker's reports sent back for corrections."""
+    principal = me()
+    if not principal.has(Role.WORKER):
+        return []
+    return returned.returned_reports(get_session(), worker_id=principal.id, office_id=principal.office_id)
+
+
+@bp.app_template_global()
+def returned_count_for_me() -> int:
+    """For the "Raporty" link: how many of the worker's reports wait for corrections."""
+    principal = me()
+    if not principal.is_authenticated or not principal.has(Role.WORKER):
+        return 0
+    return returned.returned_count(get_session(), worker_id=principal.id, office_id=principal.office_id)
+
+
+@bp.app_template_global()
+def fix_url(interview: Interview, report: Report) -> str:
+    """"Popraw wywiad": the runner at the first commented question (else where the interview was left)."""
+    target = returned.first_commented(get_session(), interview, report)
+    if target is None:
+        return url_for("interviews.run", interview_id=interview.id)
+    section_id, key = target
+    return url_for("interviews.run", interview_id=interview.id, section=section_id, _anchor=dom_id(key))
 
 
 @bp.app_template_global()

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
+from app.dates import day_text
 from app.db import office_row
 from app.errors import InvalidInput
 from app.fields import collect, parse_day
@@ -83,7 +83,7 @@ def add_absence(session: Session, *, actor: Principal, form: AbsenceForm, today:
         ).first()
         if clash is not None:
             errors["starts_on"] = str(_l("Ta osoba ma już wpisaną nieobecność w tych dniach (%(a)s – %(b)s).",
-                                         a=format_date(clash.starts_on, "short"), b=format_date(clash.ends_on, "short")))
+                                         a=day_text(clash.starts_on), b=day_text(clash.ends_on)))
     if errors or user is None or kind is None or starts is None or ends is None:
         raise InvalidInput(errors)
     absence = RotaException(office_id=actor.office_id, user_id=user.id or 0, kind=kind, starts_on=starts, ends_on=ends,

@@ -365,4 +365,7 @@ def figures(session: Session, *, office_id: int, period: Period, now: datetime, 
         applications_by_channel, lambda _: interviews_by_mode(facts), deadlines, lambda _: art7_reasons(facts),
         referrals_by_priority, referrals_by_outcome, call_outcomes, callbacks, other_routes,
     ]
+    from app.statistics.closings import closings  # decisions recorded at closing (app/cases/closing.py)
+
+    makers.append(closings)
     return Figures(office_id, period, tuple(make(ctx) for make in makers))

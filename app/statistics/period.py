@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 
 from app.clock import LOCAL_TZ
+from app.dates import day_text
 from app.fields import FieldError, parse_day
 
 
@@ -78,7 +79,7 @@ def parse_period(raw_from: str, raw_to: str, *, today: date) -> Period:
         errors["to"] = exc.message
     if start is not None and end is not None and end < start:
         errors["to"] = str(_l("Koniec okresu (%(end)s) jest przed jego początkiem (%(start)s). Popraw jedną z dat.",
-                              end=end.strftime("%d.%m.%Y"), start=start.strftime("%d.%m.%Y")))
+                              end=day_text(end), start=day_text(start)))
     if start is not None and start > today:
         errors["from"] = str(_l("Okres zaczyna się w przyszłości — nie ma jeszcze danych."))
     if errors or start is None or end is None:

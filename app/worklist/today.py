@@ -113,6 +113,8 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         item = items[case.id or 0]
         if case.state in (CaseState.NEW, CaseState.CONTACTING) and case.id not in future_callbacks:
             to_call.append(item)
+        elif case.needs_other_route and not item.phones and case.state in OPEN_STATES:
+            to_call.append(item)  # registered without a phone: the card says to write (letter, e-mail, ePUAP)
         elif item.deadline in (deadlines.DeadlineStatus.OVERDUE, deadlines.DeadlineStatus.SOON):
             deadline_items.append(item)
         else:

@@ -33,8 +33,19 @@
     var form = event.target.closest && event.target.closest("form[data-unsaved-warning]");
     if (form) { dirty.add(form); }
   });
-  document.addEventListener("submit", function (event) { dirty.delete(event.target); });
+  // A plain form post that goes ahead carries the typed values itself (the runner's "Dalej" sends every answer
+  // of the section): leaving through it is not leaving with unsaved changes.
+  var posting = false;
+  document.addEventListener("submit", function (event) {
+    dirty.delete(event.target);
+    if (!event.defaultPrevented) {
+      posting = true;
+      window.setTimeout(function () { posting = false; }, 15000);  // a post that returned a download
+    }
+  });
+  window.addEventListener("pageshow", function () { posting = false; });
   window.addEventListener("beforeunload", function (event) {
+    if (posting) { return; }
     if (dirty.size > 0 || document.querySelector("[data-unsaved='true']")) {
       event.preventDefault();
       event.returnValue = "";

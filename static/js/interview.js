@@ -222,6 +222,30 @@
     }
   });
 
+  // Flags banner: a refresh after each answer keeps the panel as the worker left it (open or closed), and a
+  // new flag is announced (aria-live) instead of moving the question being answered.
+  var flagsOpen = null;
+  var flagsSeen = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "flags-panel") {
+      var box = document.getElementById("flags-box");
+      flagsOpen = box ? box.open : null;
+      if (box) { flagsSeen = parseInt(box.getAttribute("data-fired"), 10) || 0; }
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "flags-panel") { return; }
+    var box = document.getElementById("flags-box");
+    if (!box) { return; }
+    if (flagsOpen !== null) { box.open = flagsOpen || box.open; }
+    var fired = parseInt(box.getAttribute("data-fired"), 10) || 0;
+    var announce = document.getElementById("flags-announce");
+    if (announce && flagsSeen !== null && fired > flagsSeen) {
+      announce.textContent = (announce.getAttribute("data-msg-new") || "").replace("{n}", String(fired));
+    }
+    flagsSeen = fired;
+  });
+
   // Notes at hand: the top link opens the notes panel.
   document.querySelectorAll("a[href='#notes']").forEach(function (link) {
     link.addEventListener("click", function () {

@@ -32,6 +32,7 @@ from app.auth.models import Office, ResumeDraft, Role, User
 from app.auth.services import load_principal
 from app.cases.models import CallOutcome, Case, CasePhone, Channel, ContactRoute, RequestedHelp
 from app.cases.presets import Preset
+from app.cases.record_models import CaseOutcome
 from app.cases.registration import PHONE_FIELDS
 from app.config import Settings
 from app.interviews import answers, start
@@ -283,7 +284,7 @@ OFFICE_TARGETS: dict[str, Target] = {
     "directory.staff_entry": Target((Role.ADMIN,), lambda w: Prepared(
         url={"user_id": w.colleague().id}, fields=("phone", "email", "phone_public"), hints={"phone": PHONE_VALUES})),
     "directory.contact": Target((Role.ADMIN,), lambda w: Prepared(
-        url={}, fields=("slug", "applications_email", "epuap_address", "drop_box", "visit_rules", "hours_0", "hours_6"),
+        url={}, fields=("slug", "applications_email", "epuap_address", "drop_box", "hours_0", "hours_6"),
         hints={"slug": ("gops-puck", "GOPS", "guides"), "epuap_address": ("/gops/SkrytkaESP", "x"),
                "hours_0": ("7:30-15:30", "15:30-7:30", "rano"), "hours_6": ("", "8-12")})),
     "directory.section": Target((Role.ADMIN,), lambda w: Prepared(url={}, fields=("name", "email"))),
@@ -480,6 +481,9 @@ def _return(world: World) -> Prepared:
     return Prepared(url={"report_id": report.id}, fields=("general", *comments))
 
 
+CASE_EDIT_FIELDS = ("applicant_name", "pesel", "email", "address", "urgent", "permanent_help", "worker_id")
+CASE_CLOSE_FIELDS = ("outcome", "help_kinds", "decision_number", "decision_on", "transferred_to", "note")
+
 TARGETS: dict[str, Target] = {
     "auth.login": Target((), lambda w: Prepared(url={}, fields=("username", "password", "next"))),
     "auth.logout": Target((Role.WORKER,), lambda w: Prepared(url={})),
@@ -508,6 +512,16 @@ TARGETS: dict[str, Target] = {
     "cases.assign": Target((Role.SUPERVISOR,), lambda w: Prepared(
         url={"case_id": w.case(w.colleague()).id}, fields=("worker_id",),
         hints={"worker_id": ("me", "", "1", "2", "3", "999999")})),
+    "case_record.edit": Target((Role.SUPERVISOR,), lambda w: Prepared(
+        url={"case_id": w.case(w.colleague()).id}, fields=CASE_EDIT_FIELDS,
+        hints={"urgent": ("1", ""), "permanent_help": ("1", ""), "worker_id": ("", "1", "2", "999999"),
+               "pesel": ("44051401359", "1"), "email": ("a@example.pl", "x")})),
+    "case_record.close": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=CASE_CLOSE_FIELDS,
+        hints={"outcome": enum_values(CaseOutcome), "help_kinds": enum_values(RequestedHelp),
+               "decision_on": ("2026-03-02", "01.01.1999", "2099-01-01", "x")})),
+    "case_record.reopen": Target((Role.WORKER,), lambda w: Prepared(url={"case_id": w.case().id}, fields=("reason",))),
+    "interview_carry.confirm": Target((Role.WORKER,), _interview_target()),
     "interviews.start": Target((Role.WORKER,), lambda w: Prepared(
         url={"case_id": w.case().id}, fields=("call_attempt_id",))),
     "interviews.save": Target((Role.WORKER,), _answers),

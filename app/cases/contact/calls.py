@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
-from app.cases import presets
+from app.cases import callbacks, presets
 from app.cases.assignment import assign_case
 from app.cases.contact.attempts import failed_streak, open_callbacks
 from app.cases.contact.phones import all_numbers_wrong, case_phones
@@ -123,14 +123,15 @@ def log_call(
     if dialled is None:
         errors["number"] = str(_l("Wybierz jeden z numerów wnioskodawcy."))
     if form.callback_preset:
-        form.outcome = CallOutcome.CALL_BACK.value
+        form.outcome = callbacks.outcome_for_preset(form.outcome)
     outcome: CallOutcome | None = None
     if form.outcome in {o.value for o in CallOutcome}:
         outcome = CallOutcome(form.outcome)
     else:
         errors["outcome"] = str(_l("Wybierz wynik rozmowy."))
     callback_at: datetime | None = None
-    if outcome is CallOutcome.CALL_BACK:
+    time_given = bool(form.callback_preset or form.callback_at.strip())
+    if outcome is not None and callbacks.books_callback(outcome, time_given=time_given):
         callback_at = _callback_time(form, now, tz, errors)
         if callback_at is not None:
             if callback_at < now - CALLBACK_PAST_SLACK:

@@ -11,7 +11,7 @@ from app.pdf.styles import FONT, register_fonts, styles
 from app.reports.data import ReportData
 from app.reports.pdf import geometry
 from app.reports.pdf.annexes import merge_pdf_annexes, placeholders
-from app.reports.pdf.canvas import numbered_canvas
+from app.reports.pdf.canvas import dated_canvas, numbered_canvas
 from app.reports.pdf.story import build_story, title_for
 
 __all__ = ["geometry", "register_fonts", "render_report"]
@@ -35,7 +35,8 @@ def render_report(data: ReportData) -> bytes:
         lang="pl-PL",
         # Otherwise every page's preamble references an unembedded Helvetica that nothing uses.
         initialFontName=FONT,
-        # invariant fixes the creation date and document id, so identical data gives identical bytes.
+        # invariant fixes the document id, so identical data gives identical bytes; the creation date is
+        # the report's own moment (dated_canvas), not invariant mode's 2000-01-01.
         invariant=1,
     )
     # Zero padding: the signature area must end exactly at MARGIN_BOTTOM, where the stamp boxes are.
@@ -48,5 +49,5 @@ def render_report(data: ReportData) -> bytes:
     header = f"{data.case_number} — {title_for(data)}"
     story = build_story(data, st)
     pending = placeholders(story)  # the layout consumes the list; PDF annex pages are drawn in afterwards
-    doc.build(story, canvasmaker=numbered_canvas(footer, header))
+    doc.build(story, canvasmaker=dated_canvas(numbered_canvas(footer, header), data.generated_at))
     return merge_pdf_annexes(buffer.getvalue(), data, pending)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
@@ -48,3 +49,18 @@ def numbered_canvas(footer_left: str, header: str) -> Callable[..., Canvas]:
             self.restoreState()
 
     return _NumberedCanvas
+
+
+def dated_canvas(maker: Callable[..., Canvas], moment: datetime) -> Callable[..., Canvas]:
+    """A canvasmaker whose PDF carries `moment` as CreationDate and ModDate (D:YYYYMMDDHHmmSS+01'00')."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    stamp = f"D:{moment:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+
+    def make(*args: Any, **kwargs: Any) -> Canvas:
+        canvas = maker(*args, **kwargs)
+        canvas.setDateFormatter(lambda *_: stamp)
+        return canvas
+
+    return make

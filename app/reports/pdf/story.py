@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape  # nosec B406  # reason: escapes text for Re
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
 
+from app.dates import day_text
 from app.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, Styles
 from app.reports.data import InterviewMode, InterviewType, ReportData, Section
 from app.reports.pdf import geometry as g
@@ -46,8 +47,8 @@ def _title(data: ReportData, st: Styles) -> Paragraph:
 
 
 def format_date(value: date) -> str:
-    """Format a date the Polish way (dd.mm.rrrr)."""
-    return value.strftime("%d.%m.%Y")
+    """Format a date the Polish way (dd.mm.rrrr), as everywhere else (app.dates)."""
+    return day_text(value, "pl")
 
 
 def format_datetime(value: datetime) -> str:
@@ -128,6 +129,8 @@ def _instruction(data: ReportData, st: Styles) -> list[Flowable]:
 
 
 def _household(data: ReportData, st: Styles) -> list[Flowable]:
+    if not data.household:  # no table of nobody with "Razem 0,00" under it
+        return [_heading("Skład rodziny i gospodarstwa domowego", st), _p("Nie podano członków gospodarstwa domowego.", st.note)]
     header = ["Lp.", "Imię i nazwisko", "Stopień pokrewieństwa", "Data urodzenia",
               "Zawód / miejsce pracy / szkoła", "Źródło dochodu", "Kwota (zł)"]
     # Seven columns on A4 need the smaller type to keep dates and relations on one line.
@@ -138,13 +141,15 @@ def _household(data: ReportData, st: Styles) -> list[Flowable]:
         rows.append([_p(f"{number}.", cell), _p(m.name, cell), _p(m.relation, cell), _p(born, cell),
                      _p(m.occupation, cell), _p(m.income_source, cell), _p(format_amount(m.income_amount), st.cell_amount)])
     total = sum((m.income_amount for m in data.household if m.income_amount is not None), Decimal("0"))
-    rows.append([_p("", cell), _p("Razem", bold), *[_p("", cell)] * 4, _p(format_amount(total), st.cell_amount_bold)])
+    with_total = any(m.income_amount is not None for m in data.household)
+    if with_total:
+        rows.append([_p("", cell), _p("Razem", bold), *[_p("", cell)] * 4, _p(format_amount(total), st.cell_amount_bold)])
     widths = [22, 86, 78, 54, 104, 84, g.FRAME_WIDTH - 428]
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         *_GRID,
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("BACKGROUND", (0, -1), (-1, -1), SHADE),
+        *([("BACKGROUND", (0, -1), (-1, -1), SHADE)] if with_total else []),
     ]))
     return [_heading("Skład rodziny i gospodarstwa domowego", st), table]
 
@@ -154,7 +159,7 @@ def _section(section: Section, st: Styles) -> list[Flowable]:
     out: list[Flowable] = [_heading(title, st)]
     if section.answers:
         out.append(_key_value_table(section.answers, st, key_width=170))
-    else:
+    elif not section.comment:  # a part with only the worker's remarks (the call record's) is not "unanswered"
         out.append(_p("Brak odpowiedzi w tej części.", st.note))
     if section.comment:
         out.append(_p("Uwagi pracownika: " + section.comment, st.note))

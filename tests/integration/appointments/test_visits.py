@@ -146,6 +146,12 @@ def test_reschedule_moves_the_seats_with_a_reason(
     no_reason = post_form(client, f"/appointments/{appointment.id}/reschedule",
                           {"reason": "", "slot": slot(visit_office.desks[0], day, 13)})
     assert no_reason.status_code == 422 and "Podaj powód zmiany" in no_reason.get_data(as_text=True)
+    # With htmx only the slots box is swapped: the missing reason is announced there too.
+    no_reason_htmx = post_form(client, f"/appointments/{appointment.id}/reschedule",
+                               {"reason": "", "slot": slot(visit_office.desks[0], day, 13)}, headers={"HX-Request": "true"})
+    fragment = no_reason_htmx.get_data(as_text=True)
+    assert no_reason_htmx.status_code == 422 and "<html" not in fragment
+    assert 'role="alert">Podaj powód zmiany' in fragment
     taken = post_form(client, f"/appointments/{appointment.id}/reschedule",
                       {"reason": "prośba osoby", "slot": slot(visit_office.desks[1], day, 12)})
     assert taken.status_code == 422 and "zajęty" in taken.get_data(as_text=True)

@@ -129,3 +129,40 @@ def test_today_afternoon_posted_too_late_is_refused_with_the_time_shown(app: Fla
     result = _log_at(app, worker, case, "today_16", datetime(2026, 11, 18, 16, 30, tzinfo=WARSAW))
     assert isinstance(result, dict)
     assert "Termin telefonu minął" in result["callback_at"] and result["kept"] == "2026-11-18T16:00"
+
+
+def _unsafe_at(app: Flask, worker: User, case: Case, now: datetime, **fields: str) -> CallAttempt:
+    with app.app_context():
+        session = get_session()
+        principal = load_principal(session, worker.id or 0)
+        fresh = session.get(Case, case.id)
+        assert principal is not None and fresh is not None
+        form = calls.CallForm(number=NUMBER, outcome="unsafe", **fields)
+        attempt = calls.log_call(session, actor=principal, case=fresh, form=form, threshold=3, now=now, tz=WARSAW)
+        session.commit()
+        return attempt
+
+
+def test_unsafe_with_a_preset_stays_unsafe_and_books_the_call_back(
+    app: Flask, db: Session, worker: User, case: Case
+) -> None:
+    """Issue 15, point 4: a preset tapped with "unsafe" ticked used to record "call back" and lose "unsafe"."""
+    attempt = _unsafe_at(app, worker, case, datetime(2026, 11, 20, 10, 0, tzinfo=WARSAW), callback_preset="next_9")
+    assert attempt.outcome == CallOutcome.UNSAFE
+    (callback,) = db.exec(select(Callback).where(Callback.case_id == case.id)).all()
+    assert callback.due_at.astimezone(WARSAW) == datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW)
+    assert callback.attempt_id == attempt.id
+
+
+def test_unsafe_with_a_typed_safe_time_books_a_call_back(app: Flask, db: Session, worker: User, case: Case) -> None:
+    """The safe time given when it is unsafe to talk brings the case back on the list then."""
+    attempt = _unsafe_at(app, worker, case, datetime(2026, 11, 20, 10, 0, tzinfo=WARSAW), callback_at="2026-11-20T18:30")
+    assert attempt.outcome == CallOutcome.UNSAFE
+    (callback,) = db.exec(select(Callback).where(Callback.case_id == case.id)).all()
+    assert callback.due_at.astimezone(WARSAW) == datetime(2026, 11, 20, 18, 30, tzinfo=WARSAW)
+
+
+def test_unsafe_without_a_time_books_nothing(app: Flask, db: Session, worker: User, case: Case) -> None:
+    attempt = _unsafe_at(app, worker, case, datetime(2026, 11, 20, 10, 0, tzinfo=WARSAW))
+    assert attempt.outcome == CallOutcome.UNSAFE
+    assert db.exec(select(Callback).where(Callback.case_id == case.id)).all() == []

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from babel.dates import format_date
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from app.auth.models import Role, User
 from app.cases.models import Callback, Case, CaseState
 from app.clock import local_today, utcnow
+from app.dates import day_text
 from app.interviews.models import Interview, InterviewState
 from app.workdays import add_working_days
 
@@ -102,8 +102,21 @@ def test_deadline_badges_follow_working_days(
     case_factory(assigned=me, name="Pilna Sprawa", urgent=True)
     body = client.get("/today").get_data(as_text=True)
     due = add_working_days(local_today(), 2)
-    # As the page writes it: Babel's short Polish date ("2.12.2026"), not a fixed dd.mm.yyyy.
-    assert "pilne" in body and f"termin {format_date(due, 'short', locale='pl')}" in body
+    # As the page writes it: the one Polish date format, dd.mm.rrrr ("02.12.2026"), from app.dates.
+    assert "pilne" in body and f"termin {day_text(due, 'pl')}" in body
+
+
+@pytest.mark.dates
+def test_a_distant_deadline_is_on_the_card_too(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """A normal case received today (a month to go) still shows its deadline, quietly (issue 15, point 13)."""
+    me = login_as(Role.WORKER)
+    case = case_factory(assigned=me, name="Spokojna Sprawa")
+    body = client.get("/today").get_data(as_text=True)
+    card = body.split(f'id="case-{case.id}"', 1)[1].split("</li>", 1)[0]
+    assert case.due_on is not None
+    assert f'<span class="badge badge-off">termin {day_text(case.due_on, "pl")}</span>' in card
 
 
 @pytest.mark.dates

@@ -10,6 +10,7 @@ import time_machine
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
+from app.appointments.models import VisitRules
 from app.auth.models import Office, Role, User
 from app.clock import LOCAL_TZ
 from app.directory.models import DirectoryNumber, NumberKind, OfficeContact
@@ -67,8 +68,10 @@ def test_a_logged_in_colleague_gets_the_same_page_without_a_new_cookie(
 def test_the_page_tells_how_to_apply_and_visit_and_the_duty_hours(anonymous: FlaskClient, db: Session, office: Office) -> None:
     """Channels (post, e-mail, ePUAP, Emp@tia, drop box), the call-back rule, visits by arrangement, the duty phone."""
     db.add(OfficeContact(office_id=office.id or 0, slug="gops-puck", applications_email="gops@puck.example",
-                         epuap_address="/gopspuck/SkrytkaESP", visit_rules="Dezynfekcja rąk przy wejściu.",
+                         epuap_address="/gopspuck/SkrytkaESP",
                          hours='["7:30–15:30", "7:30–15:30", "7:30–15:30", "7:30–15:30", "7:30–15:30", "", ""]'))
+    # The rules for entering are stated once, in the visit setup, and shown here and in visit confirmations.
+    db.add(VisitRules(office_id=office.id or 0, entry_rules="Dezynfekcja rąk przy wejściu.\n\nMaseczka."))
     db.add(DutySettings(office_id=office.id or 0, number="+48662908348", note="Także w Święta Wielkanocne."))
     db.add(DutySlot(office_id=office.id or 0, worker_id=_someone(db, office).id or 0,
                     starts_at=datetime(2026, 3, 2, 15, 30, tzinfo=LOCAL_TZ), ends_at=datetime(2026, 3, 2, 19, 0, tzinfo=LOCAL_TZ)))
@@ -77,7 +80,7 @@ def test_the_page_tells_how_to_apply_and_visit_and_the_duty_hours(anonymous: Fla
         body = anonymous.get("/contact/gops-puck").get_data(as_text=True)
     for text in ("Pocztą", "gops@puck.example", "/gopspuck/SkrytkaESP", "Emp@tię", "Do skrzynki na wnioski",
                  "Oddzwonimy do każdej osoby, która złoży wniosek.", "tylko po wcześniejszym umówieniu terminu",
-                 "Dezynfekcja rąk przy wejściu.", 'href="tel:+48662908348"', "15:30–19:00", "dyżur trwa teraz",
+                 "<li>Dezynfekcja rąk przy wejściu.</li>", "<li>Maseczka.</li>", 'href="tel:+48662908348"', "15:30–19:00", "dyżur trwa teraz",
                  "Poniedziałek: 7:30–15:30", "Także w Święta Wielkanocne."):
         assert text in body, text
     assert "Łucja" not in body  # the worker on duty is not named publicly

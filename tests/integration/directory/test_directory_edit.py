@@ -86,7 +86,7 @@ def test_contact_details_are_checked_and_hours_are_tidied(client: FlaskClient, d
     assert "Godzina zamknięcia musi być późniejsza niż otwarcia." in body and "Wpisz godziny jako od–do" in body
     assert db.get(OfficeContact, office.id) is None
     good = _post(client, "/admin/directory/contact", slug="gops-puck", hours_0="7.30 - 15.30", epuap_address="/gopspuck/SkrytkaESP",
-                 applications_email="gops@puck.example", visit_rules="Tylko po umówieniu.")
+                 applications_email="gops@puck.example")
     assert good.status_code == 302
     stored = db.get(OfficeContact, office.id)
     assert stored is not None and stored.slug == "gops-puck" and stored.hours.startswith('["7:30–15:30", ""')

@@ -25,7 +25,10 @@ def _answer(db: Session, interview: Interview, key: str) -> Answer:
 def test_valid_answer_is_stored_with_history_and_audited_without_value(
     client: FlaskClient, db: Session, interview: Interview, worker: User
 ) -> None:
-    """A valid answer stores raw and typed value, one history row, and an audit event naming only the key."""
+    """A valid answer stores raw and typed value, one history row, and an audit event naming only the key.
+
+    (The name came from the case at the start, marked "case-prefill"; the typed correction is the next revision.)
+    """
     response = save(client, interview, "full_name", "Bożena Świętochowska-Źrebiec", client_id="tab-a")
     assert response.status_code == 200
     assert "answer-saved" in response.headers["HX-Trigger"]
@@ -34,9 +37,10 @@ def test_valid_answer_is_stored_with_history_and_audited_without_value(
     assert answer.raw == "Bożena Świętochowska-Źrebiec" and answer.valid
     assert json.loads(answer.value or "null") == "Bożena Świętochowska-Źrebiec"
     history = db.exec(select(AnswerChange).where(AnswerChange.key == "full_name")).all()
-    assert [(h.revision, h.changed_by_id, h.client_id) for h in history] == [(1, worker.id, "tab-a")]
+    assert [(h.revision, h.changed_by_id, h.client_id) for h in history] == [
+        (1, worker.id, "case-prefill"), (2, worker.id, "tab-a")]
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "answer.change")).one()
-    assert json.loads(event.details) == {"key": "full_name", "revision": 1}
+    assert json.loads(event.details) == {"key": "full_name", "revision": 2}
     assert "Bożena" not in event.details
 
 

@@ -113,7 +113,17 @@ def test_finish_lists_missing_items_with_links(client: FlaskClient, interview: I
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'href="/interviews/{interview.id}?section=segment_a#q-full_name"' in body
-    assert "Segment H" in body and "obowiązkowy" in body
+    assert "H. Potrzeby" in body and "(część obowiązkowa)" in body and "Segment" not in body
+    assert body.count('#q-full_name"') == 1
+
+
+def test_finish_lists_each_gap_once(client: FlaskClient, interview: Interview) -> None:
+    """An empty mandatory part shows its missing questions, not also a second "part has no answers" line."""
+    _fill(client, interview, {"safe_to_talk": "yes"})
+    body = _finish(client, interview).get_data(as_text=True)
+    section_a = body.split("A. Dane osoby i rodziny")[1].split("<h3")[0]
+    assert "Brak wymaganej odpowiedzi" in section_a
+    assert "nie ma żadnej odpowiedzi" not in section_a
 
 
 def test_finished_interview_is_read_only_until_reopened(
@@ -156,6 +166,8 @@ def test_update_starts_prefilled_from_last_finished_interview(
     """After a finished RWS the next start is the update, pre-filled except per-call questions."""
     _fill(client, interview, FINISHED_ANSWERS)
     _finish(client, interview, accept_warnings="1")
+    db.refresh(case)  # the corrected name flowed back to the case in the request's session
+    assert case.applicant_name == "Grażyna Wójcik-Żelazna"
     update = start(app, db, worker, case)
     assert update.form_id == "rws-update" and update.previous_interview_id == interview.id
     answers = iv_answers.load_answers(db, update.id)  # type: ignore[arg-type]

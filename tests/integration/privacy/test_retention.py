@@ -26,6 +26,7 @@ from app.privacy.retention import ANONYMISED, plan, run
 from app.privacy.settings import EXTENSION_KEY, PrivacySettings, ReportFilePolicy
 from app.referrals.models import Referral, ReferralState
 from app.reports.models import Report, ReportFile
+from tests.auditchain import backdate
 from tests.integration.reports.conftest import submit
 
 from .conftest import (
@@ -215,22 +216,8 @@ def _backdate_everything(db: Session, days: int) -> None:
 
 
 def _backdate_audit(db: Session, days: int) -> None:
-    """Rewrite the chain as if every event so far had been recorded `days` ago."""
-    from app.audit.models import AuditHead
-    from app.audit.services import GENESIS, _digest
-
-    prev = GENESIS
-    for event in db.exec(select(AuditEvent).order_by(AuditEvent.id)).all():  # type: ignore[arg-type]
-        event.at = event.at - dt.timedelta(days=days)
-        event.prev_hash, event.hash = prev, ""
-        event.hash = _digest(prev, event)
-        prev = event.hash
-        db.add(event)
-    head = db.get(AuditHead, 1)
-    assert head is not None
-    head.last_hash = prev
-    db.add(head)
-    db.commit()
+    """Rewrite the chains as if every event so far had been recorded `days` ago."""
+    backdate(db, days)
 
 
 def test_cli_dry_run_then_run_with_audit_trim(app: Flask, runner: FlaskCliRunner, db: Session, full: World,

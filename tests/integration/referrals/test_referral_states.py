@@ -189,3 +189,17 @@ def test_psychologist_cannot_open_interviews_cases_or_reports(
     login_as(Role.PSYCHOLOGIST)
     path = url_rule.replace("<int:interview_id>", str(interview.id)).replace("<int:case_id>", str(case.id))
     assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize("state", [ReferralState.CLOSED, ReferralState.RETURNED])
+def test_a_finished_referral_offers_no_call_button(
+    client: FlaskClient, login_as: Any, make_referral: Any, state: ReferralState
+) -> None:
+    """Closed or returned: the number stays readable, but no big "Zadzwoń" invites a call (issue 15, point 9)."""
+    psychologist = login_as(Role.PSYCHOLOGIST)
+    referral = make_referral(state=state, accepted_by=psychologist)
+    html = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert "Zadzwoń" not in html and 'href="tel:' not in html
+    assert "Telefon" in html
+    open_one = make_referral(state=ReferralState.ACCEPTED, accepted_by=psychologist)
+    assert "Zadzwoń" in client.get(f"/referrals/{open_one.id}").get_data(as_text=True)

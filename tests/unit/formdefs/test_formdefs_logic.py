@@ -169,7 +169,7 @@ def test_mandatory_segments_must_have_answers_and_cannot_be_skipped(form: FormDe
     """An empty mandatory segment blocks completion, and so does an interrupted (unsafe) call."""
     problems = completion_problems(form, {**COMPLETE, "diag": None, "plan": ""}, today=TODAY)
     assert [(p.kind, p.section_id) for p in problems] == [("segment", "i"), ("segment", "j")]
-    assert problems[0].message.en == "Segment I (I) is mandatory and has no answers."
+    assert problems[0].message.en == "Part I (I) is mandatory and has no answers."
     unsafe = completion_problems(form, {"safe": False, "callback": "jutro"}, today=TODAY)
     assert {p.section_id for p in unsafe} == {"a", "h", "i", "j"}
     assert all(p.blocking for p in unsafe)

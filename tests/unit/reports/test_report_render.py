@@ -158,3 +158,31 @@ def test_letterhead_carries_the_offices_email_phones_and_extra_lines(poppler: Po
     for expected in ("tel. 58 673 22 11, 601 234 567 · gops@puck.example.pl", "NIP 587-000-00-00",
                      "ePUAP: /gopspuck/skrytka"):
         assert expected in text, expected
+
+
+def test_metadata_carry_title_author_and_the_reports_own_moment(poppler: Poppler) -> None:
+    """Title, author and creation date (the moment of the report, Polish time), not invariant mode's 2000-01-01."""
+    data = sample_report(household=1)
+    info = poppler("pdfinfo", render_report(data), "-isodates")
+    assert re.search(r"^Title:\s+\S", info, re.M)
+    assert re.search(rf"^Author:\s+{re.escape(data.office.name)}$", info, re.M)
+    created = re.search(r"^CreationDate:\s+(\S+)$", info, re.M)
+    assert created is not None
+    # pdfinfo writes the offset as +01 (hours only when the minutes are zero)
+    assert created.group(1) == data.generated_at.isoformat()[:-3]  # 2020-04-17T14:05:00+01
+    assert "2000-01-01" not in info
+
+
+def test_empty_household_says_so_without_a_total(poppler: Poppler) -> None:
+    text = poppler("pdftotext", render_report(sample_report(household=0)))
+    assert "Nie podano członków gospodarstwa domowego." in text
+    assert "Razem" not in text
+
+
+def test_a_part_with_only_remarks_is_not_called_unanswered(poppler: Poppler) -> None:
+    """The call record's remarks under "Dane rozmowy" are not preceded by "Brak odpowiedzi w tej części"."""
+    data = dataclasses.replace(sample_report(household=1),
+                               sections=(Section("Dane rozmowy", (), comment="Rozmowa przerwana na chwilę."),))
+    text = poppler("pdftotext", render_report(data))
+    assert "Rozmowa przerwana na chwilę." in text
+    assert "Brak odpowiedzi w tej części" not in text

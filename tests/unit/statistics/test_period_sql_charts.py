@@ -22,6 +22,7 @@ def _context() -> object:
     from flask_babel import Babel
 
     app = Flask(__name__)
+    app.config["BABEL_DEFAULT_LOCALE"] = "pl"  # as the app's default; dates in messages follow the locale
     Babel(app)
     with app.test_request_context():
         yield

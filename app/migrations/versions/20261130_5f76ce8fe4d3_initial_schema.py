@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 079346bcdf93
+Revision ID: 5f76ce8fe4d3
 Revises: 
-Create Date: 2026-11-30 13:40:49.313795
+Create Date: 2026-11-30 14:43:45.898889
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '079346bcdf93'
+revision: str = '5f76ce8fe4d3'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -37,13 +37,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_audit_event_chain', ['office_id', 'id'], unique=False)
 
     op.create_table('audit_head',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('chain', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('last_id', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('chain')
     )
     op.create_table('login_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -353,7 +353,6 @@ def upgrade() -> None:
     sa.Column('epuap_address', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('drop_box', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('hours', sa.Text(), nullable=False),
-    sa.Column('visit_rules', sa.Text(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
@@ -565,6 +564,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_call_attempt_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_call_attempt_worker_id'), ['worker_id'], unique=False)
 
+    op.create_table('case_closing',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('help_kinds', sa.Text(), nullable=False),
+    sa.Column('decision_number', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('decision_on', sa.Date(), nullable=True),
+    sa.Column('transferred_to', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('closed_by_id', sa.Integer(), nullable=False),
+    sa.Column('reopened_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('reopened_by_id', sa.Integer(), nullable=True),
+    sa.Column('reopen_reason', sa.Text(), nullable=False),
+    sa.Column('state_before', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['reopened_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('case_closing', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_closing_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_closing_closed_at'), ['closed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_closing_office_id'), ['office_id'], unique=False)
+
     op.create_table('case_phone',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -775,6 +801,24 @@ def upgrade() -> None:
         batch_op.create_index('ix_appointment_office_starts', ['office_id', 'starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_reason_id'), ['reason_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('case_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('field', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('old', sa.Text(), nullable=False),
+    sa.Column('new', sa.Text(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('interview_id', sa.Integer(), nullable=True),
+    sa.Column('changed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('changed_by_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['changed_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['interview_id'], ['interview.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('case_change', schema=None) as batch_op:
+        batch_op.create_index('ix_case_change_case_at', ['case_id', 'changed_at'], unique=False)
 
     op.create_table('case_document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1063,6 +1107,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_document_case_uploaded')
 
     op.drop_table('case_document')
+    with op.batch_alter_table('case_change', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_change_case_at')
+
+    op.drop_table('case_change')
     with op.batch_alter_table('appointment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appointment_worker_id'))
         batch_op.drop_index(batch_op.f('ix_appointment_reason_id'))
@@ -1116,6 +1164,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_phone_case_id'))
 
     op.drop_table('case_phone')
+    with op.batch_alter_table('case_closing', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_closing_office_id'))
+        batch_op.drop_index(batch_op.f('ix_case_closing_closed_at'))
+        batch_op.drop_index(batch_op.f('ix_case_closing_case_id'))
+
+    op.drop_table('case_closing')
     with op.batch_alter_table('call_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_call_attempt_worker_id'))
         batch_op.drop_index(batch_op.f('ix_call_attempt_case_id'))
@@ -1244,7 +1298,7 @@ def downgrade() -> None:
     op.drop_table('login_attempt')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_event_office_id'))
+        batch_op.drop_index('ix_audit_event_chain')
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
         batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_action'))

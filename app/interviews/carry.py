@@ -1,0 +1,282 @@
+"""Data carried forward and never retyped: segment A starts from the case, a referral fills segment J's block.
+
+- Segment A: the applicant's name, PESEL, address, phone and e-mail from the case are written at the start of an
+  interview with the mark CASE_PREFILL, shown as "z wniosku — potwierdź" until the worker confirms them (one tap,
+  CASE_CONFIRMED) or corrects them. A correction flows back to the case, with a row in the case's history.
+- Segment J: a referral raised from the interview (from a flag or by hand) fills psych_referral, consent, the
+  phone, best time, needs, urgency and reason, so the signed PDF's referral table shows it.
+- Finishing: every fired flag must be decided (a referral, an emergency step, or dismissed with a reason); an
+  undecided one is a blocking gap, listed with the missing answers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from app.auth.services import Principal
+from app.cases.models import Case, CasePhone
+from app.fields import display_phone
+from app.formdefs import CompletionProblem, FormDefinition, LocalText
+from app.interviews.models import Answer, AnswerChange, Interview
+
+CASE_PREFILL = "case-prefill"
+CASE_CONFIRMED = "case-confirmed"
+# Segment A answer key → Case column (phone: the case's phone numbers).
+CASE_KEYS = {"full_name": "applicant_name", "pesel": "pesel", "address": "address", "email": "email", "phone": "phone"}
+FLAG_KIND = "flag"
+CONFIRM_KIND = "confirm"
+
+
+# --------------------------------------------------------------------------- segment A from the case
+
+
+def _first_phone(session: Session, case_id: int) -> str:
+    number = session.exec(
+        select(CasePhone.number)
+        .where(CasePhone.case_id == case_id, col(CasePhone.wrong_since).is_(None))
+        .order_by(col(CasePhone.position), col(CasePhone.id))
+    ).first()
+    return display_phone(number) if number else ""
+
+
+def case_answers(session: Session, *, case: Case, form: FormDefinition) -> dict[str, str]:
+    """Segment A answers the case already knows (raw, as a worker would type them); only keys the form has."""
+    values = {
+        "full_name": case.applicant_name,
+        "pesel": case.pesel or "",
+        "address": case.address,
+        "email": case.email,
+        "phone": _first_phone(session, case.id or 0),
+    }
+    return {key: value for key, value in values.items() if value and form.has_question(key)}
+
+
+def _latest_marks(session: Session, interview_id: int) -> dict[str, str]:
+    """For each case-carried key: the client mark of its latest save."""
+    rows = session.exec(
+        select(AnswerChange.key, AnswerChange.client_id)
+        .where(AnswerChange.interview_id == interview_id, col(AnswerChange.key).in_(list(CASE_KEYS)))
+        .order_by(col(AnswerChange.id))
+    ).all()
+    return dict(rows)
+
+
+def unconfirmed(session: Session, interview_id: int) -> list[str]:
+    """Keys still as they came from the case, not yet confirmed or corrected by the worker."""
+    return [key for key, mark in _latest_marks(session, interview_id).items() if mark == CASE_PREFILL]
+
+
+def confirm(session: Session, *, actor: Principal, interview: Interview) -> list[str]:
+    """The worker read the carried data back to the person and it is right: every unconfirmed key is confirmed."""
+    from app.audit.services import record
+    from app.clock import utcnow
+
+    keys = unconfirmed(session, interview.id or 0)
+    rows = session.exec(
+        select(Answer).where(Answer.interview_id == interview.id, col(Answer.key).in_(keys))
+    ).all() if keys else []
+    now = utcnow()
+    for row in rows:
+        session.add(AnswerChange(interview_id=interview.id or 0, key=row.key, raw=row.raw, value=row.value,
+                                 revision=row.revision, changed_at=now, changed_by_id=actor.id, client_id=CASE_CONFIRMED))
+    if rows:
+        session.flush()
+        record(session, "interview.case_data_confirmed", actor_id=actor.id, office_id=interview.office_id,
+               object_type="interview", object_id=interview.id, keys=sorted(r.key for r in rows))
+    return [r.key for r in rows]
+
+
+def flow_back(session: Session, *, actor: Principal, interview: Interview, key: str, value: Any) -> None:
+    """A corrected segment A answer becomes the case's data (with a history row); blank answers change nothing."""
+    if key not in CASE_KEYS or value in (None, "") or not isinstance(value, str):
+        return
+    case = session.get(Case, interview.case_id)
+    if case is None:
+        return
+    from app.cases.editing import note_change
+
+    if key == "phone":
+        _add_phone(session, actor=actor, case=case, number=value, interview=interview)
+        return
+    column = CASE_KEYS[key]
+    if key == "email":
+        from app.fields import FieldError, parse_email
+
+        try:
+            value = parse_email(value)  # segment A's e-mail is free text: only a real address reaches the case
+        except FieldError:
+            return
+    current = getattr(case, column) or ""
+    if value == current or len(value) > _column_limit(column):
+        return
+    note_change(session, actor=actor, case=case, field=column, old=current, new=value, source="interview",
+                interview_id=interview.id)
+    setattr(case, column, value)
+    session.add(case)
+
+
+def _column_limit(column: str) -> int:
+    from app.fields import ADDRESS_MAX, EMAIL_MAX, NAME_MAX
+
+    return {"applicant_name": NAME_MAX, "address": ADDRESS_MAX, "email": EMAIL_MAX, "pesel": 11}[column]
+
+
+def _add_phone(session: Session, *, actor: Principal, case: Case, number: str, interview: Interview) -> None:
+    from app.cases import office_settings
+    from app.cases.contact.phones import PhoneForm, add_phone, case_phones
+    from app.cases.editing import note_change
+    from app.errors import InvalidInput
+
+    if number in {p.number for p in case_phones(session, case.id or 0)}:
+        return
+    threshold = office_settings.calls_before_other_route(session, case.office_id)
+    try:
+        add_phone(session, actor=actor, case=case, form=PhoneForm(phone=number, label=str(_l("z wywiadu"))),
+                  threshold=threshold)
+    except InvalidInput:
+        return  # a number the case cannot take (e.g. too many): the answer stays in the interview
+    note_change(session, actor=actor, case=case, field="phone", old="", new=display_phone(number), source="interview",
+                interview_id=interview.id)
+
+
+# --------------------------------------------------------------------------- segment J from a referral
+
+
+def referral_answers(referral: Any) -> dict[str, str]:
+    """Segment J's referral block as the referral states it (raw answers)."""
+    values = {
+        "psych_referral": "yes",
+        "psych_consent": "yes" if referral.consent_given else "no",
+        "psych_phone": display_phone(referral.phone) if referral.phone else "",
+        "psych_best_time": referral.best_time,
+        "psych_communication_needs": referral.communication_needs,
+        "psych_urgency": str(referral.priority),
+        "psych_reason": referral.worker_note,
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def fill_segment_j(session: Session, *, actor: Principal, interview: Interview, referral: Any) -> list[str]:
+    """Write the referral into segment J: the decision and consent always, the details where nothing was typed."""
+    from app.interviews.answers import answer_rows, form_of
+    from app.interviews.autosave import write_answer  # the one way answers are stored
+    from app.interviews.models import InterviewState
+
+    if interview.state != InterviewState.IN_PROGRESS:
+        return []
+    form = form_of(interview)
+    rows = answer_rows(session, interview.id or 0)
+    written = []
+    for key, raw in referral_answers(referral).items():
+        if not form.has_question(key):
+            continue
+        row = rows.get(key)
+        if key not in ("psych_referral", "psych_consent") and row is not None and row.raw:
+            continue  # the worker's own words stay
+        saved = write_answer(session, actor, interview, form, key, raw, client_id=f"referral-{referral.id}", answers=None)
+        if saved.changed:
+            written.append(key)
+    return written
+
+
+# --------------------------------------------------------------------------- finishing
+
+
+def finish_gaps(session: Session, interview: Interview) -> list[CompletionProblem]:
+    """Undecided fired flags (blocking) and carried data not yet confirmed (a warning), as completion problems."""
+    from app.interviews.answers import form_of
+    from app.referrals.flags import review_flags
+    from app.referrals.helplines import Helplines
+
+    form = form_of(interview)
+    review = review_flags(session, interview=interview, helplines=Helplines(lines=(), guidance={}))
+    problems = []
+    for view in review.flags:
+        if view.decision is not None:
+            continue
+        key = view.flag.triggered_by[0] if view.flag.triggered_by else None
+        section = _section_of(form, key)
+        explanation = view.flag.explanation
+        problems.append(CompletionProblem(
+            "blocking", FLAG_KIND, section, None, key,
+            LocalText(
+                f"Sygnał bez decyzji: {explanation.pl} Wyślij skierowanie, odnotuj wezwanie pomocy albo odrzuć "
+                "sygnał z podaniem powodu.",
+                f"Undecided flag: {explanation.en} Send a referral, record the emergency call or dismiss the flag "
+                "with a reason.",
+            ),
+        ))
+    waiting = unconfirmed(session, interview.id or 0)
+    if waiting and form.has_question(waiting[0]):
+        first = form.question(waiting[0])
+        problems.append(CompletionProblem(
+            "warning", CONFIRM_KIND, first.section, first.id, waiting[0],
+            LocalText(
+                "Dane z wniosku nie zostały potwierdzone z rozmówcą (część A).",
+                "The data from the application has not been confirmed with the person (segment A).",
+            ),
+        ))
+    return problems
+
+
+def _section_of(form: FormDefinition, key: str | None) -> str:
+    if key:
+        from app.formdefs.keys import question_for_key
+
+        try:
+            return question_for_key(form, key).section
+        except (KeyError, ValueError):
+            pass
+    return form.sections[-1].id
+
+
+def prefill_marks(session: Session, interview_id: int) -> Mapping[str, str]:
+    """Keys shown with "z wniosku — potwierdź" in the runner."""
+    return dict.fromkeys(unconfirmed(session, interview_id), CASE_PREFILL)
+
+
+def stored(value: str | None) -> Any:
+    """An Answer's JSON value decoded (None when blank or invalid)."""
+    return json.loads(value) if value else None
+
+
+def panel(session: Session, interview: Interview, section_id: str) -> list[tuple[str, LocalText, str]]:
+    """Carried answers of this section still to confirm: (key, question label, the answer as typed)."""
+    from app.interviews.answers import answer_rows, form_of
+    from app.interviews.models import InterviewState
+
+    if interview.state != InterviewState.IN_PROGRESS:
+        return []
+    keys = unconfirmed(session, interview.id or 0)
+    if not keys:
+        return []
+    form = form_of(interview)
+    rows = answer_rows(session, interview.id or 0)
+    return [
+        (key, form.question(key).label, rows[key].raw)
+        for key in CASE_KEYS
+        if key in keys and key in rows and form.has_question(key) and form.question(key).section == section_id
+    ]
+
+
+def consent_noted(summaries: tuple[Any, ...], session: Session, interview_id: int) -> tuple[Any, ...]:
+    """The PDF's referral rows with the moment consent was recorded (the referral's, in local time) after "tak"."""
+    from dataclasses import replace
+
+    from app.clock import to_local
+    from app.referrals.models import Referral
+
+    moment = session.exec(
+        select(Referral.consent_at)
+        .where(Referral.interview_id == interview_id, col(Referral.consent_at).is_not(None))
+        .order_by(col(Referral.id).desc())
+    ).first()
+    if moment is None:
+        return summaries
+    at = to_local(moment).strftime("%d.%m.%Y %H:%M")
+    return tuple(replace(s, consent=f"{s.consent} ({at})") if s.consent == "tak" else s for s in summaries)
