@@ -12,6 +12,7 @@ from app.formdefs import (
     answer_key,
     evaluate,
 )
+from app.formdefs.keys import remove_member
 from app.interviews.answers import Raw, answer_rows, decoded, form_of, raw_of
 from app.interviews.autosave import check_writable, question_of, write_answer
 from app.interviews.errors import InterviewError
@@ -41,16 +42,21 @@ def change_members(
     else:
         if index is None or not 0 <= index < count:
             raise InterviewError(str(_l("Tej osoby nie ma już na liście.")), 409)
-        for later in range(index + 1, count):
+        # The engine's rule (formdefs.keys.remove_member) applied to what was typed, invalid answers included.
+        typed: dict[str, Raw | int] = {group.id: count}
+        for position in range(count):
             for member in group.questions:
-                if not member.holds_answer:
-                    continue
-                source = rows.get(answer_key(member.id, group.id, later))
-                _change(session, actor, interview, answer_key(member.id, group.id, later - 1), raw_of(member, source))
+                if member.holds_answer:
+                    key = answer_key(member.id, group.id, position)
+                    typed[key] = raw_of(member, rows.get(key))
+        moved = remove_member(form, typed, group.id, index)
+        for position in range(index, count - 1):
+            for key in _member_keys(group, position):
+                _change(session, actor, interview, key, moved.get(key))
         for key in _member_keys(group, count - 1):
             if key in rows and rows[key].raw:
                 _change(session, actor, interview, key, None)
-        new_count = count - 1
+        new_count = int(moved[group.id])
     write_answer(session, actor, interview, form, group.id, str(new_count), client_id="", answers=None)
     interview.current_section = group.section
     session.add(interview)

@@ -34,7 +34,7 @@ from app.interviews import (
 )
 from app.interviews import start as iv_start
 from app.interviews.models import Interview, InterviewState
-from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
+from app.interviews.screen import FieldView, GroupView, Screen, build_screen, dom_id, summary
 from app.web.htmx import is_htmx, render, trigger
 from app.web.ids import parse_id
 
@@ -262,7 +262,12 @@ def section(interview_id: int, section_id: str) -> Response:
         return redirect(_run_url(interview))  # type: ignore[return-value]
     if anchor is not None:
         if is_htmx():
+            # One partial per response: the household list the add/remove buttons target, nothing else.
             after = build_screen(session, interview, section_id, role=_role(interview))
+            group = next((i for i in after.items if isinstance(i, GroupView) and i.dom_id == anchor), None)
+            if group is not None:
+                return render("interviews/_group.html", group=group, interview=interview, screen=after,
+                              read_only=after.read_only)
             return render("interviews/run.html", screen=after, interview=interview, form=after.form)
         return redirect(_run_url(interview, section_id, anchor))  # type: ignore[return-value]
     invalid = [r for r in results if r.error is not None]

@@ -106,6 +106,19 @@ def test_household_members_are_added_and_removed(client: FlaskClient, db: Sessio
     assert "household.1.member_name" not in answers
 
 
+def test_household_buttons_with_htmx_get_only_the_household_list(client: FlaskClient, interview: Interview) -> None:
+    """One partial per response: add/remove by htmx answers with the household list alone (no hx-select)."""
+    url = f"/interviews/{interview.id}/sections/segment_a"
+    _fill(client, interview, {"safe_to_talk": "yes"})
+    response = client.post(url, data={"csrf_token": token(client), "_action": "add:household"},
+                           headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section class="q q-group" id="q-household"')
+    assert "<html" not in body and 'id="section-form"' not in body and "hx-select" not in body
+    assert 'name="household.0.member_name"' in body
+
+
 def test_finish_lists_missing_items_with_links(client: FlaskClient, interview: Interview) -> None:
     """Finishing too early lists each missing required answer and mandatory segment, linked to its question."""
     _fill(client, interview, {"safe_to_talk": "yes"})
