@@ -55,6 +55,7 @@ run: install
 lint: .stamp-install-test
 	$(BIN)/ruff check app tests bench scripts
 	$(BIN)/bandit -c pyproject.toml -r app -q
+	$(BIN)/lint-imports
 
 typecheck: .stamp-install-test
 	$(BIN)/mypy

@@ -19,16 +19,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import db as database
 from app.auth import passwords
 from app.auth.models import Role
+from app.auth.sessions import DatabaseSessionInterface
 from app.clock import LOCAL_TZ
-from app.config import Settings, load_settings
+from app.config import SETTINGS_KEY, Settings, get_settings, load_settings
 from app.web import errors, ids, probes, security
 from app.web import request as clean_request
 from app.web.htmx import is_htmx, trigger
 from app.web.redirects import safe_next
-from app.web.sessions import DatabaseSessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS_KEY = "telewywiad.settings"
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -62,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[passwords.EXTENSION_KEY] = passwords.hasher_for(settings)
     # A broken form definition stops start-up with every problem named (file: item: problem).
-    from app.interviews.services import FORMS_KEY, load_forms
+    from app.formdefs.extension import FORMS_KEY, load_forms
 
     app.extensions[FORMS_KEY] = load_forms(settings.forms_dir)
     # The filing guides (forms/guides) are checked the same way: a broken one stops start-up naming file and place.
@@ -115,20 +114,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _check_published_forms(app: Flask, engine: Engine) -> None:
     """A built-in form file that differs from the version interviews already pinned stops start-up, naming it."""
     from app.formdefs import FormDefinitionError
+    from app.formdefs.extension import FORMS_KEY
     from app.formstore.catalog import startup_problems
-    from app.interviews.services import FORMS_KEY
 
     problems = startup_problems(engine, app.extensions[FORMS_KEY])
     if problems:
         raise FormDefinitionError(problems)
-
-
-def get_settings() -> Settings:
-    """Settings of the current application."""
-    from flask import current_app
-
-    settings: Settings = current_app.extensions[SETTINGS_KEY]
-    return settings
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -195,6 +186,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.cases.record_routes import bp as case_record_bp
     from app.cases.routes import bp as cases_bp
+    from app.dashboard.routes import bp as dashboard_bp
     from app.directory.public import bp as contact_bp
     from app.directory.routes import bp as directory_bp
     from app.documents.routes import bp as documents_bp
@@ -218,7 +210,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, interview_pending_bp, referrals_bp,
                   reports_bp, privacy_bp, rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp,
                   visit_setup_bp, offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
-                  statistics_bp, case_record_bp, interview_carry_bp)
+                  statistics_bp, dashboard_bp, case_record_bp, interview_carry_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     probes.install(app)

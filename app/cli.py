@@ -135,7 +135,7 @@ def demo_prepare() -> None:
               help="Also make N bulk cases with interviews, ~50 answers each and reports (benchmarks).")
 def demo_seed(if_empty: bool, scale: int) -> None:
     """Create the demo office, accounts and records (idempotent)."""
-    from app import get_settings
+    from app.config import get_settings
     from app.db import get_session
     from app.demo.seed import is_empty, seed
 

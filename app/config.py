@@ -176,3 +176,14 @@ def load_settings() -> Settings:
     instance = Path(os.environ.get("TELEWYWIAD_INSTANCE_PATH") or default_instance_path())
     env_file = instance / ENV_FILE_NAME
     return Settings(_env_file=env_file if env_file.exists() else None)
+
+
+SETTINGS_KEY = "telewywiad.settings"
+
+
+def get_settings() -> Settings:
+    """Settings of the current application (create_app keeps the object it was given)."""
+    from flask import current_app
+
+    settings: Settings = current_app.extensions[SETTINGS_KEY]
+    return settings

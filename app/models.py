@@ -11,6 +11,7 @@ from app.appointments.models import (
     VisitReason,
     VisitRules,
 )
+from app.audit.erasure import Erasure
 from app.audit.models import AuditEvent, AuditHead
 from app.auth.models import LoginAttempt, Office, ResumeDraft, User, UserRole, WebSession
 from app.cases.models import CallAttempt, Callback, Case, CaseCounter, CasePhone, OtherContact
@@ -22,7 +23,6 @@ from app.guides.models import GuideProgress
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.officeconfig.models import OfficeSetting
 from app.offices.models import InstallationAdmin
-from app.privacy.models import Erasure
 from app.referrals.models import (
     FlagDecision,
     OutboxAttachment,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, require_same_office, roles_required
 from app.auth.drafts import register_form
 from app.auth.labels import role_label
 from app.auth.models import Office, Role, User
@@ -18,7 +19,6 @@ from app.auth.services import (
     update_user,
 )
 from app.db import get_session
-from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

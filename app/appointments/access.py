@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
-from app.appointments.errors import NotFound
 from app.appointments.models import Appointment
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case
+from app.errors import NotFound
 
 # May book, see the day and mark visits.
 VISIT_ROLES = (Role.RECEPTION, Role.WORKER, Role.SUPERVISOR)

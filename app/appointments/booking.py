@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, or_, select
 
 from app.appointments import capacity, notices
-from app.appointments.errors import AppointmentInputError
 from app.appointments.models import (
     ACTIVE_STATES,
     Appointment,
@@ -30,8 +29,9 @@ from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Callback, Case, CasePhone
-from app.cases.validation import FieldError, display_phone, parse_email, parse_phone
 from app.clock import LOCAL_TZ, utcnow
+from app.errors import InvalidInput
+from app.fields import FieldError, display_phone, parse_email, parse_phone
 from app.web.ids import parse_id
 
 
@@ -205,7 +205,7 @@ def hold_desk(session: Session, appointment: Appointment, desk: VisitDesk) -> No
     try:
         capacity.claim(session, appointment, desk)
     except capacity.DeskFull:
-        raise AppointmentInputError({"slot": taken_message(desk, appointment.starts_at)}) from None
+        raise InvalidInput({"slot": taken_message(desk, appointment.starts_at)}) from None
 
 
 def book(session: Session, *, actor: Principal, form: BookingForm, case: Case | None,
@@ -236,13 +236,13 @@ def book(session: Session, *, actor: Principal, form: BookingForm, case: Case | 
         chosen = check_time(session, office_id=actor.office_id, reason=reason, kind=kind, raw_slot=form.slot, now=now,
                             errors=errors)
     if errors or chosen is None or reason is None or kind is None:
-        raise AppointmentInputError(errors or {"slot": str(_l("Wybierz termin z listy wolnych terminów."))})
+        raise InvalidInput(errors or {"slot": str(_l("Wybierz termin z listy wolnych terminów."))})
     desk, starts = chosen
     ends = starts + timedelta(minutes=reason.duration_minutes)
     clash = overlapping(session, office_id=actor.office_id, starts_at=starts, ends_at=ends,
                         case_id=case.id if case else None, phone=contact.phone, email=contact.email)
     if clash is not None:
-        raise AppointmentInputError({"slot": str(_l(
+        raise InvalidInput({"slot": str(_l(
             "Ta osoba ma już termin %(when)s, który nakłada się na wybrany. Wybierz inną godzinę albo przełóż tamten.",
             when=clash.starts_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M")))})
     with session.begin_nested():

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time
 from sqlmodel import Session, col, select
 
 from app.appointments.models import HoursException, OpeningHours, VisitPlace, VisitRules
-from app.cases.deadlines import is_public_holiday
 from app.clock import LOCAL_TZ
+from app.workdays import is_public_holiday
 
 # How far ahead a visit may be booked.
 BOOKING_HORIZON_DAYS = 60

@@ -5,7 +5,6 @@ Idempotent: nothing is added when the office already has a place."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -22,12 +21,10 @@ from app.appointments.models import (
     VisitReason,
     VisitRules,
 )
-from app.cases.deadlines import add_working_days, is_working_day
+from app.auth.demo import DemoContext
 from app.cases.models import Callback, Case, CasePhone
 from app.clock import to_local, utcnow
-
-if TYPE_CHECKING:
-    from app.demo.seed import DemoContext
+from app.workdays import add_working_days, is_working_day
 
 ENTRY_RULES = """Wizyty tylko po wcześniejszym uzgodnieniu terminu z pracownikiem – telefonicznie lub e-mailem.
 Przygotuj przed wizytą wszystkie potrzebne dokumenty.

@@ -17,10 +17,10 @@ from app.appointments.ics import build_ics
 from app.appointments.models import Appointment, AppointmentState
 from app.appointments.summary import VisitSummary, summaries
 from app.audit.services import record
-from app.cases.deadlines import add_working_days, is_working_day
-from app.cases.validation import display_phone
 from app.clock import to_local, utcnow
+from app.fields import display_phone
 from app.referrals.mail import queue_message
+from app.workdays import add_working_days, is_working_day
 
 KIND_CONFIRMATION = "appointment.confirmation"
 KIND_CHANGE = "appointment.change"

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, or_, select, update
 
 from app.appointments.models import Appointment, AppointmentEvent
 from app.appointments.summary import summaries
+from app.audit.erasure import Erasure
 from app.cases.models import Case, CasePhone
 from app.clock import to_local
-from app.privacy.models import Erasure
 
 RECORD_TYPE = "appointment"
 YEAR_DAYS = 365.25

@@ -13,16 +13,16 @@ from flask_babel import lazy_gettext as _l
 from app.appointments import booking, labels, notices, visits
 from app.appointments.access import VISIT_ROLES, visible_appointment
 from app.appointments.booking import BookingForm
-from app.appointments.errors import AppointmentInputError, NotFound
 from app.appointments.models import Appointment, AppointmentKind, AppointmentState
 from app.appointments.slots import free_slots
 from app.appointments.summary import summary
 from app.audit.services import record_view
+from app.auth.access import me, roles_required
+from app.cases.access import visible_case
 from app.cases.models import Case
-from app.cases.services import visible_case
 from app.clock import to_local, utcnow
 from app.db import get_session
-from app.web.access import me, roles_required
+from app.errors import InvalidInput, NotFound
 from app.web.htmx import is_htmx, render
 
 bp = Blueprint("appointments", __name__)
@@ -94,7 +94,7 @@ def _book(case: Case | None) -> Response:
         return _booking_page(form, case, errors={})
     try:
         appointment = booking.book(get_session(), actor=me(), form=form, case=case)
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         form.slot = ""
         return _booking_page(form, case, errors=exc.errors, status=422, whole=True)
     flash(str(_l("Umówiono: %(when)s. Przeczytaj osobie potwierdzenie.", when=notices.when_text(
@@ -145,7 +145,7 @@ def cancel(appointment_id: int) -> Response:
     reason = request.form.get("reason", "")
     try:
         visits.cancel(get_session(), actor=me(), appointment=appointment, reason=reason)
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _detail_page(appointment, status=422, errors=exc.errors, values={"reason": reason}, open_cancel=True)
     flash(str(_l("Wizyta odwołana.")), "success")
     return redirect(url_for("appointments.detail", appointment_id=appointment_id))  # type: ignore[return-value]
@@ -164,7 +164,7 @@ def reschedule(appointment_id: int) -> Response:
     if slot:
         try:
             visits.reschedule(db, actor=me(), appointment=appointment, slot=slot, reason=values["reason"])
-        except AppointmentInputError as exc:
+        except InvalidInput as exc:
             errors, status = exc.errors, 422
         else:
             flash(str(_l("Termin zmieniony na: %(when)s.", when=notices.when_text(summary(db, appointment)))), "success")
@@ -212,7 +212,7 @@ def mark(appointment_id: int) -> Response:
     errors: dict[str, str] = {}
     try:
         visits.mark(db, actor=me(), appointment=appointment, what=request.form.get("what", ""))
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         errors = exc.errors
     if is_htmx():
         return render("appointments/_visit.html", status=422 if errors else 200, visit=summary(db, appointment),

@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
 from app.appointments.calendar import Interval, PlaceCalendar, load_calendars
-from app.appointments.errors import AppointmentInputError
 from app.appointments.models import (
     SLOT_MINUTES,
     Appointment,
@@ -33,6 +32,7 @@ from app.appointments.visits import future_bookings_at_desk
 from app.audit.services import record
 from app.auth.services import Principal
 from app.clock import to_local, utcnow
+from app.errors import InvalidInput
 from app.web.ids import parse_id
 
 WEEKDAYS = range(7)
@@ -104,7 +104,7 @@ def _stranded(session: Session, place_id: int, calendar: PlaceCalendar, now: dat
 def _refuse_stranded(stranded: list[Appointment], field_name: str) -> None:
     if stranded:
         first = to_local(stranded[0].starts_at).strftime("%d.%m.%Y %H:%M")
-        raise AppointmentInputError({field_name: str(_l(
+        raise InvalidInput({field_name: str(_l(
             "Zmiana zostawiłaby poza godzinami przyjęć umówione wizyty: %(n)d (pierwsza %(first)s). "
             "Najpierw je przełóż albo odwołaj.", n=len(stranded), first=first))})
 
@@ -116,7 +116,7 @@ def save_entry_rules(session: Session, *, actor: Principal, text: str) -> VisitR
     """Set the office's entry rules (shown at booking, sent with every confirmation)."""
     value = text.strip()
     if len(value) > RULES_MAX:
-        raise AppointmentInputError({"entry_rules": str(_l("Najwyżej %(n)d znaków.", n=RULES_MAX))})
+        raise InvalidInput({"entry_rules": str(_l("Najwyżej %(n)d znaków.", n=RULES_MAX))})
     rules = session.get(VisitRules, actor.office_id) or VisitRules(office_id=actor.office_id)
     rules.entry_rules, rules.updated_at, rules.updated_by_id = value, utcnow(), actor.id
     session.add(rules)
@@ -161,7 +161,7 @@ def save_place(session: Session, *, actor: Principal, place: VisitPlace | None, 
     weekly = {d: _interval(form.hours.get(f"d{d}_opens", ""), form.hours.get(f"d{d}_closes", ""), f"d{d}", errors)
               for d in WEEKDAYS}
     if errors:
-        raise AppointmentInputError(errors)
+        raise InvalidInput(errors)
     if place is not None:
         current = load_calendars(session, [place])[place.id or 0]
         proposed = replace(current, weekly={d: i for d, i in weekly.items() if i})
@@ -201,7 +201,7 @@ def add_exception(session: Session, *, actor: Principal, place: VisitPlace, day_
     ).first():
         errors["day"] = str(_l("Dla tej daty jest już wyjątek: usuń go, zanim dodasz nowy."))
     if errors or day is None:
-        raise AppointmentInputError(errors)
+        raise InvalidInput(errors)
     current = load_calendars(session, [place])[place.id or 0]
     exception = HoursException(place_id=place.id or 0, day=day, opens=interval.opens if interval else None,
                                closes=interval.closes if interval else None, note=text)
@@ -256,7 +256,7 @@ def save_desk(session: Session, *, actor: Principal, place: VisitPlace, desk: Vi
             errors["capacity"] = str(_l("Przy tym stanowisku umówiono już %(n)d osoby naraz. Najpierw przełóż wizyty.",
                                         n=int(most)))
     if errors:
-        raise AppointmentInputError(errors)
+        raise InvalidInput(errors)
     desk = desk or VisitDesk(office_id=actor.office_id, place_id=place.id or 0, name=name)
     desk.name, desk.capacity = name, capacity
     session.add(desk)
@@ -271,7 +271,7 @@ def remove_desk(session: Session, *, actor: Principal, desk: VisitDesk, now: dat
     ahead = future_bookings_at_desk(session, desk, now)
     if ahead:
         first = to_local(ahead[0].starts_at).strftime("%d.%m.%Y %H:%M")
-        raise AppointmentInputError({"desk": str(_l(
+        raise InvalidInput({"desk": str(_l(
             "Stanowisko „%(desk)s” ma umówione wizyty: %(n)d (najbliższa %(first)s). Przełóż je albo odwołaj, "
             "potem wycofaj stanowisko.", desk=desk.name, n=len(ahead), first=first))})
     desk.removed_at = now
@@ -323,7 +323,7 @@ def save_reason(session: Session, *, actor: Principal, reason: VisitReason | Non
     if len(checklist) > RULES_MAX:
         errors["checklist"] = str(_l("Najwyżej %(n)d znaków.", n=RULES_MAX))
     if errors:
-        raise AppointmentInputError(errors)
+        raise InvalidInput(errors)
     if reason is None:
         last = session.exec(select(func.max(VisitReason.position)).where(VisitReason.office_id == actor.office_id)).one()
         reason = VisitReason(office_id=actor.office_id, name=name, position=int(last or 0) + 1)

@@ -12,13 +12,13 @@ from app.appointments import setup
 from app.appointments.access import SETUP_ROLES
 from app.appointments.booking import office_reasons
 from app.appointments.calendar import entry_rules, office_places
-from app.appointments.errors import AppointmentInputError
 from app.appointments.labels import WEEKDAY_LABELS
 from app.appointments.models import HoursException, VisitDesk, VisitPlace, VisitReason
 from app.appointments.setup import PlaceForm, ReasonForm
 from app.appointments.slots import active_desks
+from app.auth.access import me, require_same_office, roles_required
 from app.db import get_session
-from app.web.access import me, require_same_office, roles_required
+from app.errors import InvalidInput
 from app.web.htmx import render
 
 bp = Blueprint("visit_setup", __name__, url_prefix="/appointments/setup")
@@ -79,7 +79,7 @@ def rules() -> Response:
     text = request.form.get("entry_rules", "")
     try:
         setup.save_entry_rules(get_session(), actor=me(), text=text)
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _index_page(status=422, errors=exc.errors, rules=text)
     flash(str(_l("Zapisano zasady wejścia.")), "success")
     return redirect(url_for("visit_setup.index"))  # type: ignore[return-value]
@@ -92,7 +92,7 @@ def new_place() -> Response:
     form = PlaceForm.from_mapping(request.form)
     try:
         place = setup.save_place(get_session(), actor=me(), place=None, form=form)
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _index_page(status=422, errors=exc.errors, place_values=form)
     flash(str(_l("Dodano miejsce „%(name)s”. Ustaw godziny przyjęć i stanowiska.", name=place.name)), "success")
     return redirect(url_for("visit_setup.place", place_id=place.id))  # type: ignore[return-value]
@@ -121,7 +121,7 @@ def place(place_id: int) -> Response:
     form = PlaceForm.from_mapping(request.form)
     try:
         setup.save_place(get_session(), actor=me(), place=found, form=form)
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _place_page(found, status=422, form=form, errors=exc.errors, failed="place")
     flash(str(_l("Zapisano godziny przyjęć.")), "success")
     return redirect(url_for("visit_setup.place", place_id=place_id))  # type: ignore[return-value]
@@ -136,7 +136,7 @@ def add_desk(place_id: int) -> Response:
     try:
         setup.save_desk(get_session(), actor=me(), place=found, desk=None, name_raw=values["desk_name"],
                         capacity_raw=values["capacity"])
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _place_page(found, status=422, errors=exc.errors, failed="new-desk", values=values)
     flash(str(_l("Dodano stanowisko.")), "success")
     return redirect(url_for("visit_setup.place", place_id=place_id, _anchor="h-desks"))  # type: ignore[return-value]
@@ -151,7 +151,7 @@ def desk(desk_id: int) -> Response:
     try:
         setup.save_desk(get_session(), actor=me(), place=place_found, desk=found, name_raw=values["desk_name"],
                         capacity_raw=values["capacity"])
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _place_page(place_found, status=422, errors=exc.errors, failed=f"desk-{desk_id}", values=values)
     flash(str(_l("Zapisano stanowisko.")), "success")
     return redirect(url_for("visit_setup.place", place_id=place_found.id, _anchor="h-desks"))  # type: ignore[return-value]
@@ -165,7 +165,7 @@ def remove_desk(desk_id: int) -> Response:
     if found.removed_at is None:
         try:
             setup.remove_desk(get_session(), actor=me(), desk=found)
-        except AppointmentInputError as exc:
+        except InvalidInput as exc:
             return _place_page(place_found, status=422, errors=exc.errors, failed=f"desk-{desk_id}")
         flash(str(_l("Stanowisko „%(name)s” wycofane.", name=found.name)), "success")
     return redirect(url_for("visit_setup.place", place_id=place_found.id, _anchor="h-desks"))  # type: ignore[return-value]
@@ -180,7 +180,7 @@ def add_exception(place_id: int) -> Response:
     try:
         setup.add_exception(get_session(), actor=me(), place=found, day_raw=values["day"], opens_raw=values["exc_opens"],
                             closes_raw=values["exc_closes"], note=values["note"])
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _place_page(found, status=422, errors=exc.errors, failed="exception", values=values)
     flash(str(_l("Dodano wyjątek w godzinach przyjęć.")), "success")
     return redirect(url_for("visit_setup.place", place_id=place_id, _anchor="h-exceptions"))  # type: ignore[return-value]
@@ -193,7 +193,7 @@ def remove_exception(exception_id: int) -> Response:
     found, place_found = _of_place(HoursException, exception_id)
     try:
         setup.remove_exception(get_session(), actor=me(), exception=found)
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _place_page(place_found, status=422, errors=exc.errors, failed="exception")
     flash(str(_l("Usunięto wyjątek.")), "success")
     return redirect(url_for("visit_setup.place", place_id=place_found.id, _anchor="h-exceptions"))  # type: ignore[return-value]
@@ -212,7 +212,7 @@ def new_reason() -> Response:
     form = ReasonForm.from_mapping(request.form)
     try:
         setup.save_reason(get_session(), actor=me(), reason=None, form=form)
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _reason_page(None, form, errors=exc.errors, status=422)
     flash(str(_l("Dodano sprawę „%(name)s”.", name=form.name.strip())), "success")
     return redirect(url_for("visit_setup.index", _anchor="h-reasons"))  # type: ignore[return-value]
@@ -228,7 +228,7 @@ def reason(reason_id: int) -> Response:
     form = ReasonForm.from_mapping(request.form)
     try:
         setup.save_reason(get_session(), actor=me(), reason=found, form=form)
-    except AppointmentInputError as exc:
+    except InvalidInput as exc:
         return _reason_page(found, form, errors=exc.errors, status=422)
     flash(str(_l("Zapisano sprawę „%(name)s”.", name=found.name)), "success")
     return redirect(url_for("visit_setup.index", _anchor="h-reasons"))  # type: ignore[return-value]

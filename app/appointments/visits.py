@@ -12,7 +12,6 @@ from app.appointments import capacity, notices
 from app.appointments.access import visibility_clause
 from app.appointments.booking import check_time, hold_desk, overlapping
 from app.appointments.calendar import local_moment
-from app.appointments.errors import AppointmentInputError
 from app.appointments.models import (
     Appointment,
     AppointmentEvent,
@@ -27,6 +26,7 @@ from app.auth.services import Principal
 from app.cases.models import Callback
 from app.clock import to_local, utcnow
 from app.dates import day_text
+from app.errors import InvalidInput
 
 REASON_MAX = 500
 
@@ -82,15 +82,15 @@ def mark(session: Session, *, actor: Principal, appointment: Appointment, what: 
     """Record arrived, no-show or done; only on the visit's day or later, only from a state that allows it."""
     now = now or utcnow()
     if what not in {m.value for m in Mark}:
-        raise AppointmentInputError({"mark": str(_l("Nieznana czynność."))})
+        raise InvalidInput({"mark": str(_l("Nieznana czynność."))})
     action = Mark(what)
     if appointment.kind != AppointmentKind.IN_PERSON:
-        raise AppointmentInputError({"mark": str(_l("Rozmowy telefonicznej nie oznacza się w recepcji."))})
+        raise InvalidInput({"mark": str(_l("Rozmowy telefonicznej nie oznacza się w recepcji."))})
     if to_local(appointment.starts_at).date() > to_local(now).date():
-        raise AppointmentInputError({"mark": str(_l("Ta wizyta jest zaplanowana na %(d)s: można ją oznaczyć dopiero "
-                                                    "tego dnia.", d=day_text(appointment.starts_at)))})
+        raise InvalidInput({"mark": str(_l("Ta wizyta jest zaplanowana na %(d)s: można ją oznaczyć dopiero "
+                                           "tego dnia.", d=day_text(appointment.starts_at)))})
     if appointment.state not in MARK_FROM[action]:
-        raise AppointmentInputError({"mark": str(_l("Tej wizyty nie można już tak oznaczyć (odwołana albo "
+        raise InvalidInput({"mark": str(_l("Tej wizyty nie można już tak oznaczyć (odwołana albo "
                                                     "zakończona)."))})
     appointment.state = AppointmentState(action.value)
     if action is Mark.ARRIVED:
@@ -120,7 +120,7 @@ def cancel(session: Session, *, actor: Principal, appointment: Appointment, reas
     if appointment.state != AppointmentState.BOOKED:
         errors["reason"] = str(_l("Odwołać można tylko wizytę, która się jeszcze nie odbyła."))
     if errors:
-        raise AppointmentInputError(errors)
+        raise InvalidInput(errors)
     capacity.release(session, appointment)
     _drop_callback(session, appointment)
     appointment.state = AppointmentState.CANCELLED
@@ -151,21 +151,21 @@ def reschedule(session: Session, *, actor: Principal, appointment: Appointment, 
     errors: dict[str, str] = {}
     text = _reason_text(reason, errors, missing=str(_l("Podaj powód zmiany terminu.")))
     if appointment.state != AppointmentState.BOOKED:
-        raise AppointmentInputError({"slot": str(_l("Przełożyć można tylko wizytę, która się jeszcze nie odbyła."))})
+        raise InvalidInput({"slot": str(_l("Przełożyć można tylko wizytę, która się jeszcze nie odbyła."))})
     visit_reason = session.get(VisitReason, appointment.reason_id)
     assert visit_reason is not None  # noqa: S101 - reasons are never deleted, only made inactive
     kind = AppointmentKind(appointment.kind)
     chosen = check_time(session, office_id=appointment.office_id, reason=visit_reason, kind=kind, raw_slot=slot,
                         now=now, errors=errors)
     if errors or chosen is None:
-        raise AppointmentInputError(errors)
+        raise InvalidInput(errors)
     desk, starts = chosen
     ends = starts + timedelta(minutes=visit_reason.duration_minutes)
     clash = overlapping(session, office_id=appointment.office_id, starts_at=starts, ends_at=ends,
                         case_id=appointment.case_id, phone=appointment.phone, email=appointment.email,
                         exclude_id=appointment.id)
     if clash is not None:
-        raise AppointmentInputError({"slot": str(_l("Ta osoba ma już inny termin, który nakłada się na wybrany."))})
+        raise InvalidInput({"slot": str(_l("Ta osoba ma już inny termin, który nakłada się na wybrany."))})
     previous = appointment.starts_at
     with session.begin_nested():
         capacity.release(session, appointment)

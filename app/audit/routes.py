@@ -12,11 +12,11 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit.models import AuditEvent
 from app.audit.services import record
+from app.auth.access import me, roles_required
 from app.auth.models import Role, User
 from app.clock import local_today
 from app.db import get_session, standalone_session
 from app.fields import ascii_digits
-from app.web.access import me, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
 from app.web.paging import PAGE_SIZE, Page, clamp, page_number

@@ -19,10 +19,10 @@ from sqlmodel import Session
 from wtforms import ValidationError
 
 from app.auth import drafts
+from app.auth.sessions import EXPIRED_KEY, ServerSession
 from app.db import get_session, standalone_session
 from app.web.htmx import is_htmx, trigger
 from app.web.redirects import safe_next
-from app.web.sessions import EXPIRED_KEY, ServerSession
 
 # Endpoints that work without a session; a timed-out session simply continues there.
 OPEN_ENDPOINTS = {"auth.login", "static", "auth.language", "health"}

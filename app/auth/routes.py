@@ -12,16 +12,16 @@ from werkzeug.exceptions import HTTPException
 
 from app.audit.services import record
 from app.auth import drafts, throttle
+from app.auth.access import me
 from app.auth.expiry import DRAFTS_FLAG
+from app.auth.landing import home_for
 from app.auth.models import ResumeDraft, User
 from app.auth.reauth import Guard, ReauthThrottled
 from app.auth.services import AccountError, authenticate, change_password, load_principal
+from app.auth.sessions import EXPIRED_KEY, ServerSession
 from app.db import get_session
-from app.home.routes import home_for
-from app.web.access import me
 from app.web.htmx import render
 from app.web.redirects import safe_next
-from app.web.sessions import EXPIRED_KEY, ServerSession
 
 bp = Blueprint("auth", __name__)
 

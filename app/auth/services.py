@@ -13,12 +13,14 @@ from app.auth.models import Office, Role, User, UserRole, WebSession
 from app.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.auth.reauth import Guard, confirm_password
-from app.cases.validation import EMAIL_MAX, FieldError, parse_email
+from app.auth.signals import password_changed, password_reset
 from app.clock import utcnow
 from app.db import lock_row
+from app.errors import DomainError
+from app.fields import EMAIL_MAX, FieldError, parse_email
 
 
-class AccountError(ValueError):
+class AccountError(DomainError, ValueError):
     """A user-facing problem with account data; `field` names the form field concerned."""
 
     def __init__(self, message: str, field: str = "") -> None:
@@ -286,9 +288,7 @@ def change_password(
     if new == current:
         raise AccountError(str(_l("Nowe hasło musi różnić się od obecnego.")), "new_password")
     _set_password(session, user, new, field="new_password")
-    from app.reports.pki_store import rewrap_on_password_change  # late: reports builds on auth
-
-    rewrap_on_password_change(session, user, old=current, new=new)  # signing keys follow the password
+    password_changed.send(user, session=session, old=current, new=new)  # signing keys follow the password
     for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
         session.delete(web_session)
     record(session, "user.password_change", actor_id=user.id, office_id=user.office_id, object_type="user", object_id=user.id)
@@ -299,9 +299,7 @@ def reset_password(session: Session, user: User, *, new: str, actor_id: int) -> 
     """An administrator sets a new password for a user; the user's sessions end."""
     _set_password(session, user, new, field="password")
     _end_sessions(session, user)
-    from app.reports.pki_store import revoke_on_password_reset  # late: reports builds on auth
-
-    revoke_on_password_reset(session, user, actor_id=actor_id)  # old keys cannot be opened any more
+    password_reset.send(user, session=session, actor_id=actor_id)  # old keys cannot be opened any more
     record(session, "user.password_reset", actor_id=actor_id, office_id=user.office_id, object_type="user", object_id=user.id)
     return user
 

@@ -20,9 +20,9 @@ from app.auth.services import Principal
 from app.cases.editing import note_change
 from app.cases.models import Case, CaseState, RequestedHelp
 from app.cases.record_models import DECISION_OUTCOMES, CaseClosing, CaseOutcome
-from app.cases.services import InputError
-from app.cases.validation import DETAIL_MAX, NOTE_MAX, FieldError, codes, parse_day
 from app.clock import utcnow
+from app.errors import InvalidInput
+from app.fields import DETAIL_MAX, NOTE_MAX, FieldError, codes, parse_day
 
 DECISION_NUMBER_MAX = 80
 REASON_MAX = 500
@@ -123,7 +123,7 @@ def _check(form: CloseForm, case: Case, today: date) -> tuple[CaseOutcome, dict[
     if len(note) > NOTE_MAX:
         errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
     if errors or outcome is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     facts: dict[str, Any] = {
         "help_kinds": json.dumps(kinds),
         "decision_number": number if outcome in DECISION_OUTCOMES else "",
@@ -137,9 +137,9 @@ def _check(form: CloseForm, case: Case, today: date) -> tuple[CaseOutcome, dict[
 def close_case(session: Session, *, actor: Principal, case: Case, form: CloseForm, today: date) -> CaseClosing:
     """Close the case with its outcome: it leaves the work lists (its open call-backs are marked done)."""
     if case.office_id != actor.office_id:
-        raise InputError({"": str(_l("Tej sprawy nie można zamknąć."))})
+        raise InvalidInput({"": str(_l("Tej sprawy nie można zamknąć."))})
     if case.state == CaseState.CLOSED:
-        raise InputError({"": str(_l("Sprawa jest już zamknięta."))})
+        raise InvalidInput({"": str(_l("Sprawa jest już zamknięta."))})
     outcome, facts = _check(form, case, today)
     closing = CaseClosing(
         office_id=case.office_id, case_id=case.id or 0, outcome=outcome, closed_by_id=actor.id,
@@ -178,15 +178,15 @@ def _finish_callbacks(session: Session, case: Case) -> None:
 def reopen_case(session: Session, *, actor: Principal, case: Case, reason: str) -> CaseClosing:
     """Reopen a closed case, with the reason: it returns to the state it was closed in."""
     if case.office_id != actor.office_id:
-        raise InputError({"": str(_l("Tej sprawy nie można otworzyć."))})
+        raise InvalidInput({"": str(_l("Tej sprawy nie można otworzyć."))})
     closing = current_closing(session, case.id or 0)
     if case.state != CaseState.CLOSED or closing is None:
-        raise InputError({"reason": str(_l("Sprawa nie jest zamknięta."))})
+        raise InvalidInput({"reason": str(_l("Sprawa nie jest zamknięta."))})
     reason = reason.strip()
     if len(reason) < 3:
-        raise InputError({"reason": str(_l("Podaj, dlaczego sprawa wraca do pracy (np. odwołanie od decyzji)."))})
+        raise InvalidInput({"reason": str(_l("Podaj, dlaczego sprawa wraca do pracy (np. odwołanie od decyzji)."))})
     if len(reason) > REASON_MAX:
-        raise InputError({"reason": str(_l("Powód może mieć najwyżej %(n)d znaków.", n=REASON_MAX))})
+        raise InvalidInput({"reason": str(_l("Powód może mieć najwyżej %(n)d znaków.", n=REASON_MAX))})
     closing.reopened_at = utcnow()
     closing.reopened_by_id = actor.id
     closing.reopen_reason = reason

@@ -1,20 +1,17 @@
-"""Statutory deadlines in working days: Polish public holidays and weekends are skipped (pure functions)."""
+"""Statutory deadlines of a case in working days (app.workdays is the calendar); pure functions."""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
-from functools import cache
 
-import holidays
+from app.workdays import add_working_days, working_days_between
 
 INTERVIEW_WORKING_DAYS = 14
 URGENT_INTERVIEW_WORKING_DAYS = 2
 UPDATE_EVERY_MONTHS = 6
 SOON_WORKING_DAYS = 3
-# Christmas Eve is a public holiday from 2025 on (act of 6 December 2024); older `holidays` releases lack it.
-CHRISTMAS_EVE_FROM = 2025
 
 
 class DeadlineStatus(StrEnum):
@@ -24,51 +21,6 @@ class DeadlineStatus(StrEnum):
     SOON = "soon"
     OK = "ok"
     NONE = "none"
-
-
-@cache
-def _holidays_of(year: int) -> frozenset[date]:
-    days = set(holidays.Poland(years=year).keys())
-    if year >= CHRISTMAS_EVE_FROM:
-        # Added explicitly so the rule holds whatever `holidays` version is installed.
-        days.add(date(year, 12, 24))
-    return frozenset(days)
-
-
-def is_public_holiday(day: date) -> bool:
-    """True on a Polish statutory public holiday (Sundays that are holidays included)."""
-    return day in _holidays_of(day.year)
-
-
-def is_working_day(day: date) -> bool:
-    """Monday to Friday and not a public holiday."""
-    return day.weekday() < 5 and not is_public_holiday(day)
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The `days`-th working day after `start` (the start day itself does not count)."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    current = start
-    remaining = days
-    while remaining:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            remaining -= 1
-    return current
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`; negative when `end` is before `start`."""
-    if end < start:
-        return -working_days_between(end, start)
-    count = 0
-    current = start
-    while current < end:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            count += 1
-    return count
 
 
 def interview_due(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from app.auth.demo import DemoContext
 from app.cases import deadlines
 from app.cases.models import (
     CallAttempt,
@@ -23,9 +23,7 @@ from app.cases.models import (
     RequestedHelp,
 )
 from app.clock import LOCAL_TZ, to_local, utcnow
-
-if TYPE_CHECKING:  # the demo package imports this module to register the seeder
-    from app.demo.seed import DemoContext
+from app.workdays import is_working_day
 
 WORKER = "demo-worker"
 Out = CallOutcome
@@ -136,7 +134,7 @@ def _received_on(today: date, working_days_ago: int) -> date:
     remaining = working_days_ago
     while remaining:
         day -= timedelta(days=1)
-        if deadlines.is_working_day(day):
+        if is_working_day(day):
             remaining -= 1
     return day
 

@@ -18,10 +18,12 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
 from app.cases import deadlines, office_settings
+from app.cases.access import sees_whole_office
+from app.cases.assignment import assign_case, office_workers
 from app.cases.models import Case
 from app.cases.record_models import CaseChange
-from app.cases.services import InputError, assign_case, office_workers, sees_whole_office
-from app.cases.validation import collect, parse_address, parse_email, parse_name, parse_pesel
+from app.errors import InvalidInput
+from app.fields import collect, parse_address, parse_email, parse_name, parse_pesel
 
 # Fields of the case a worker may edit, in the order the form shows them.
 TEXT_FIELDS = ("applicant_name", "pesel", "email", "address")
@@ -40,7 +42,7 @@ FIELD_LABELS = {
 _TRUE = ("1", "on", "true", "yes")
 
 
-class NothingChanged(InputError):
+class NothingChanged(InvalidInput):
     """The form was sent without any change."""
 
 
@@ -122,7 +124,7 @@ def note_change(
 
 
 def _clean(form: EditForm) -> dict[str, Any]:
-    """Validated new values of the text and flag fields, or InputError naming every bad field."""
+    """Validated new values of the text and flag fields, or InvalidInput naming every bad field."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     parsers = (("applicant_name", parse_name), ("pesel", parse_pesel), ("email", parse_email), ("address", parse_address))
@@ -131,7 +133,7 @@ def _clean(form: EditForm) -> dict[str, Any]:
     values["urgent"] = form.urgent
     values["permanent_help"] = form.permanent_help
     if errors:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     return values
 
 
@@ -142,14 +144,14 @@ def _worker_choice(session: Session, actor: Principal, case: Case, raw: str) -> 
     if raw == "":
         return case.assigned_worker_id is not None, None
     if not raw.isdigit() or int(raw) not in {u.id for u in office_workers(session, actor.office_id)}:
-        raise InputError({"worker_id": str(_l("Wybierz pracownika socjalnego z tego ośrodka."))})
+        raise InvalidInput({"worker_id": str(_l("Wybierz pracownika socjalnego z tego ośrodka."))})
     return int(raw) != case.assigned_worker_id, int(raw)
 
 
 def edit_case(session: Session, *, actor: Principal, case: Case, form: EditForm) -> list[CaseChange]:
     """Apply the edit form: everything checked first, then every changed field stored with its history row."""
     if case.office_id != actor.office_id:
-        raise InputError({"": str(_l("Tej sprawy nie można edytować."))})
+        raise InvalidInput({"": str(_l("Tej sprawy nie można edytować."))})
     values = _clean(form)
     reassign, worker_id = _worker_choice(session, actor, case, form.worker_id)
     changes = []

@@ -16,7 +16,7 @@ define_group("cases", _l("Sprawy i terminy ustawowe"), order=10,
 
 def _calls_default() -> int:
     if has_app_context():
-        from app import get_settings
+        from app.config import get_settings
 
         if "telewywiad.settings" in current_app.extensions:
             return get_settings().calls_before_other_route

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from app.cases import deadlines
+from app.workdays import add_working_days
 
 MORNING = time(9, 0)
 AFTERNOON = time(16, 0)
@@ -60,12 +60,12 @@ def resolve(preset: Preset, now: datetime, tz: tzinfo) -> datetime:
         return _round_up((now.astimezone(UTC) + timedelta(hours=1)).astimezone(tz), ROUND_TO_MINUTES).astimezone(UTC)
     if preset is Preset.TODAY_AFTERNOON:
         return _at(today, AFTERNOON, tz)
-    next_working = deadlines.add_working_days(today, 1)
+    next_working = add_working_days(today, 1)
     if preset is Preset.NEXT_DAY_MORNING:
         return _at(next_working, MORNING, tz)
     if preset is Preset.NEXT_DAY_AFTERNOON:
         return _at(next_working, AFTERNOON, tz)
-    return _at(deadlines.add_working_days(today, 2), MORNING, tz)
+    return _at(add_working_days(today, 2), MORNING, tz)
 
 
 def available(now: datetime, tz: tzinfo) -> list[Choice]:

@@ -7,13 +7,16 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from app import clock
+from app.auth.access import me, roles_required
 from app.auth.models import Role
-from app.cases import closing, editing, labels, services
+from app.cases import access, assignment, closing, editing, labels, registration
+from app.cases.contact import history
 from app.cases.models import Case, CaseState, RequestedHelp
 from app.cases.record_models import DECISION_OUTCOMES, CaseOutcome
-from app.cases.validation import LIMITS
 from app.db import get_session
-from app.web.access import me, roles_required
+from app.errors import InvalidInput
+from app.fields import LIMITS
 from app.web.htmx import render
 
 bp = Blueprint("case_record", __name__)
@@ -39,13 +42,13 @@ def case_record_context(case: Case) -> dict[str, Any]:
     changes = editing.history(db, case.id or 0)
     closings = closing.closings(db, case.id or 0)
     people = editing.people_in(db, changes)
-    people.update(services.users_by_id(db, [c.closed_by_id for c in closings] + [c.reopened_by_id for c in closings]))
+    people.update(history.users_by_id(db, [c.closed_by_id for c in closings] + [c.reopened_by_id for c in closings]))
     return {"case_changes": changes, "case_closings": closings, "case_people": people}
 
 
 def _edit_page(case: Case, form: editing.EditForm, errors: dict[str, str], *, status: int = 200) -> Response:
     db = get_session()
-    workers = services.office_workers(db, me().office_id) if services.sees_whole_office(me()) else []
+    workers = assignment.office_workers(db, me().office_id) if access.sees_whole_office(me()) else []
     return render("cases/edit.html", status=status, case=case, form=form, errors=errors, workers=workers, limits=LIMITS)
 
 
@@ -54,13 +57,13 @@ def _edit_page(case: Case, form: editing.EditForm, errors: dict[str, str], *, st
 def edit(case_id: int) -> Response:
     """Change the applicant's data, urgency, permanent help or the worker; every change is kept in the history."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
+    case = access.visible_case(db, me(), case_id)
     if request.method == "GET":
         return _edit_page(case, editing.EditForm.from_case(case), {})
     form = editing.EditForm.from_mapping(request.form)
     try:
         changes = editing.edit_case(db, actor=me(), case=case, form=form)
-    except services.InputError as exc:
+    except InvalidInput as exc:
         db.rollback()
         return _edit_page(case, form, exc.errors, status=422)
     names = ", ".join(editing.field_label(c.field).lower() for c in changes)
@@ -71,7 +74,7 @@ def edit(case_id: int) -> Response:
 def _close_page(case: Case, form: closing.CloseForm, errors: dict[str, str], *, status: int = 200) -> Response:
     return render(
         "cases/close.html", status=status, case=case, form=form, errors=errors, RequestedHelp=RequestedHelp,
-        today=services.local_today(), limits=LIMITS, requested_label=labels.requested_label,
+        today=clock.local_today(), limits=LIMITS, requested_label=labels.requested_label,
     )
 
 
@@ -80,15 +83,15 @@ def _close_page(case: Case, form: closing.CloseForm, errors: dict[str, str], *, 
 def close(case_id: int) -> Response:
     """Record how the case ended (with the decision's number and date) and take it off the work lists."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
+    case = access.visible_case(db, me(), case_id)
     if request.method == "GET":
         if case.state == CaseState.CLOSED:
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="h-closing"))  # type: ignore[return-value]
-        return _close_page(case, closing.CloseForm(help_kinds=services.requested_codes(case)), {})
+        return _close_page(case, closing.CloseForm(help_kinds=registration.requested_codes(case)), {})
     form = closing.CloseForm.from_mapping(request.form, request.form.getlist("help_kinds"))
     try:
-        done = closing.close_case(db, actor=me(), case=case, form=form, today=services.local_today())
-    except services.InputError as exc:
+        done = closing.close_case(db, actor=me(), case=case, form=form, today=clock.local_today())
+    except InvalidInput as exc:
         db.rollback()
         return _close_page(case, form, exc.errors, status=422)
     flash(
@@ -103,10 +106,10 @@ def close(case_id: int) -> Response:
 def reopen(case_id: int) -> Response:
     """Reopen a closed case (an appeal, a new fact), with the reason."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
+    case = access.visible_case(db, me(), case_id)
     try:
         closing.reopen_case(db, actor=me(), case=case, reason=request.form.get("reason", ""))
-    except services.InputError as exc:
+    except InvalidInput as exc:
         db.rollback()
         from app.cases import routes as case_pages  # the case page, with its blueprint's template helpers
 

@@ -10,20 +10,45 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from app.appointments.visits import case_visits
+from app.auth.access import me, roles_required
 from app.auth.drafts import register_form
 from app.auth.expiry import register_not_kept
 from app.auth.models import Role, User
-from app.cases import deadlines, editing, labels, office_settings, presets, retry, services
-from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
+from app.cases import (
+    access,
+    assignment,
+    deadlines,
+    editing,
+    labels,
+    office_settings,
+    presets,
+    registration,
+    search,
+)
+from app.cases import team as case_team
+from app.cases.contact import attempts, calls, history, others, retry
+from app.cases.contact import phones as case_phones
+from app.cases.models import (
+    OPEN_STATES,
+    CallAttempt,
+    CallOutcome,
+    Case,
+    CaseState,
+    Channel,
+    ContactRoute,
+    RequestedHelp,
+)
 from app.cases.record_routes import case_record_context
-from app.cases.validation import LIMITS, display_phone, local_input_value
-from app.clock import LOCAL_TZ, to_local, utcnow
+from app.clock import LOCAL_TZ, local_today, to_local, utcnow
 from app.dates import day_text, moment_text
 from app.db import get_session, standalone_session
+from app.errors import InvalidInput
+from app.fields import LIMITS, display_phone, local_input_value
 from app.interviews.models import Interview
-from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render
 from app.web.ids import parse_id
+from app.workdays import working_days_between
+from app.worklist import today as case_today
 
 bp = Blueprint("cases", __name__)
 
@@ -66,7 +91,7 @@ def _helpers() -> dict[str, Any]:
         "outcome_label": labels.outcome_label,
         "route_label": labels.route_label,
         "ContactRoute": ContactRoute,
-        "requested_codes": services.requested_codes,
+        "requested_codes": registration.requested_codes,
         "interview_link": _interview_link,
         "Channel": Channel,
         "RequestedHelp": RequestedHelp,
@@ -74,7 +99,7 @@ def _helpers() -> dict[str, Any]:
         "CaseState": CaseState,
         "QUICK_OUTCOMES": QUICK_OUTCOMES,
         "RETRYABLE": retry.RETRYABLE,
-        "PHONE_FIELDS": services.PHONE_FIELDS,
+        "PHONE_FIELDS": registration.PHONE_FIELDS,
         "limits": LIMITS,
     }
 
@@ -109,7 +134,7 @@ TODAY_SECTION_LIMIT = 15
 
 def _today_context(**extra: Any) -> dict[str, Any]:
     return {
-        "today": services.today_for(get_session(), actor=me()),
+        "today": case_today.today_for(get_session(), actor=me()),
         "default_callback_at": _default_callback_at(),
         "callback_presets": _callback_presets(),
         "call_errors": {},
@@ -133,13 +158,13 @@ def today() -> Response:
 # --- registration --------------------------------------------------------------------------------------------
 
 
-def _new_form_page(form: services.CaseForm, errors: dict[str, str], *, status: int = 200, **extra: Any) -> Response:
+def _new_form_page(form: registration.CaseForm, errors: dict[str, str], *, status: int = 200, **extra: Any) -> Response:
     return render(
         "cases/new.html",
         status=status,
         form=form,
         errors=errors,
-        today=services.local_today(),
+        today=local_today(),
         **{"duplicates": [], "confirm_duplicates": False, **extra},
     )
 
@@ -149,22 +174,22 @@ def _new_form_page(form: services.CaseForm, errors: dict[str, str], *, status: i
 def new() -> Response:
     """Register an application; possible duplicates are shown before it is saved."""
     if request.method == "GET":
-        return _new_form_page(services.CaseForm(received_on=services.local_today().isoformat()), {})
-    form = services.CaseForm.from_mapping(request.form, request.form.getlist("requested"))
+        return _new_form_page(registration.CaseForm(received_on=local_today().isoformat()), {})
+    form = registration.CaseForm.from_mapping(request.form, request.form.getlist("requested"))
     db = get_session()
     if request.form.get("start") == "1":
         # Another page (the duty phone) hands over what it already knows: shown to complete, nothing checked or stored.
-        return _new_form_page(form, {}, duplicates=services.duplicates_for_form(db, actor=me(), form=form))
+        return _new_form_page(form, {}, duplicates=registration.duplicates_for_form(db, actor=me(), form=form))
     try:
-        services.validate_case(form, today=services.local_today())
-    except services.InputError as exc:
-        duplicates = services.duplicates_for_form(db, actor=me(), form=form)
+        registration.validate_case(form, today=local_today())
+    except InvalidInput as exc:
+        duplicates = registration.duplicates_for_form(db, actor=me(), form=form)
         return _new_form_page(form, exc.errors, status=422, duplicates=duplicates)
-    duplicates = services.duplicates_for_form(db, actor=me(), form=form)
+    duplicates = registration.duplicates_for_form(db, actor=me(), form=form)
     if duplicates and request.form.get("confirm_duplicates") != "1":
         # Shown again on submit: the worker looks at the existing case(s) and may still register.
         return _new_form_page(form, {}, status=422, duplicates=duplicates, confirm_duplicates=True)
-    case = services.register_case(db, actor=me(), form=form)
+    case = registration.register_case(db, actor=me(), form=form)
     flash(str(_l("Zarejestrowano wniosek %(ref)s.", ref=case.reference)), "success")
     return redirect(url_for("cases.detail", case_id=case.id))  # type: ignore[return-value]
 
@@ -173,8 +198,8 @@ def new() -> Response:
 @roles_required(*CASE_ROLES)
 def duplicates() -> Response:
     """Live check while the registration form is filled in (POST so PESEL never sits in a URL)."""
-    form = services.CaseForm.from_mapping(request.form)
-    found = services.duplicates_for_form(get_session(), actor=me(), form=form)
+    form = registration.CaseForm.from_mapping(request.form)
+    found = registration.duplicates_for_form(get_session(), actor=me(), form=form)
     return render("cases/_duplicates.html", "cases/_duplicates.html", duplicates=found, confirm_duplicates=False)
 
 
@@ -191,38 +216,38 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         attempt = db.get(CallAttempt, answered_id)
         if attempt is not None and attempt.case_id == case.id and attempt.outcome == CallOutcome.ANSWERED:
             answered = attempt
-    today_local = services.local_today()
+    today_local = local_today()
     last_done = to_local(case.last_interview_completed_at).date() if case.last_interview_completed_at else None
     assigned = db.get(User, case.assigned_worker_id) if case.assigned_worker_id else None
-    phones = services.case_phones(db, case.id or 0)
+    phones = case_phones.case_phones(db, case.id or 0)
     context: dict[str, Any] = {
         "case": case,
         "phones": phones,
-        "usable_phones": services.usable_phones(phones),
-        "all_numbers_wrong": services.all_numbers_wrong(phones),
-        "phone_people": services.users_by_id(db, [p.wrong_by_id for p in phones]),
+        "usable_phones": case_phones.usable_phones(phones),
+        "all_numbers_wrong": case_phones.all_numbers_wrong(phones),
+        "phone_people": history.users_by_id(db, [p.wrong_by_id for p in phones]),
         "phone_errors": {},
         "phone_values": None,
-        "history": services.contact_history(db, case.id or 0),
-        "last_contact": services.last_other_contact(db, case.id or 0),
-        "may_record_contact": services.may_record_other_contact(case)
+        "history": history.contact_history(db, case.id or 0),
+        "last_contact": others.last_other_contact(db, case.id or 0),
+        "may_record_contact": others.may_record_other_contact(case)
         and (case.needs_other_route or case.state == CaseState.OTHER_ROUTE),
         "contact_errors": {},
         "contact_values": None,
         "today_iso": today_local.isoformat(),
         "callback_presets": _callback_presets(),
-        "callbacks": services.case_callbacks(db, case.id or 0),
+        "callbacks": history.case_callbacks(db, case.id or 0),
         "case_visits": case_visits(db, case.id or 0),
         "deadline": deadlines.deadline_status(case.due_on, today_local)
-        if case.state in services.OPEN_STATES
+        if case.state in OPEN_STATES
         else deadlines.DeadlineStatus.NONE,
-        "working_days_left": deadlines.working_days_between(today_local, case.due_on) if case.due_on else None,
+        "working_days_left": working_days_between(today_local, case.due_on) if case.due_on else None,
         "update_due": deadlines.update_due(last_done) if case.permanent_help else None,
         "assigned": assigned,
-        "workers": services.office_workers(db, principal.office_id) if services.sees_whole_office(principal) else [],
+        "workers": assignment.office_workers(db, principal.office_id) if access.sees_whole_office(principal) else [],
         "answered": answered,
         "answered_call_id": answered.id if answered else None,
-        "failed_streak": services.failed_streak(db, case.id or 0),
+        "failed_streak": attempts.failed_streak(db, case.id or 0),
         "threshold": office_settings.calls_before_other_route(db, case.office_id),
         "default_callback_at": _default_callback_at(),
         "call_errors": {},
@@ -241,9 +266,9 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
 @roles_required(*CASE_ROLES)
 def detail(case_id: int) -> Response:
     """Everything about one case: applicant, phones, deadline, calls, call-backs, interviews, referrals."""
-    case = services.visible_case(get_session(), me(), case_id)
+    case = access.visible_case(get_session(), me(), case_id)
     with standalone_session() as audit_db:
-        services.record_case_view(audit_db, actor=me(), case=case)
+        access.record_case_view(audit_db, actor=me(), case=case)
     return _detail_page(case)
 
 
@@ -252,14 +277,14 @@ def detail(case_id: int) -> Response:
 def log_call(case_id: int) -> Response:
     """Log a call outcome in one tap; "answered" leads to the case page to start the interview."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
-    form = services.CallForm.from_mapping(request.form)
+    case = access.visible_case(db, me(), case_id)
+    form = calls.CallForm.from_mapping(request.form)
     from_today = request.form.get("from") == "today"
     try:
-        attempt = services.log_call(
+        attempt = calls.log_call(
             db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id), tz=LOCAL_TZ
         )
-    except services.InputError as exc:
+    except InvalidInput as exc:
         if from_today:
             return render(
                 "cases/today.html",
@@ -302,12 +327,12 @@ def log_call(case_id: int) -> Response:
 def book_retry(case_id: int) -> Response:
     """Plan the next try after a call nobody answered: a call-back on the list, not another call on the record."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
+    case = access.visible_case(db, me(), case_id)
     form = retry.RetryForm.from_mapping(request.form)
     from_today = request.form.get("from") == "today"
     try:
         callback = retry.book_retry(db, actor=me(), case=case, form=form)
-    except retry.RetryError as exc:
+    except InvalidInput as exc:
         message = _l("%(name)s: ponownego telefonu nie zaplanowano. %(problems)s", name=case.applicant_name,
                      problems=" ".join(exc.errors.values()))
         if from_today:
@@ -329,13 +354,13 @@ def book_retry(case_id: int) -> Response:
 def add_phone(case_id: int) -> Response:
     """Add a phone number to the case (a new number learnt from a relative, a letter, another institution)."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
-    form = services.PhoneForm.from_mapping(request.form)
+    case = access.visible_case(db, me(), case_id)
+    form = case_phones.PhoneForm.from_mapping(request.form)
     try:
-        phone = services.add_phone(
+        phone = case_phones.add_phone(
             db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id)
         )
-    except services.InputError as exc:
+    except InvalidInput as exc:
         return _detail_page(case, status=422, phone_errors=exc.errors, phone_values=form)
     editing.note_change(db, actor=me(), case=case, field="phone", old="", new=display_phone(phone.number))  # history
     flash(str(_l("Dodano numer %(number)s.", number=display_phone(phone.number))), "success")
@@ -347,9 +372,9 @@ def add_phone(case_id: int) -> Response:
 def correct_phone(case_id: int, phone_id: int) -> Response:
     """Undo "wrong number": the number is offered for calls again (from the case page or the today list)."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
-    phone = services.case_phone(db, case, phone_id)
-    changed = services.unmark_wrong_phone(
+    case = access.visible_case(db, me(), case_id)
+    phone = case_phones.case_phone(db, case, phone_id)
+    changed = case_phones.unmark_wrong_phone(
         db, actor=me(), case=case, phone=phone, threshold=office_settings.calls_before_other_route(db, case.office_id)
     )
     if changed:
@@ -364,11 +389,11 @@ def correct_phone(case_id: int, phone_id: int) -> Response:
 def record_contact(case_id: int) -> Response:
     """Record a letter or e-mail sent to the applicant: the case then waits for their reply."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
-    form = services.OtherContactForm.from_mapping(request.form)
+    case = access.visible_case(db, me(), case_id)
+    form = others.OtherContactForm.from_mapping(request.form)
     try:
-        contact = services.record_other_contact(db, actor=me(), case=case, form=form)
-    except services.InputError as exc:
+        contact = others.record_other_contact(db, actor=me(), case=case, form=form)
+    except InvalidInput as exc:
         return _detail_page(case, status=422, contact_errors=exc.errors, contact_values=form)
     flash(
         str(_l("Zapisano: %(route)s wysłany %(d)s. Sprawa czeka na odpowiedź.",
@@ -383,12 +408,12 @@ def record_contact(case_id: int) -> Response:
 def assign(case_id: int) -> Response:
     """Assign the case to a worker (supervisor, administrator) or take it (worker, when unassigned)."""
     db = get_session()
-    case = services.visible_case(db, me(), case_id)
+    case = access.visible_case(db, me(), case_id)
     raw = request.form.get("worker_id", "")
     worker_id = me().id if raw == "me" else parse_id(raw)
     try:
-        services.assign_case(db, actor=me(), case=case, worker_id=worker_id)
-    except services.InputError as exc:
+        assignment.assign_case(db, actor=me(), case=case, worker_id=worker_id)
+    except InvalidInput as exc:
         return _detail_page(case, status=422, assign_error=exc.errors.get("worker_id", ""))
     if worker_id is None:
         flash(str(_l("Sprawa %(ref)s nie jest teraz przydzielona.", ref=case.reference)), "success")
@@ -407,9 +432,9 @@ def assign(case_id: int) -> Response:
 def index() -> Response:
     """Search by name, PESEL, phone or reference; filter by state, worker and deadline."""
     db = get_session()
-    filters = services.CaseFilters.from_mapping(request.args)
-    result = services.search_cases(db, actor=me(), filters=filters, today=services.local_today())
-    workers = services.office_workers(db, me().office_id) if services.sees_whole_office(me()) else []
+    filters = search.CaseFilters.from_mapping(request.args)
+    result = search.search_cases(db, actor=me(), filters=filters, today=local_today())
+    workers = assignment.office_workers(db, me().office_id) if access.sees_whole_office(me()) else []
     return render(
         "cases/index.html", "cases/_case_results.html", filters=filters, result=result, workers=workers
     )
@@ -420,9 +445,9 @@ def index() -> Response:
 def team() -> Response:
     """The office's queue per worker, with the cases that need a letter or an e-mail."""
     db = get_session()
-    rows = services.team_queue(db, actor=me())
-    other_route = services.search_cases(
-        db, actor=me(), filters=services.CaseFilters(other_route=True), today=services.local_today()
+    rows = case_team.team_queue(db, actor=me())
+    other_route = search.search_cases(
+        db, actor=me(), filters=search.CaseFilters(other_route=True), today=local_today()
     )
     return render("cases/team.html", rows=rows, other_route=other_route)
 

@@ -19,24 +19,24 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlmodel import Session, col, func, select
 
+from app.auth.demo import DemoContext
 from app.auth.models import Role, User
 from app.auth.services import Principal, create_user, find_user
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case, CasePhone, CaseState, Channel, name_key
 from app.cases.record_models import CaseChange
 from app.clock import utcnow
-from app.interviews import services as interviews
+from app.formdefs import extension
+from app.interviews import autosave
+from app.interviews import start as iv_start
 from app.interviews.demo import FINISHED_ANSWERS
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.reports.models import Report
 from app.reports.states import ReportState
-
-if TYPE_CHECKING:
-    from app.demo.seed import DemoContext
 
 PREFIX = "SKALA/"
 CASES_PER_WORKER = 500
@@ -126,12 +126,12 @@ def _template_answers(session: Session, context: DemoContext, case: Case) -> lis
     assert user.id is not None  # noqa: S101
     actor = Principal(id=user.id, office_id=user.office_id, username=user.username, full_name=user.full_name,
                       locale=user.locale, roles=frozenset({Role.WORKER}))
-    interview = interviews.start_interview(session, actor=actor, case=case)
+    interview = iv_start.start_interview(session, actor=actor, case=case)
     answers: dict[str, Any] = {**FINISHED_ANSWERS, **EXTRA_ANSWERS, "household": str(len(HOUSEHOLD))}
     for index, member in enumerate(HOUSEHOLD):
         answers.update({f"household.{index}.{key}": value for key, value in member.items()})
     for key, raw in answers.items():
-        interviews.save_answer(session, actor=actor, interview=interview, key=key, raw=raw, client_id="scale")
+        autosave.save_answer(session, actor=actor, interview=interview, key=key, raw=raw, client_id="scale")
     session.flush()
     rows = session.exec(select(Answer).where(Answer.interview_id == interview.id)).all()
     # Only valid rows: segment A also starts from the first case, whose made-up PESEL need not be a valid one.
@@ -230,8 +230,8 @@ def seed_scale(session: Session, context: DemoContext, cases: int, *, seed: int 
     template = _template_answers(session, context, session.get(Case, case_ids[plans[0][0]]))  # type: ignore[arg-type]
     interview_rows = [
         {"office_id": office_id, "case_id": case_ids[reference], "worker_id": worker_id, "call_attempt_id": None,
-         "previous_interview_id": None, "form_id": interviews.FULL_FORM,
-         "form_version": interviews.form_registry().latest(interviews.FULL_FORM).version,
+         "previous_interview_id": None, "form_id": iv_start.FULL_FORM,
+         "form_version": extension.form_registry().latest(iv_start.FULL_FORM).version,
          "state": interview_state.value, "current_section": "segment_h" if interview_state ==
          InterviewState.FINISHED else "segment_a", "notes": "", "started_at": now - timedelta(days=1),
          "finished_at": now if interview_state == InterviewState.FINISHED else None, "updated_at": now}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from app.auth.models import Office, Role, User
+from app.auth.demo import DemoContext, Seeder
+from app.auth.models import Office, Role
 from app.auth.services import create_user, find_user
 
 DEMO_OFFICE = {
@@ -25,19 +25,6 @@ DEMO_ACCOUNTS: list[tuple[str, str, set[Role]]] = [
     ("demo-admin", "Jolanta Ślęzak", {Role.ADMIN}),
     ("demo-reception", "Teresa Nowak-Bąk", {Role.RECEPTION}),
 ]
-
-
-@dataclass
-class DemoContext:
-    """What feature seeders get: the demo office and its accounts by username."""
-
-    office: Office
-    users: dict[str, User] = field(default_factory=dict)
-    # The demo accounts' password when known (configured, or the accounts were created now); else None.
-    password: str | None = None
-
-
-Seeder = Callable[[Session, DemoContext], None]
 
 
 def feature_seeders() -> list[Seeder]:

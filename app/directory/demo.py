@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from app.auth.demo import DemoContext
 from app.auth.services import find_user
 from app.clock import local_now
 from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
 from app.staffing.models import Section
-
-if TYPE_CHECKING:  # the demo package imports this module to register the seeder
-    from app.demo.seed import DemoContext
 
 # (section, e-mail, [(number, label)]): fictional numbers laid out like a real centre's list.
 SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
-from app.cases.services import InputError
 from app.db import office_row
 from app.directory.models import ApplicationTemplate
+from app.errors import InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024
 TITLE_MAX = 200
@@ -65,7 +65,7 @@ def add_template(session: Session, *, actor: Principal, title: str, filename: st
         if extension is None:
             errors["file"] = str(_l("To nie jest dokument PDF, DOCX, ODT, DOC ani RTF (sprawdzono zawartość pliku)."))
     if errors or extension is None or data is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     template = ApplicationTemplate(
         office_id=actor.office_id, title=clean_title, filename=safe_filename(filename, extension),
         media_type=ALLOWED[extension], size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,

@@ -9,16 +9,16 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import STAFF_ROLES, Office, Role, User
-from app.cases.services import InputError
 from app.clock import local_now
 from app.db import get_session
 from app.directory import files, services
 from app.directory.labels import KIND_LABELS, kind_label, weekday_label
 from app.directory.models import NumberKind
 from app.directory.view import directory_on, has_ended, is_current, is_upcoming
+from app.errors import InvalidInput
 from app.staffing import sections
-from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("directory", __name__)
@@ -64,7 +64,7 @@ def _edit_entry(user: User, done: str) -> Response:
     form = services.StaffForm.from_mapping(request.form)
     try:
         services.save_staff_entry(db, actor=me(), user=user, form=form)
-    except InputError as exc:
+    except InvalidInput as exc:
         return _entry_page(user, form, exc.errors, status=422)
     flash(str(_l("Zapisano wpis w książce telefonicznej.")), "success")
     return redirect(done)  # type: ignore[return-value]
@@ -129,7 +129,7 @@ def contact() -> Response:
     form = services.ContactForm.from_mapping(request.form)
     try:
         services.save_contact(get_session(), actor=me(), form=form)
-    except InputError as exc:
+    except InvalidInput as exc:
         return _manage_page(status=422, contact_form=form, contact_errors=exc.errors)
     flash(str(_l("Zapisano dane kontaktowe ośrodka.")), "success")
     return redirect(url_for("directory.manage"))  # type: ignore[return-value]
@@ -158,7 +158,7 @@ def section(staff_section_id: int | None = None) -> Response:
     form = sections.SectionForm.from_mapping(request.form)
     try:
         sections.save_section(db, actor=me(), form=form, section=existing)
-    except InputError as exc:
+    except InvalidInput as exc:
         return _section_page(form, exc.errors, staff_section_id, status=422)
     flash(str(_l("Zapisano sekcję.")), "success")
     return redirect(url_for("directory.manage", _anchor="h-sections"))  # type: ignore[return-value]
@@ -205,7 +205,7 @@ def number(number_id: int | None = None) -> Response:
     form = services.NumberForm.from_mapping(request.form)
     try:
         services.save_number(db, actor=me(), form=form, entry=existing)
-    except InputError as exc:
+    except InvalidInput as exc:
         return _number_page(form, exc.errors, number_id, status=422)
     flash(str(_l("Zapisano numer.")), "success")
     return redirect(url_for("directory.manage", _anchor="h-numbers"))  # type: ignore[return-value]
@@ -235,7 +235,7 @@ def add_template() -> Response:
     try:
         files.add_template(get_session(), actor=me(), title=title, filename=(upload.filename or "") if upload else "",
                            data=data)
-    except InputError as exc:
+    except InvalidInput as exc:
         return _manage_page(status=422, template_errors=exc.errors, template_title=title)
     flash(str(_l("Dodano wzór wniosku.")), "success")
     return redirect(url_for("directory.manage", _anchor="h-templates"))  # type: ignore[return-value]

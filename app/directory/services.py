@@ -16,8 +16,10 @@ from sqlmodel import Session, col, func, select
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
-from app.cases.services import InputError
-from app.cases.validation import (
+from app.db import office_row
+from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
+from app.errors import InvalidInput
+from app.fields import (
     FieldError,
     collect,
     parse_clock,
@@ -26,8 +28,6 @@ from app.cases.validation import (
     parse_phone,
     require_phone,
 )
-from app.db import office_row
-from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
 from app.staffing.models import Section
 from app.web.forms import posted_flag, posted_texts
 from app.web.ids import parse_id
@@ -114,7 +114,7 @@ def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> Of
     hours = [collect(errors, f"hours_{day}", _parse_hours, raw) or ""
              for day, raw in zip(WEEKDAYS, (form.hours + [""] * 7)[:7], strict=True)]
     if errors:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     contact = session.get(OfficeContact, actor.office_id) or OfficeContact(office_id=actor.office_id)
     values: dict[str, Any] = {"slug": slug, "applications_email": email, "epuap_address": epuap, "drop_box": drop_box,
                               "hours": json.dumps(hours, ensure_ascii=False)}
@@ -198,7 +198,7 @@ def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: 
     if valid_from and valid_until and valid_until <= valid_from:
         errors["valid_until"] = str(_l("Dzień wyłączenia numeru musi być późniejszy niż dzień, od którego działa."))
     if errors or kind is None or number is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     created = entry is None
     if entry is None:
         last = session.exec(select(func.max(DirectoryNumber.position)).where(DirectoryNumber.office_id == actor.office_id)
@@ -272,7 +272,7 @@ def save_staff_entry(session: Session, *, actor: Principal, user: User, form: St
     if own and form.email_public and not email and "email" not in errors:
         errors["email"] = str(_l("Podaj adres, żeby pokazać go na stronie publicznej."))
     if errors:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     entry = staff_entry(session, user)
     entry.phone, entry.email = phone or "", email
     if own:

@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 
 from app.appointments.calendar import entry_rules
 from app.auth.models import Office, User
-from app.cases.deadlines import is_public_holiday
 from app.directory.models import DirectoryNumber, NumberKind, OfficeContact, StaffContact
 from app.directory.services import office_contact, office_numbers, weekly_hours
 from app.staffing.models import Section, StaffPlacement
 from app.staffing.sections import office_sections
+from app.workdays import is_public_holiday
 
 # How long a number that stopped is still listed with "no longer in use since ...".
 ENDED_NOTICE = timedelta(days=90)

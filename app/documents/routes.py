@@ -7,18 +7,20 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import NotFound
 
-from app import get_settings
+from app.auth.access import me, roles_required
+from app.cases.access import visible_case
+from app.cases.contact.history import users_by_id
 from app.cases.models import Case
-from app.cases.services import local_today, users_by_id, visible_case
+from app.clock import local_today
+from app.config import get_settings
 from app.db import get_session
 from app.documents import services
 from app.documents.labels import CHANNEL_LABELS, KIND_LABELS, channel_label, kind_label
 from app.documents.models import CaseDocument
+from app.errors import InvalidInput, NotFound
+from app.interviews.access import case_interviews
 from app.interviews.models import Interview
-from app.interviews.services import case_interviews
-from app.web.access import me, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
 
@@ -107,7 +109,7 @@ def index(case_id: int) -> Response:
     try:
         document = services.add_document(db, actor=me(), case=case, form=form, uploads=uploads, max_bytes=limit,
                                          today=local_today(), interviews=case_interviews(db, case.id or 0))
-    except services.DocumentInputError as exc:
+    except InvalidInput as exc:
         return _page(case, form=form, errors=exc.errors, status=422, came_from=request.form.get("from", ""))
     flash(str(_l("Dodano dokument: %(kind)s (%(name)s).", kind=kind_label(document.kind), name=document.filename)),
           "success")
@@ -154,7 +156,7 @@ def annex(case_id: int, document_id: int) -> Response:
         services.set_annex(get_session(), actor=me(), case=case, document=document, annex=wanted)
     except services.DocumentNotFound:
         abort(404)
-    except services.DocumentInputError as exc:
+    except InvalidInput as exc:
         flash(exc.errors.get("annex", ""), "error")
         return redirect(url_for("documents.index", case_id=case_id))  # type: ignore[return-value]
     flash(str(_l("Dokument będzie załącznikiem do raportu.") if wanted
@@ -173,7 +175,7 @@ def withdraw(case_id: int, document_id: int) -> Response:
                           reason=request.form.get("reason", ""))
     except services.DocumentNotFound:
         abort(404)
-    except services.DocumentInputError as exc:
+    except InvalidInput as exc:
         return _page(case, status=422, withdraw_errors={document_id: exc.errors.get("reason", "")},
                      withdraw_typed={document_id: request.form.get("reason", "")})
     flash(str(_l("Dokument %(name)s wycofano; plik usunięto.", name=document.filename)), "success")

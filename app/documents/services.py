@@ -16,10 +16,11 @@ from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case
-from app.cases.validation import FieldError, collect, parse_day
 from app.clock import utcnow
 from app.documents import content
 from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
+from app.errors import InvalidInput, NotFound
+from app.fields import FieldError, collect, parse_day
 from app.interviews.models import Interview
 from app.web.forms import posted_flag, posted_texts
 from app.web.ids import parse_id
@@ -31,15 +32,7 @@ MAX_ANNEX_PAGES = 30
 DOCUMENT_ROLES = (Role.WORKER, Role.SUPERVISOR)
 
 
-class DocumentInputError(ValueError):
-    """What was posted cannot be accepted; `errors` maps form fields to Polish messages."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(errors))  # field names only: messages may quote what was typed
-        self.errors = dict(errors)
-
-
-class DocumentNotFound(LookupError):
+class DocumentNotFound(NotFound):
     """No such document on this case (or it was withdrawn and has no file any more)."""
 
 
@@ -223,7 +216,7 @@ def add_document(session: Session, *, actor: Principal, case: Case, form: Docume
         if problem:
             errors["annex"] = problem
     if errors or chosen is None or checked is None or kind is None or channel is None or received is None:
-        raise DocumentInputError(errors)
+        raise InvalidInput(errors)
     data = chosen[1]
     detected, name = checked
     document = CaseDocument(
@@ -300,7 +293,7 @@ def set_annex(session: Session, *, actor: Principal, case: Case, document: CaseD
             detected = content.Detected("", document.media_type)
         problem = _annex_error(detected, document.data)
         if problem:
-            raise DocumentInputError({"annex": problem})
+            raise InvalidInput({"annex": problem})
     if document.annex != annex:
         document.annex = annex
         session.add(document)
@@ -323,9 +316,9 @@ def withdraw(session: Session, *, actor: Principal, case: Case, document: CaseDo
         raise DocumentNotFound(document.id)
     cleaned = " ".join(reason.split())
     if not cleaned:
-        raise DocumentInputError({"reason": str(_l("Napisz, dlaczego dokument jest wycofywany (np. „plik innej osoby”)."))})
+        raise InvalidInput({"reason": str(_l("Napisz, dlaczego dokument jest wycofywany (np. „plik innej osoby”)."))})
     if len(cleaned) > REASON_MAX:
-        raise DocumentInputError({"reason": str(_l("Powód może mieć najwyżej %(n)d znaków.", n=REASON_MAX))})
+        raise InvalidInput({"reason": str(_l("Powód może mieć najwyżej %(n)d znaków.", n=REASON_MAX))})
     document.withdrawn_at = utcnow()
     document.withdrawn_by_id = actor.id
     document.withdrawal_reason = cleaned

@@ -1,32 +1,24 @@
 """The form engine: versioned YAML definitions, safe expressions, validators and interview logic (no Flask, no DB)."""
 
 from app.formdefs.check import check_paths
-from app.formdefs.expr import Context, Expression, ExpressionError, parse
-from app.formdefs.loader import FormDefinitionError, Problem, check_file, load_form
-from app.formdefs.logic import (
-    Action,
-    AnswerKey,
-    Change,
+from app.formdefs.comparison import Change, changes, prefill_update
+from app.formdefs.completion import (
     CompletionProblem,
-    Evaluation,
-    FiredFlag,
     Progress,
     SectionProgress,
-    answer_key,
-    changes,
     completion_problems,
-    evaluate,
-    fired_flags,
-    parse_key,
-    pending_actions,
-    prefill_update,
     progress,
-    redact,
-    relevant_sections,
-    validate_answer,
 )
+from app.formdefs.evaluation import Evaluation, evaluate, relevant_sections, validate_answer
+from app.formdefs.expr import Expression, parse
+from app.formdefs.expr_tokens import ExpressionError
+from app.formdefs.expr_values import Context
+from app.formdefs.flags import Action, FiredFlag, fired_flags, pending_actions, redact
+from app.formdefs.keys import AnswerKey, answer_key, parse_key
+from app.formdefs.loader import check_file, load_form
 from app.formdefs.model import Choice, FlagRule, FormDefinition, LocalText, Question, Section
 from app.formdefs.registry import FormRegistry, default_forms_dir
+from app.formdefs.schema import FormDefinitionError, Problem
 from app.formdefs.validators import Result, StorageError, display, from_storage, to_storage, validate
 
 __all__ = [

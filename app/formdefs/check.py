@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.formdefs.loader import Problem, check_file
+from app.formdefs.loader import check_file
 from app.formdefs.model import FormDefinition
 from app.formdefs.registry import default_forms_dir, definition_files
+from app.formdefs.schema import Problem
 
 
 def _shown(path: Path) -> Path:

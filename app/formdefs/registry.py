@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from app.formdefs.loader import FormDefinitionError, Problem, check_file
+from app.formdefs.loader import check_file
 from app.formdefs.model import FormDefinition
+from app.formdefs.schema import FormDefinitionError, Problem
 
 
 def default_forms_dir(override: str | Path | None = None) -> Path:

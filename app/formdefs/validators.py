@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.pl import pesel as stdnum_pesel
 
-from app.cases.validation import display_phone
 from app.clock import local_today
 from app.dates import day_text
-from app.fields import FieldProblem, ascii_digits, check_length
-from app.formdefs.expr import Context
+from app.fields import FieldProblem, ascii_digits, check_length, display_phone, phone_e164
+from app.formdefs.expr_values import Context
 from app.formdefs.model import LocalText, Question
 
 Raw = str | list[str] | None
@@ -165,13 +163,10 @@ def _phone(raw: str) -> str:
             "Numer telefonu może zawierać tylko cyfry, spacje i „+”.",
             "A phone number has only digits, spaces and '+'.",
         )
-    try:
-        number = phonenumbers.parse(raw, "PL")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    e164 = phone_e164(raw)
+    if e164 is None:
         raise _Invalid("Nieprawidłowy numer telefonu.", "Invalid phone number.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164
 
 
 def _pesel(raw: str) -> str:

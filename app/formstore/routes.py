@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.db import get_session
 from app.formdefs import FormDefinitionError, Problem
+from app.formdefs.extension import form_registry
 from app.formstore import catalog, services
 from app.formstore.models import FormPublication, FormVersion
-from app.interviews.services import form_registry
 from app.offices.access import managed_office
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("formstore", __name__, url_prefix="/admin/offices")

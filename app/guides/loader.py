@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.formdefs.loader import Problem, read_yaml, schema_problems, schema_validator
+from app.formdefs.schema import Problem, read_yaml, schema_problems, schema_validator
 
 GUIDES_FOLDER = "guides"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "forms" / "schema" / "guide.schema.json"

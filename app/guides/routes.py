@@ -8,16 +8,17 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app import get_settings
+from app.auth.access import me, roles_required
 from app.auth.models import STAFF_ROLES, Role
-from app.cases import services as cases
+from app.cases import access
+from app.cases.contact import phones as case_phones
 from app.cases.models import Case
-from app.cases.services import InputError
 from app.clock import utcnow
+from app.config import get_settings
 from app.db import get_session, standalone_session
+from app.errors import InvalidInput
 from app.guides import services
 from app.guides.loader import Guide
-from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render
 from app.web.public import render_public
 
@@ -50,7 +51,7 @@ def read(guide_id: str) -> Response:
 def _case_context(case: Case, guide: Guide, **extra: Any) -> dict[str, Any]:
     db = get_session()
     progress = services.open_progress(db, worker_id=me().id, case_id=case.id or 0, guide_id=guide.id)
-    phones = cases.usable_phones(cases.case_phones(db, case.id or 0))
+    phones = case_phones.usable_phones(case_phones.case_phones(db, case.id or 0))
     return {
         "case": case,
         "guide": guide,
@@ -69,10 +70,10 @@ def _case_context(case: Case, guide: Guide, **extra: Any) -> dict[str, Any]:
 @roles_required(*CASE_ROLES)
 def for_case(case_id: int, guide_id: str) -> Response:
     """The guide during a call about the case: tick the steps done, then record the outcome."""
-    case = cases.visible_case(get_session(), me(), case_id)
+    case = access.visible_case(get_session(), me(), case_id)
     guide = _guide(guide_id)
     with standalone_session() as audit_db:
-        cases.record_case_view(audit_db, actor=me(), case=case)
+        access.record_case_view(audit_db, actor=me(), case=case)
     return render("guides/case.html", **_case_context(case, guide))
 
 
@@ -81,7 +82,7 @@ def for_case(case_id: int, guide_id: str) -> Response:
 def steps(case_id: int, guide_id: str) -> Response:
     """Keep which steps are done (htmx sends the form on every tick; without JavaScript, the save button)."""
     db = get_session()
-    case = cases.visible_case(db, me(), case_id)
+    case = access.visible_case(db, me(), case_id)
     guide = _guide(guide_id)
     services.save_steps(db, actor=me(), case=case, guide=guide, ticked=request.form.getlist("done"), now=utcnow())
     if is_htmx():
@@ -95,14 +96,14 @@ def steps(case_id: int, guide_id: str) -> Response:
 def outcome(case_id: int, guide_id: str) -> Response:
     """Record "guided to file electronically" as the call's outcome on the case."""
     db = get_session()
-    case = cases.visible_case(db, me(), case_id)
+    case = access.visible_case(db, me(), case_id)
     guide = _guide(guide_id)
     number = str(request.form.get("number", "") or "")
     note = str(request.form.get("note", "") or "")
     try:
         services.record_guided(db, actor=me(), case=case, guide=guide, number=number, note=note,
                                threshold=get_settings().calls_before_other_route, now=utcnow())
-    except InputError as exc:
+    except InvalidInput as exc:
         context = _case_context(case, guide, outcome_errors=exc.errors, outcome_number=number, outcome_note=note)
         return render("guides/case.html", status=422, **context)
     flash(str(_l("Zapisano w historii kontaktów: poinstruowano, jak złożyć wniosek elektronicznie.")), "success")

@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
+from app.cases.contact.calls import CallForm, log_call
 from app.cases.models import CallAttempt, CallOutcome, Case
-from app.cases.services import CallForm, InputError, log_call
+from app.errors import InvalidInput
 from app.guides.loader import Guide, GuideRegistry
 from app.guides.models import GuideProgress
 
@@ -115,7 +116,7 @@ def record_guided(session: Session, *, actor: Principal, case: Case, guide: Guid
     """
     progress = open_progress(session, worker_id=actor.id, case_id=case.id or 0, guide_id=guide.id)
     if not number:
-        raise InputError({"number": str(_l("Wybierz numer, pod który dzwoniono."))})
+        raise InvalidInput({"number": str(_l("Wybierz numer, pod który dzwoniono."))})
     written = note.strip()
     full_note = default_note(guide, progress) + (f"\n{written}" if written else "")
     attempt = log_call(session, actor=actor, case=case, threshold=threshold, now=now,

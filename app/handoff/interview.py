@@ -16,12 +16,12 @@ from sqlmodel import Session, col, or_, select
 
 from app.auth.models import Office, User
 from app.cases.models import CallAttempt, Case
-from app.cases.validation import display_phone
 from app.clock import to_local, utcnow
 from app.documents.models import CaseDocument
+from app.fields import display_phone
 from app.formdefs import FormDefinition, Question, display, evaluate, redact, to_storage
+from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview, InterviewState
-from app.interviews.services import form_of, load_answers
 from app.referrals.models import FlagDecision, Referral
 from app.reports.build import document_id
 from app.reports.models import Report, ReportFile, SigningCertificate

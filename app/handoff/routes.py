@@ -7,15 +7,16 @@ from typing import Any
 from flask import Blueprint, Response, abort, make_response, request
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.cases.models import Case
-from app.cases.services import local_today
+from app.clock import local_today
 from app.db import get_session
+from app.errors import NotFound
 from app.handoff import services
+from app.interviews.access import can_reach, case_interviews, get_interview
 from app.interviews.models import Interview, InterviewState
-from app.interviews.services import NoAccess, can_reach, case_interviews, get_interview
 from app.statistics.period import PeriodError, parse_period, presets
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("handoff", __name__)
@@ -46,7 +47,7 @@ def interview_json(interview_id: int) -> Response:
     db = get_session()
     try:
         interview = get_interview(db, me(), interview_id)
-    except NoAccess:
+    except NotFound:
         abort(404)
     try:
         export = services.export_interview(db, actor_id=me().id, interview=interview, channel="web")

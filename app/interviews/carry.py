@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.services import Principal
 from app.cases.models import Case, CasePhone
-from app.cases.validation import display_phone
+from app.fields import display_phone
 from app.formdefs import CompletionProblem, FormDefinition, LocalText
 from app.interviews.models import Answer, AnswerChange, Interview
 
@@ -105,7 +105,7 @@ def flow_back(session: Session, *, actor: Principal, interview: Interview, key: 
         return
     column = CASE_KEYS[key]
     if key == "email":
-        from app.cases.validation import FieldError, parse_email
+        from app.fields import FieldError, parse_email
 
         try:
             value = parse_email(value)  # segment A's e-mail is free text: only a real address reaches the case
@@ -121,15 +121,16 @@ def flow_back(session: Session, *, actor: Principal, interview: Interview, key: 
 
 
 def _column_limit(column: str) -> int:
-    from app.cases.validation import ADDRESS_MAX, EMAIL_MAX, NAME_MAX
+    from app.fields import ADDRESS_MAX, EMAIL_MAX, NAME_MAX
 
     return {"applicant_name": NAME_MAX, "address": ADDRESS_MAX, "email": EMAIL_MAX, "pesel": 11}[column]
 
 
 def _add_phone(session: Session, *, actor: Principal, case: Case, number: str, interview: Interview) -> None:
     from app.cases import office_settings
+    from app.cases.contact.phones import PhoneForm, add_phone, case_phones
     from app.cases.editing import note_change
-    from app.cases.services import InputError, PhoneForm, add_phone, case_phones
+    from app.errors import InvalidInput
 
     if number in {p.number for p in case_phones(session, case.id or 0)}:
         return
@@ -137,7 +138,7 @@ def _add_phone(session: Session, *, actor: Principal, case: Case, number: str, i
     try:
         add_phone(session, actor=actor, case=case, form=PhoneForm(phone=number, label=str(_l("z wywiadu"))),
                   threshold=threshold)
-    except InputError:
+    except InvalidInput:
         return  # a number the case cannot take (e.g. too many): the answer stays in the interview
     note_change(session, actor=actor, case=case, field="phone", old="", new=display_phone(number), source="interview",
                 interview_id=interview.id)
@@ -162,8 +163,9 @@ def referral_answers(referral: Any) -> dict[str, str]:
 
 def fill_segment_j(session: Session, *, actor: Principal, interview: Interview, referral: Any) -> list[str]:
     """Write the referral into segment J: the decision and consent always, the details where nothing was typed."""
+    from app.interviews.answers import answer_rows, form_of
+    from app.interviews.autosave import write_answer  # the one way answers are stored
     from app.interviews.models import InterviewState
-    from app.interviews.services import _write, answer_rows, form_of  # noqa: PLC2701 - the one way answers are stored
 
     if interview.state != InterviewState.IN_PROGRESS:
         return []
@@ -176,7 +178,7 @@ def fill_segment_j(session: Session, *, actor: Principal, interview: Interview, 
         row = rows.get(key)
         if key not in ("psych_referral", "psych_consent") and row is not None and row.raw:
             continue  # the worker's own words stay
-        saved = _write(session, actor, interview, form, key, raw, client_id=f"referral-{referral.id}", answers=None)
+        saved = write_answer(session, actor, interview, form, key, raw, client_id=f"referral-{referral.id}", answers=None)
         if saved.changed:
             written.append(key)
     return written
@@ -187,9 +189,9 @@ def fill_segment_j(session: Session, *, actor: Principal, interview: Interview, 
 
 def finish_gaps(session: Session, interview: Interview) -> list[CompletionProblem]:
     """Undecided fired flags (blocking) and carried data not yet confirmed (a warning), as completion problems."""
-    from app.interviews.services import form_of
+    from app.interviews.answers import form_of
+    from app.referrals.flags import review_flags
     from app.referrals.helplines import Helplines
-    from app.referrals.services import review_flags
 
     form = form_of(interview)
     review = review_flags(session, interview=interview, helplines=Helplines(lines=(), guidance={}))
@@ -224,7 +226,7 @@ def finish_gaps(session: Session, interview: Interview) -> list[CompletionProble
 
 def _section_of(form: FormDefinition, key: str | None) -> str:
     if key:
-        from app.formdefs.logic import question_for_key
+        from app.formdefs.keys import question_for_key
 
         try:
             return question_for_key(form, key).section
@@ -245,8 +247,8 @@ def stored(value: str | None) -> Any:
 
 def panel(session: Session, interview: Interview, section_id: str) -> list[tuple[str, LocalText, str]]:
     """Carried answers of this section still to confirm: (key, question label, the answer as typed)."""
+    from app.interviews.answers import answer_rows, form_of
     from app.interviews.models import InterviewState
-    from app.interviews.services import answer_rows, form_of
 
     if interview.state != InterviewState.IN_PROGRESS:
         return []

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.db import get_session
-from app.interviews import carry, services
+from app.errors import NotFound
+from app.interviews import access, carry
 from app.interviews.models import InterviewState
-from app.web.access import me, roles_required
 
 bp = Blueprint("interview_carry", __name__)
 
@@ -20,8 +21,8 @@ def confirm(interview_id: int) -> Response:
     """The person confirmed the data from the application: the "z wniosku — potwierdź" marks go."""
     db = get_session()
     try:
-        interview = services.get_interview(db, me(), interview_id)
-    except services.NoAccess:
+        interview = access.get_interview(db, me(), interview_id)
+    except NotFound:
         abort(404)  # another worker's or office's interview looks absent
     section = ""
     if interview.state == InterviewState.IN_PROGRESS:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, select
 from stdnum.pl import pesel as stdnum_pesel
 
+from app.auth.demo import DemoContext
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.demo import demo_reference
 from app.cases.models import Case, Channel
-from app.interviews import services
+from app.interviews import autosave, lifecycle, start
 from app.interviews.models import Interview
-
-if TYPE_CHECKING:
-    from app.demo.seed import DemoContext
 
 # Numbers of the demo applications (RWS/<this year>/<number>) created by the cases seeder.
 IN_PROGRESS_CASE = 1
@@ -76,17 +74,17 @@ def seed_interviews(session: Session, context: DemoContext) -> None:
     worker = _principal(context, "demo-worker")
     progress_case = _case(session, context, demo_reference(IN_PROGRESS_CASE), "Jan Łukasz Kędzierski", worker.id)
     if not session.exec(select(Interview).where(Interview.case_id == progress_case.id)).first():
-        interview = services.start_interview(session, actor=worker, case=progress_case)
+        interview = start.start_interview(session, actor=worker, case=progress_case)
         started: dict[str, Any] = {"answered_by": "person", "identity_confirmation": ["pesel_dob"]}
         for key, raw in started.items():
-            services.save_answer(session, actor=worker, interview=interview, key=key, raw=raw, client_id="demo")
+            autosave.save_answer(session, actor=worker, interview=interview, key=key, raw=raw, client_id="demo")
         interview.current_section = "metadata"
     done_case = _case(session, context, demo_reference(FINISHED_CASE), "Grażyna Wójcik-Żelazna", worker.id)
     if not session.exec(select(Interview).where(Interview.case_id == done_case.id)).first():
-        interview = services.start_interview(session, actor=worker, case=done_case)
+        interview = start.start_interview(session, actor=worker, case=done_case)
         for key, raw in _matching_the_case(done_case).items():
-            services.save_answer(session, actor=worker, interview=interview, key=key, raw=raw, client_id="demo")
-        outcome = services.complete(session, actor=worker, interview=interview, accept_warnings=True)
+            autosave.save_answer(session, actor=worker, interview=interview, key=key, raw=raw, client_id="demo")
+        outcome = lifecycle.complete(session, actor=worker, interview=interview, accept_warnings=True)
         if not outcome.finished:  # pragma: no cover - guarded by tests of the demo answers
             raise RuntimeError(f"demo interview cannot finish: {[p.message.en for p in outcome.blocking]}")
     session.flush()

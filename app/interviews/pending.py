@@ -19,8 +19,8 @@ from app.auth import drafts
 from app.auth.models import ResumeDraft
 from app.auth.services import Principal
 from app.formdefs import LocalText, Question
-from app.formdefs.logic import question_for_key
-from app.interviews import services
+from app.formdefs.keys import question_for_key
+from app.interviews import answers, autosave, errors
 from app.interviews.models import AnswerChange, Interview
 from app.web.ids import parse_id
 
@@ -30,13 +30,13 @@ NOTES_KEY = "_notes"
 
 def _question(interview: Interview, key: str) -> Question | None:
     try:
-        question = question_for_key(services.form_of(interview), key)
+        question = question_for_key(answers.form_of(interview), key)
     except (KeyError, ValueError):
         return None
     return question if question.holds_answer and question.type != "repeat" else None
 
 
-def _raw(question: Question, values: list[str]) -> services.Raw:
+def _raw(question: Question, values: list[str]) -> answers.Raw:
     return list(values) if question.type == "select_multiple" else (values[-1] if values else "")
 
 
@@ -61,7 +61,7 @@ def collect(
     interview = session.get(Interview, interview_id)
     if interview is None or interview.id is None:
         return []
-    rows = services.answer_rows(session, interview.id)
+    rows = answers.answer_rows(session, interview.id)
     entries: list[drafts.Entry] = []
     for key in dict.fromkeys(keys):
         values = [str(v) for v in data.getlist(key)]
@@ -72,7 +72,7 @@ def collect(
         question = _question(interview, key)
         if question is None:
             continue
-        typed = services.stored_raw(question, _raw(question, values))
+        typed = autosave.stored_raw(question, _raw(question, values))
         row = rows.get(key)
         if row is not None and row.raw == typed:
             continue
@@ -93,7 +93,7 @@ class Pending:
     label: str
     mine: str
     current: str
-    conflict: services.Conflict | None = None
+    conflict: autosave.Conflict | None = None
     problem: str = ""
 
 
@@ -101,7 +101,7 @@ def _lang(lang: str | None) -> str:
     return lang if lang in ("pl", "en") else "pl"
 
 
-def shown(question: Question, raw: services.Raw, lang: str) -> str:
+def shown(question: Question, raw: answers.Raw, lang: str) -> str:
     """Raw input as the worker reads it: choice labels for choices, the text otherwise."""
     values = raw if isinstance(raw, list) else [raw or ""]
     if question.type == "yesno":
@@ -126,8 +126,8 @@ def review(session: Session, interview: Interview, draft: ResumeDraft, *, lang: 
     """The draft's entries with both versions and whether someone else changed the answer meanwhile."""
     assert interview.id is not None  # noqa: S101
     lang = _lang(lang)
-    form = services.form_of(interview)
-    rows = services.answer_rows(session, interview.id)
+    form = answers.form_of(interview)
+    rows = answers.answer_rows(session, interview.id)
     items: list[Pending] = []
     for entry in drafts.entries_of(draft):
         key, values = entry["key"], [str(v) for v in entry.get("values") or []]
@@ -136,7 +136,7 @@ def review(session: Session, interview: Interview, draft: ResumeDraft, *, lang: 
             # Notes have no revisions: text that merely continues what is stored is no conflict.
             changed = bool(interview.notes) and not mine.startswith(interview.notes)
             items.append(Pending(key, "", "", str(_l("Notatki z rozmowy")), mine, interview.notes,
-                                 services.Conflict("", interview.updated_at) if changed else None))
+                                 autosave.Conflict("", interview.updated_at) if changed else None))
             continue
         question = _question(interview, key)
         if question is None:
@@ -146,10 +146,10 @@ def review(session: Session, interview: Interview, draft: ResumeDraft, *, lang: 
         row = rows.get(key)
         conflict = None
         if row is not None:
-            conflict = services.newer_elsewhere(
+            conflict = autosave.newer_elsewhere(
                 session, row, base_revision=entry.get("rev"), client_id=str(entry.get("client") or "")
             )
-        current = shown(question, services.raw_of(question, row), lang) if row is not None else ""
+        current = shown(question, answers.raw_of(question, row), lang) if row is not None else ""
         items.append(Pending(key, question.section, form.section(question.section).title.get(lang),
                              _label(question, key, lang), shown(question, _raw(question, values), lang), current,
                              conflict))
@@ -163,8 +163,8 @@ def _already_stored(session: Session, interview: Interview, entry: drafts.Entry)
     question = _question(interview, key)
     if question is None or interview.id is None:
         return False
-    row = services.answer_rows(session, interview.id).get(key)
-    return row is not None and row.raw == services.stored_raw(question, _raw(question, values))
+    row = answers.answer_rows(session, interview.id).get(key)
+    return row is not None and row.raw == autosave.stored_raw(question, _raw(question, values))
 
 
 @dataclass
@@ -199,16 +199,16 @@ def send(
         values = [str(v) for v in entry.get("values") or []]
         try:
             if key == NOTES_KEY:
-                services.set_notes(session, actor=actor, interview=interview, notes=values[-1] if values else "")
+                autosave.set_notes(session, actor=actor, interview=interview, notes=values[-1] if values else "")
             else:
                 question = _question(interview, key)
                 assert question is not None  # noqa: S101 - review() reported it otherwise
-                services.save_answer(
+                autosave.save_answer(
                     session, actor=actor, interview=interview, key=key, raw=_raw(question, values),
                     client_id=str(entry.get("client") or ""),
                     base_revision=None if key in forced else entry.get("rev"),
                 )
-        except services.InterviewError as exc:
+        except errors.InterviewError as exc:
             item.problem = exc.message
             continue
         stored.append(key)
@@ -228,7 +228,7 @@ def give_up(session: Session, *, actor: Principal, interview: Interview, draft: 
 
 
 def note_stored(
-    session: Session, *, user_id: int, interview: Interview, saved: Iterable[services.Saved], client_id: str
+    session: Session, *, user_id: int, interview: Interview, saved: Iterable[autosave.Saved], client_id: str
 ) -> None:
     """After answers were saved normally: entries whose own values are now stored (or that the same screen has
     since typed over) are no longer pending."""
@@ -244,7 +244,7 @@ def note_stored(
         if result is None:
             continue
         values = [str(v) for v in entry.get("values") or []]
-        same_value = result.row.raw == services.stored_raw(result.question, _raw(result.question, values))
+        same_value = result.row.raw == autosave.stored_raw(result.question, _raw(result.question, values))
         same_screen = bool(client_id) and entry.get("client") == client_id
         if same_value or same_screen:
             done.append(entry["key"])

@@ -1,6 +1,6 @@
 """Per-field privacy on screen: `visible_to` of the form decides whose eyes see an answer.
 
-The referral and the PDF already redact by role (app.formdefs.logic.redact); the runner and the summary use
+The referral and the PDF already redact by role (app.formdefs.flags.redact); the runner and the summary use
 the same rule here. The worker who holds the interview (its worker, or the case's assigned worker) records the
 answers and sees them all; anyone else reaching the interview (a supervisor) sees what the supervisor role may.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.models import Role
-from app.formdefs.logic import redact
+from app.formdefs.flags import redact
 from app.formdefs.model import FormDefinition
 
 

@@ -13,15 +13,16 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from app.auth import drafts
+from app.auth.access import me, roles_required
 from app.auth.expiry import Capture, register_collector
 from app.auth.models import ResumeDraft, Role
 from app.auth.services import load_principal
 from app.cases.models import Case
 from app.db import get_session, standalone_session
-from app.interviews import pending, services
+from app.errors import NotFound
+from app.interviews import access, errors, pending
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import dom_id
-from app.web.access import me, roles_required
 
 bp = Blueprint("interview_pending", __name__)
 
@@ -75,7 +76,7 @@ def _describe(db: Session, draft: ResumeDraft) -> drafts.DraftView | None:
     if interview is None or principal is None:
         return None
     case = db.get(Case, interview.case_id)
-    if not services.can_reach(principal, interview, case):
+    if not access.can_reach(principal, interview, case):
         return None
     items = [
         drafts.DraftItem(item.context, item.label, item.mine,
@@ -113,7 +114,7 @@ def send_on_open(db: Session, interview: Interview) -> list[pending.Pending]:
         # Finished (or interrupted) meanwhile: nothing can be stored until it is reopened; say so, keep them.
         items = pending.review(db, interview, kept, lang=_lang())
         for item in items:
-            item.problem = item.problem or services.InterviewReadOnly().message
+            item.problem = item.problem or errors.InterviewReadOnly().message
         return items
     # A page view reads in its own (read) transaction: the kept answers are stored in a short write beside it.
     with standalone_session() as writer:
@@ -134,8 +135,8 @@ def send(interview_id: int) -> Response:
     """Send the kept answers back to the interview (all, or one chosen version) and show the interview."""
     db = get_session()
     try:
-        interview = services.get_interview(db, me(), interview_id)
-    except services.NoAccess:
+        interview = access.get_interview(db, me(), interview_id)
+    except NotFound:
         abort(404)
     draft = drafts.record_draft(db, me().id, pending.OBJECT_TYPE, interview_id)
     section = None

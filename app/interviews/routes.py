@@ -11,16 +11,30 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.audit.services import record_view
+from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.cases.models import Case
 from app.db import get_session, reading_session, standalone_session
+from app.errors import NotFound
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
 from app.formdefs.validators import TEXT_MAX
-from app.interviews import carry, finish_view, pending, privacy, resume, services
+from app.interviews import (
+    access,
+    answers,
+    autosave,
+    carry,
+    errors,
+    finish_view,
+    lifecycle,
+    members,
+    pending,
+    privacy,
+    resume,
+)
+from app.interviews import start as iv_start
 from app.interviews.models import Interview, InterviewState
-from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
-from app.web.access import me, roles_required
+from app.interviews.screen import FieldView, GroupView, Screen, build_screen, dom_id, summary
 from app.web.htmx import is_htmx, render, trigger
 from app.web.ids import parse_id
 
@@ -36,7 +50,7 @@ STATE_LABELS = {
 @bp.app_template_global()
 def case_interviews(case_id: int) -> list[Interview]:
     """A case's interviews, newest first (for the case page partial)."""
-    return services.case_interviews(get_session(), case_id)
+    return access.case_interviews(get_session(), case_id)
 
 
 @bp.app_template_global()
@@ -47,7 +61,7 @@ def interview_state_label(state: str) -> str:
 
 @bp.context_processor
 def _limits() -> dict[str, Any]:
-    return {"text_max": TEXT_MAX, "notes_max": services.NOTES_MAX, "notes_typed": None, "notes_error": None}
+    return {"text_max": TEXT_MAX, "notes_max": autosave.NOTES_MAX, "notes_typed": None, "notes_error": None}
 
 
 @bp.app_template_filter("loc")
@@ -66,8 +80,8 @@ def answer_dom_id(key: str) -> str:
 
 def _interview(interview_id: int) -> Interview:
     try:
-        return services.get_interview(get_session(), me(), interview_id)
-    except services.NoAccess:
+        return access.get_interview(get_session(), me(), interview_id)
+    except NotFound:
         abort(404)
 
 
@@ -78,7 +92,7 @@ def _role(interview: Interview) -> str:
 
 def _writable(data: Any, interview: Interview) -> Any:
     """The posted section without answers the user may not see (they are neither shown nor overwritten)."""
-    form, role = services.form_of(interview), _role(interview)
+    form, role = answers.form_of(interview), _role(interview)
     kept = MultiDict(data)
     kept.setlist("_seen", [key for key in data.getlist("_seen") if privacy.may_see(form, key, role)])
     return kept
@@ -95,15 +109,15 @@ def start(case_id: int) -> Response:
     """Start (or resume) the interview of a case and go to the runner."""
     session = get_session()
     try:
-        case = services.case_for_start(session, me(), case_id)
-    except services.NoAccess:
+        case = access.case_for_start(session, me(), case_id)
+    except NotFound:
         abort(404)
     raw_attempt = request.form.get("call_attempt_id", "")
     try:
-        interview = services.start_interview(
+        interview = iv_start.start_interview(
             session, actor=me(), case=case, call_attempt_id=parse_id(raw_attempt)
         )
-    except services.InterviewError as exc:
+    except errors.InterviewError as exc:
         abort(exc.status)
     return redirect(_run_url(interview))  # type: ignore[return-value]
 
@@ -116,7 +130,7 @@ def run(interview_id: int) -> Response:
     session = get_session()
     record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id)
     if interview.state == InterviewState.INTERRUPTED:
-        screen = build_screen(session, interview, services.SAFETY_SECTION, role=_role(interview))
+        screen = build_screen(session, interview, lifecycle.SAFETY_SECTION, role=_role(interview))
         return render("interviews/interrupted.html", screen=screen, interview=interview)
     waiting = resume.send_on_open(session, interview)
     screen = build_screen(session, interview, request.args.get("section"), role=_role(interview))
@@ -124,7 +138,7 @@ def run(interview_id: int) -> Response:
         with standalone_session() as writer:
             row = writer.get(Interview, interview.id)
             if row is not None:
-                services.remember_section(writer, row, screen.section.id)
+                autosave.remember_section(writer, row, screen.section.id)
     carried = carry.panel(session, interview, screen.section.id)  # segment A data from the case, to confirm
     return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting,
                   carried=carried, carried_keys={key for key, _label, _raw in carried})
@@ -151,11 +165,11 @@ def save(interview_id: int) -> Response:
     session = get_session()
     key = request.form.get("key", "")
     rev = request.form.get(f"_rev:{key}", "")
-    if privacy.withheld(services.form_of(interview), key, _role(interview)):
+    if privacy.withheld(answers.form_of(interview), key, _role(interview)):
         return render("interviews/_refused.html", status=403, key=key,
                       message=_l("Tej odpowiedzi nie możesz oglądać ani zmieniać (ograniczona widoczność pola)."))
     try:
-        saved = services.save_answer(
+        saved = autosave.save_answer(
             session,
             actor=me(),
             interview=interview,
@@ -164,7 +178,7 @@ def save(interview_id: int) -> Response:
             client_id=request.form.get("client_id", ""),
             base_revision=parse_id(rev),
         )
-    except services.InterviewError as exc:
+    except errors.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key=key)
     pending.note_stored(session, user_id=me().id, interview=interview, saved=[saved],
                         client_id=request.form.get("client_id", ""))
@@ -196,8 +210,8 @@ def notes(interview_id: int) -> Response:
     """Autosave the worker's notes (htmx)."""
     interview = _interview(interview_id)
     try:
-        services.set_notes(get_session(), actor=me(), interview=interview, notes=request.form.get("_notes", ""))
-    except services.InterviewError as exc:
+        autosave.set_notes(get_session(), actor=me(), interview=interview, notes=request.form.get("_notes", ""))
+    except errors.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key="_notes")
     pending.note_notes_stored(get_session(), user_id=me().id, interview=interview)
     return render("interviews/_notes_state.html", interview=interview, just_saved=True)
@@ -218,7 +232,7 @@ def section(interview_id: int, section_id: str) -> Response:
         abort(404)
     action = request.form.get("_action", "")
     try:
-        results = services.save_section(
+        results = autosave.save_section(
             session, actor=me(), interview=interview, section_id=section_id, data=_writable(request.form, interview)
         )
         pending.note_stored(session, user_id=me().id, interview=interview, saved=results, client_id="")
@@ -227,28 +241,33 @@ def section(interview_id: int, section_id: str) -> Response:
         if action.startswith(("add:", "remove:")):
             parts = action.split(":")
             index = parse_id(parts[2]) if len(parts) > 2 else None
-            services.change_members(
+            members.change_members(
                 session, actor=me(), interview=interview, group_id=parts[1], add=parts[0] == "add", index=index
             )
             anchor = dom_id(parts[1])
-    except services.InterviewReadOnly as exc:
+    except errors.InterviewReadOnly as exc:
         flash(exc.message, "warning")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
-    except services.NotesTooLong as exc:
+    except errors.NotesTooLong as exc:
         # The answers are saved; the notes are refused whole and stay on screen as typed.
         again = build_screen(session, interview, section_id, role=_role(interview))
         return render("interviews/run.html", status=422, screen=again, interview=interview, form=again.form,
                       notes_typed=request.form.get("_notes", ""), notes_error=exc.message)
-    except services.InterviewError as exc:
+    except errors.InterviewError as exc:
         flash(exc.message, "error")
         return redirect(_run_url(interview, section_id))  # type: ignore[return-value]
-    except services.NoAccess:
+    except NotFound:
         abort(404)
     if interview.state == InterviewState.INTERRUPTED:
         return redirect(_run_url(interview))  # type: ignore[return-value]
     if anchor is not None:
         if is_htmx():
+            # One partial per response: the household list the add/remove buttons target, nothing else.
             after = build_screen(session, interview, section_id, role=_role(interview))
+            group = next((i for i in after.items if isinstance(i, GroupView) and i.dom_id == anchor), None)
+            if group is not None:
+                return render("interviews/_group.html", group=group, interview=interview, screen=after,
+                              read_only=after.read_only)
             return render("interviews/run.html", screen=after, interview=interview, form=after.form)
         return redirect(_run_url(interview, section_id, anchor))  # type: ignore[return-value]
     invalid = [r for r in results if r.error is not None]
@@ -280,10 +299,10 @@ def finish(interview_id: int) -> Response:
     if request.method == "GET" or interview.state != InterviewState.IN_PROGRESS:
         if interview.state == InterviewState.FINISHED:
             return redirect(url_for("interviews.summary", interview_id=interview.id))  # type: ignore[return-value]
-        problems = services.problems_of(session, interview)
-        outcome = services.Completion(False, problems)
+        problems = lifecycle.problems_of(session, interview)
+        outcome = lifecycle.Completion(False, problems)
         return _finish_page(interview, outcome, checked=False)
-    outcome = services.complete(
+    outcome = lifecycle.complete(
         session, actor=me(), interview=interview, accept_warnings=request.form.get("accept_warnings") == "1"
     )
     if outcome.finished:
@@ -292,8 +311,8 @@ def finish(interview_id: int) -> Response:
     return _finish_page(interview, outcome, checked=True)
 
 
-def _finish_page(interview: Interview, outcome: services.Completion, *, checked: bool) -> Response:
-    form = services.form_of(interview)
+def _finish_page(interview: Interview, outcome: lifecycle.Completion, *, checked: bool) -> Response:
+    form = answers.form_of(interview)
     status = 422 if checked and outcome.blocking else 200
 
     def link(problem: Any) -> str:
@@ -322,8 +341,8 @@ def reopen(interview_id: int) -> Response:
     """Make a finished or interrupted interview editable again (recorded in the audit log)."""
     interview = _interview(interview_id)
     try:
-        services.reopen(get_session(), actor=me(), interview=interview)
-    except services.InterviewError as exc:
+        lifecycle.reopen(get_session(), actor=me(), interview=interview)
+    except errors.InterviewError as exc:
         flash(exc.message, "warning")
     else:
         flash(_l("Wywiad otwarty ponownie do zmian."), "success")
@@ -338,11 +357,11 @@ def summary_page(interview_id: int) -> Response:
     session = get_session()
     record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id, page="summary")
     lang = str(getattr(current_user, "locale", "pl"))
-    form = services.form_of(interview)
+    form = answers.form_of(interview)
     changed: list[dict[str, str]] = []
     if interview.previous_interview_id is not None and interview.id is not None:
-        previous = services.load_answers(session, interview.previous_interview_id)
-        for change in changes(previous, services.load_answers(session, interview.id), form):
+        previous = answers.load_answers(session, interview.previous_interview_id)
+        for change in changes(previous, answers.load_answers(session, interview.id), form):
             if not privacy.may_see(form, change.key, _role(interview)):
                 continue
             question = question_for_key(form, change.key)

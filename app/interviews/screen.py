@@ -22,10 +22,10 @@ from app.formdefs import (
     progress,
     validate_answer,
 )
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
+from app.interviews.answers import Raw, answer_rows, decoded, form_of, raw_of
 from app.interviews.models import Answer, Interview, InterviewState
 from app.interviews.privacy import may_see
-from app.interviews.services import Raw, answer_rows, decoded, form_of, raw_of
 
 
 def dom_id(key: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
-from app.cases.validation import FieldError, parse_email
+from app.fields import FieldError, parse_email
 
 T = TypeVar("T")
 

@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import Office, Role
 from app.db import get_session
 from app.officeconfig import registry, store
 from app.offices.access import managed_office
-from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render
 
 bp = Blueprint("officeconfig", __name__, url_prefix="/admin/offices")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort
-
+from app.auth.access import me
 from app.auth.models import Office
 from app.db import get_session
+from app.errors import Forbidden, NotFound
 from app.offices.services import is_installation_admin, may_manage
-from app.web.access import me
 
 
 def managed_office(office_id: int) -> Office:
@@ -15,14 +14,14 @@ def managed_office(office_id: int) -> Office:
     db = get_session()
     office = db.get(Office, office_id)
     if office is None or office.id is None or not may_manage(db, me(), office.id):
-        abort(404)
+        raise NotFound()
     return office
 
 
 def require_installation_admin() -> None:
     """403 unless the user administers the whole installation."""
     if not is_installation_admin(get_session(), me().id):
-        abort(403)
+        raise Forbidden()
 
 
 def installation_admin() -> bool:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import Office, Role
 from app.auth.services import AccountError
+from app.auth.signals import office_created
+from app.config import get_settings
 from app.db import get_session
 from app.offices import services
 from app.offices.access import installation_admin, managed_office, require_installation_admin
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("offices", __name__, url_prefix="/admin/offices")
@@ -49,18 +51,11 @@ def new() -> Response:
 
 
 def _signing_ca(office: Office) -> None:
-    """In production a new office gets its signing CA at once (elsewhere it is made at the first signature)."""
-    from app import get_settings
-    from app.reports.pki_store import PkiNotConfigured, ca_passphrase, init_office_ca
-
-    settings = get_settings()
-    if not settings.is_production:
-        return
-    try:
-        init_office_ca(get_session(), office, ca_passphrase(settings), actor_id=me().id)
-    except PkiNotConfigured:
-        flash(str(_l("Ośrodek nie ma jeszcze urzędu certyfikacji do podpisów: uruchom „telewywiad pki init”.")),
-              "warning")
+    """Tell the features a new office exists (reports makes its signing CA in production); show their warnings."""
+    for _receiver, warning in office_created.send(office, session=get_session(), actor_id=me().id,
+                                                  settings=get_settings()):
+        if warning:
+            flash(str(warning), "warning")
 
 
 def _edit_page(office_id: int, *, form: services.OfficeForm | None = None, errors: dict[str, str] | None = None,

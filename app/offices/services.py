@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import DEFAULT_REFERENCE_PREFIX, Office, Role, User
 from app.auth.services import Principal, create_user
-from app.cases.validation import FieldError, parse_email, parse_phone
 from app.db import dialect_insert
-from app.formerrors import FieldErrors
+from app.errors import InvalidInput
+from app.fields import FieldError, parse_email, parse_phone
 from app.offices.models import InstallationAdmin
 
 _PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
@@ -23,7 +23,7 @@ MAX_LETTERHEAD_LINE = 120
 MAX_OTHER_PHONES = 10
 
 
-class OfficeError(FieldErrors):
+class OfficeError(InvalidInput):
     """Office data that cannot be stored; `errors` maps each form field to its problem in Polish."""
 
 

@@ -26,16 +26,16 @@ from app.auth.models import Office
 from app.cases import record_privacy
 from app.cases.labels import channel_label, outcome_label, requested_label, route_label, state_label
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, OtherContact
-from app.cases.validation import FieldError, digits
 from app.clock import to_local, utcnow
 from app.documents import privacy as document_privacy
+from app.fields import FieldError, digits
 from app.formdefs import StorageError, display, from_storage
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
+from app.interviews.answers import form_of
 from app.interviews.models import Answer, AnswerChange, Interview
-from app.interviews.services import form_of
+from app.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, register_fonts
 from app.referrals.models import FlagDecision, Referral, ReferralContact, ReferralTransition
 from app.reports.models import Report, ReportFile, ReviewComment
-from app.reports.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, register_fonts
 
 FORMAT_VERSION = 1
 LANG = "pl"

@@ -25,6 +25,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, func, select, update
 
 from app.appointments import privacy as appointment_privacy
+from app.audit.erasure import Erasure
 from app.audit.services import lock_chain, record, trim, trimmable
 from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
 from app.cases import record_privacy
@@ -33,7 +34,6 @@ from app.clock import utcnow
 from app.documents import privacy as document_privacy
 from app.documents.models import CaseDocument
 from app.interviews.models import Answer, AnswerChange, Interview
-from app.privacy.models import Erasure
 from app.privacy.settings import PrivacySettings, ReportFilePolicy
 from app.referrals.models import (
     OPEN_STATES as OPEN_REFERRAL_STATES,

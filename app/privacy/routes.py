@@ -6,13 +6,13 @@ from flask import Blueprint, Response, abort, make_response
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
+from app.auth.access import me, roles_required
 from app.auth.models import Role
+from app.cases.access import visible_case
 from app.cases.models import Case
-from app.cases.services import visible_case
 from app.db import get_session, standalone_session
 from app.privacy import office_settings  # noqa: F401 - registers the retention settings of the settings page
 from app.privacy.export import ExportError, cases_for, collect, to_json, to_pdf
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("privacy", __name__)

@@ -1,31 +1,11 @@
-"""Target times of referrals in working days (weekends and Polish public holidays excluded)."""
+"""Target times of referrals in working days (app.workdays is the calendar)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-
-import holidays
 
 from app.clock import LOCAL_TZ, to_local
-
-
-@functools.cache
-def _polish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("PL", years=[year])
-
-
-def is_working_day(day: dt.date) -> bool:
-    """Monday to Friday and not a Polish public holiday."""
-    return day.weekday() < 5 and day not in _polish_holidays(day.year)
-
-
-def next_working_day(day: dt.date) -> dt.date:
-    """The first working day strictly after `day`."""
-    day += dt.timedelta(days=1)
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
+from app.workdays import is_working_day, next_working_day
 
 
 def due_at(sent_at: dt.datetime, working_days: int, workday_end: dt.time) -> dt.datetime:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
+from app.auth.demo import DemoContext
 from app.auth.models import User
 from app.cases.demo import demo_reference
 from app.cases.models import Case, CasePhone, Channel
@@ -24,9 +24,6 @@ from app.referrals.models import (
     ReferralTransition,
 )
 from app.referrals.settings import ReferralSettings
-
-if TYPE_CHECKING:
-    from app.demo.seed import DemoContext
 
 S = ReferralState
 

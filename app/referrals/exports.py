@@ -18,17 +18,12 @@ from sqlmodel import Session
 
 from app.auth.models import Office
 from app.clock import to_local, utcnow
+from app.fields import international_phone
+from app.pdf.styles import FONT, FONT_BOLD, register_fonts
+from app.referrals.labels import PRIORITY_LABELS, REASON_LABELS
 from app.referrals.models import Referral
-from app.referrals.services import (
-    PRIORITY_LABELS,
-    REASON_LABELS,
-    format_phone,
-    is_overdue,
-    office_referrals,
-    user_names,
-)
+from app.referrals.queries import is_overdue, office_referrals, user_names
 from app.referrals.states import STATE_LABELS
-from app.reports.pdf.styles import FONT, FONT_BOLD, register_fonts
 
 COLUMNS = (
     "Pilność",
@@ -95,7 +90,7 @@ def _row(referral: Referral, names: dict[int, str], now: datetime) -> ExportRow:
     return ExportRow(
         priority=str(PRIORITY_LABELS[referral.priority]),
         person_name=referral.person_name,
-        phone=format_phone(referral.phone),
+        phone=international_phone(referral.phone),
         best_time=referral.best_time,
         communication_needs=referral.communication_needs,
         reason=str(REASON_LABELS[referral.reason]),

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.formdefs.expr import Binary, Context, Expression, Node, truthy
-from app.formdefs.logic import FiredFlag, evaluate
+from app.formdefs.evaluation import evaluate
+from app.formdefs.expr import Expression
+from app.formdefs.expr_nodes import Binary, Node
+from app.formdefs.expr_values import Context, truthy
+from app.formdefs.flags import FiredFlag
 from app.formdefs.model import FormDefinition
 
 

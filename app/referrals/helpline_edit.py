@@ -11,8 +11,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
+from app.errors import InvalidInput
 from app.formdefs.model import LocalText
-from app.formerrors import FieldErrors
 from app.officeconfig import store
 from app.referrals.helplines import GUIDANCE_KEYS, Helpline
 from app.referrals.office_settings import HELPLINES, encode_line
@@ -22,7 +22,7 @@ MAX_TEXT = 200
 MAX_LINES = 30
 
 
-class HelplineError(FieldErrors):
+class HelplineError(InvalidInput):
     """The typed helpline cannot be stored; `errors` maps form fields to messages in Polish."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.clock import local_now
 from app.db import get_session
@@ -13,7 +14,6 @@ from app.offices.access import managed_office
 from app.referrals import helpline_edit as edit
 from app.referrals.helplines import GUIDANCE_KEYS
 from app.referrals.office_settings import HELPLINES, all_office_helplines
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("helplines", __name__, url_prefix="/admin/offices")

@@ -10,22 +10,27 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record_view
+from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Office, Role
+from app.cases.access import visible_case
 from app.cases.models import Case
-from app.cases.services import visible_case
 from app.db import get_session, standalone_session
+from app.errors import InvalidInput, NotFound
+from app.fields import international_phone
 from app.interviews import carry
+from app.interviews.access import get_interview
+from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
-from app.interviews.services import NoAccess, form_of, get_interview, load_answers
-from app.referrals import flag_causes, services
+from app.referrals import flag_causes, flags, intake, queries, workflow
+from app.referrals import labels as ref_labels
 from app.referrals.exports import export_rows, to_csv, to_pdf
 from app.referrals.helplines import Helplines, load_helplines
+from app.referrals.intake import ReferralInput
 from app.referrals.models import Referral
 from app.referrals.office_settings import office_helplines, office_referral_settings
-from app.referrals.services import ReferralFormError, ReferralInput, TransitionInput
 from app.referrals.settings import referral_settings
 from app.referrals.states import Action, TransitionError, allowed_actions
-from app.web.access import me, require_same_office, roles_required
+from app.referrals.workflow import TransitionInput
 from app.web.htmx import is_htmx, render
 from app.web.paging import page_number
 
@@ -34,7 +39,7 @@ bp = Blueprint("referrals", __name__)
 
 @bp.context_processor
 def _limits() -> dict[str, Any]:
-    return {"limits": services.LIMITS}
+    return {"limits": intake.LIMITS}
 
 
 @bp.record_once
@@ -65,7 +70,7 @@ def _interview(interview_id: int) -> Interview:
     """The interview if the user may work on it (the runner's rule); 404 otherwise."""
     try:
         return get_interview(get_session(), me(), interview_id)
-    except NoAccess:
+    except NotFound:
         abort(404)
 
 
@@ -87,7 +92,7 @@ def _referral(referral_id: int) -> Referral:
 
 def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str, str] | None = None,
                     values: dict[str, str] | None = None, expanded: bool = False) -> Response:
-    review = services.review_flags(get_session(), interview=interview, helplines=_helplines(), lang=_lang())
+    review = flags.review_flags(get_session(), interview=interview, helplines=_helplines(), lang=_lang())
     return render(
         "referrals/interview_flags.html",
         "referrals/_interview_flags.html",
@@ -116,8 +121,8 @@ def dismiss_flag(interview_id: int, rule_id: str) -> Response:
     interview = _interview(interview_id)
     reason = request.form.get("reason", "")
     try:
-        services.dismiss_flag(get_session(), actor=me(), interview=interview, rule_id=rule_id, reason=reason)
-    except ReferralFormError as exc:
+        flags.dismiss_flag(get_session(), actor=me(), interview=interview, rule_id=rule_id, reason=reason)
+    except InvalidInput as exc:
         # htmx swaps only 2xx responses: the panel with the message comes back as 200 there.
         return _flags_response(
             interview, status=200 if is_htmx() else 422, errors={rule_id: exc.errors["reason"]}, values={rule_id: reason},
@@ -139,14 +144,14 @@ def _list_url() -> str:
 def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, cancel_url: str) -> Response:
     db = get_session()
     principal = me()
-    found = services.fired_flag(db, interview, flag_id) if (interview is not None and flag_id) else None
+    found = flags.fired_flag(db, interview, flag_id) if (interview is not None and flag_id) else None
     flag, digest = found if found else (None, "")
-    danger = services.any_life_in_danger(db, interview) if interview is not None else False
-    contact = services.default_worker_contact(db, principal)
+    danger = flags.any_life_in_danger(db, interview) if interview is not None else False
+    contact = queries.default_worker_contact(db, principal)
     if request.method == "POST":
         data = ReferralInput.from_form(request.form)
         try:
-            referral = services.raise_referral(
+            referral = intake.raise_referral(
                 db,
                 actor=principal,
                 case=case,
@@ -158,7 +163,7 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
                 settings=office_referral_settings(db, case.office_id),
                 list_url=_list_url(),
             )
-        except ReferralFormError as exc:
+        except InvalidInput as exc:
             errors = exc.errors
         else:
             flash(str(_l("Skierowanie wysłano do psychologów.")), "success")
@@ -177,14 +182,14 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
     else:
         errors = {}
         if interview is not None:
-            data = services.prefill_from_interview(db, interview=interview, flag=flag, worker_contact=contact)
+            data = intake.prefill_from_interview(db, interview=interview, flag=flag, worker_contact=contact)
         else:
-            data = services.prefill_from_case(db, case=case, worker_contact=contact)
+            data = intake.prefill_from_case(db, case=case, worker_contact=contact)
     form = form_of(interview) if interview is not None else None
     labels = []
     if flag and form and interview is not None and interview.id is not None:
         named = flag_causes.causes(form, load_answers(db, interview.id), flag)
-        labels = [services.answer_label(form, k, _lang()) for k in named]
+        labels = [flags.answer_label(form, k, _lang()) for k in named]
     consent_question = form.question("psych_consent") if form and form.has_question("psych_consent") else None
     consent_script = consent_question.script.get(_lang()) if consent_question and consent_question.script else None
     helplines = _helplines()
@@ -200,9 +205,9 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
         values=data,
         errors=errors,
         cancel_url=cancel_url,
-        reasons=services.REASON_LABELS,
-        priorities=services.PRIORITY_LABELS,
-        emergency_labels=services.EMERGENCY_LABELS,
+        reasons=ref_labels.REASON_LABELS,
+        priorities=ref_labels.PRIORITY_LABELS,
+        emergency_labels=ref_labels.EMERGENCY_LABELS,
         consent_script=consent_script,
     )
 
@@ -241,8 +246,8 @@ def _list_context(referrals: list[Referral]) -> dict[str, Any]:
     ids = [r.raised_by_id for r in referrals] + [r.accepted_by_id for r in referrals]
     return {
         "referrals": referrals,
-        "names": services.user_names(db, ids),
-        "overdue": {r.id for r in referrals if services.is_overdue(r)},
+        "names": queries.user_names(db, ids),
+        "overdue": {r.id for r in referrals if queries.is_overdue(r)},
         "actions": {r.id: allowed_actions(r, me()) for r in referrals},
         "labels": _labels(),
     }
@@ -253,11 +258,11 @@ def _labels() -> dict[str, object]:
 
     return {
         "state": STATE_LABELS,
-        "priority": services.PRIORITY_LABELS,
-        "reason": services.REASON_LABELS,
-        "contact": services.CONTACT_LABELS,
-        "close": services.CLOSE_LABELS,
-        "emergency": services.EMERGENCY_LABELS,
+        "priority": ref_labels.PRIORITY_LABELS,
+        "reason": ref_labels.REASON_LABELS,
+        "contact": ref_labels.CONTACT_LABELS,
+        "close": ref_labels.CLOSE_LABELS,
+        "emergency": ref_labels.EMERGENCY_LABELS,
         "action": ACTION_LABELS,
     }
 
@@ -268,17 +273,17 @@ def referral_list() -> Response:
     """The psychologists' list: urgent first, then oldest, 50 to a page; overdue ones highlighted and counted."""
     db = get_session()
     show_all = request.args.get("show") == "all"
-    paged = services.office_referral_page(db, me().office_id, include_finished=show_all,
+    paged = queries.office_referral_page(db, me().office_id, include_finished=show_all,
                                           page=page_number(request.args.get("page")))
     return render("referrals/list.html", show_all=show_all, paged=paged, filters={"show": "all"} if show_all else {},
-                  overdue_total=services.overdue_count(db, me().office_id), **_list_context(list(paged.items)))
+                  overdue_total=queries.overdue_count(db, me().office_id), **_list_context(list(paged.items)))
 
 
 @bp.route("/referrals/mine")
 @roles_required(Role.WORKER)
 def mine() -> Response:
     """The referrals this worker raised and where each one is now."""
-    referrals = services.raised_by(get_session(), me().id)
+    referrals = queries.raised_by(get_session(), me().id)
     return render("referrals/mine.html", **_list_context(referrals))
 
 
@@ -295,9 +300,9 @@ def _detail_response(referral: Referral, *, status: int = 200, errors: dict[str,
                      form_action: str = "", values: dict[str, str] | None = None) -> Response:
     db = get_session()
     assert referral.id is not None  # noqa: S101
-    contacts = services.contacts_of(db, referral.id)
-    history = services.history_of(db, referral.id)
-    names = services.user_names(
+    contacts = queries.contacts_of(db, referral.id)
+    history = queries.history_of(db, referral.id)
+    names = queries.user_names(
         db,
         [referral.raised_by_id, referral.accepted_by_id, referral.consent_recorded_by_id]
         + [c.psychologist_id for c in contacts]
@@ -310,13 +315,13 @@ def _detail_response(referral: Referral, *, status: int = 200, errors: dict[str,
         contacts=contacts,
         history=history,
         names=names,
-        overdue=services.is_overdue(referral),
+        overdue=queries.is_overdue(referral),
         actions=allowed_actions(referral, me()),
         labels=_labels(),
         errors=errors or {},
         form_action=form_action,
         values=values or {},
-        phone_display=services.format_phone(referral.phone),
+        phone_display=international_phone(referral.phone),
     )
 
 
@@ -333,11 +338,11 @@ def act(referral_id: int, action: str) -> Response:
         outcome=request.form.get("outcome", ""), note=request.form.get("note", ""), reason=request.form.get("reason", "")
     )
     try:
-        services.apply_action(get_session(), actor=me(), referral=referral, action=chosen, data=data)
+        workflow.apply_action(get_session(), actor=me(), referral=referral, action=chosen, data=data)
     except TransitionError as exc:
         flash(str(exc), "error")
         return _detail_response(referral, status=409)
-    except ReferralFormError as exc:
+    except InvalidInput as exc:
         return _detail_response(
             referral, status=422, errors=exc.errors, form_action=chosen.value,
             values={"outcome": data.outcome, "note": data.note, "reason": data.reason},
@@ -380,12 +385,12 @@ def export(fmt: str) -> Response:
 @bp.app_template_global("referrals_of_case")
 def referrals_of_case(case: Case) -> dict[str, object]:
     """What `referrals/_case_referrals.html` shows: the case's referral history and the labels."""
-    referrals = services.of_case(get_session(), case.id or 0)
-    return {"referrals": referrals, "names": services.user_names(get_session(), [r.raised_by_id for r in referrals]),
+    referrals = queries.of_case(get_session(), case.id or 0)
+    return {"referrals": referrals, "names": queries.user_names(get_session(), [r.raised_by_id for r in referrals]),
             "labels": _labels()}
 
 
 @bp.app_template_filter("phone_display")
 def phone_display(value: str) -> str:
     """A stored E.164 number as people read it."""
-    return services.format_phone(value)
+    return international_phone(value)

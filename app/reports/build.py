@@ -7,18 +7,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from sqlmodel import Session
 
 from app.auth.models import Office, User
 from app.cases.models import Case
-from app.cases.validation import display_phone
 from app.clock import LOCAL_TZ, utcnow
+from app.fields import display_phone, international_phone
 from app.formdefs import FormDefinition, Question, display, evaluate, redact
 from app.formdefs import Section as FormSection
 from app.interviews import carry
+from app.interviews.answers import form_of, load_answers
 from app.interviews.models import Interview
-from app.interviews.services import form_of, load_answers
 from app.reports import data as rd
 from app.reports.documents import received_documents
 
@@ -83,15 +82,6 @@ def _section_title(section: FormSection) -> str:
     return title
 
 
-def _phone(e164: str) -> str:
-    """A stored E.164 number grouped for reading aloud (+48 601 234 567)."""
-    try:
-        number = phonenumbers.parse(e164, "PL")
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 def _label(question: Question) -> str:
     return question.label.pl
 
@@ -115,7 +105,7 @@ class _Reader:
             return ""
         question = self.form.question(key.rsplit(".", 1)[-1])
         if question.type == "phone":
-            return _phone(str(value))
+            return international_phone(str(value))
         return display(question, value, "pl")
 
     def row(self, key: str, label: str | None = None) -> Row | None:

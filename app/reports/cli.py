@@ -17,8 +17,8 @@ pki_cli = AppGroup("pki", help="The office signing CA.")
 @click.option("--office-id", type=int, default=None, help="Defaults to every office.")
 def pki_init(office_id: int | None) -> None:
     """Create the office's signing CA (its key encrypted with TELEWYWIAD_PKI_PASSPHRASE); safe to repeat."""
-    from app import get_settings
     from app.auth.models import Office
+    from app.config import get_settings
     from app.db import get_session
     from app.reports.pki_store import PkiNotConfigured, ca_passphrase, init_office_ca
 
@@ -45,8 +45,8 @@ def reports_list() -> None:
     """List reports: id, office, case reference, state, version, archived files."""
     from app.cases.models import Case
     from app.db import get_session
+    from app.reports.lookups import files_of
     from app.reports.models import Report
-    from app.reports.services import files_of
 
     session = get_session()
     rows = session.exec(select(Report, Case).join(Case, col(Case.id) == Report.case_id).order_by(col(Report.id))).all()
@@ -66,8 +66,8 @@ def reports_export(report_id: int, out: Path, version: int | None) -> None:
     """Write a stored PDF (approved if it exists, else worker-signed) exactly as archived."""
     from app.audit.services import record
     from app.db import get_session
+    from app.reports.lookups import files_of
     from app.reports.models import Report
-    from app.reports.services import files_of
 
     session = get_session()
     report = session.get(Report, report_id)
@@ -90,10 +90,10 @@ def reports_export(report_id: int, out: Path, version: int | None) -> None:
 def reports_verify(file: Path) -> None:
     """Check every signature against the office CAs and look the file up in the archive; exit 1 unless valid."""
     from app.db import get_session
-    from app.reports.services import check_document, signature_stage
+    from app.reports.document_check import check_document, signature_stage
 
     data = file.read_bytes()
-    from app import get_settings
+    from app.config import get_settings
 
     result = check_document(get_session(), data, office_id=None, extra_roots=get_settings().trusted_ca_certificates())
     verification = result.verification

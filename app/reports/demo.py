@@ -15,10 +15,10 @@ from app.cases.demo import demo_reference
 from app.cases.models import Case, CaseState, Channel
 from app.clock import local_today, utcnow
 from app.formdefs import FormDefinition, to_storage, validate
+from app.formdefs.extension import form_registry
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
-from app.interviews.services import form_registry
 from app.reports.models import Report
-from app.reports.services import approve_report, submit_report
+from app.reports.review import approve_report, submit_report
 
 # Raw answers exactly as a worker would type them; validated through the form before they are stored.
 DEMO_ANSWERS: dict[str, Any] = {
@@ -154,7 +154,7 @@ def _finished_interview(session: Session, case: Case, worker: User) -> Interview
 
 def seed_reports(session: Session, context: Any) -> None:
     """One approved report (demo application 2) and one waiting for review (application 3); needs the demo password."""
-    from app import get_settings
+    from app.config import get_settings
 
     password: str | None = getattr(context, "password", None)
     worker, supervisor = context.users.get("demo-worker"), context.users.get("demo-supervisor")

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import Office, Role, User
 from app.auth.reauth import Guard, confirm_password
+from app.auth.signals import office_created, password_changed, password_reset
 from app.clock import utcnow
 from app.config import Mode, Settings
 from app.db import lock_row
@@ -308,3 +309,28 @@ def import_pkcs12(session: Session, *, user: User, data: bytes, p12_password: st
     record(session, "pki.cert_upload", actor_id=user.id, office_id=user.office_id,
            object_type="signing_certificate", object_id=row.id, fingerprint=row.fingerprint)
     return row
+
+
+# --------------------------------------------------------------------------- what auth and offices announce
+
+
+@password_changed.connect
+def _keys_follow_password(user: User, *, session: Session, old: str, new: str) -> None:
+    rewrap_on_password_change(session, user, old=old, new=new)
+
+
+@password_reset.connect
+def _keys_revoked_on_reset(user: User, *, session: Session, actor_id: int) -> None:
+    revoke_on_password_reset(session, user, actor_id=actor_id)
+
+
+@office_created.connect
+def _new_office_ca(office: Office, *, session: Session, actor_id: int | None, settings: Settings) -> str | None:
+    """In production a new office gets its signing CA at once (elsewhere it is made at the first signature)."""
+    if not settings.is_production:
+        return None
+    try:
+        init_office_ca(session, office, ca_passphrase(settings), actor_id=actor_id)
+    except PkiNotConfigured:
+        return str(_l("Ośrodek nie ma jeszcze urzędu certyfikacji do podpisów: uruchom „telewywiad pki init”."))
+    return None

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from app.cases.models import Case
-from app.formdefs.logic import question_for_key
+from app.formdefs.keys import question_for_key
+from app.interviews.answers import form_of
 from app.interviews.models import Interview
-from app.interviews.services import form_of
 from app.reports.models import Report, ReviewComment
 from app.reports.states import ReportState
 

@@ -1,4 +1,4 @@
-"""Review screens: the supervisor's queue, dashboard and verification; signing, approving, returning; PDF downloads."""
+"""Review screens: the supervisor's queue and verification; signing, approving, returning; PDF downloads."""
 
 from __future__ import annotations
 
@@ -9,22 +9,24 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app import get_settings
 from app.audit.services import record_view
+from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Role, User
 from app.auth.reauth import ReauthThrottled
 from app.auth.routes import password_guard
 from app.cases.models import Case
+from app.config import get_settings
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
 from app.interviews.screen import dom_id
-from app.reports import pki_store, returned, services
+from app.reports import document_check, lookups, pki_store, returned, review
+from app.reports import errors as rep_errors
+from app.reports import queue as rep_queue
 from app.reports.build import build_report, question_label
 from app.reports.models import FileKind, Report, ReportFile, ReviewComment
 from app.reports.pdf.story import format_amount
 from app.reports.states import PENDING_REVIEW, STATE_LABELS, ReportState
 from app.web import ratelimit
-from app.web.access import me, require_same_office, roles_required
 from app.web.htmx import render
 from app.web.ids import parse_id
 from app.web.paging import page_number
@@ -35,7 +37,7 @@ bp = Blueprint("reports", __name__)
 @bp.app_template_filter("signature_stage")
 def _signature_stage(field_name: str) -> tuple[str, int] | None:
     """The stage and version one of our signature fields stands for (templates/reports/_verify_result.html)."""
-    return services.signature_stage(field_name)
+    return document_check.signature_stage(field_name)
 
 COMMENT_PREFIX = "comment-"
 
@@ -46,7 +48,7 @@ def _report(report_id: int) -> Report:
     if report is None:
         abort(404)
     require_same_office(report.office_id)
-    if not services.may_read_report(me(), report):
+    if not lookups.may_read_report(me(), report):
         abort(403)
     return report
 
@@ -68,8 +70,8 @@ def _own_interview(interview_id: int) -> Interview:
 @bp.app_template_global()
 def report_status(interview: Interview) -> dict[str, Any]:
     """For `reports/_interview_actions.html`: the review state of an interview's report and what the user may do."""
-    report = services.report_of_interview(get_session(), interview.id or 0)
-    state = services.state_of(interview, report)
+    report = lookups.report_of_interview(get_session(), interview.id or 0)
+    state = lookups.state_of(interview, report)
     principal = me()
     return {
         "state": state,
@@ -77,7 +79,7 @@ def report_status(interview: Interview) -> dict[str, Any]:
         "report": report,
         "can_sign": interview.worker_id == principal.id and principal.has(Role.WORKER)
         and interview.state == "finished" and state in (ReportState.FINISHED, ReportState.RETURNED),
-        "open_comments": sum(len(v) for v in services.open_comments(get_session(), interview.id or 0).values()),
+        "open_comments": sum(len(v) for v in lookups.open_comments(get_session(), interview.id or 0).values()),
     }
 
 
@@ -124,7 +126,7 @@ def pln(value: Decimal | None) -> str:
 @bp.app_template_global()
 def review_comments(interview: Interview, answer_key: str) -> list[ReviewComment]:
     """For `reports/_question_comments.html`: a returned report's comments on one answer."""
-    return services.open_comments(get_session(), interview.id or 0).get(answer_key, [])
+    return lookups.open_comments(get_session(), interview.id or 0).get(answer_key, [])
 
 
 # --------------------------------------------------------------------------- supervisor screens
@@ -136,26 +138,18 @@ def queue() -> Response:
     """Reports waiting for review in the supervisor's office, oldest first, with filters, 50 to a page."""
     db = get_session()
     status = request.args.get("status", "pending")
-    if status not in services.QUEUE_FILTERS:
+    if status not in rep_queue.QUEUE_FILTERS:
         status = "pending"
     worker_id = parse_id(request.args.get("worker"))
     overdue = request.args.get("overdue") == "1"
-    paged = services.review_queue(db, office_id=me().office_id, status=status, worker_id=worker_id,
+    paged = rep_queue.review_queue(db, office_id=me().office_id, status=status, worker_id=worker_id,
                                   overdue_only=overdue, page=page_number(request.args.get("page")))
     # The filters as the page links carry them: only those that differ from the defaults.
     filters = {k: v for k, v in (("status", status if status != "pending" else None), ("worker", worker_id),
                                  ("overdue", "1" if overdue else None)) if v is not None}
     return render("reports/queue.html", "reports/_queue_items.html", paged=paged, items=paged.items,
                   filter_status=status, worker_id=worker_id, overdue=overdue, filters=filters,
-                  workers=services.office_workers(db, me().office_id), state_labels=STATE_LABELS)
-
-
-@bp.route("/review/dashboard")
-@roles_required(Role.SUPERVISOR)
-def dashboard() -> Response:
-    """Interviews per state, overdue deadlines and open referrals of the office."""
-    board = services.dashboard(get_session(), office_id=me().office_id)
-    return render("reports/dashboard.html", board=board, state_labels=STATE_LABELS)
+                  workers=rep_queue.office_workers(db, me().office_id), state_labels=STATE_LABELS)
 
 
 @bp.route("/review/verify", methods=["GET", "POST"])
@@ -174,11 +168,11 @@ def verify() -> Response:
         return response
     ratelimit.count(get_session(), bucket="report.verify", user_id=me().id)
     upload = request.files.get("pdf")
-    data = upload.read(services.MAX_VERIFY_UPLOAD_BYTES + 1) if upload else b""
+    data = upload.read(document_check.MAX_VERIFY_UPLOAD_BYTES + 1) if upload else b""
     try:
-        result = services.verify_upload(get_session(), actor=me(), data=data,
+        result = document_check.verify_upload(get_session(), actor=me(), data=data,
                                         extra_roots=get_settings().trusted_ca_certificates())
-    except services.ReviewError as exc:
+    except rep_errors.ReviewError as exc:
         return render("reports/verify.html", "reports/_verify_result.html", status=422, result=None,
                       error=exc.message)
     return render("reports/verify.html", "reports/_verify_result.html", result=result, error=None, FileKind=FileKind)
@@ -191,7 +185,7 @@ def verify() -> Response:
 @roles_required(Role.WORKER)
 def mine() -> Response:
     """The worker's own reports, returned ones first."""
-    rows = services.reports_of_worker(get_session(), worker_id=me().id)
+    rows = rep_queue.reports_of_worker(get_session(), worker_id=me().id)
     return render("reports/mine.html", rows=rows, state_labels=STATE_LABELS)
 
 
@@ -202,7 +196,7 @@ def _detail_context(report: Report, errors: dict[str, str] | None = None,
     case = db.get(Case, report.case_id)
     worker = db.get(User, report.worker_id)
     assert interview is not None  # noqa: S101
-    comments = services.comments_of(db, report.id or 0)
+    comments = lookups.comments_of(db, report.id or 0)
     principal = me()
     pending = report.state in PENDING_REVIEW
     return {
@@ -210,11 +204,11 @@ def _detail_context(report: Report, errors: dict[str, str] | None = None,
         "interview": interview,
         "case": case,
         "worker": worker,
-        "built": services.built_version(db, report),
-        "files": services.files_of(db, report.id or 0),
+        "built": lookups.built_version(db, report),
+        "files": lookups.files_of(db, report.id or 0),
         "comments": comments,
         "comment_labels": {c.answer_key: question_label(interview, c.answer_key) for c in comments if c.answer_key},
-        "open_comments": services.open_comments(db, interview.id or 0),
+        "open_comments": lookups.open_comments(db, interview.id or 0),
         "state_label": STATE_LABELS[ReportState(report.state)],
         "can_review": pending and principal.has(Role.SUPERVISOR) and principal.id != report.worker_id,
         "can_resubmit": report.state == ReportState.RETURNED and principal.id == report.worker_id
@@ -241,7 +235,7 @@ def _pdf_response(report_id: int, file_id: int, *, inline: bool) -> Response:
         abort(404)
     # A GET runs in a read transaction: the audit event goes through its own short write.
     with standalone_session() as db:
-        services.record_file_access(db, actor=me(), stored=stored, inline=inline)
+        lookups.record_file_access(db, actor=me(), stored=stored, inline=inline)
     case = get_session().get(Case, report.case_id)
     reference = (case.reference if case else str(report.id)).replace("/", "-")
     suffix = "zatwierdzony" if stored.kind == FileKind.APPROVED else "podpisany"
@@ -273,11 +267,11 @@ def approve(report_id: int) -> Response:
     """Counter-sign the current version with the supervisor's password."""
     report = _report(report_id)
     try:
-        services.approve_report(get_session(), actor=me(), report=report, password=request.form.get("password", ""),
+        review.approve_report(get_session(), actor=me(), report=report, password=request.form.get("password", ""),
                                 settings=get_settings(), guard=password_guard())
     except ReauthThrottled as exc:
         return render("reports/detail.html", status=429, **_detail_context(report, {"approve_password": exc.message}))
-    except (services.ReviewError, pki_store.SigningProblem) as exc:
+    except (rep_errors.ReviewError, pki_store.SigningProblem) as exc:
         errors = {"approve_password" if exc.field == "password" else "approve": exc.message}
         return render("reports/detail.html", status=422, **_detail_context(report, errors))
     flash(str(_l("Raport zatwierdzony i podpisany.")), "success")
@@ -293,8 +287,8 @@ def return_report(report_id: int) -> Response:
                 if key.startswith(COMMENT_PREFIX)}
     general = request.form.get("general", "")
     try:
-        services.return_report(get_session(), actor=me(), report=report, comments=comments, general=general)
-    except services.ReviewError as exc:
+        review.return_report(get_session(), actor=me(), report=report, comments=comments, general=general)
+    except rep_errors.ReviewError as exc:
         typed = {**comments, "general": general}
         return render("reports/detail.html", status=422,
                       **_detail_context(report, {"return": exc.message}, typed))
@@ -307,14 +301,14 @@ def return_report(report_id: int) -> Response:
 
 def _sign_context(interview: Interview, error: str | None = None) -> dict[str, Any]:
     db = get_session()
-    report = services.report_of_interview(db, interview.id or 0)
+    report = lookups.report_of_interview(db, interview.id or 0)
     version = 1 if report is None else report.version + 1
     return {
         "interview": interview,
         "case": db.get(Case, interview.case_id),
         "report": report,
         "version": version,
-        "state": services.state_of(interview, report),
+        "state": lookups.state_of(interview, report),
         "built": build_report(db, interview, version=version),
         "certificate": pki_store.active_certificate(db, me().id),
         "error": error,
@@ -329,13 +323,13 @@ def sign(interview_id: int) -> Response:
     if request.method == "GET":
         return render("reports/sign.html", "reports/_sign_dialog.html", **_sign_context(interview))
     try:
-        stored = services.submit_report(get_session(), actor=me(), interview=interview,
+        stored = review.submit_report(get_session(), actor=me(), interview=interview,
                                         password=request.form.get("password", ""), settings=get_settings(),
                                         guard=password_guard())
     except ReauthThrottled as exc:
         return render("reports/sign.html", "reports/_sign_dialog.html", status=429,
                       **_sign_context(interview, exc.message))
-    except (services.ReviewError, pki_store.SigningProblem) as exc:
+    except (rep_errors.ReviewError, pki_store.SigningProblem) as exc:
         return render("reports/sign.html", "reports/_sign_dialog.html", status=422,
                       **_sign_context(interview, exc.message))
     flash(str(_l("Raport podpisany i wysłany do zatwierdzenia (wersja %(v)d).", v=stored.version)), "success")

@@ -25,7 +25,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from app.reports.fonts import stamp_font_path
+from app.pdf.fonts import stamp_font_path
 from app.reports.pdf.geometry import SIGNATURE_PAGE, SUPERVISOR_STAMP_BOX, WORKER_STAMP_BOX, Box
 from app.reports.pki import SigningKey, load_certificate, unwrap_private_key
 

@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
-from app.cases.services import InputError
-from app.cases.validation import collect, parse_day
 from app.dates import day_text
 from app.db import office_row
+from app.errors import InvalidInput
+from app.fields import collect, parse_day
 from app.staffing.models import AbsenceKind, RotaException
 from app.web.forms import posted_texts
 from app.web.ids import parse_id
@@ -85,7 +85,7 @@ def add_absence(session: Session, *, actor: Principal, form: AbsenceForm, today:
             errors["starts_on"] = str(_l("Ta osoba ma już wpisaną nieobecność w tych dniach (%(a)s – %(b)s).",
                                          a=day_text(clash.starts_on), b=day_text(clash.ends_on)))
     if errors or user is None or kind is None or starts is None or ends is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     absence = RotaException(office_id=actor.office_id, user_id=user.id or 0, kind=kind, starts_on=starts, ends_on=ends,
                             note=note, created_by_id=actor.id)
     session.add(absence)

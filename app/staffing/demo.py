@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from app.auth.demo import DemoContext
 from app.auth.models import Role, User
 from app.auth.services import create_user, find_user
 from app.clock import LOCAL_TZ, local_now
@@ -24,9 +24,6 @@ from app.staffing.models import (
     StaffPlacement,
 )
 from app.staffing.rota import is_working, monday_of
-
-if TYPE_CHECKING:  # the demo package imports this module to register the seeder
-    from app.demo.seed import DemoContext
 
 # username, full name, section, group (0 = A, 1 = B); the demo accounts of app/demo/seed.py are placed too.
 COLLEAGUES: list[tuple[str, str, str, int]] = [

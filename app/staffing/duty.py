@@ -14,10 +14,10 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import Office, Role, User, UserRole
 from app.auth.services import Principal
-from app.cases.services import InputError
-from app.cases.validation import collect, parse_clock, parse_day, parse_phone
 from app.clock import LOCAL_TZ, to_local
 from app.db import office_row
+from app.errors import InvalidInput
+from app.fields import collect, parse_clock, parse_day, parse_phone
 from app.staffing.models import DutySettings, DutySlot
 from app.staffing.rota import is_working, monday_of
 from app.web.forms import posted_flag, posted_texts
@@ -71,7 +71,7 @@ def save_settings(session: Session, *, actor: Principal, form: SettingsForm) -> 
     if len(note) > NOTE_MAX:
         errors["note"] = str(_l("Uwaga może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
     if errors or start is None or end is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     settings = session.get(DutySettings, actor.office_id) or DutySettings(office_id=actor.office_id)
     settings.number, settings.default_start, settings.default_end, settings.note = number or "", start, end, note
     settings.updated_by_id = actor.id
@@ -128,15 +128,15 @@ def add_slots(session: Session, *, actor: Principal, form: SlotForm, now: dateti
     day = collect(errors, "day", parse_day, form.day, missing=str(_l("Podaj dzień dyżuru.")))
     start, end = _hours(form.start, form.end, errors)
     if errors or worker is None or day is None or start is None or end is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     days = [day]
     if form.whole_week:
         days += [d for d in (monday_of(day) + timedelta(days=i) for i in range(5)) if d > day and is_working(d)]
     wanted = [(_moment(d, start), _moment(d, end)) for d in days]
     if wanted[0][1] <= now:
-        raise InputError({"day": str(_l("Ten dyżur już się skończył. Wybierz dzisiejszy albo przyszły dzień."))})
+        raise InvalidInput({"day": str(_l("Ten dyżur już się skończył. Wybierz dzisiejszy albo przyszły dzień."))})
     if wanted[-1][0] > now + HORIZON:
-        raise InputError({"day": str(_l("Dyżury planuje się najwyżej rok naprzód."))})
+        raise InvalidInput({"day": str(_l("Dyżury planuje się najwyżej rok naprzód."))})
     # One duty phone: serialise additions per office so two supervisors cannot book the same evening twice.
     session.exec(select(Office.id).where(Office.id == actor.office_id).with_for_update()).first()
     for starts, ends in wanted:
@@ -147,7 +147,7 @@ def add_slots(session: Session, *, actor: Principal, form: SlotForm, now: dateti
         ).first()
         if clash is not None:
             slot, who = clash
-            raise InputError({"start": str(_l("Ten dyżur nakłada się na dyżur %(when)s (%(who)s). Jednocześnie może być "
+            raise InvalidInput({"start": str(_l("Ten dyżur nakłada się na dyżur %(when)s (%(who)s). Jednocześnie może być "
                                               "tylko jeden dyżur: zmień godziny albo usuń tamten dyżur.",
                                               when=_slot_label(slot), who=who.full_name))})
     slots = [DutySlot(office_id=actor.office_id, worker_id=worker.id or 0, starts_at=s, ends_at=e, created_by_id=actor.id)

@@ -16,10 +16,12 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
+from app.cases.contact.calls import CallForm, log_call
 from app.cases.models import CallOutcome, Case, Channel
-from app.cases.services import CallForm, Duplicate, InputError, find_duplicates, log_call
-from app.cases.validation import collect, require_phone
+from app.cases.registration import Duplicate, find_duplicates
 from app.clock import to_local
+from app.errors import InvalidInput
+from app.fields import collect, require_phone
 from app.staffing.duty import todays_slot
 from app.staffing.models import DutyCall, DutySlot
 from app.web.forms import posted_texts
@@ -50,14 +52,14 @@ def _checked(form: DutyCallForm) -> tuple[str, str]:
     if len(note) > NOTE_MAX:
         errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
     if errors or number is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     return number, note
 
 
 def _slot_of(session: Session, actor: Principal, now: datetime) -> DutySlot:
     slot = todays_slot(session, actor.id, actor.office_id, now)
     if slot is None:
-        raise InputError({"": str(_l("Nie masz dziś dyżuru telefonicznego: telefony z dyżuru zapisuje osoba dyżurna."))})
+        raise InvalidInput({"": str(_l("Nie masz dziś dyżuru telefonicznego: telefony z dyżuru zapisuje osoba dyżurna."))})
     return slot
 
 
@@ -77,7 +79,7 @@ def record_duty_contact(
     case_id = parse_id(form.case_id)
     case = session.get(Case, case_id) if case_id is not None else None
     if case is None or case.office_id != actor.office_id:
-        raise InputError({"case_id": str(_l("Wybierz sprawę z listy znalezionych."))})
+        raise InvalidInput({"case_id": str(_l("Wybierz sprawę z listy znalezionych."))})
     attempt = log_call(session, actor=actor, case=case, threshold=threshold, now=now,
                        form=CallForm(number=number, outcome=CallOutcome.ANSWERED.value, note=note))
     call = DutyCall(office_id=actor.office_id, slot_id=slot.id, worker_id=actor.id, case_id=case.id or 0,

@@ -8,15 +8,15 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app import get_settings
+from app.auth.access import me, roles_required
 from app.auth.models import STAFF_ROLES, Role
-from app.cases.services import InputError
 from app.clock import LOCAL_TZ, local_now, utcnow
+from app.config import get_settings
 from app.db import get_session
+from app.errors import InvalidInput
 from app.staffing import duty, duty_calls
 from app.staffing.rota import week_days
 from app.staffing.routes import requested_monday
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("duty", __name__)
@@ -71,7 +71,7 @@ def settings() -> Response:
     form = duty.SettingsForm.from_mapping(request.form)
     try:
         duty.save_settings(get_session(), actor=me(), form=form)
-    except InputError as exc:
+    except InvalidInput as exc:
         return _page(status=422, settings_form=form, settings_errors=exc.errors)
     flash(str(_l("Zapisano ustawienia dyżuru.")), "success")
     return redirect(url_for("duty.index"))  # type: ignore[return-value]
@@ -84,7 +84,7 @@ def add_slot() -> Response:
     form = duty.SlotForm.from_mapping(request.form)
     try:
         slots = duty.add_slots(get_session(), actor=me(), form=form, now=utcnow())
-    except InputError as exc:
+    except InvalidInput as exc:
         return _page(status=422, slot_form=form, slot_errors=exc.errors)
     flash(str(_l("Dodano dyżury: %(n)d.", n=len(slots))), "success")
     return redirect(url_for("duty.index", week=form.day if len(form.day) == 10 else None))  # type: ignore[return-value]
@@ -112,12 +112,12 @@ def calls() -> Response:
         try:
             duty_calls.record_duty_contact(db, actor=me(), form=form, threshold=get_settings().calls_before_other_route,
                                            now=utcnow())
-        except InputError as exc:
+        except InvalidInput as exc:
             return _page(status=422, call_form=form, call_errors=exc.errors)
         flash(str(_l("Zapisano telefon z dyżuru w sprawie.")), "success")
         return redirect(url_for("duty.index"))  # type: ignore[return-value]
     try:
         caller, matches = duty_calls.find_caller(db, actor=me(), form=form, now=utcnow())
-    except InputError as exc:
+    except InvalidInput as exc:
         return _page(status=422, call_form=form, call_errors=exc.errors)
     return _page(call_form=form, caller=caller, matches=matches)

@@ -15,7 +15,6 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from app.auth.models import User
-from app.cases.deadlines import is_public_holiday
 from app.staffing.models import (
     AbsenceKind,
     PatternKind,
@@ -26,6 +25,7 @@ from app.staffing.models import (
     StaffPlacement,
 )
 from app.staffing.sections import office_sections
+from app.workdays import is_public_holiday
 
 WORKDAYS = range(5)  # Monday to Friday
 

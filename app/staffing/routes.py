@@ -9,13 +9,13 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from app.auth.access import me, roles_required
 from app.auth.models import STAFF_ROLES, Role
-from app.cases.services import InputError
 from app.clock import local_now
 from app.db import get_session
+from app.errors import InvalidInput
 from app.staffing import absences, labels, rota, setup
 from app.staffing.models import AbsenceKind, PatternKind
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("rota", __name__)
@@ -83,7 +83,7 @@ def configure() -> Response:
     form = setup.posted_form(db, me().office_id, request.form, request.form.getlist)
     try:
         setup.save_setup(db, actor=me(), form=form)
-    except InputError as exc:
+    except InvalidInput as exc:
         return _setup_page(form, exc.errors, status=422)
     flash(str(_l("Zapisano grafik.")), "success")
     return redirect(url_for("rota.week"))  # type: ignore[return-value]
@@ -107,7 +107,7 @@ def absence_list() -> Response:
     form = absences.AbsenceForm.from_mapping(request.form)
     try:
         absences.add_absence(get_session(), actor=me(), form=form, today=local_now().date())
-    except InputError as exc:
+    except InvalidInput as exc:
         return _absences_page(form, exc.errors, status=422)
     flash(str(_l("Zapisano nieobecność.")), "success")
     return redirect(url_for("rota.absence_list"))  # type: ignore[return-value]

@@ -11,9 +11,9 @@ from sqlmodel import Session, col, func, select
 
 from app.audit.services import record
 from app.auth.services import Principal
-from app.cases.services import InputError
-from app.cases.validation import collect, parse_email
 from app.db import office_row
+from app.errors import InvalidInput
+from app.fields import collect, parse_email
 from app.staffing.models import Section, StaffPlacement
 from app.web.forms import posted_texts
 
@@ -68,7 +68,7 @@ def save_section(session: Session, *, actor: Principal, form: SectionForm, secti
             errors["name"] = str(_l("Sekcja o tej nazwie już jest w książce telefonicznej."))
     email = collect(errors, "email", parse_email, form.email) or ""
     if errors:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     created = section is None
     if section is None:
         last = session.exec(select(func.max(Section.position)).where(Section.office_id == actor.office_id)).one()

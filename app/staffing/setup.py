@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
-from app.cases.services import InputError
-from app.cases.validation import collect, parse_day
 from app.clock import local_now
+from app.errors import InvalidInput
+from app.fields import collect, parse_day
 from app.staffing.models import PatternKind, RotaPattern, Section, StaffGroup, StaffPlacement
 from app.staffing.rota import WORKDAYS, monday_of, office_groups, pattern_days
 from app.staffing.sections import office_sections
@@ -185,12 +185,12 @@ def _check(session: Session, office_id: int, form: SetupForm) -> _Checked:
         if not any(k in names for k in chosen):
             errors["weekdays"] = str(_l("Zaznacz, w które dni która grupa pracuje w ośrodku."))
     if errors or kind is None or anchor is None:
-        raise InputError(errors)
+        raise InvalidInput(errors)
     return _Checked(names, kind, monday_of(anchor), sections, groups)
 
 
 def save_setup(session: Session, *, actor: Principal, form: SetupForm) -> None:
-    """Validate the whole set-up (InputError naming each field) and store groups, placements and the pattern."""
+    """Validate the whole set-up (InvalidInput naming each field) and store groups, placements and the pattern."""
     checked = _check(session, actor.office_id, form)
     stored = {f"g{g.id}": g for g in office_groups(session, actor.office_id)}
     by_key: dict[str, StaffGroup] = {}

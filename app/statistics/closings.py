@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import col, func, select
 
 from app.cases.closing import outcome_label
-from app.cases.deadlines import working_days_between
 from app.cases.models import Case
 from app.cases.record_models import CaseClosing, CaseOutcome
 from app.clock import to_local
 from app.interviews.models import Interview, InterviewState
 from app.statistics.figures import Bar, Table
+from app.workdays import working_days_between
 
 
 def _median_text(values: list[int]) -> str:

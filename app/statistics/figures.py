@@ -23,8 +23,8 @@ from app.cases.labels import channel_label, outcome_label, route_label
 from app.cases.models import CallAttempt, Callback, Case, CaseState, Channel, OtherContact
 from app.formdefs import FormDefinition
 from app.interviews.models import Answer, Interview, InterviewState
+from app.referrals.labels import CLOSE_LABELS, PRIORITY_LABELS
 from app.referrals.models import WAITING_STATES, CloseOutcome, Priority, Referral, ReferralState
-from app.referrals.services import CLOSE_LABELS, PRIORITY_LABELS
 from app.referrals.states import STATE_LABELS as REFERRAL_STATE_LABELS
 from app.statistics.period import Period
 from app.statistics.sql import hours_between, local_date, years_until

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from app.cases.validation import FieldError, parse_day
 from app.clock import LOCAL_TZ
 from app.dates import day_text
+from app.fields import FieldError, parse_day
 
 
 class PeriodError(ValueError):

@@ -6,16 +6,16 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, make_response, request
 
+from app.auth.access import me, roles_required
 from app.auth.models import Office, Role
-from app.cases.services import local_today
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.db import get_session
-from app.interviews.services import FULL_FORM, form_registry
+from app.formdefs.extension import form_registry
+from app.interviews.start import FULL_FORM
 from app.statistics.charts import layout
 from app.statistics.csvfile import spreadsheet_csv
 from app.statistics.figures import Figures, Table, figures
 from app.statistics.period import Period, PeriodError, parse_period, presets
-from app.web.access import me, roles_required
 from app.web.htmx import render
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")

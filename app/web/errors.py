@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.errors import DomainError
 from app.web.htmx import is_htmx, render, trigger
 
 log = logging.getLogger("telewywiad.errors")
@@ -78,6 +79,11 @@ def install(app: Flask) -> None:
             response.headers["HX-Reswap"] = "none"
             trigger(response, "tw:session-expired", {"login": url_for("auth.login"), "kept": False})
         return response
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        # What a service refused and no route handled: its status, with the generic page (a 404 never says why).
+        return error_response(error.status if error.status in MESSAGES else 400)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

@@ -23,7 +23,7 @@ def install(app: Flask) -> None:
     def ready() -> Response:
         """Readiness: the database answers and the form definitions are loaded; 503 naming what is missing."""
         from app.db import get_engine
-        from app.interviews.services import FORMS_KEY
+        from app.formdefs.extension import FORMS_KEY
 
         problems = []
         try:

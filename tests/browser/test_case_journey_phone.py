@@ -21,9 +21,9 @@ from app.cases.models import Case, CaseState
 from app.cases.record_models import CaseClosing
 from app.db import make_engine
 from app.formdefs import fired_flags
+from app.formdefs.extension import form_registry
 from app.handoff.interview import SCHEMA_PATH
 from app.interviews.models import Interview
-from app.interviews.services import form_registry
 from app.reports.demo import DEMO_ANSWERS, storage_values, write_answers
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.pages import assert_fits_phone, assert_touch_targets, log_in_as, log_out

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.cases.models import Case, CasePhone, Channel
-from app.cases.services import local_today
+from app.clock import local_today
 from app.db import make_engine
 from app.interviews.models import Answer, Interview
 from app.referrals.models import Priority, Referral, ReferralState

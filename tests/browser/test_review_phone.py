@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.cases.models import Case, Channel
-from app.cases.services import local_today
+from app.clock import local_today
 from app.db import make_engine
 from app.formdefs import to_storage, validate
+from app.formdefs.extension import form_registry
 from app.interviews.models import Interview, InterviewState
-from app.interviews.services import form_registry
 from app.reports.demo import make_finished_interview, write_answers
 from app.reports.models import Report, ReportFile
 from tests.browser.conftest import LiveServer, screenshot

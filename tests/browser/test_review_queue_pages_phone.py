@@ -10,8 +10,7 @@ from sqlmodel import Session
 
 from app.auth.models import Role
 from app.cases.models import Case, Channel
-from app.cases.services import local_today
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.db import make_engine
 from app.interviews.models import Interview, InterviewState
 from app.reports.models import Report

@@ -55,8 +55,8 @@ def test_round_trip_keeps_signed_reports_verifiable_and_audit_chain_intact(
     """With the demo office's signed reports: after backup, damage and restore, every stored PDF still matches its
     hash and verifies against the office CA, and `telewywiad audit verify` passes."""
     from app.demo.seed import seed
+    from app.reports.document_check import check_document
     from app.reports.models import ReportFile
-    from app.reports.services import check_document
     from app.reports.verify import sha256_hex
 
     with app.app_context():

@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from app.auth.models import Role, User
 from app.cases.models import Case
-from app.cases.services import local_today
 from app.cli import main
+from app.clock import local_today
 from app.interviews.models import Answer, Interview
 from tests.conftest import token
 from tests.integration.interviews.conftest import make_case, save, start

@@ -33,14 +33,14 @@ from app.auth.services import load_principal
 from app.cases.models import CallAttempt, CallOutcome, Case, CasePhone, Channel, ContactRoute, RequestedHelp
 from app.cases.presets import Preset
 from app.cases.record_models import CaseOutcome
-from app.cases.services import PHONE_FIELDS
+from app.cases.registration import PHONE_FIELDS
 from app.config import Settings
-from app.interviews import services as interviews
+from app.interviews import answers, start
 from app.interviews.models import Interview
+from app.referrals.intake import ReferralInput
 from app.referrals.models import Priority, ReasonCategory, Referral, ReferralState
-from app.referrals.services import ReferralInput
 from app.referrals.states import Action
-from app.reports import services as reports
+from app.reports import review
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report
 from tests.conftest import csrf_from, login
@@ -95,7 +95,7 @@ class World:
         with self.app.app_context():
             principal = load_principal(self.db, self.me().id or 0)
             assert principal is not None
-            interview = interviews.start_interview(self.db, actor=principal, case=self.case())
+            interview = start.start_interview(self.db, actor=principal, case=self.case())
             self.db.commit()
         return interview
 
@@ -115,7 +115,7 @@ class World:
         with self.app.app_context():
             principal = load_principal(self.db, worker.id or 0)
             assert principal is not None
-            reports.submit_report(self.db, actor=principal, interview=interview, password=PASSWORD, settings=settings_)
+            review.submit_report(self.db, actor=principal, interview=interview, password=PASSWORD, settings=settings_)
             self.db.commit()
         return self.db.exec(select(Report).where(Report.interview_id == interview.id)).one()
 
@@ -206,7 +206,7 @@ class Target:
 
 
 def _keys_of(interview: Interview) -> tuple[str, ...]:
-    form = interviews.form_of(interview)
+    form = answers.form_of(interview)
     keys: list[str] = []
     for question in form.questions():
         if question.group:
@@ -218,7 +218,7 @@ def _keys_of(interview: Interview) -> tuple[str, ...]:
 
 
 def _sections_of(interview: Interview) -> tuple[str, ...]:
-    return tuple(s.id for s in interviews.form_of(interview).sections)
+    return tuple(s.id for s in answers.form_of(interview).sections)
 
 
 CASE_FIELDS = ("applicant_name", "pesel", *PHONE_FIELDS, "email", "address", "channel", "channel_detail",
@@ -402,7 +402,7 @@ def _pending(world: World) -> Prepared:
 def _section(world: World) -> Prepared:
     interview = world.interview()
     keys = _keys_of(interview)
-    groups = tuple(g.id for g in interviews.form_of(interview).repeat_groups())
+    groups = tuple(g.id for g in answers.form_of(interview).repeat_groups())
     actions = tuple(f"{verb}:{g}{tail}" for verb in ("add", "remove") for g in groups for tail in ("", ":0", ":x", ":99"))
     return Prepared(
         url={"interview_id": interview.id, "section_id": _sections_of(interview)[0]},
@@ -414,14 +414,14 @@ def _section(world: World) -> Prepared:
 
 def _dismiss(world: World) -> Prepared:
     interview = world.interview()
-    rules = tuple(rule.id for rule in interviews.form_of(interview).flags)
+    rules = tuple(rule.id for rule in answers.form_of(interview).flags)
     return Prepared(url={"interview_id": interview.id, "rule_id": rules[0]}, fields=("reason",),
                     path_choices={"rule_id": rules})
 
 
 def _referral_from_interview(world: World) -> Prepared:
     interview = world.interview()
-    rules = tuple(rule.id for rule in interviews.form_of(interview).flags)
+    rules = tuple(rule.id for rule in answers.form_of(interview).flags)
     return Prepared(url={"interview_id": interview.id}, fields=REFERRAL_FIELDS, hints=REFERRAL_HINTS,
                     query={"flag": rules})
 

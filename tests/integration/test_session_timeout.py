@@ -193,7 +193,7 @@ def test_activity_keeps_a_short_session_alive(
 
 def test_touch_interval_is_a_fraction_of_the_idle_limit() -> None:
     """Activity is written at most a tenth of the idle limit apart, and at least once a minute."""
-    from app.web.sessions import touch_interval
+    from app.auth.sessions import touch_interval
 
     assert touch_interval(timedelta(minutes=1)) == timedelta(seconds=6)
     assert touch_interval(timedelta(seconds=3)) == timedelta(seconds=0.3)

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.cases import deadlines
 from app.clock import LOCAL_TZ, local_today
+from app.workdays import is_working_day
 from tests.clock import ENV, FIXED_DAYS, pinned_moment
 
 
@@ -17,7 +17,7 @@ def test_fixed_days_are_the_days_that_break_calendars() -> None:
     assert [FIXED_DAYS[f"dec-{d}"].date().isoformat() for d in range(23, 28)] == [
         f"2026-12-{d}" for d in range(23, 28)
     ]
-    assert not deadlines.is_working_day(FIXED_DAYS["dec-24"].date())
+    assert not is_working_day(FIXED_DAYS["dec-24"].date())
     day = FIXED_DAYS["dst-change"].date()
     midnight = datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
     assert midnight.utcoffset() != (midnight + timedelta(hours=12)).utcoffset()

@@ -7,12 +7,12 @@ import io
 from reportlab.platypus import Frame, PageTemplate
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
+from app.pdf.styles import FONT, register_fonts, styles
 from app.reports.data import ReportData
 from app.reports.pdf import geometry
 from app.reports.pdf.annexes import merge_pdf_annexes, placeholders
 from app.reports.pdf.canvas import dated_canvas, numbered_canvas
 from app.reports.pdf.story import build_story, title_for
-from app.reports.pdf.styles import FONT, register_fonts, styles
 
 __all__ = ["geometry", "register_fonts", "render_report"]
 

@@ -17,9 +17,9 @@ from xml.sax.saxutils import escape  # nosec B406  # reason: escapes text for Re
 
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph
 
+from app.pdf.styles import RULE, Styles
 from app.reports.data import Annex, ReportData
 from app.reports.pdf import geometry as g
-from app.reports.pdf.styles import RULE, Styles
 
 log = logging.getLogger("telewywiad.reports")
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 
+from app.pdf.styles import FONT, MUTED, RULE
 from app.reports.pdf import geometry as g
-from app.reports.pdf.styles import FONT, MUTED, RULE
 
 
 def numbered_canvas(footer_left: str, header: str) -> Callable[..., Canvas]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from app.pdf.styles import ACCENT, FONT, FONT_BOLD, MUTED, RULE
 from app.reports.pdf import geometry as g
-from app.reports.pdf.styles import ACCENT, FONT, FONT_BOLD, MUTED, RULE
 
 
 class SignatureArea(Flowable):

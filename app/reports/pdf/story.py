@@ -11,11 +11,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
 
 from app.dates import day_text
+from app.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, Styles
 from app.reports.data import InterviewMode, InterviewType, ReportData, Section
 from app.reports.pdf import geometry as g
 from app.reports.pdf.annexes import annexes_story
 from app.reports.pdf.signature_area import SignatureArea
-from app.reports.pdf.styles import ACCENT, FONT, FONT_BOLD, RULE, SHADE, Styles
 
 NBSP = "\u00a0"
 

@@ -19,9 +19,9 @@ from app.appointments.calendar import local_moment
 from app.appointments.models import OpeningHours, VisitDesk, VisitPlace, VisitReason, VisitRules
 from app.auth.models import Office, User
 from app.auth.services import Principal, load_principal
-from app.cases.deadlines import add_working_days
 from app.cases.models import Case, CasePhone, CaseState, Channel
 from app.clock import to_local, utcnow
+from app.workdays import add_working_days
 from tests.integration.referrals.test_referral_mail import (  # noqa: F401 - the outbox tests' SMTP fixtures
     mail_settings,
     smtp_port,

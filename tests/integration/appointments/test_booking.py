@@ -13,13 +13,14 @@ from sqlmodel import Session, select
 
 from app.appointments import booking, visits
 from app.appointments.booking import BookingForm
-from app.appointments.errors import AppointmentInputError
 from app.appointments.models import Appointment, AppointmentEvent, DeskOccupancy, HoursException, VisitDesk
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
-from app.cases import services as case_services
+from app.cases.contact import calls
 from app.cases.models import Callback, Case
+from app.errors import InvalidInput
 from app.referrals.models import OutboxAttachment, OutboxMessage
+from app.worklist import today as case_today
 from tests.integration.appointments.conftest import (
     VisitOffice,
     at,
@@ -126,7 +127,7 @@ def test_a_desk_for_two_takes_two_and_refuses_the_third(
         booking.book(db, actor=actor, case=None, form=BookingForm(
             person_name=f"Osoba {n}", phone=f"60010020{n}", reason_id=str(visit_office.consultation.id),
             kind="in_person", slot=slot(desk, day, 11)))
-    with pytest.raises(AppointmentInputError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         booking.book(db, actor=actor, case=None, form=BookingForm(
             person_name="Osoba 3", phone="600100209", reason_id=str(visit_office.consultation.id),
             kind="in_person", slot=slot(desk, day, 11)))
@@ -177,7 +178,7 @@ def test_a_public_holiday_is_closed(db: Session, user_factory: Callable[..., Use
     """11 November (Independence Day) is closed although it is a weekday with hours: the clock pinned before it."""
     actor = principal(db, user_factory(Role.RECEPTION))
     holiday = date(2027, 11, 11)  # a Thursday
-    with pytest.raises(AppointmentInputError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         booking.book(db, actor=actor, case=None, now=at(date(2027, 11, 2), 9), form=BookingForm(
             person_name="Jan Święto", phone="600100200", reason_id=str(visit_office.documents.id), kind="in_person",
             slot=slot(visit_office.desks[0], holiday, 10)))
@@ -198,7 +199,7 @@ def test_a_day_closed_by_an_exception_and_a_removed_desk_are_refused(
     db.commit()
     form = BookingForm(person_name="Jan Zamknięty", phone="600100200", reason_id=str(visit_office.documents.id),
                        kind="in_person", slot=slot(visit_office.desks[0], day, 10))
-    with pytest.raises(AppointmentInputError) as closed:
+    with pytest.raises(InvalidInput) as closed:
         booking.book(db, actor=actor, case=None, form=form)
     assert "nie przyjmuje" in closed.value.errors["slot"]
     desk: VisitDesk = visit_office.desks[1]
@@ -206,7 +207,7 @@ def test_a_day_closed_by_an_exception_and_a_removed_desk_are_refused(
     db.add(desk)
     db.commit()
     form.slot = slot(desk, day + timedelta(days=7), 10)
-    with pytest.raises(AppointmentInputError) as removed:
+    with pytest.raises(InvalidInput) as removed:
         booking.book(db, actor=actor, case=None, form=form)
     assert "wycofane" in removed.value.errors["slot"]
 
@@ -222,7 +223,7 @@ def test_the_same_person_cannot_be_in_two_places_at_once(
     base = {"person_name": case.applicant_name, "phone": "601234567", "reason_id": str(visit_office.documents.id),
             "kind": "in_person"}
     booking.book(db, actor=actor, case=case, form=BookingForm(**base, slot=slot(visit_office.desks[0], day, 10)))
-    with pytest.raises(AppointmentInputError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         booking.book(db, actor=actor, case=case, form=BookingForm(**base, slot=slot(visit_office.desks[1], day, 10, 15)))
     assert "nakłada się" in refused.value.errors["slot"]
 
@@ -244,11 +245,11 @@ def test_telephone_appointment_lands_on_the_workers_today_list(
     assert count(db, DeskOccupancy) == 0 and count(db, OutboxMessage) == 0  # no e-mail given
     actor = principal(db, worker)
     with in_app():
-        today = case_services.today_for(db, actor=actor, now=at(day, 8))
+        today = case_today.today_for(db, actor=actor, now=at(day, 8))
         assert [item.case.id for item in today.callbacks] == [case.id]
         # Another call logged before the agreed time keeps the appointment's call-back on the list.
-        case_services.log_call(db, actor=actor, case=case, threshold=3,
-                               form=case_services.CallForm(number="+48601234567", outcome="answered"))
+        calls.log_call(db, actor=actor, case=case, threshold=3,
+                               form=calls.CallForm(number="+48601234567", outcome="answered"))
         db.commit()
         db.refresh(callback)
         assert callback.done_at is None

@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 from app.appointments import booking
 from app.appointments.booking import BookingForm
 from app.appointments.models import Appointment, AppointmentEvent
+from app.audit.erasure import Erasure
 from app.auth.models import Role, User
 from app.cases.models import Case
 from app.clock import utcnow
 from app.privacy.export import collect, to_pdf
-from app.privacy.models import Erasure
 from app.privacy.retention import ANONYMISED, plan, run
 from app.privacy.settings import EXTENSION_KEY, PrivacySettings
 from tests.integration.appointments.conftest import VisitOffice, next_working_day, principal, slot

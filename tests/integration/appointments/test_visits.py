@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from app.appointments import booking, visits
 from app.appointments.booking import BookingForm
-from app.appointments.errors import AppointmentInputError
 from app.appointments.models import Appointment, AppointmentEvent, AppointmentState, DeskOccupancy
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.cases.models import Case
+from app.errors import InvalidInput
 from app.referrals.models import OutboxAttachment, OutboxMessage
 from tests.integration.appointments.conftest import (
     VisitOffice,
@@ -84,7 +84,7 @@ def test_marks_arrive_done_and_no_show_are_audited_and_free_the_desk(
     # A late arrival undoes the no-show; "done" after done is refused.
     with in_app():
         visits.mark(db, actor=actor, appointment=second, what="arrived", now=at(day, 11, 40))
-        with pytest.raises(AppointmentInputError):
+        with pytest.raises(InvalidInput):
             visits.mark(db, actor=actor, appointment=first, what="no_show", now=at(day, 11, 40))
 
 

@@ -14,11 +14,12 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.auth.services import load_principal
-from app.cases import services
+from app.cases.contact import calls
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case
 from app.cases.presets import Preset, available, resolve
 from app.clock import utcnow
 from app.db import get_session
+from app.errors import InvalidInput
 from tests.conftest import token
 
 NUMBER = "+48601234567"
@@ -106,10 +107,10 @@ def _log_at(app: Flask, worker: User, case: Case, code: str, now: datetime) -> C
         assert principal is not None
         fresh = session.get(Case, case.id)
         assert fresh is not None
-        form = services.CallForm(number=NUMBER, outcome="call_back", callback_preset=code)
+        form = calls.CallForm(number=NUMBER, outcome="call_back", callback_preset=code)
         try:
-            attempt = services.log_call(session, actor=principal, case=fresh, form=form, threshold=3, now=now, tz=WARSAW)
-        except services.InputError as exc:
+            attempt = calls.log_call(session, actor=principal, case=fresh, form=form, threshold=3, now=now, tz=WARSAW)
+        except InvalidInput as exc:
             session.rollback()
             return {**exc.errors, "kept": form.callback_at}
         session.commit()
@@ -136,8 +137,8 @@ def _unsafe_at(app: Flask, worker: User, case: Case, now: datetime, **fields: st
         principal = load_principal(session, worker.id or 0)
         fresh = session.get(Case, case.id)
         assert principal is not None and fresh is not None
-        form = services.CallForm(number=NUMBER, outcome="unsafe", **fields)
-        attempt = services.log_call(session, actor=principal, case=fresh, form=form, threshold=3, now=now, tz=WARSAW)
+        form = calls.CallForm(number=NUMBER, outcome="unsafe", **fields)
+        attempt = calls.log_call(session, actor=principal, case=fresh, form=form, threshold=3, now=now, tz=WARSAW)
         session.commit()
         return attempt
 

@@ -10,12 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, select
 
-from app import SETTINGS_KEY
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case, CaseState
-from app.cases.validation import local_input_value
 from app.clock import utcnow
+from app.config import SETTINGS_KEY
+from app.fields import local_input_value
 from tests.conftest import token
 
 NUMBER = "+48601234567"

@@ -6,10 +6,11 @@ from flask import Flask
 from sqlmodel import col, select
 
 from app.auth.services import find_user, load_principal
+from app.cases.contact.attempts import failed_streak
 from app.cases.models import Callback, Case, CasePhone, CaseState, OtherContact
-from app.cases.services import failed_streak, today_for
 from app.db import get_session
 from app.demo.seed import seed
+from app.worklist.today import today_for
 
 
 def test_demo_seed_creates_realistic_cases_once(app: Flask) -> None:

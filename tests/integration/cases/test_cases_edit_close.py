@@ -10,13 +10,12 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from app import workdays
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
-from app.cases import deadlines
 from app.cases.models import Callback, Case, CasePhone, CaseState
 from app.cases.record_models import CaseChange, CaseClosing
-from app.cases.services import local_today
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from tests.conftest import token
 from tests.factories import make_office, make_user
 
@@ -55,7 +54,7 @@ def test_edit_keeps_history_and_recomputes_the_deadline(
     assert response.status_code == 302
     db.refresh(case)
     assert case.address == "ul. Łąkowa 7/2, Wschowa" and case.urgent and case.email == "h.w@example.pl"
-    assert case.due_on == deadlines.add_working_days(case.received_on, 2)
+    assert case.due_on == workdays.add_working_days(case.received_on, 2)
     changes = {c.field: (c.old, c.new, c.changed_by_id) for c in db.exec(select(CaseChange)).all()}
     assert changes == {
         "address": ("ul. Polna 1", "ul. Łąkowa 7/2, Wschowa", worker.id),

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEvent
 from app.auth.models import Office, Role, User
 from app.cases.models import CallAttempt, Case, CaseState, ContactRoute, OtherContact
-from app.cases.services import local_today
+from app.clock import local_today
 from tests.conftest import login, token
 from tests.factories import make_office
 

@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
-from app.cases import deadlines
 from app.cases.models import Case, CasePhone, CaseState
-from app.cases.services import local_today
+from app.clock import local_today
+from app.workdays import add_working_days
 from tests.conftest import login, token
 from tests.factories import make_office, make_user
 
@@ -54,7 +54,7 @@ def test_worker_registers_application_with_deadline_and_phones(
     assert case.reference == f"RWS/{today.year}/0001"
     assert case.assigned_worker_id == worker.id
     assert case.state == CaseState.NEW
-    assert case.urgent and case.due_on == deadlines.add_working_days(today, 2)
+    assert case.urgent and case.due_on == add_working_days(today, 2)
     assert json.loads(case.requested) == ["food", "hot_meal"]
     phones = db.exec(select(CasePhone.number).where(CasePhone.case_id == case.id).order_by(col(CasePhone.position))).all()
     assert phones == ["+48601234567", "+48655402525"]

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.auth.models import Role, User
 from app.cases.models import Case, CaseState
-from app.cases.services import local_today
+from app.clock import local_today
 
 
 def test_search_by_name_ignores_case_and_diacritics(

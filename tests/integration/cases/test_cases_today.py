@@ -10,12 +10,11 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from app.auth.models import Role, User
-from app.cases import deadlines
 from app.cases.models import Callback, Case, CaseState
-from app.cases.services import local_today
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.dates import day_text
 from app.interviews.models import Interview, InterviewState
+from app.workdays import add_working_days
 
 
 def _position(body: str, text: str) -> int:
@@ -102,7 +101,7 @@ def test_deadline_badges_follow_working_days(
     me = login_as(Role.WORKER)
     case_factory(assigned=me, name="Pilna Sprawa", urgent=True)
     body = client.get("/today").get_data(as_text=True)
-    due = deadlines.add_working_days(local_today(), 2)
+    due = add_working_days(local_today(), 2)
     # As the page writes it: the one Polish date format, dd.mm.rrrr ("02.12.2026"), from app.dates.
     assert "pilne" in body and f"termin {day_text(due, 'pl')}" in body
 

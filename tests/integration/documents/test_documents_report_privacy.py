@@ -24,7 +24,7 @@ from app.interviews.models import Interview
 from app.privacy.export import cases_for, collect
 from app.privacy.retention import plan, run
 from app.privacy.settings import PrivacySettings
-from app.reports import services as reports
+from app.reports import lookups, review
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report, ReportFile
 from tests.conftest import token
@@ -61,7 +61,7 @@ def _submit(app: Flask, db: Session, settings: Settings, interview: Interview, w
     with app.test_request_context():
         principal = load_principal(db, worker.id or 0)
         assert principal is not None
-        stored = reports.submit_report(db, actor=principal, interview=interview, password=PASSWORD, settings=settings)
+        stored = review.submit_report(db, actor=principal, interview=interview, password=PASSWORD, settings=settings)
         db.commit()
     return stored
 
@@ -130,7 +130,7 @@ def test_report_view_of_a_signed_version_lists_what_was_on_file_then(
                                 data={"csrf_token": token(client), "reason": "pomyłka"})
         assert withdrawn.status_code == 302
     with app.app_context():
-        built = reports.built_version(db, report)
+        built = lookups.built_version(db, report)
     assert built is not None
     assert [d.filename for d in built.data.documents] == ["przed.jpg"]
     client.get("/account")  # shows (and so clears) the upload messages that name both files

@@ -20,7 +20,7 @@ from app.config import Settings
 from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
 from app.handoff.interview import SCHEMA_PATH
 from app.interviews.models import Interview
-from app.reports import services as reports
+from app.reports import review
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report
 from tests.factories import PASSWORD, make_case
@@ -73,11 +73,11 @@ def approved_interview(app: Flask, db: Session, office: Office, worker: User, su
         db.commit()
         principal = load_principal(db, worker.id or 0)
         assert principal is not None
-        reports.submit_report(db, actor=principal, interview=interview, password=PASSWORD, settings=settings)
+        review.submit_report(db, actor=principal, interview=interview, password=PASSWORD, settings=settings)
         db.commit()
         report = db.exec(select(Report).where(Report.interview_id == interview.id)).one()
         boss = load_principal(db, supervisor.id or 0)
         assert boss is not None
-        reports.approve_report(db, actor=boss, report=report, password=PASSWORD, settings=settings)
+        review.approve_report(db, actor=boss, report=report, password=PASSWORD, settings=settings)
         db.commit()
     return interview

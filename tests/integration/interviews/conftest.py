@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.auth.models import Office, User
 from app.auth.services import load_principal
 from app.cases.models import Case, Channel
-from app.interviews import services
+from app.interviews import start as iv_start
 from app.interviews.models import Interview
 from tests import factories
 
@@ -29,7 +29,7 @@ def start(app: Flask, db: Session, worker: User, case: Case) -> Interview:
     with app.app_context():
         principal = load_principal(db, worker.id)
         assert principal is not None
-        interview = services.start_interview(db, actor=principal, case=case)
+        interview = iv_start.start_interview(db, actor=principal, case=case)
         db.commit()
     return interview
 

@@ -13,7 +13,8 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.cases.models import Case, CasePhone
 from app.cases.record_models import CaseChange
-from app.interviews import carry, services
+from app.interviews import answers as x_answers
+from app.interviews import carry
 from app.interviews.demo import FINISHED_ANSWERS
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.referrals.models import FlagDecision
@@ -50,7 +51,7 @@ def test_segment_a_starts_from_the_case_marked_to_confirm(
 ) -> None:
     """Name, PESEL, address, phone and e-mail are there at the start, marked until the worker confirms them."""
     interview = start(app, db, worker, _prepared_case(db, case))
-    answers = services.load_answers(db, interview.id or 0)
+    answers = x_answers.load_answers(db, interview.id or 0)
     assert {k: answers[k] for k in carry.CASE_KEYS} == {
         "full_name": "Zdzisław Łęcki", "pesel": "44051401359", "address": "ul. Młyńska 9/1, Wschowa",
         "email": "z.lecki@example.pl", "phone": NUMBER,

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.formdefs.model import Question
-from app.interviews import services
+from app.interviews import answers
 from app.interviews.models import Interview
 from tests.conftest import login, token
 from tests.integration.interviews.conftest import save
@@ -85,4 +85,4 @@ def test_a_supervisor_cannot_overwrite_what_they_may_not_see(
         "_go": "next",
     }
     client.post(f"/interviews/{answered.id}/sections/segment_a", data=posted)
-    assert services.load_answers(db, answered.id)["full_name"] == SECRET  # type: ignore[arg-type]
+    assert answers.load_answers(db, answered.id)["full_name"] == SECRET  # type: ignore[arg-type]

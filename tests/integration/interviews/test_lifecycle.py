@@ -17,7 +17,8 @@ from app.auth.models import Office, Role, User
 from app.auth.services import load_principal
 from app.config import Settings
 from app.formdefs import FormDefinitionError
-from app.interviews import services
+from app.interviews import answers as iv_answers
+from app.interviews import start as iv_start
 from app.interviews.demo import FINISHED_ANSWERS
 from app.interviews.models import Answer, Interview, InterviewState
 from tests.conftest import login, token
@@ -99,10 +100,23 @@ def test_household_members_are_added_and_removed(client: FlaskClient, db: Sessio
         data={"csrf_token": token(client), "_seen": ["household.1.member_name"], "household.1.member_name": "Ździsław"},
     )
     client.post(url, data={"csrf_token": token(client), "_action": "remove:household:0"})
-    answers = services.load_answers(db, interview.id)  # type: ignore[arg-type]
+    answers = iv_answers.load_answers(db, interview.id)  # type: ignore[arg-type]
     assert answers["household"] == 1
     assert answers["household.0.member_name"] == "Ździsław"
     assert "household.1.member_name" not in answers
+
+
+def test_household_buttons_with_htmx_get_only_the_household_list(client: FlaskClient, interview: Interview) -> None:
+    """One partial per response: add/remove by htmx answers with the household list alone (no hx-select)."""
+    url = f"/interviews/{interview.id}/sections/segment_a"
+    _fill(client, interview, {"safe_to_talk": "yes"})
+    response = client.post(url, data={"csrf_token": token(client), "_action": "add:household"},
+                           headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section class="q q-group" id="q-household"')
+    assert "<html" not in body and 'id="section-form"' not in body and "hx-select" not in body
+    assert 'name="household.0.member_name"' in body
 
 
 def test_finish_lists_missing_items_with_links(client: FlaskClient, interview: Interview) -> None:
@@ -155,7 +169,7 @@ def test_hidden_answers_are_kept_but_not_in_summary(client: FlaskClient, db: Ses
     """An answer hidden by skip logic stays stored but the summary leaves it out."""
     _fill(client, interview, {"safe_to_talk": "yes", "identity_confirmation": ["other"], "identity_other": "Znał numer sprawy"})
     _fill(client, interview, {"identity_confirmation": ["pesel_dob"]})
-    assert services.load_answers(db, interview.id)["identity_other"] == "Znał numer sprawy"  # type: ignore[arg-type]
+    assert iv_answers.load_answers(db, interview.id)["identity_other"] == "Znał numer sprawy"  # type: ignore[arg-type]
     assert "Znał numer sprawy" not in client.get(f"/interviews/{interview.id}/summary").get_data(as_text=True)
 
 
@@ -169,7 +183,7 @@ def test_update_starts_prefilled_from_last_finished_interview(
     assert case.applicant_name == "Grażyna Wójcik-Żelazna"
     update = start(app, db, worker, case)
     assert update.form_id == "rws-update" and update.previous_interview_id == interview.id
-    answers = services.load_answers(db, update.id)  # type: ignore[arg-type]
+    answers = iv_answers.load_answers(db, update.id)  # type: ignore[arg-type]
     assert answers["full_name"] == "Grażyna Wójcik-Żelazna"
     assert "safe_to_talk" not in answers and "instruction_acknowledged" not in answers
 
@@ -225,7 +239,7 @@ def test_publishing_v2_does_not_change_an_interview_started_on_v1(
     first_app = create_app(v1_settings)
     with first_app.app_context():
         principal = load_principal(db, worker.id)  # type: ignore[arg-type]
-        old = services.start_interview(db, actor=principal, case=make_case(db, office, worker))  # type: ignore[arg-type]
+        old = iv_start.start_interview(db, actor=principal, case=make_case(db, office, worker))  # type: ignore[arg-type]
         db.commit()
     v2 = (forms_dir / "rws" / "v1.yaml").read_text(encoding="utf-8")
     v2 = v2.replace("version: 1\n", "version: 2\n", 1).replace("Kod pocztowy", "Kod pocztowy (nowe brzmienie)")
@@ -233,12 +247,12 @@ def test_publishing_v2_does_not_change_an_interview_started_on_v1(
     second_app = create_app(v1_settings)
     with second_app.app_context():
         principal = load_principal(db, worker.id)  # type: ignore[arg-type]
-        new = services.start_interview(db, actor=principal, case=make_case(db, office, worker))  # type: ignore[arg-type]
+        new = iv_start.start_interview(db, actor=principal, case=make_case(db, office, worker))  # type: ignore[arg-type]
         db.commit()
         assert (new.form_id, new.form_version) == ("rws", 2)
         assert (old.form_id, old.form_version) == ("rws", 1)
-        assert services.form_of(old).question("postcode").label.pl == "Kod pocztowy"
-        assert services.form_of(new).question("postcode").label.pl == "Kod pocztowy (nowe brzmienie)"
+        assert iv_answers.form_of(old).question("postcode").label.pl == "Kod pocztowy"
+        assert iv_answers.form_of(new).question("postcode").label.pl == "Kod pocztowy (nowe brzmienie)"
 
 
 def test_broken_form_definition_stops_start_up(settings: Settings, tmp_path: Path) -> None:

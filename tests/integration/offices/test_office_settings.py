@@ -14,15 +14,15 @@ from sqlmodel import Session, col, select
 from app import create_app
 from app.audit.models import AuditEvent
 from app.auth.models import Office, Role, User
-from app.cases import deadlines
 from app.cases.models import Case, CaseState, Channel
-from app.cases.services import local_today
+from app.clock import local_today
 from app.config import Settings
 from app.db import ENGINE_KEY
 from app.officeconfig import store
 from app.privacy.retention import plan
 from app.privacy.settings import PrivacySettings
 from app.referrals.office_settings import NOTIFY_TO, office_referral_settings
+from app.workdays import add_working_days
 from tests.conftest import login, token
 from tests.factories import make_user
 
@@ -67,8 +67,8 @@ def test_deadline_change_applies_to_the_next_registration_and_is_audited(
     client.post("/cases/new", data=_case_form(client, phone_1="601 234 568"))
     urgent, normal = db.exec(select(Case).order_by(col(Case.id))).all()
     today = local_today()
-    assert urgent.due_on == deadlines.add_working_days(today, 1)
-    assert normal.due_on == deadlines.add_working_days(today, 10)
+    assert urgent.due_on == add_working_days(today, 1)
+    assert normal.due_on == add_working_days(today, 10)
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "office.setting").order_by(col(AuditEvent.id))).all()
     details = {e.object_id: json.loads(e.details) for e in events}
     assert details["cases.interview_working_days"] == {"old": "14", "new": "10"}
@@ -202,5 +202,5 @@ def test_a_change_on_one_host_is_used_by_another_without_restart(
     other.post("/cases/new", data=_case_form(other, phone_1="601 234 569"))
     before, after = db.exec(select(Case).order_by(col(Case.id))).all()
     today = local_today()
-    assert before.due_on == deadlines.add_working_days(today, 14)
-    assert after.due_on == deadlines.add_working_days(today, 5)
+    assert before.due_on == add_working_days(today, 14)
+    assert after.due_on == add_working_days(today, 5)

@@ -13,6 +13,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
+from app.audit.erasure import Erasure
 from app.audit.models import AuditEvent
 from app.audit.services import record, verify
 from app.auth.models import LoginAttempt, ResumeDraft
@@ -21,7 +22,6 @@ from app.cli import main
 from app.clock import utcnow
 from app.config import Settings
 from app.interviews.models import Answer, AnswerChange, Interview
-from app.privacy.models import Erasure
 from app.privacy.retention import ANONYMISED, plan, run
 from app.privacy.settings import EXTENSION_KEY, PrivacySettings, ReportFilePolicy
 from app.referrals.models import Referral, ReferralState

@@ -21,9 +21,9 @@ from app.auth.models import Office, Role
 from app.cli import main
 from app.clock import utcnow
 from app.db import ENGINE_KEY, make_engine
+from app.referrals.intake import ReferralInput, raise_referral
 from app.referrals.mail import MIN_LEASE, claim_message, send_outbox
 from app.referrals.models import OutboxMessage, Priority, ReasonCategory
-from app.referrals.services import ReferralInput, raise_referral
 from app.referrals.settings import EXTENSION_KEY, ReferralSettings
 from tests.integration.referrals.conftest import principal_of
 

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.auth.models import Role
+from app.interviews.answers import load_answers
 from app.interviews.models import Answer
-from app.interviews.services import load_answers
 from app.referrals.models import Referral
 from app.reports.build import build_report
 from tests.conftest import token

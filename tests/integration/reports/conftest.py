@@ -19,7 +19,7 @@ from app.auth.services import load_principal
 from app.cases.models import Case, Channel
 from app.config import Settings
 from app.interviews.models import Interview
-from app.reports import services
+from app.reports import review
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report, ReportFile
 from tests import factories
@@ -47,7 +47,7 @@ def submit(db: Session, settings: Settings, interview: Interview, worker: User) 
     """Sign and submit through the service, as the worker."""
     principal = load_principal(db, worker.id or 0)
     assert principal is not None
-    stored = services.submit_report(db, actor=principal, interview=interview, password=PASSWORD, settings=settings)
+    stored = review.submit_report(db, actor=principal, interview=interview, password=PASSWORD, settings=settings)
     db.commit()
     return stored
 
@@ -56,7 +56,7 @@ def approve(db: Session, settings: Settings, report: Report, supervisor: User) -
     """Counter-sign through the service, as the supervisor."""
     principal = load_principal(db, supervisor.id or 0)
     assert principal is not None
-    stored = services.approve_report(db, actor=principal, report=report, password=PASSWORD, settings=settings)
+    stored = review.approve_report(db, actor=principal, report=report, password=PASSWORD, settings=settings)
     db.commit()
     return stored
 

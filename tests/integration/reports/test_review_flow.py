@@ -219,7 +219,7 @@ def test_supervisor_cannot_approve_own_report(db: Session, settings, office, use
     """Four eyes: a user who is both worker and supervisor cannot approve a report they signed."""
     from app.auth.models import Role
     from app.reports.demo import make_finished_interview
-    from app.reports.services import ReviewError
+    from app.reports.errors import ReviewError
 
     from .conftest import make_case
 

@@ -15,8 +15,9 @@ from app.cli import main
 from app.config import ConfigError, Mode, Settings
 from app.interviews.models import Interview
 from app.reports import pki, pki_store
+from app.reports.document_check import check_document
+from app.reports.errors import ReviewError
 from app.reports.models import OfficeCA, Report, ReportFile, SigningCertificate
-from app.reports.services import ReviewError, check_document
 from tests.conftest import login, token
 from tests.factories import PASSWORD
 
@@ -150,7 +151,7 @@ def test_admin_reset_revokes_and_next_signing_issues_a_new_certificate(
     another = make_finished_interview(db, case=make_case(db, office, worker, "RWS/2026/0012"), worker=worker)
     db.commit()
     from app.auth.services import load_principal
-    from app.reports.services import submit_report
+    from app.reports.review import submit_report
 
     submit_report(db, actor=load_principal(db, worker.id or 0), interview=another, password=NEW_PASSWORD,  # type: ignore[arg-type]
                   settings=settings)
@@ -254,7 +255,7 @@ def test_wrong_password_refused_before_any_certificate(db: Session, settings: Se
                                                       worker: User) -> None:
     """Signing with a wrong password issues no certificate and no office CA is needed to say so."""
     from app.auth.services import load_principal
-    from app.reports.services import submit_report
+    from app.reports.review import submit_report
 
     with pytest.raises(pki_store.SigningProblem, match="nieprawidłowe"):
         submit_report(db, actor=load_principal(db, worker.id or 0), interview=interview,  # type: ignore[arg-type]

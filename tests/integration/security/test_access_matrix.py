@@ -350,7 +350,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('reports.approve', 'POST'): 'LFFFAFH',
     ('reports.certificate', 'GET'): 'LAAFAFA',
     ('reports.certificate', 'POST'): 'LAAFAFA',
-    ('reports.dashboard', 'GET'): 'LFFFAFA',
+    ('dashboard.index', 'GET'): 'LFFFAFA',
     ('reports.detail', 'GET'): 'LAFFAAH',
     ('reports.download', 'GET'): 'LAFFAAH',
     ('reports.mine', 'GET'): 'LAAFFFA',

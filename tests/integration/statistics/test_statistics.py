@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from app.auth.models import Role, User
-from app.interviews.services import form_registry
+from app.formdefs.extension import form_registry
 from app.statistics.figures import Figures, figures
 from app.statistics.period import Period
 from tests.conftest import login

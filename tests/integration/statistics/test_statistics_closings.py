@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.cases.models import CaseState
 from app.cases.record_models import CaseClosing, CaseOutcome
-from app.interviews.services import form_registry
+from app.formdefs.extension import form_registry
 from app.statistics.figures import figures
 from app.statistics.period import Period
 from tests.integration.statistics.conftest import NOW, March, at

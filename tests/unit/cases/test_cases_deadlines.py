@@ -8,6 +8,7 @@ import pytest
 
 from app.cases import deadlines
 from app.cases.deadlines import DeadlineStatus
+from app.workdays import add_working_days, is_working_day, working_days_between
 
 
 @pytest.mark.parametrize(
@@ -25,19 +26,19 @@ from app.cases.deadlines import DeadlineStatus
 def test_public_holidays_are_not_working_days(day: date) -> None:
     """Statutory holidays falling on weekdays are skipped."""
     assert day.weekday() < 5
-    assert not deadlines.is_working_day(day)
+    assert not is_working_day(day)
 
 
 def test_christmas_eve_before_2025_was_a_working_day() -> None:
     """24 December 2024 (a Tuesday) was an ordinary working day: the holiday starts in 2025."""
-    assert deadlines.is_working_day(date(2024, 12, 24))
+    assert is_working_day(date(2024, 12, 24))
 
 
 def test_weekends_are_not_working_days() -> None:
     """Saturday and Sunday never count."""
-    assert not deadlines.is_working_day(date(2026, 11, 21))
-    assert not deadlines.is_working_day(date(2026, 11, 22))
-    assert deadlines.is_working_day(date(2026, 11, 23))
+    assert not is_working_day(date(2026, 11, 21))
+    assert not is_working_day(date(2026, 11, 22))
+    assert is_working_day(date(2026, 11, 23))
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_weekends_are_not_working_days() -> None:
 )
 def test_add_working_days(start: date, days: int, expected: date) -> None:
     """The n-th working day after the start day skips weekends and holidays."""
-    assert deadlines.add_working_days(start, days) == expected
+    assert add_working_days(start, days) == expected
 
 
 def test_interview_due_14_working_days_or_2_when_urgent() -> None:
@@ -79,14 +80,14 @@ def test_working_days_between_is_the_inverse_of_adding() -> None:
     """Counting the days between a start and the n-th working day after it gives n back."""
     start = date(2026, 3, 30)
     for n in range(0, 30):
-        assert deadlines.working_days_between(start, deadlines.add_working_days(start, n)) == n
-    assert deadlines.working_days_between(date(2026, 4, 7), date(2026, 4, 2)) == -2
+        assert working_days_between(start, add_working_days(start, n)) == n
+    assert working_days_between(date(2026, 4, 7), date(2026, 4, 2)) == -2
 
 
 def test_negative_working_days_are_refused() -> None:
     """Going back in time is not a deadline."""
     with pytest.raises(ValueError, match="negative"):
-        deadlines.add_working_days(date(2026, 1, 2), -1)
+        add_working_days(date(2026, 1, 2), -1)
 
 
 @pytest.mark.parametrize(

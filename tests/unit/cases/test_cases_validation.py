@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.cases.validation import (
+from app.fields import (
     FieldError,
     display_phone,
     parse_date,

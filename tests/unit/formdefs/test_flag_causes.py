@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.formdefs import FormDefinition
-from app.formdefs.logic import fired_flags
+from app.formdefs.flags import fired_flags
 from app.referrals.flag_causes import causes
 from tests.unit.formdefs.test_formdefs_rws import BASE, TODAY
 

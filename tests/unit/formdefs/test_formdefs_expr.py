@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.formdefs.expr import Context, ExpressionError, parse
+from app.formdefs.expr import parse
+from app.formdefs.expr_tokens import ExpressionError
+from app.formdefs.expr_values import Context
 
 TODAY = dt.date(2020, 4, 15)
 

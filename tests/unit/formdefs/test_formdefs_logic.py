@@ -23,7 +23,7 @@ from app.formdefs import (
     redact,
     validate_answer,
 )
-from app.formdefs.logic import AnswerKey, remove_member
+from app.formdefs.keys import AnswerKey, remove_member
 
 TODAY = dt.date(2020, 4, 15)
 
@@ -296,7 +296,7 @@ def test_evaluate_gives_the_same_result_for_equal_answers_and_a_new_one_when_the
     import datetime as dt
 
     from app.formdefs import FormRegistry
-    from app.formdefs.logic import evaluate
+    from app.formdefs.evaluation import evaluate
 
     form = FormRegistry.from_directory(None).latest("rws")
     day = dt.date(2026, 3, 2)

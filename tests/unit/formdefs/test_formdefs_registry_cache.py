@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.formdefs import FormDefinitionError, FormRegistry
-from app.interviews.services import load_forms
+from app.formdefs.extension import load_forms
 
 QUESTION = "- {id: q, type: text, label: {pl: Pytanie, en: Question}}"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from app.formdefs import FormRegistry
+from app.interviews.answers import raw_of
+from app.interviews.autosave import _normalise
 from app.interviews.models import Answer
 from app.interviews.screen import FieldView, dom_id
-from app.interviews.services import _normalise, raw_of
 
 FORM = FormRegistry.from_directory(None).latest("rws")
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from app.clock import LOCAL_TZ
-from app.referrals.deadlines import due_at, is_working_day
+from app.referrals.deadlines import due_at
+from app.workdays import is_working_day
 
 END = dt.time(16, 0)
 

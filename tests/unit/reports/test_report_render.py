@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.reports import fonts
+from app.pdf import fonts
 from app.reports.data import InterviewMode, InterviewType, Section, sample_report
 from app.reports.pdf import geometry, render_report
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from app.pdf.fonts import stamp_font_path
 from app.reports import pki
-from app.reports.fonts import stamp_font_path
 from app.reports.pdf import geometry
 from app.reports.signing import SigningError, sign_pdf, sign_pdf_with_wrapped_key
 from app.reports.verify import sha256_hex, verify_pdf

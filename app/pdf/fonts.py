@@ -14,7 +14,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
 
-# The repository root: app/reports/fonts.py -> parents[2].
+# The repository root: app/pdf/fonts.py -> parents[2].
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENDOR_FONT_DIR = _PROJECT_ROOT / "static" / "vendor" / "fonts"
 SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")

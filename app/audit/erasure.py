@@ -1,4 +1,7 @@
-"""Which personal records retention has already anonymised (so a run never repeats or double counts one)."""
+"""Which personal records retention has already anonymised (so a run never repeats or double counts one).
+
+Kept with the audit trail, below the features: each feature's retention step marks what it erased here.
+"""
 
 from __future__ import annotations
 

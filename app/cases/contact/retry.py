@@ -8,7 +8,7 @@ that leads to a letter or an e-mail goes on counting.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -17,23 +17,15 @@ from sqlmodel import Session, col, select
 from app.audit.services import record
 from app.auth.services import Principal
 from app.cases import presets
+from app.cases.contact.calls import CALLBACK_HORIZON, CALLBACK_PAST_SLACK
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case
-from app.cases.validation import FieldError, local_input_value, parse_local_datetime
 from app.clock import LOCAL_TZ, utcnow
+from app.errors import InvalidInput
+from app.fields import FieldError, local_input_value, parse_local_datetime
 
 # Outcomes after which calling the same number again later makes sense (a wrong number needs another number).
 RETRYABLE = frozenset({CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL})
-PAST_SLACK = timedelta(minutes=10)
-HORIZON = timedelta(days=92)
-NOTE_MAX = 300
-
-
-class RetryError(ValueError):
-    """The retry could not be booked; `errors` maps a field (or "" for the whole form) to its message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+NOTE_MAX = 300  # a call-back's note column
 
 
 @dataclass
@@ -63,7 +55,7 @@ def _when(form: RetryForm, now: datetime, tz: tzinfo) -> datetime:
     if form.preset:
         preset = presets.parse_preset(form.preset)
         if preset is None:
-            raise RetryError({"retry_at": str(_l("Nieznany szybki termin. Wybierz jeden z przycisków albo wpisz "
+            raise InvalidInput({"retry_at": str(_l("Nieznany szybki termin. Wybierz jeden z przycisków albo wpisz "
                                                  "dzień i godzinę."))})
         at = presets.resolve(preset, now, tz)
         form.at = local_input_value(at)  # shown in the field if anything else is refused
@@ -71,7 +63,7 @@ def _when(form: RetryForm, now: datetime, tz: tzinfo) -> datetime:
     try:
         return parse_local_datetime(form.at)
     except FieldError as exc:
-        raise RetryError({"retry_at": exc.message}) from None
+        raise InvalidInput({"retry_at": exc.message}) from None
 
 
 def book_retry(
@@ -82,15 +74,15 @@ def book_retry(
     now = now or utcnow()
     failed = last_failed_call(session, case)
     if failed is None:
-        raise RetryError({"": str(_l("Ostatni telefon nie był nieudany: zapisz najpierw wynik rozmowy."))})
+        raise InvalidInput({"": str(_l("Ostatni telefon nie był nieudany: zapisz najpierw wynik rozmowy."))})
     note = form.note.strip()
     if len(note) > NOTE_MAX:
-        raise RetryError({"note": str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))})
+        raise InvalidInput({"note": str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))})
     due = _when(form, now, tz)
-    if due < now - PAST_SLACK:
-        raise RetryError({"retry_at": str(_l("Termin telefonu minął. Podaj godzinę w przyszłości."))})
-    if due > now + HORIZON:
-        raise RetryError({"retry_at": str(_l("Termin jest zbyt odległy: najwyżej 3 miesiące naprzód."))})
+    if due < now - CALLBACK_PAST_SLACK:
+        raise InvalidInput({"retry_at": str(_l("Termin telefonu minął. Podaj godzinę w przyszłości."))})
+    if due > now + CALLBACK_HORIZON:
+        raise InvalidInput({"retry_at": str(_l("Termin jest zbyt odległy: najwyżej 3 miesiące naprzód."))})
     planned = session.exec(
         select(Callback).where(Callback.attempt_id == failed.id, col(Callback.done_at).is_(None))
     ).first()

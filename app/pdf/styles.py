@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from app.reports.fonts import find_fonts
+from app.pdf.fonts import find_fonts
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"

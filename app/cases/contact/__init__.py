@@ -1,0 +1,1 @@
+"""Contact with the applicant: calls, call-backs, phone numbers, other routes and their history."""

@@ -1,0 +1,209 @@
+"""Call attempts and call-backs: logging a call, the streak of failed attempts, booking a call-back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
+
+from app.audit.services import record
+from app.auth.models import Role
+from app.auth.services import Principal
+from app.cases import callbacks, presets
+from app.cases.assignment import assign_case
+from app.cases.contact.attempts import failed_streak, open_callbacks
+from app.cases.contact.phones import all_numbers_wrong, case_phones
+from app.cases.models import (
+    FAILED_OUTCOMES,
+    CallAttempt,
+    Callback,
+    CallOutcome,
+    Case,
+    CaseState,
+)
+from app.clock import LOCAL_TZ, utcnow
+from app.errors import InvalidInput, NotFound
+from app.fields import (
+    NOTE_MAX,
+    FieldError,
+    local_input_value,
+    parse_local_datetime,
+)
+
+# A call-back may be booked a little in the past (the clock on the phone, a slow form), not more.
+CALLBACK_PAST_SLACK = timedelta(minutes=10)
+CALLBACK_HORIZON = timedelta(days=92)
+
+
+# --- calls ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CallForm:
+    """What was posted with a call outcome, kept verbatim for re-display."""
+
+    number: str = ""
+    outcome: str = ""
+    note: str = ""
+    callback_at: str = ""
+    callback_preset: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> CallForm:
+        """Build from posted form data."""
+        return cls(
+            number=str(data.get("number", "") or ""),
+            outcome=str(data.get("outcome", "") or ""),
+            note=str(data.get("note", "") or ""),
+            callback_at=str(data.get("callback_at", "") or ""),
+            callback_preset=str(data.get("callback_preset", "") or ""),
+        )
+
+
+def _callback_time(form: CallForm, now: datetime, tz: tzinfo, errors: dict[str, str]) -> datetime | None:
+    """The call-back time typed, or resolved from a tapped preset; an unknown preset is an error at the field."""
+    if form.callback_preset:
+        preset = presets.parse_preset(form.callback_preset)
+        if preset is None:
+            errors["callback_at"] = str(_l("Nieznany szybki termin. Wybierz jeden z przycisków albo wpisz dzień i godzinę."))
+            return None
+        at = presets.resolve(preset, now, tz)
+        # Shown in the field if anything else is wrong, so the worker sees what the button meant.
+        form.callback_at = local_input_value(at)
+        return at
+    try:
+        return parse_local_datetime(form.callback_at)
+    except FieldError as exc:
+        errors["callback_at"] = exc.message
+        return None
+
+
+def _mark_other_route(session: Session, *, actor: Principal, case: Case, reason: str, failed: int) -> None:
+    case.needs_other_route = True
+    if case.state in (CaseState.NEW, CaseState.CONTACTING):
+        case.state = CaseState.OTHER_ROUTE
+    session.add(case)
+    session.flush()
+    record(
+        session,
+        "case.other_route",
+        actor_id=actor.id,
+        office_id=case.office_id,
+        object_type="case",
+        object_id=case.id,
+        failed_attempts=failed,
+        reason=reason,
+    )
+
+
+def log_call(
+    session: Session,
+    *,
+    actor: Principal,
+    case: Case,
+    form: CallForm,
+    threshold: int,
+    now: datetime | None = None,
+    tz: tzinfo = LOCAL_TZ,
+) -> CallAttempt:
+    """Record a call attempt and its consequences: call-backs, wrong numbers, the case state, the other-route mark.
+
+    A tapped call-back preset means "asked to call back" whatever outcome was ticked; `tz` is the office's zone.
+    """
+    now = now or utcnow()
+    if case.office_id != actor.office_id:
+        raise NotFound()
+    errors: dict[str, str] = {}
+    phones = case_phones(session, case.id or 0)
+    dialled = next((p for p in phones if p.number == form.number), None)
+    if dialled is None:
+        errors["number"] = str(_l("Wybierz jeden z numerów wnioskodawcy."))
+    if form.callback_preset:
+        form.outcome = callbacks.outcome_for_preset(form.outcome)
+    outcome: CallOutcome | None = None
+    if form.outcome in {o.value for o in CallOutcome}:
+        outcome = CallOutcome(form.outcome)
+    else:
+        errors["outcome"] = str(_l("Wybierz wynik rozmowy."))
+    callback_at: datetime | None = None
+    time_given = bool(form.callback_preset or form.callback_at.strip())
+    if outcome is not None and callbacks.books_callback(outcome, time_given=time_given):
+        callback_at = _callback_time(form, now, tz, errors)
+        if callback_at is not None:
+            if callback_at < now - CALLBACK_PAST_SLACK:
+                errors["callback_at"] = str(_l("Termin telefonu minął. Podaj godzinę w przyszłości."))
+            elif callback_at > now + CALLBACK_HORIZON:
+                errors["callback_at"] = str(_l("Termin jest zbyt odległy: najwyżej 3 miesiące naprzód."))
+    note = form.note.strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
+    if errors or outcome is None or dialled is None:
+        raise InvalidInput(errors)
+
+    if case.assigned_worker_id is None and actor.has(Role.WORKER):
+        # Calling about an unassigned case takes it: the call-back must land on someone's list.
+        assign_case(session, actor=actor, case=case, worker_id=actor.id)
+
+    attempt = CallAttempt(
+        case_id=case.id or 0, worker_id=actor.id, at=now, number=form.number, outcome=outcome, note=note,
+        callback_at=callback_at,
+    )
+    session.add(attempt)
+    session.flush()
+    # The call about this case has been made: whatever was booked before is done. A call-back booked without a
+    # call (a telephone appointment agreed for later) stays on the list until its time.
+    for callback in open_callbacks(session, case):
+        if callback.attempt_id is None and callback.due_at > now + CALLBACK_PAST_SLACK:
+            continue
+        callback.done_at = now
+        session.add(callback)
+    if callback_at is not None:
+        session.add(
+            Callback(
+                case_id=case.id or 0, worker_id=actor.id, due_at=callback_at, attempt_id=attempt.id, note=note[:300]
+            )
+        )
+
+    if case.state == CaseState.NEW or (case.state == CaseState.OTHER_ROUTE and outcome not in FAILED_OUTCOMES):
+        case.state = CaseState.CONTACTING
+    if outcome not in FAILED_OUTCOMES:
+        case.needs_other_route = False
+    session.add(case)
+    session.flush()
+    record(
+        session,
+        "call.log",
+        actor_id=actor.id,
+        office_id=case.office_id,
+        object_type="call_attempt",
+        object_id=attempt.id,
+        case_id=case.id,
+        outcome=outcome.value,
+    )
+    if outcome is CallOutcome.WRONG_NUMBER and dialled.wrong_since is None:
+        dialled.wrong_since = now
+        dialled.wrong_by_id = actor.id
+        session.add(dialled)
+        session.flush()
+        record(
+            session,
+            "case.phone_wrong",
+            actor_id=actor.id,
+            office_id=case.office_id,
+            object_type="case_phone",
+            object_id=dialled.id,
+            case_id=case.id,
+            call_attempt_id=attempt.id,
+        )
+    if outcome in FAILED_OUTCOMES and not case.needs_other_route:
+        streak = failed_streak(session, case.id or 0)
+        if all_numbers_wrong(phones):
+            # No number left to dial: waiting for more failed calls would only lose days of the deadline.
+            _mark_other_route(session, actor=actor, case=case, reason="all_numbers_wrong", failed=streak)
+        elif streak >= threshold:
+            _mark_other_route(session, actor=actor, case=case, reason="failed_attempts", failed=streak)
+    return attempt

@@ -1,0 +1,1 @@
+"""Composition: the supervisor's dashboard over reports, referrals, cases and the rota."""

@@ -1,0 +1,114 @@
+"""Flag rules an interview fires, the actions its answers call for, and answers redacted per role (visible_to)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.formdefs.evaluation import Evaluation, evaluate
+from app.formdefs.expr import Expression
+from app.formdefs.keys import answer_key, question_for_key
+from app.formdefs.model import FormDefinition, LocalText
+
+PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
+
+
+# --------------------------------------------------------------------------- flags
+
+
+@dataclass(frozen=True)
+class FiredFlag:
+    """A flag rule that holds now, with the answer keys that made it fire."""
+
+    rule_id: str
+    priority: str
+    explanation: LocalText
+    guidance: str | None
+    triggered_by: tuple[str, ...]
+
+
+def _trigger_keys(expression: Expression, evaluation: Evaluation) -> tuple[str, ...]:
+    context = evaluation.context
+    keys: list[str] = []
+
+    def add(key: str) -> None:
+        if key not in keys:
+            keys.append(key)
+
+    sites = expression.reference_sites()
+    # any(group, ...) is explained by the member answers it looked at, count(group) by the count itself.
+    per_member = {site.scope for site in sites if site.scope is not None}
+    for site in sites:
+        if site.role == "group" and site.name in per_member:
+            continue
+        if site.role == "column":
+            group, question_id = site.name.split(".")
+            for index, member in enumerate(context.groups.get(group, [])):
+                if member.get(question_id) is not None:
+                    add(answer_key(question_id, group, index))
+        elif site.role == "value" and site.scope is not None and site.name not in context.values:
+            for index, member in enumerate(context.groups.get(site.scope, [])):
+                if member.get(site.name) is not None:
+                    add(answer_key(site.name, site.scope, index))
+        elif context.values.get(site.name) is not None:
+            add(site.name)
+    return tuple(keys)
+
+
+def fired_flags(
+    form: FormDefinition, answers: Mapping[str, Any], *, today: dt.date | None = None
+) -> list[FiredFlag]:
+    """Flag rules that hold for the visible answers, most urgent first, each naming its triggering answers."""
+    evaluation = evaluate(form, answers, today=today)
+    fired = [
+        FiredFlag(
+            rule.id, rule.priority, rule.explanation, rule.guidance, _trigger_keys(rule.when, evaluation)
+        )
+        for rule in form.flags
+        if rule.when.holds(evaluation.context)
+    ]
+    return sorted(fired, key=lambda f: PRIORITY_ORDER[f.priority])
+
+
+@dataclass(frozen=True)
+class Action:
+    """A runner action requested by an answer (e.g. `interrupt_unsafe` when it is not safe to talk)."""
+
+    question_id: str
+    action: str
+
+
+def pending_actions(
+    form: FormDefinition, answers: Mapping[str, Any], *, today: dt.date | None = None
+) -> list[Action]:
+    """Actions (`on_yes`/`on_no`) of visible yes/no questions, given their current answers."""
+    evaluation = evaluate(form, answers, today=today)
+    actions = []
+    for question in form.questions():
+        if question.actions and question.group is None and evaluation.is_visible(question.id):
+            value = evaluation.typed.get(question.id)
+            if value is not None:
+                action = question.actions.get("yes" if value else "no")
+                if action:
+                    actions.append(Action(question.id, action))
+    return actions
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def redact(form: FormDefinition, answers: Mapping[str, Any], role: str) -> dict[str, Any]:
+    """Only the answers `role` may see under each question's visible_to (unknown keys are dropped)."""
+    result = {}
+    for key, value in answers.items():
+        try:
+            question = question_for_key(form, key)
+        except (KeyError, ValueError):
+            continue
+        if question.visible_for(role) and (
+            question.group is None or form.question(question.group).visible_for(role)
+        ):
+            result[key] = value
+    return result
