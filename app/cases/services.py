@@ -1000,26 +1000,38 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
     today = to_local(now).date()
     end_of_day = _end_of_local_day(today)
 
-    callbacks = session.exec(
+    # A fixed number of statements whatever the length of the list (query budget: tests/integration).
+    open_callbacks = session.exec(
         select(Callback, Case)
         .join(Case, col(Case.id) == col(Callback.case_id))
         .where(
             Callback.worker_id == actor.id,
             col(Callback.done_at).is_(None),
-            col(Callback.due_at) < end_of_day,
             Case.office_id == actor.office_id,
         )
         .order_by(col(Callback.due_at))
     ).all()
-    mine_open = session.exec(
+    callbacks = [(callback, case) for callback, case in open_callbacks if callback.due_at < end_of_day]
+    future_callbacks = {callback.case_id for callback, _case in open_callbacks if callback.due_at >= end_of_day}
+    # The worker's open cases and, among their finished ones, permanent help that comes up for its update.
+    mine = session.exec(
         select(Case)
         .where(
             Case.office_id == actor.office_id,
             Case.assigned_worker_id == actor.id,
-            col(Case.state).in_([s.value for s in OPEN_STATES]),
+            or_(
+                col(Case.state).in_([s.value for s in OPEN_STATES]),
+                and_(
+                    col(Case.permanent_help).is_(True),
+                    col(Case.state) == CaseState.INTERVIEW_DONE,
+                    col(Case.last_interview_completed_at).is_not(None),
+                ),
+            ),
         )
         .order_by(col(Case.urgent).desc(), col(Case.due_on), col(Case.id))
     ).all()
+    mine_open = [case for case in mine if case.state in OPEN_STATES]
+    permanent = sorted((case for case in mine if case.state not in OPEN_STATES), key=lambda c: c.id or 0)
     interviews = session.exec(
         select(Interview, Case)
         .join(Case, col(Case.id) == col(Interview.case_id))
@@ -1030,7 +1042,9 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         )
         .order_by(col(Interview.updated_at).desc())
     ).all()
-    all_cases = {c.id: c for _cb, c in callbacks} | {c.id: c for c in mine_open} | {c.id: c for _i, c in interviews}
+    all_cases = (
+        {c.id: c for _cb, c in callbacks} | {c.id: c for c in mine} | {c.id: c for _i, c in interviews}
+    )
     items = _items(session, list(all_cases.values()), today)
 
     shown: set[int] = set()
@@ -1052,13 +1066,6 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         item.interview = interview
         interview_items.append(item)
         shown.add(case.id or 0)
-    future_callbacks = set(
-        session.exec(
-            select(Callback.case_id).where(
-                Callback.worker_id == actor.id, col(Callback.done_at).is_(None), col(Callback.due_at) >= end_of_day
-            )
-        ).all()
-    )
     to_call: list[QueueItem] = []
     deadline_items: list[QueueItem] = []
     for case in mine_open:
@@ -1074,20 +1081,12 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         shown.add(case.id or 0)
     # Permanent help: the six-monthly update shows up among the deadlines ten working days ahead.
     update_horizon = deadlines.add_working_days(today, UPDATE_NOTICE_WORKING_DAYS)
-    for case in session.exec(
-        select(Case).where(
-            Case.office_id == actor.office_id,
-            Case.assigned_worker_id == actor.id,
-            col(Case.permanent_help).is_(True),
-            Case.state == CaseState.INTERVIEW_DONE,
-            col(Case.last_interview_completed_at).is_not(None),
-        )
-    ).all():
+    for case in permanent:
         completed = case.last_interview_completed_at
         due = deadlines.update_due(to_local(completed).date()) if completed else None
         if case.id in shown or due is None or due > update_horizon:
             continue
-        item = _items(session, [case], today)[case.id or 0]
+        item = items[case.id or 0]
         item.update_due = due
         item.deadline = deadlines.deadline_status(due, today)
         deadline_items.append(item)

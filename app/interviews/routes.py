@@ -11,13 +11,16 @@ from flask_login import current_user
 
 from app.audit.services import record_view
 from app.auth.models import Role
-from app.db import get_session, reading_session, standalone_session
+from app.db import get_session, standalone_session
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.logic import question_for_key
 from app.formdefs.validators import TEXT_MAX
-from app.interviews import pending, resume, services
+from app.interviews import interview_state, pending, resume, services
 from app.interviews.models import Interview, InterviewState
-from app.interviews.screen import FieldView, Screen, build_screen, dom_id, summary
+from app.interviews.screen import Screen, build_screen, dom_id, saved_screen, summary
+from app.referrals.office_settings import office_helplines
+from app.referrals.services import review_flags
+from app.reports.services import open_comments
 from app.web.access import me, roles_required
 from app.web.htmx import is_htmx, render, trigger
 from app.web.ids import parse_id
@@ -62,9 +65,9 @@ def answer_dom_id(key: str) -> str:
     return dom_id(key)
 
 
-def _interview(interview_id: int) -> Interview:
+def _interview(interview_id: int, *, lock: bool = False) -> Interview:
     try:
-        return services.get_interview(get_session(), me(), interview_id)
+        return services.get_interview(get_session(), me(), interview_id, lock=lock)
     except services.NoAccess:
         abort(404)
 
@@ -104,7 +107,8 @@ def run(interview_id: int) -> Response:
         screen = build_screen(session, interview, services.SAFETY_SECTION)
         return render("interviews/interrupted.html", screen=screen, interview=interview)
     waiting = resume.send_on_open(session, interview)
-    screen = build_screen(session, interview, request.args.get("section"))
+    screen = build_screen(session, interview, request.args.get("section"),
+                          comments=open_comments(session, interview.id or 0))
     if interview.state == InterviewState.IN_PROGRESS and screen.section.id != interview.current_section:
         with standalone_session() as writer:
             row = writer.get(Interview, interview.id)
@@ -113,24 +117,11 @@ def run(interview_id: int) -> Response:
     return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting)
 
 
-def _field_of(screen: Screen, key: str) -> FieldView | None:
-    for item in screen.items:
-        if isinstance(item, FieldView):
-            if item.key == key:
-                return item
-            continue
-        for member in item.members:
-            for view in member:
-                if view.key == key:
-                    return view
-    return None
-
-
 @bp.route("/interviews/<int:interview_id>/answers", methods=["POST"])
 @roles_required(Role.WORKER, Role.SUPERVISOR)
 def save(interview_id: int) -> Response:
-    """Autosave one answer (htmx); answers with the field's new state and the section's visibility."""
-    interview = _interview(interview_id)
+    """Autosave one answer (htmx): the field's new state, progress and visibility, the flags when they changed."""
+    interview = _interview(interview_id, lock=True)
     session = get_session()
     key = request.form.get("key", "")
     rev = request.form.get(f"_rev:{key}", "")
@@ -143,6 +134,7 @@ def save(interview_id: int) -> Response:
             raw=request.form.getlist(key),
             client_id=request.form.get("client_id", ""),
             base_revision=parse_id(rev),
+            locked=True,
         )
     except services.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key=key)
@@ -152,20 +144,25 @@ def save(interview_id: int) -> Response:
         response = Response("", status=200)
         response.headers["HX-Redirect"] = _run_url(interview)
         return response
-    # Commit the answer now and build the reply in a read transaction: on SQLite the write lock is held for
-    # the save alone, not while the section is re-evaluated and rendered (autosave under load, bench/).
+    before, after = saved.before, saved.after
+    # save_answer reads the interview's state once and hands both on.
+    assert before is not None  # noqa: S101
+    assert after is not None  # noqa: S101
+    flags = None
+    if interview_state.flags_changed(before, after):
+        flags = review_flags(session, interview=interview, helplines=office_helplines(session, interview.office_id),
+                             lang=str(get_locale() or "pl"), answers=after.answers, evaluation=after.evaluation)
     session.commit()
-    with reading_session() as reader:
-        screen = build_screen(reader, interview, saved.question.section)
-        view = _field_of(screen, key)
-        response = render(
-            "interviews/_answer_state.html",
-            view=view,
-            screen=screen,
-            interview=interview,
-            conflict=saved.conflict,
-            just_saved=True,
-        )
+    screen, view = saved_screen(interview, after, key)
+    response = render(
+        "interviews/_answer_state.html",
+        view=view,
+        screen=screen,
+        interview=interview,
+        conflict=saved.conflict,
+        just_saved=True,
+        review=flags,
+    )
     trigger(response, "answer-saved", {"key": key})
     return trigger(response, "tw:visibility", screen.visibility)
 

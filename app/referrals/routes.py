@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Flask, Response, abort, flash, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -53,10 +53,6 @@ def _lang() -> str:
     return str(get_locale() or "pl")
 
 
-def _endpoint_exists(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
-
-
 # --------------------------------------------------------------------------- access
 
 
@@ -95,7 +91,7 @@ def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str
         review=review,
         dismiss_errors=errors or {},
         dismiss_values=values or {},
-        runner_url=url_for("interviews.run", interview_id=interview.id) if _endpoint_exists("interviews.run") else None,
+        runner_url=url_for("interviews.run", interview_id=interview.id),
     )
 
 
@@ -159,15 +155,9 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
         else:
             flash(str(_l("Skierowanie wysłano do psychologów.")), "success")
             if interview is not None:
-                target = (
-                    url_for("interviews.run", interview_id=interview.id)
-                    if _endpoint_exists("interviews.run")
-                    else url_for("referrals.interview_flags", interview_id=interview.id)
-                )
+                target = url_for("interviews.run", interview_id=interview.id)
             else:
-                target = (
-                    url_for("cases.detail", case_id=case.id) if _endpoint_exists("cases.detail") else url_for("referrals.mine")
-                )
+                target = url_for("cases.detail", case_id=case.id)
             return redirect(target)  # type: ignore[return-value]
     else:
         errors = {}
@@ -221,8 +211,7 @@ def new_from_interview(interview_id: int) -> Response:
 def new_from_case(case_id: int) -> Response:
     """Raise a referral by hand from a case, with the person's consent."""
     case = _visible_case(case_id)
-    cancel = url_for("cases.detail", case_id=case_id) if _endpoint_exists("cases.detail") else url_for("referrals.mine")
-    return _referral_form(case=case, interview=None, flag_id="", cancel_url=cancel)
+    return _referral_form(case=case, interview=None, flag_id="", cancel_url=url_for("cases.detail", case_id=case_id))
 
 
 # --------------------------------------------------------------------------- lists

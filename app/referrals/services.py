@@ -23,6 +23,7 @@ from app.cases.models import Case, CasePhone
 from app.cases.validation import PHONE_MAX, FieldError, parse_phone
 from app.clock import utcnow
 from app.formdefs import (
+    Evaluation,
     FiredFlag,
     FormDefinition,
     LocalText,
@@ -195,16 +196,21 @@ def _current_decisions(session: Session, interview_id: int) -> dict[str, FlagDec
 
 
 def review_flags(
-    session: Session, *, interview: Interview, helplines: Helplines, lang: str = "pl"
+    session: Session, *, interview: Interview, helplines: Helplines, lang: str = "pl",
+    answers: Mapping[str, Any] | None = None, evaluation: Evaluation | None = None,
 ) -> FlagReview:
-    """Fired flags of the interview, most urgent first, each naming its triggering questions and its decision."""
+    """Fired flags of the interview, most urgent first, each naming its triggering questions and its decision.
+
+    `answers` and their `evaluation` are passed by an autosave that has them already (read once per request).
+    """
     assert interview.id is not None  # noqa: S101
     form = form_of(interview)
-    answers = load_answers(session, interview.id)
+    if answers is None:
+        answers = load_answers(session, interview.id)
     decisions = _current_decisions(session, interview.id)
     names = user_names(session, [d.decided_by_id for d in decisions.values()])
     views = []
-    for flag in fired_flags(form, answers):
+    for flag in fired_flags(form, answers, evaluation=evaluation):
         digest = fingerprint(answers, flag.triggered_by)
         decision = decisions.get(flag.rule_id)
         # A confirmed flag stays confirmed (its referral exists); a dismissal lapses when the answers change.

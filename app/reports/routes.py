@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app import get_settings
@@ -19,7 +19,7 @@ from app.db import get_session, standalone_session
 from app.interviews.models import Interview
 from app.reports import pki_store, services
 from app.reports.build import build_report, question_label
-from app.reports.models import FileKind, Report, ReportFile, ReviewComment
+from app.reports.models import FileKind, Report, ReportFile
 from app.reports.pdf.story import format_amount
 from app.reports.states import PENDING_REVIEW, STATE_LABELS, ReportState
 from app.web import ratelimit
@@ -80,22 +80,10 @@ def report_status(interview: Interview) -> dict[str, Any]:
     }
 
 
-@bp.app_template_global()
-def endpoint_exists(endpoint: str) -> bool:
-    """Whether a view exists, so links to features merged later light up by themselves."""
-    return endpoint in current_app.view_functions
-
-
 @bp.app_template_filter("pln")
 def pln(value: Decimal | None) -> str:
     """An amount in the Polish format (1 234,50), as in the PDF."""
     return format_amount(value)
-
-
-@bp.app_template_global()
-def review_comments(interview: Interview, answer_key: str) -> list[ReviewComment]:
-    """For `reports/_question_comments.html`: a returned report's comments on one answer."""
-    return services.open_comments(get_session(), interview.id or 0).get(answer_key, [])
 
 
 # --------------------------------------------------------------------------- supervisor screens
