@@ -12,8 +12,10 @@ from tests.browser.pages import LoginPage, assert_fits_phone
 def test_flag_arrives_with_the_save_that_fires_it(page: Page, live_server: LiveServer) -> None:
     """No second request per save: the panel loads once with the page, then comes out of band only on a change."""
     LoginPage(page, live_server.url).open().log_in("demo-worker", live_server.password)
+    expect(page.get_by_role("heading", level=1, name="Dzisiaj")).to_be_visible()
     url = start_interview(page, live_server, new_case(live_server))
     runner = Runner(page)
+    page.goto(url.split("?")[0] + "?section=safety")
     runner.answer_all({"safe_to_talk": "Tak"})
     flag_requests: list[str] = []
 
