@@ -73,7 +73,12 @@ def roles_of(session: Session, user_id: int) -> frozenset[Role]:
 
 def load_principal(session: Session, user_id: int) -> Principal | None:
     """Load a principal for the session's user id, or None when missing or disabled."""
-    user = session.get(User, user_id)
+    # One statement for the user and their roles: this runs at the start of every request.
+    rows = session.exec(
+        select(User, UserRole.role).join(UserRole, col(UserRole.user_id) == col(User.id), isouter=True)
+        .where(User.id == user_id)
+    ).all()
+    user = rows[0][0] if rows else None
     if user is None or not user.active or user.id is None:
         return None
     return Principal(
@@ -82,7 +87,7 @@ def load_principal(session: Session, user_id: int) -> Principal | None:
         username=user.username,
         full_name=user.full_name,
         locale=user.locale,
-        roles=roles_of(session, user.id),
+        roles=frozenset(Role(role) for _, role in rows if role is not None),
         active=user.active,
     )
 

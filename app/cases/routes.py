@@ -152,7 +152,9 @@ def _today_context(**extra: Any) -> dict[str, Any]:
 @roles_required(Role.WORKER)
 def today() -> Response:
     """The worker's day: call-backs due, new applications, interviews in progress, deadlines."""
-    return render("cases/today.html", "cases/_today_list.html", **_today_context(show_all=request.args.get("show", "")))
+    context = _today_context(show_all=request.args.get("show", ""))
+    # The menu's "Raporty" badge counts the returned reports the page lists anyway (no second query).
+    return render("cases/today.html", "cases/_today_list.html", nav_returned=len(context["today"].returned), **context)
 
 
 # --- registration --------------------------------------------------------------------------------------------

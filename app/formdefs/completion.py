@@ -204,9 +204,10 @@ def progress(
     applicable_segments: Collection[str] | None = None,
     *,
     today: dt.date | None = None,
+    evaluation: Evaluation | None = None,
 ) -> Progress:
     """How far the interview is: per section and overall (repeat members counted per member)."""
-    evaluation = evaluate(form, answers, today=today)
+    evaluation = evaluation or evaluate(form, answers, today=today)
     applicable = applicable_segments_of(form, answers) if applicable_segments is None else applicable_segments
     sections = []
     for section in form.sections:

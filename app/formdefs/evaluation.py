@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,35 +47,13 @@ def _holds(expression: Expression | None, context: Context) -> bool:
     return True if expression is None else expression.holds(context)
 
 
-_CACHE_SIZE = 64
-_cache: OrderedDict[tuple[int, dt.date, str], tuple[FormDefinition, Evaluation]] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
 def evaluate(form: FormDefinition, answers: Mapping[str, Any], *, today: dt.date | None = None) -> Evaluation:
     """Apply skip logic in document order; hidden answers are kept but read as null by later expressions.
 
-    One autosave asks for the same evaluation several times (the key's validation, the member count, the
-    screen, its progress), so the last results are kept by form, day and the answers' JSON. Callers only
-    read an Evaluation; never change one you are given.
+    Nothing is cached here: a request evaluates its interview once and hands the Evaluation to the functions
+    that take `evaluation=`, see app/interviews/interview_state.py.
     """
-    day = today or local_today()
-    try:
-        content = json.dumps(answers, sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError):  # not storage values: compute without the cache
-        return _evaluate(form, answers, day)
-    key = (id(form), day, content)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[0] is form:  # the entry holds the form, so its id cannot be reused meanwhile
-            _cache.move_to_end(key)
-            return hit[1]
-    evaluation = _evaluate(form, answers, day)
-    with _cache_lock:
-        _cache[key] = (form, evaluation)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return evaluation
+    return _evaluate(form, answers, today or local_today())
 
 
 def _evaluate(form: FormDefinition, answers: Mapping[str, Any], today: dt.date) -> Evaluation:
@@ -144,8 +119,12 @@ def validate_answer(
     raw: str | list[str] | None,
     *,
     today: dt.date | None = None,
+    evaluation: Evaluation | None = None,
 ) -> Result:
-    """Validate a raw answer for `key` in the context of the other answers (what autosave should call)."""
+    """Validate a raw answer for `key` in the context of the other answers (what autosave should call).
+
+    `evaluation` is that of `answers` when the caller has it already.
+    """
     question = question_for_key(form, key)
-    evaluation = evaluate(form, answers, today=today)
+    evaluation = evaluation or evaluate(form, answers, today=today)
     return validate(question, raw, answers=evaluation.scope(key))

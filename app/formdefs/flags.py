@@ -58,10 +58,11 @@ def _trigger_keys(expression: Expression, evaluation: Evaluation) -> tuple[str, 
 
 
 def fired_flags(
-    form: FormDefinition, answers: Mapping[str, Any], *, today: dt.date | None = None
+    form: FormDefinition, answers: Mapping[str, Any], *, today: dt.date | None = None,
+    evaluation: Evaluation | None = None,
 ) -> list[FiredFlag]:
     """Flag rules that hold for the visible answers, most urgent first, each naming its triggering answers."""
-    evaluation = evaluate(form, answers, today=today)
+    evaluation = evaluation or evaluate(form, answers, today=today)
     fired = [
         FiredFlag(
             rule.id, rule.priority, rule.explanation, rule.guidance, _trigger_keys(rule.when, evaluation)

@@ -24,12 +24,17 @@ def can_reach(principal: Principal, interview: Interview, case: Case | None) -> 
     return False
 
 
-def get_interview(session: Session, principal: Principal, interview_id: int) -> Interview:
-    """The interview if the principal may reach it; NotFound otherwise (also for another office's)."""
-    interview = session.get(Interview, interview_id)
+def get_interview(session: Session, principal: Principal, interview_id: int, *, lock: bool = False) -> Interview:
+    """The interview if the principal may reach it; NotFound otherwise (also for another office's).
+
+    `lock` reads it FOR UPDATE (PostgreSQL), as an autosave must before it reads the answers (see save_answer).
+    """
+    interview = session.get(Interview, interview_id, with_for_update=True if lock else None)
     if interview is None:
         raise NotFound(interview_id)
-    case = session.get(Case, interview.case_id)
+    # The case decides only for a worker reaching someone else's interview: not read otherwise.
+    own = principal.has(Role.SUPERVISOR) or interview.worker_id == principal.id
+    case = None if own else session.get(Case, interview.case_id)
     if not can_reach(principal, interview, case):
         raise NotFound(interview_id)
     return interview

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
 
@@ -33,8 +35,9 @@ from app.formdefs import (
 )
 from app.formdefs.keys import question_for_key
 from app.interviews import carry
-from app.interviews.answers import Raw, form_of, load_answers
+from app.interviews.answers import Raw, answer_rows, form_of, load_answers
 from app.interviews.errors import InterviewError, InterviewReadOnly, NotesTooLong
+from app.interviews.interview_state import AnswerState
 from app.interviews.lifecycle import SAFETY_SECTION, interrupt_unsafe
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.web.ids import parse_id
@@ -67,6 +70,9 @@ class Saved:
     changed: bool = True
     conflict: Conflict | None = None
     interrupted: bool = False
+    # The interview's answers before and after this save (autosave: read once, see interview_state).
+    before: AnswerState | None = None
+    after: AnswerState | None = None
 
 
 def check_writable(interview: Interview, question: Question) -> None:
@@ -118,10 +124,17 @@ def _first_save(session: Session, actor: Principal, interview_id: int, key: str,
                 updated_at=now, updated_by_id=actor.id)
         .on_conflict_do_nothing(index_elements=["interview_id", "key"])
         .returning(col(Answer.id))
-    ).first()
-    row = _answer_row(session, interview_id, key)
-    assert row is not None  # noqa: S101 - inserted now or by the other request
-    return row, inserted is not None
+    ).scalar()
+    if inserted is not None:
+        # Known whole (its id came back): taken into the session as loaded, without reading it again.
+        row = Answer(id=inserted, interview_id=interview_id, key=key, raw=raw, value=value, valid=valid, revision=1,
+                     updated_at=now, updated_by_id=actor.id)
+        make_transient_to_detached(row)
+        session.add(row)
+        return row, True
+    found = _answer_row(session, interview_id, key)
+    assert found is not None  # noqa: S101 - inserted by the other request
+    return found, False
 
 
 def _changed(row: Answer, raw: str, value: str | None, valid: bool, actor: Principal, now: dt.datetime) -> Answer:
@@ -162,11 +175,19 @@ def write_answer(
     client_id: str,
     answers: Mapping[str, Any] | None,
     base_revision: int | None = None,
+    state: AnswerState | None = None,
+    section: str | None = None,
 ) -> Saved:
-    """Validate and store one answer (no access or state checks: callers do those)."""
+    """Validate and store one answer (no access or state checks: callers do those).
+
+    With `state` (read after the interview was locked) the answers are neither read nor evaluated again.
+    `section` becomes the interview's current section when the answer changes.
+    """
     assert interview.id is not None  # noqa: S101
     question = question_of(form, key)
-    if answers is None:
+    if state is not None:
+        answers = state.answers
+    elif answers is None:
         answers = load_answers(session, interview.id)
     checked, raw_text = _normalise(question, raw)
     if question.type == "repeat":
@@ -176,17 +197,20 @@ def write_answer(
         value: str | None = json.dumps(count)
         raw_text = str(count)
     else:
-        result = validate_answer(form, answers, key, checked)
+        result = validate_answer(form, answers, key, checked, evaluation=state.evaluation if state else None)
         error = result.error
         stored = to_storage(question, result.value) if result.ok else None
         value = json.dumps(stored, ensure_ascii=False) if stored is not None else None
     valid = error is None
     # Locked (PostgreSQL), the interview first and then the answer, always in this order (no deadlock between a
     # section save and an autosave): a second device saving the same answer waits, so no revision counts twice.
-    lock_row(session, Interview, interview.id)
-    row = _answer_row(session, interview.id, key)
+    if state is None:
+        lock_row(session, Interview, interview.id)
+        row = _answer_row(session, interview.id, key)
+    else:
+        row = state.rows.get(key)
     if row is not None and row.raw == raw_text and row.value == value and row.valid == valid:
-        return Saved(key, question, row, error, changed=False)
+        return Saved(key, question, row, error, changed=False, before=state, after=state)
     conflict = None
     now = utcnow()
     if row is None:
@@ -194,7 +218,7 @@ def write_answer(
         if not inserted:
             # Another request saved the first value at the same moment: this save changes it like any later one.
             if row.raw == raw_text and row.value == value and row.valid == valid:
-                return Saved(key, question, row, error, changed=False)
+                return Saved(key, question, row, error, changed=False, before=state, after=state)
             row = _changed(row, raw_text, value, valid, actor, now)
     else:
         conflict = newer_elsewhere(session, row, base_revision=base_revision, client_id=client_id)
@@ -213,11 +237,14 @@ def write_answer(
         )
     )
     interview.updated_at = now
+    if section is not None:
+        interview.current_section = section
     session.add(interview)
     if valid and key in carry.CASE_KEYS and client_id != carry.CASE_PREFILL:
         carry.flow_back(session, actor=actor, interview=interview, key=key, value=json.loads(value) if value else None)
     session.flush()
-    return Saved(key, question, row, error, changed=True, conflict=conflict)
+    return Saved(key, question, row, error, changed=True, conflict=conflict, before=state,
+                 after=state.with_row(row) if state is not None else None)
 
 
 def save_answer(
@@ -229,26 +256,32 @@ def save_answer(
     raw: Raw,
     client_id: str = "",
     base_revision: int | None = None,
+    locked: bool = False,
 ) -> Saved:
     """Autosave one answer: raw always, value only when valid; the later save wins and the earlier device is told.
 
-    Saying "no" to the safety question interrupts the interview at once (state `interrupted`).
+    Saying "no" to the safety question interrupts the interview at once (state `interrupted`). `locked`: the
+    caller read the interview with get_interview(lock=True) in this transaction.
     """
     form = form_of(interview)
     question = question_of(form, key)
     check_writable(interview, question)
     parsed = parse_key(key)
     assert interview.id is not None  # noqa: S101
-    answers = load_answers(session, interview.id)
+    # Locked (PostgreSQL) before the answers are read: every writer of an interview's answers takes this lock
+    # first, so the state read here stays true until the commit and the answer need not be read again.
+    if not locked:
+        lock_row(session, Interview, interview.id)
+    state = AnswerState(form, answer_rows(session, interview.id))
     if parsed.group is not None and parsed.index is not None:
-        count = evaluate(form, answers).counts.get(parsed.group, 0)
+        count = state.evaluation.counts.get(parsed.group, 0)
         if parsed.index >= count:
             raise InterviewError(str(_l("Tej osoby nie ma już na liście.")), 409)
     saved = write_answer(
-        session, actor, interview, form, key, raw, client_id=client_id, answers=answers, base_revision=base_revision
+        session, actor, interview, form, key, raw, client_id=client_id, answers=None, base_revision=base_revision,
+        state=state, section=question.section,
     )
     if saved.changed:
-        interview.current_section = question.section
         record(
             session,
             "answer.change",
@@ -346,8 +379,11 @@ def set_notes(session: Session, *, actor: Principal, interview: Interview, notes
     return True
 
 
-def remember_section(session: Session, interview: Interview, section_id: str) -> None:
-    """Keep where the worker is, so the interview resumes there from any device."""
-    if interview.state == InterviewState.IN_PROGRESS and interview.current_section != section_id:
-        interview.current_section = section_id
-        session.add(interview)
+def remember_section(session: Session, interview_id: int, section_id: str) -> None:
+    """Keep where the worker is, so the interview resumes there from any device (one UPDATE, nothing read)."""
+    session.exec(
+        update(Interview)
+        .where(col(Interview.id) == interview_id, col(Interview.state) == InterviewState.IN_PROGRESS,
+               col(Interview.current_section) != section_id)
+        .values(current_section=section_id)
+    )

@@ -245,8 +245,12 @@ def stored(value: str | None) -> Any:
     return json.loads(value) if value else None
 
 
-def panel(session: Session, interview: Interview, section_id: str) -> list[tuple[str, LocalText, str]]:
-    """Carried answers of this section still to confirm: (key, question label, the answer as typed)."""
+def panel(
+    session: Session, interview: Interview, section_id: str, *, rows: Mapping[str, Answer] | None = None
+) -> list[tuple[str, LocalText, str]]:
+    """Carried answers of this section still to confirm: (key, question label, the answer as typed).
+
+    `rows`: the interview's answer rows when the caller has read them already (the runner's screen)."""
     from app.interviews.answers import answer_rows, form_of
     from app.interviews.models import InterviewState
 
@@ -256,7 +260,8 @@ def panel(session: Session, interview: Interview, section_id: str) -> list[tuple
     if not keys:
         return []
     form = form_of(interview)
-    rows = answer_rows(session, interview.id or 0)
+    if rows is None:
+        rows = answer_rows(session, interview.id or 0)
     return [
         (key, form.question(key).label, rows[key].raw)
         for key in CASE_KEYS

@@ -14,7 +14,7 @@ from app.audit.services import record_view
 from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.cases.models import Case
-from app.db import get_session, reading_session, standalone_session
+from app.db import get_session, standalone_session
 from app.errors import NotFound
 from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
 from app.formdefs.keys import question_for_key
@@ -26,6 +26,7 @@ from app.interviews import (
     carry,
     errors,
     finish_view,
+    interview_state,
     lifecycle,
     members,
     pending,
@@ -34,7 +35,9 @@ from app.interviews import (
 )
 from app.interviews import start as iv_start
 from app.interviews.models import Interview, InterviewState
-from app.interviews.screen import FieldView, GroupView, Screen, build_screen, dom_id, summary
+from app.interviews.screen import GroupView, Screen, build_screen, dom_id, saved_screen, summary
+from app.referrals.flags import interview_review
+from app.reports.comments import open_comments
 from app.web.htmx import is_htmx, render, trigger
 from app.web.ids import parse_id
 
@@ -78,16 +81,19 @@ def answer_dom_id(key: str) -> str:
     return dom_id(key)
 
 
-def _interview(interview_id: int) -> Interview:
+def _interview(interview_id: int, *, lock: bool = False) -> Interview:
     try:
-        return access.get_interview(get_session(), me(), interview_id)
+        return access.get_interview(get_session(), me(), interview_id, lock=lock)
     except NotFound:
         abort(404)
 
 
 def _role(interview: Interview) -> str:
     """Whose view of the answers the current user gets (per-field privacy, app/interviews/privacy.py)."""
-    return privacy.answer_role(me(), interview, get_session().get(Case, interview.case_id))
+    principal = me()
+    # The case counts only when the interview is someone else's (it may be assigned to this worker): not read otherwise.
+    case = None if interview.worker_id == principal.id else get_session().get(Case, interview.case_id)
+    return privacy.answer_role(principal, interview, case)
 
 
 def _writable(data: Any, interview: Interview) -> Any:
@@ -133,39 +139,27 @@ def run(interview_id: int) -> Response:
         screen = build_screen(session, interview, lifecycle.SAFETY_SECTION, role=_role(interview))
         return render("interviews/interrupted.html", screen=screen, interview=interview)
     waiting = resume.send_on_open(session, interview)
-    screen = build_screen(session, interview, request.args.get("section"), role=_role(interview))
+    screen = build_screen(session, interview, request.args.get("section"), role=_role(interview),
+                          comments=open_comments(session, interview.id or 0))
     if interview.state == InterviewState.IN_PROGRESS and screen.section.id != interview.current_section:
         with standalone_session() as writer:
-            row = writer.get(Interview, interview.id)
-            if row is not None:
-                autosave.remember_section(writer, row, screen.section.id)
-    carried = carry.panel(session, interview, screen.section.id)  # segment A data from the case, to confirm
+            autosave.remember_section(writer, interview.id or 0, screen.section.id)
+    # Segment A data from the case, to confirm (from the answers the screen read).
+    carried = carry.panel(session, interview, screen.section.id, rows=screen.rows)
     return render("interviews/run.html", screen=screen, interview=interview, form=screen.form, pending=waiting,
                   carried=carried, carried_keys={key for key, _label, _raw in carried})
-
-
-def _field_of(screen: Screen, key: str) -> FieldView | None:
-    for item in screen.items:
-        if isinstance(item, FieldView):
-            if item.key == key:
-                return item
-            continue
-        for member in item.members:
-            for view in member:
-                if view.key == key:
-                    return view
-    return None
 
 
 @bp.route("/interviews/<int:interview_id>/answers", methods=["POST"])
 @roles_required(Role.WORKER, Role.SUPERVISOR)
 def save(interview_id: int) -> Response:
-    """Autosave one answer (htmx); answers with the field's new state and the section's visibility."""
-    interview = _interview(interview_id)
+    """Autosave one answer (htmx): the field's new state, progress and visibility, the flags when they changed."""
+    interview = _interview(interview_id, lock=True)
     session = get_session()
     key = request.form.get("key", "")
     rev = request.form.get(f"_rev:{key}", "")
-    if privacy.withheld(answers.form_of(interview), key, _role(interview)):
+    role = _role(interview)
+    if privacy.withheld(answers.form_of(interview), key, role):
         return render("interviews/_refused.html", status=403, key=key,
                       message=_l("Tej odpowiedzi nie możesz oglądać ani zmieniać (ograniczona widoczność pola)."))
     try:
@@ -177,6 +171,7 @@ def save(interview_id: int) -> Response:
             raw=request.form.getlist(key),
             client_id=request.form.get("client_id", ""),
             base_revision=parse_id(rev),
+            locked=True,
         )
     except errors.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key=key)
@@ -186,20 +181,25 @@ def save(interview_id: int) -> Response:
         response = Response("", status=200)
         response.headers["HX-Redirect"] = _run_url(interview)
         return response
-    # Commit the answer now and build the reply in a read transaction: on SQLite the write lock is held for
-    # the save alone, not while the section is re-evaluated and rendered (autosave under load, bench/).
+    before, after = saved.before, saved.after
+    # save_answer reads the interview's state once and hands both on.
+    assert before is not None  # noqa: S101
+    assert after is not None  # noqa: S101
+    review = None
+    if interview_state.flags_changed(before, after):
+        review = interview_review(session, interview=interview, lang=str(get_locale() or "pl"),
+                                  answers=after.answers, evaluation=after.evaluation)
     session.commit()
-    with reading_session() as reader:
-        screen = build_screen(reader, interview, saved.question.section, role=_role(interview))
-        view = _field_of(screen, key)
-        response = render(
-            "interviews/_answer_state.html",
-            view=view,
-            screen=screen,
-            interview=interview,
-            conflict=saved.conflict,
-            just_saved=True,
-        )
+    screen, view = saved_screen(interview, after, key, role=role)
+    response = render(
+        "interviews/_answer_state.html",
+        view=view,
+        screen=screen,
+        interview=interview,
+        conflict=saved.conflict,
+        just_saved=True,
+        review=review,
+    )
     trigger(response, "answer-saved", {"key": key})
     return trigger(response, "tw:visibility", screen.visibility)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from app.formdefs import (
 )
 from app.formdefs.keys import question_for_key
 from app.interviews.answers import Raw, answer_rows, decoded, form_of, raw_of
+from app.interviews.interview_state import AnswerState
 from app.interviews.models import Answer, Interview, InterviewState
 from app.interviews.privacy import may_see
 
@@ -117,6 +119,10 @@ class Screen:
     progress: Progress
     evaluation: Evaluation
     visibility: dict[str, bool] = field(default_factory=dict)
+    # A returned report's open comments by answer key (the reviewer's notes shown under each question).
+    comments: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    # The interview's answer rows the screen was built from (by key).
+    rows: Mapping[str, Answer] = field(default_factory=dict)
 
     @property
     def read_only(self) -> bool:
@@ -146,66 +152,89 @@ class Screen:
         return sum(1 for e in self.sections if e.done)
 
 
-def _field(
-    form: FormDefinition, answers: dict[str, Any], rows: dict[str, Answer], evaluation: Evaluation, question: Question, key: str
-) -> FieldView:
-    row = rows.get(key)
+def _field(state: AnswerState, question: Question, key: str) -> FieldView:
+    row = state.rows.get(key)
     raw = raw_of(question, row)
     error = None
     if row is not None and not row.valid and row.raw:
-        error = validate_answer(form, answers, key, raw).error
+        error = validate_answer(state.form, state.answers, key, raw, evaluation=state.evaluation).error
     return FieldView(
         key=key,
         question=question,
         raw=raw,
         error=error,
-        visible=evaluation.is_visible(key),
+        visible=state.evaluation.is_visible(key),
         revision=row.revision if row else 0,
         answered=bool(row and row.raw),
     )
 
 
+def _visibility(section: Section, evaluation: Evaluation) -> dict[str, bool]:
+    """Whether each block of a section (questions, groups, every member's questions) is shown, by HTML id."""
+    visibility: dict[str, bool] = {}
+    for question in section.questions:
+        visibility[dom_id(question.id)] = evaluation.is_visible(question.id)
+        if question.type != "repeat":
+            continue
+        for index in range(evaluation.counts.get(question.id, 0)):
+            for member in question.questions:
+                key = answer_key(member.id, question.id, index)
+                visibility[dom_id(key)] = evaluation.is_visible(key)
+    return visibility
+
+
+def _frame(interview: Interview, state: AnswerState, section_id: str | None, items: list[FieldView | GroupView]
+           ) -> Screen:
+    form, evaluation = state.form, state.evaluation
+    overall = progress(form, state.answers, evaluation=evaluation)
+    per_section = {p.section_id: p for p in overall.sections}
+    entries = [SectionEntry(s, per_section[s.id]) for s in form.sections if evaluation.visible_sections[s.id]]
+    try:
+        section = form.section(section_id or interview.current_section)
+    except KeyError:
+        section = entries[0].section if entries else form.sections[0]
+    return Screen(interview, form, section, items, entries, overall, evaluation, _visibility(section, evaluation))
+
+
 def build_screen(
-    session: Session, interview: Interview, section_id: str | None = None, *, role: str = "supervisor"
+    session: Session, interview: Interview, section_id: str | None = None, *, role: str = "supervisor",
+    comments: Mapping[str, Sequence[Any]] | None = None,
 ) -> Screen:
     """The screen of a section (default: where the interview was left, else the first visible section).
 
-    Answers `role` may not see (visible_to) come without their value and are marked withheld.
+    Answers `role` may not see (visible_to) come without their value and are marked withheld; `comments` are
+    a returned report's open comments by answer key.
     """
     assert interview.id is not None  # noqa: S101
-    form = form_of(interview)
-    rows = answer_rows(session, interview.id)
-    answers = decoded(rows)
-    evaluation = evaluate(form, answers)
-    overall = progress(form, answers)
-    per_section = {p.section_id: p for p in overall.sections}
-    entries = [SectionEntry(s, per_section[s.id]) for s in form.sections if evaluation.visible_sections[s.id]]
-    wanted = section_id or interview.current_section
-    try:
-        section = form.section(wanted)
-    except KeyError:
-        section = entries[0].section if entries else form.sections[0]
-    items: list[FieldView | GroupView] = []
-    visibility: dict[str, bool] = {}
-    for question in section.questions:
+    state = AnswerState(form_of(interview), answer_rows(session, interview.id))
+    screen = _frame(interview, state, section_id, [])
+    screen.comments = comments or {}
+    screen.rows = state.rows
+    for question in screen.section.questions:
         if question.type != "repeat":
-            view = _field(form, answers, rows, evaluation, question, question.id)
-            items.append(view)
-            visibility[view.dom_id] = view.visible
+            screen.items.append(_field(state, question, question.id))
             continue
-        count = evaluation.counts.get(question.id, 0)
+        count = state.evaluation.counts.get(question.id, 0)
         members = [
-            [_field(form, answers, rows, evaluation, m, answer_key(m.id, question.id, i)) for m in question.questions]
-            for i in range(count)
+            [_field(state, m, answer_key(m.id, question.id, i)) for m in question.questions] for i in range(count)
         ]
-        group_row = rows.get(question.id)
-        group = GroupView(question, evaluation.is_visible(question.id), members, group_row.revision if group_row else 0)
-        items.append(group)
-        visibility[group.dom_id] = group.visible
-        for member in members:
-            for view in member:
-                visibility[view.dom_id] = view.visible
-    return Screen(interview, form, section, _withhold(form, items, role), entries, overall, evaluation, visibility)
+        group_row = state.rows.get(question.id)
+        screen.items.append(GroupView(question, state.evaluation.is_visible(question.id), members,
+                                      group_row.revision if group_row else 0))
+    screen.items = _withhold(screen.form, screen.items, role)
+    return screen
+
+
+def saved_screen(interview: Interview, state: AnswerState, key: str, *, role: str = "supervisor"
+                 ) -> tuple[Screen, FieldView]:
+    """What an autosave answers with: the saved field, and the progress and visibility of its section.
+
+    Built from the state after the save (no reading, no other field validated); the screen holds no items.
+    """
+    question = question_for_key(state.form, key)
+    view = _withhold(state.form, [_field(state, question, key)], role)[0]
+    assert isinstance(view, FieldView)  # noqa: S101
+    return _frame(interview, state, question.section, []), view
 
 
 def _withhold(form: FormDefinition, items: list[FieldView | GroupView], role: str) -> list[FieldView | GroupView]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.formdefs.evaluation import evaluate
+from app.formdefs.evaluation import Evaluation, evaluate
 from app.formdefs.expr import Expression
 from app.formdefs.expr_nodes import Binary, Node
 from app.formdefs.expr_values import Context, truthy
@@ -18,7 +18,9 @@ from app.formdefs.flags import FiredFlag
 from app.formdefs.model import FormDefinition
 
 
-def causes(form: FormDefinition, answers: Mapping[str, Any], flag: FiredFlag) -> list[str]:
+def causes(
+    form: FormDefinition, answers: Mapping[str, Any], flag: FiredFlag, *, evaluation: Evaluation | None = None
+) -> list[str]:
     """The triggering answers that make the rule true: of an `or`, only the branches that hold.
 
     "thoughts or plan" with the plan answered "Nie" names the thoughts; with both "Tak" both; "food = false or
@@ -27,7 +29,7 @@ def causes(form: FormDefinition, answers: Mapping[str, Any], flag: FiredFlag) ->
     rule = next((r for r in form.flags if r.id == flag.rule_id), None)
     if rule is None:
         return list(flag.triggered_by)
-    context = evaluate(form, answers).context
+    context = (evaluation or evaluate(form, answers)).context
     names: set[str] = set()
     for node in _true_parts(rule.when.root, context):
         names |= Expression("", node).references()

@@ -16,9 +16,11 @@ from app.auth.services import Principal
 from app.clock import utcnow
 from app.errors import InvalidInput
 from app.formdefs import (
+    Evaluation,
     FiredFlag,
     FormDefinition,
     LocalText,
+    evaluate,
     fired_flags,
 )
 from app.formdefs.keys import parse_key
@@ -32,6 +34,7 @@ from app.referrals.models import (
     Priority,
     Referral,
 )
+from app.referrals.office_settings import office_helplines
 from app.referrals.queries import user_names
 
 # --------------------------------------------------------------------------- the interview's form and answers
@@ -106,16 +109,22 @@ def current_decisions(session: Session, interview_id: int) -> dict[str, FlagDeci
 
 
 def review_flags(
-    session: Session, *, interview: Interview, helplines: Helplines, lang: str = "pl"
+    session: Session, *, interview: Interview, helplines: Helplines, lang: str = "pl",
+    answers: Mapping[str, Any] | None = None, evaluation: Evaluation | None = None,
 ) -> FlagReview:
-    """Fired flags of the interview, most urgent first, each naming its triggering questions and its decision."""
+    """Fired flags of the interview, most urgent first, each naming its triggering questions and its decision.
+
+    `answers` and their `evaluation` are passed by an autosave that has them already (read once per request).
+    """
     assert interview.id is not None  # noqa: S101
     form = form_of(interview)
-    answers = load_answers(session, interview.id)
+    if answers is None:
+        answers = load_answers(session, interview.id)
+    evaluation = evaluation or evaluate(form, answers)
     decisions = current_decisions(session, interview.id)
     names = user_names(session, [d.decided_by_id for d in decisions.values()])
     views = []
-    for flag in fired_flags(form, answers):
+    for flag in fired_flags(form, answers, evaluation=evaluation):
         digest = fingerprint(answers, flag.triggered_by)
         decision = decisions.get(flag.rule_id)
         # A confirmed flag stays confirmed (its referral exists); a dismissal lapses when the answers change.
@@ -125,7 +134,8 @@ def review_flags(
         views.append(
             FlagView(
                 flag=flag,
-                labels=[answer_label(form, key, lang) for key in flag_causes.causes(form, answers, flag)],
+                labels=[answer_label(form, key, lang)
+                        for key in flag_causes.causes(form, answers, flag, evaluation=evaluation)],
                 fingerprint=digest,
                 decision=decision,
                 decided_by=names.get(decision.decided_by_id, "") if decision else "",
@@ -138,6 +148,15 @@ def review_flags(
         session.exec(select(Referral).where(Referral.interview_id == interview.id).order_by(col(Referral.id))).all()
     )
     return FlagReview(interview=interview, flags=views, referrals=referrals)
+
+
+def interview_review(
+    session: Session, *, interview: Interview, lang: str = "pl",
+    answers: Mapping[str, Any] | None = None, evaluation: Evaluation | None = None,
+) -> FlagReview:
+    """The flags panel of an interview with its office's helplines in service today (the runner's banner)."""
+    return review_flags(session, interview=interview, helplines=office_helplines(session, interview.office_id),
+                        lang=lang, answers=answers, evaluation=evaluation)
 
 
 def fired_flag(session: Session, interview: Interview, rule_id: str) -> tuple[FiredFlag, str] | None:

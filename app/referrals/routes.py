@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Flask, Response, abort, flash, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -59,10 +59,6 @@ def _lang() -> str:
     return str(get_locale() or "pl")
 
 
-def _endpoint_exists(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
-
-
 # --------------------------------------------------------------------------- access
 
 
@@ -101,7 +97,7 @@ def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str
         review=review,
         dismiss_errors=errors or {},
         dismiss_values=values or {},
-        runner_url=url_for("interviews.run", interview_id=interview.id) if _endpoint_exists("interviews.run") else None,
+        runner_url=url_for("interviews.run", interview_id=interview.id),
         # Open on its own page and after a decision in the panel; a compact banner in the runner otherwise.
         flags_expanded=expanded or not is_htmx(),
     )
@@ -110,7 +106,8 @@ def _flags_response(interview: Interview, *, status: int = 200, errors: dict[str
 @bp.route("/interviews/<int:interview_id>/flags")
 @roles_required(Role.WORKER, Role.SUPERVISOR)
 def interview_flags(interview_id: int) -> Response:
-    """The fired flags of an interview (htmx: the panel's content, refreshed after every saved answer)."""
+    """The fired flags of an interview (htmx: the panel's content, loaded once with the runner; autosave sends it again
+    out of band when the flags change)."""
     return _flags_response(_interview(interview_id))
 
 
@@ -169,15 +166,9 @@ def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, can
             flash(str(_l("Skierowanie wysłano do psychologów.")), "success")
             if interview is not None:
                 carry.fill_segment_j(db, actor=principal, interview=interview, referral=referral)  # shown in part J
-                target = (
-                    url_for("interviews.run", interview_id=interview.id)
-                    if _endpoint_exists("interviews.run")
-                    else url_for("referrals.interview_flags", interview_id=interview.id)
-                )
+                target = url_for("interviews.run", interview_id=interview.id)
             else:
-                target = (
-                    url_for("cases.detail", case_id=case.id) if _endpoint_exists("cases.detail") else url_for("referrals.mine")
-                )
+                target = url_for("cases.detail", case_id=case.id)
             return redirect(target)  # type: ignore[return-value]
     else:
         errors = {}
@@ -234,8 +225,7 @@ def new_from_interview(interview_id: int) -> Response:
 def new_from_case(case_id: int) -> Response:
     """Raise a referral by hand from a case, with the person's consent."""
     case = _visible_case(case_id)
-    cancel = url_for("cases.detail", case_id=case_id) if _endpoint_exists("cases.detail") else url_for("referrals.mine")
-    return _referral_form(case=case, interview=None, flag_id="", cancel_url=cancel)
+    return _referral_form(case=case, interview=None, flag_id="", cancel_url=url_for("cases.detail", case_id=case_id))
 
 
 # --------------------------------------------------------------------------- lists

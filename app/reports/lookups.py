@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
@@ -48,18 +47,6 @@ def comments_of(session: Session, report_id: int) -> list[ReviewComment]:
         select(ReviewComment).where(ReviewComment.report_id == report_id)
         .order_by(col(ReviewComment.version), col(ReviewComment.id))
     ).all())
-
-
-def open_comments(session: Session, interview_id: int) -> dict[str, list[ReviewComment]]:
-    """Comments the worker still has to act on (the report is returned), grouped by answer key."""
-    report = report_of_interview(session, interview_id)
-    if report is None or report.state != ReportState.RETURNED:
-        return {}
-    grouped: dict[str, list[ReviewComment]] = defaultdict(list)
-    for comment in comments_of(session, report.id or 0):
-        if comment.version == report.version:
-            grouped[comment.answer_key].append(comment)
-    return dict(grouped)
 
 
 def may_read_report(principal: Principal, report: Report) -> bool:

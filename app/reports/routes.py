@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record_view
@@ -23,7 +23,8 @@ from app.reports import document_check, lookups, pki_store, returned, review
 from app.reports import errors as rep_errors
 from app.reports import queue as rep_queue
 from app.reports.build import build_report, question_label
-from app.reports.models import FileKind, Report, ReportFile, ReviewComment
+from app.reports.comments import open_comments
+from app.reports.models import FileKind, Report, ReportFile
 from app.reports.pdf.story import format_amount
 from app.reports.states import PENDING_REVIEW, STATE_LABELS, ReportState
 from app.web import ratelimit
@@ -79,17 +80,8 @@ def report_status(interview: Interview) -> dict[str, Any]:
         "report": report,
         "can_sign": interview.worker_id == principal.id and principal.has(Role.WORKER)
         and interview.state == "finished" and state in (ReportState.FINISHED, ReportState.RETURNED),
-        "open_comments": sum(len(v) for v in lookups.open_comments(get_session(), interview.id or 0).values()),
+        "open_comments": sum(len(v) for v in open_comments(get_session(), interview.id or 0).values()),
     }
-
-
-@bp.app_template_global()
-def returned_for_me() -> list[returned.Returned]:
-    """For "Dzisiaj" (`reports/_today_returned.html`): the worker's reports sent back for corrections."""
-    principal = me()
-    if not principal.has(Role.WORKER):
-        return []
-    return returned.returned_reports(get_session(), worker_id=principal.id, office_id=principal.office_id)
 
 
 @bp.app_template_global()
@@ -111,22 +103,10 @@ def fix_url(interview: Interview, report: Report) -> str:
     return url_for("interviews.run", interview_id=interview.id, section=section_id, _anchor=dom_id(key))
 
 
-@bp.app_template_global()
-def endpoint_exists(endpoint: str) -> bool:
-    """Whether a view exists, so links to features merged later light up by themselves."""
-    return endpoint in current_app.view_functions
-
-
 @bp.app_template_filter("pln")
 def pln(value: Decimal | None) -> str:
     """An amount in the Polish format (1 234,50), as in the PDF."""
     return format_amount(value)
-
-
-@bp.app_template_global()
-def review_comments(interview: Interview, answer_key: str) -> list[ReviewComment]:
-    """For `reports/_question_comments.html`: a returned report's comments on one answer."""
-    return lookups.open_comments(get_session(), interview.id or 0).get(answer_key, [])
 
 
 # --------------------------------------------------------------------------- supervisor screens
@@ -208,7 +188,7 @@ def _detail_context(report: Report, errors: dict[str, str] | None = None,
         "files": lookups.files_of(db, report.id or 0),
         "comments": comments,
         "comment_labels": {c.answer_key: question_label(interview, c.answer_key) for c in comments if c.answer_key},
-        "open_comments": lookups.open_comments(db, interview.id or 0),
+        "open_comments": open_comments(db, interview.id or 0),
         "state_label": STATE_LABELS[ReportState(report.state)],
         "can_review": pending and principal.has(Role.SUPERVISOR) and principal.id != report.worker_id,
         "can_resubmit": report.state == ReportState.RETURNED and principal.id == report.worker_id

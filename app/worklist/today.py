@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from app.auth.services import Principal
@@ -19,6 +19,7 @@ from app.cases.models import (
 from app.cases.queue import QueueItem, end_of_local_day, queue_items
 from app.clock import to_local, utcnow
 from app.interviews.models import Interview, InterviewState
+from app.reports.returned import Returned, returned_reports
 from app.workdays import add_working_days
 
 UPDATE_NOTICE_WORKING_DAYS = 10
@@ -33,6 +34,8 @@ class Today:
     interviews: list[QueueItem]
     deadlines: list[QueueItem]
     unassigned_count: int
+    # Reports the supervisor sent back, shown at the very top (and counted in the menu's "Raporty" badge).
+    returned: list[Returned] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -46,26 +49,38 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
     today = to_local(now).date()
     end_of_day = end_of_local_day(today)
 
-    callbacks = session.exec(
+    # A fixed number of statements whatever the length of the list (query budget: tests/integration).
+    open_callbacks = session.exec(
         select(Callback, Case)
         .join(Case, col(Case.id) == col(Callback.case_id))
         .where(
             Callback.worker_id == actor.id,
             col(Callback.done_at).is_(None),
-            col(Callback.due_at) < end_of_day,
             Case.office_id == actor.office_id,
         )
         .order_by(col(Callback.due_at))
     ).all()
-    mine_open = session.exec(
+    callbacks = [(callback, case) for callback, case in open_callbacks if callback.due_at < end_of_day]
+    future_callbacks = {callback.case_id for callback, _case in open_callbacks if callback.due_at >= end_of_day}
+    # The worker's open cases and, among their finished ones, permanent help that comes up for its update.
+    mine = session.exec(
         select(Case)
         .where(
             Case.office_id == actor.office_id,
             Case.assigned_worker_id == actor.id,
-            col(Case.state).in_([s.value for s in OPEN_STATES]),
+            or_(
+                col(Case.state).in_([s.value for s in OPEN_STATES]),
+                and_(
+                    col(Case.permanent_help).is_(True),
+                    col(Case.state) == CaseState.INTERVIEW_DONE,
+                    col(Case.last_interview_completed_at).is_not(None),
+                ),
+            ),
         )
         .order_by(col(Case.urgent).desc(), col(Case.due_on), col(Case.id))
     ).all()
+    mine_open = [case for case in mine if case.state in OPEN_STATES]
+    permanent = sorted((case for case in mine if case.state not in OPEN_STATES), key=lambda c: c.id or 0)
     interviews = session.exec(
         select(Interview, Case)
         .join(Case, col(Case.id) == col(Interview.case_id))
@@ -76,7 +91,7 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         )
         .order_by(col(Interview.updated_at).desc())
     ).all()
-    all_cases = {c.id: c for _cb, c in callbacks} | {c.id: c for c in mine_open} | {c.id: c for _i, c in interviews}
+    all_cases = {c.id: c for _cb, c in callbacks} | {c.id: c for c in mine} | {c.id: c for _i, c in interviews}
     items = queue_items(session, list(all_cases.values()), today)
 
     shown: set[int] = set()
@@ -98,13 +113,6 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         item.interview = interview
         interview_items.append(item)
         shown.add(case.id or 0)
-    future_callbacks = set(
-        session.exec(
-            select(Callback.case_id).where(
-                Callback.worker_id == actor.id, col(Callback.done_at).is_(None), col(Callback.due_at) >= end_of_day
-            )
-        ).all()
-    )
     to_call: list[QueueItem] = []
     deadline_items: list[QueueItem] = []
     for case in mine_open:
@@ -122,20 +130,12 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         shown.add(case.id or 0)
     # Permanent help: the six-monthly update shows up among the deadlines ten working days ahead.
     update_horizon = add_working_days(today, UPDATE_NOTICE_WORKING_DAYS)
-    for case in session.exec(
-        select(Case).where(
-            Case.office_id == actor.office_id,
-            Case.assigned_worker_id == actor.id,
-            col(Case.permanent_help).is_(True),
-            Case.state == CaseState.INTERVIEW_DONE,
-            col(Case.last_interview_completed_at).is_not(None),
-        )
-    ).all():
+    for case in permanent:
         completed = case.last_interview_completed_at
         due = deadlines.update_due(to_local(completed).date()) if completed else None
         if case.id in shown or due is None or due > update_horizon:
             continue
-        item = queue_items(session, [case], today)[case.id or 0]
+        item = items[case.id or 0]
         item.update_due = due
         item.deadline = deadlines.deadline_status(due, today)
         deadline_items.append(item)
@@ -157,4 +157,5 @@ def today_for(session: Session, *, actor: Principal, now: datetime | None = None
         interviews=interview_items,
         deadlines=deadline_items,
         unassigned_count=int(unassigned),
+        returned=returned_reports(session, worker_id=actor.id, office_id=actor.office_id),
     )

@@ -222,18 +222,21 @@
     }
   });
 
-  // Flags banner: a refresh after each answer keeps the panel as the worker left it (open or closed), and a
+  // Flags banner: it loads once and an autosave sends it again out of band only when the fired flags change
+  // (or after a decision in the panel). A refresh keeps the panel as the worker left it (open or closed), and a
   // new flag is announced (aria-live) instead of moving the question being answered.
   var flagsOpen = null;
   var flagsSeen = null;
-  document.addEventListener("htmx:beforeSwap", function (event) {
+  function flagsBeforeSwap(event) {
     if (event.detail.target && event.detail.target.id === "flags-panel") {
       var box = document.getElementById("flags-box");
       flagsOpen = box ? box.open : null;
       if (box) { flagsSeen = parseInt(box.getAttribute("data-fired"), 10) || 0; }
     }
-  });
-  document.addEventListener("htmx:afterSwap", function (event) {
+  }
+  document.addEventListener("htmx:beforeSwap", flagsBeforeSwap);
+  document.addEventListener("htmx:oobBeforeSwap", flagsBeforeSwap);
+  function flagsAfterSwap(event) {
     if (!event.detail.target || event.detail.target.id !== "flags-panel") { return; }
     var box = document.getElementById("flags-box");
     if (!box) { return; }
@@ -244,7 +247,9 @@
       announce.textContent = (announce.getAttribute("data-msg-new") || "").replace("{n}", String(fired));
     }
     flagsSeen = fired;
-  });
+  }
+  document.addEventListener("htmx:afterSwap", flagsAfterSwap);
+  document.addEventListener("htmx:oobAfterSwap", flagsAfterSwap);
 
   // Notes at hand: the top link opens the notes panel.
   document.querySelectorAll("a[href='#notes']").forEach(function (link) {

@@ -107,12 +107,16 @@ def test_violence_flag_points_to_niebieska_karta_and_blue_line(client: FlaskClie
     assert 'href="tel:800120002"' in banner
 
 
-def test_panel_hook_refreshes_on_answer_saved(client: FlaskClient, worker_interview: Any) -> None:
-    """The full page includes the panel, which re-fetches itself after each autosave."""
+def test_panel_loads_once_with_the_runner_and_never_per_save(client: FlaskClient, worker_interview: Any) -> None:
+    """The runner's panel loads with the page; saves do not make it fetch itself (they send it when flags change)."""
     _, interview = worker_interview({})
-    html = client.get(f"/interviews/{interview.id}/flags").get_data(as_text=True)
-    assert f'hx-get="/interviews/{interview.id}/flags"' in html
-    assert 'hx-trigger="answer-saved from:body"' in html
+    runner = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    panel = runner.split('id="flags-panel"', 1)[1].split("</section>", 1)[0]
+    assert f'hx-get="/interviews/{interview.id}/flags"' in panel
+    assert 'hx-trigger="load"' in panel
+    assert "answer-saved" not in runner
+    page = client.get(f"/interviews/{interview.id}/flags").get_data(as_text=True)
+    assert "hx-trigger" not in page.split('id="flags-panel"', 1)[1].split(">", 1)[0]
 
 
 def test_dismissal_needs_a_reason(client: FlaskClient, worker_interview: Any, db: Session) -> None:

@@ -289,20 +289,3 @@ def test_changes_list_added_removed_and_changed_answers_in_form_order(form: Form
         "name",
         "safe",
     ]
-
-
-def test_evaluate_gives_the_same_result_for_equal_answers_and_a_new_one_when_they_change() -> None:
-    """Evaluations are reused for equal answers (autosave asks several times) but never for changed ones or days."""
-    import datetime as dt
-
-    from app.formdefs import FormRegistry
-    from app.formdefs.evaluation import evaluate
-
-    form = FormRegistry.from_directory(None).latest("rws")
-    day = dt.date(2026, 3, 2)
-    first = evaluate(form, {"answered_by": "person"}, today=day)
-    assert evaluate(form, {"answered_by": "person"}, today=day) is first
-    other = evaluate(form, {"answered_by": "other"}, today=day)
-    assert other is not first
-    assert other.is_visible("answered_by_name") and not first.is_visible("answered_by_name")
-    assert evaluate(form, {"answered_by": "person"}, today=day + dt.timedelta(days=1)) is not first

