@@ -32,7 +32,7 @@ class TodayPage:
     def book_call_back(self, name: str, when_local: str, note: str) -> None:
         """Open "Oddzwonić później…" for the person, set the time and note, and save."""
         item = self.item(name)
-        item.locator("summary").tap()
+        item.locator("details.call-more > summary").tap()
         item.get_by_label("Prosi o telefon później").check()
         item.get_by_label("Oddzwonić (dzień i godzina)").fill(when_local)
         item.get_by_label("Notatka").fill(note)
