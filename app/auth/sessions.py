@@ -96,6 +96,10 @@ class DatabaseSessionInterface(SessionInterface):
                 # The anonymous session of a timed-out login timed out too: still that user's browser.
                 fresh.expired_user_id = expired_for.get("user_id")
                 fresh.expired_csrf_token = expired_for.get("csrf")
+            if user_id is None and data.get("csrf_token"):
+                # Nobody was logged in: its CSRF token guards only the login form, which may stay open longer
+                # than the idle limit (or in another tab); the same browser keeps it, so that form still works.
+                fresh["csrf_token"] = data["csrf_token"]
             with standalone_session() as writer:
                 expired = writer.get(WebSession, id_hash)
                 if expired is not None:

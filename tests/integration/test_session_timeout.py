@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import ResumeDraft, Role, User, WebSession
 from app.config import Settings
-from tests.conftest import login, token
+from tests.conftest import PASSWORD, csrf_from, login, token
 
 
 def age_session(client: FlaskClient, db: Session, minutes: float) -> None:
@@ -198,3 +198,14 @@ def test_touch_interval_is_a_fraction_of_the_idle_limit() -> None:
     assert touch_interval(timedelta(minutes=1)) == timedelta(seconds=6)
     assert touch_interval(timedelta(seconds=3)) == timedelta(seconds=0.3)
     assert touch_interval(timedelta(minutes=30)) == timedelta(seconds=60)
+
+
+def test_a_login_form_left_open_past_the_idle_limit_still_logs_in(
+    client: FlaskClient, user_factory: Callable[..., User], db: Session
+) -> None:
+    """The anonymous session behind an open login form times out too; the same browser's form still works."""
+    user = user_factory(Role.WORKER)
+    form_token = csrf_from(client.get("/login").get_data(as_text=True))
+    age_session(client, db, 31)
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": form_token})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
