@@ -73,6 +73,9 @@ class Saved:
     # The interview's answers before and after this save (autosave: read once, see interview_state).
     before: AnswerState | None = None
     after: AnswerState | None = None
+    # The history row this save wrote: its id grows with every save of the interview (they take the interview's
+    # row lock in turn), so a screen can tell a newer state from an older reply that arrived late.
+    change_id: int | None = None
 
 
 def check_writable(interview: Interview, question: Question) -> None:
@@ -224,18 +227,17 @@ def write_answer(
         conflict = newer_elsewhere(session, row, base_revision=base_revision, client_id=client_id)
         row = _changed(row, raw_text, value, valid, actor, now)
     session.add(row)
-    session.add(
-        AnswerChange(
-            interview_id=interview.id,
-            key=key,
-            raw=raw_text,
-            value=value,
-            revision=row.revision,
-            changed_at=now,
-            changed_by_id=actor.id,
-            client_id=client_id[:64],
-        )
+    change = AnswerChange(
+        interview_id=interview.id,
+        key=key,
+        raw=raw_text,
+        value=value,
+        revision=row.revision,
+        changed_at=now,
+        changed_by_id=actor.id,
+        client_id=client_id[:64],
     )
+    session.add(change)
     interview.updated_at = now
     if section is not None:
         interview.current_section = section
@@ -244,7 +246,7 @@ def write_answer(
         carry.flow_back(session, actor=actor, interview=interview, key=key, value=json.loads(value) if value else None)
     session.flush()
     return Saved(key, question, row, error, changed=True, conflict=conflict, before=state,
-                 after=state.with_row(row) if state is not None else None)
+                 after=state.with_row(row) if state is not None else None, change_id=change.id)
 
 
 def save_answer(

@@ -201,7 +201,11 @@ def save(interview_id: int) -> Response:
         review=review,
     )
     trigger(response, "answer-saved", {"key": key})
-    return trigger(response, "tw:visibility", screen.visibility)
+    if saved.change_id is None:
+        return response  # nothing changed: the visibility stands as the last changing save left it
+    # Saves of one interview commit in turn but their replies may arrive out of order: the sequence lets the
+    # page drop a late reply's older visibility instead of hiding a question a newer answer opened.
+    return trigger(response, "tw:visibility", {**screen.visibility, "_seq": saved.change_id})
 
 
 @bp.route("/interviews/<int:interview_id>/notes", methods=["POST"])

@@ -202,10 +202,14 @@
   });
 
   // Skip logic applied live: show or hide only the blocks whose relevance changed; no field is replaced.
+  var visibilitySeq = 0;
   document.body.addEventListener("tw:visibility", function (event) {
     var map = event.detail || {};
+    var seq = typeof map._seq === "number" ? map._seq : 0;
+    if (seq && seq < visibilitySeq) { return; }  // a late reply: a newer save already set what is shown
+    if (seq) { visibilitySeq = seq; }
     Object.keys(map).forEach(function (id) {
-      if (id === "elt") { return; }
+      if (id === "elt" || id === "_seq") { return; }
       var block = document.getElementById(id);
       if (block && block.hidden === !!map[id]) { block.hidden = !map[id]; }
     });

@@ -200,3 +200,14 @@ def test_unknown_key_is_refused(client: FlaskClient, interview: Interview) -> No
     assert save(client, interview, "no_such_question", "x").status_code == 400
 
 
+
+
+def test_visibility_carries_a_sequence_so_a_late_reply_cannot_hide_a_newer_question(
+    client: FlaskClient, interview: Interview
+) -> None:
+    """Each changing save's visibility carries a growing sequence; a save that changes nothing sends none."""
+    first = json.loads(save(client, interview, "identity_confirmation", ["pesel_dob", "other"]).headers["HX-Trigger"])
+    second = json.loads(save(client, interview, "identity_confirmation", ["other"]).headers["HX-Trigger"])
+    assert second["tw:visibility"]["_seq"] > first["tw:visibility"]["_seq"]
+    same = json.loads(save(client, interview, "identity_confirmation", ["other"]).headers["HX-Trigger"])
+    assert "tw:visibility" not in same
