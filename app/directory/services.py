@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -22,8 +21,8 @@ from app.errors import InvalidInput
 from app.fields import (
     FieldError,
     collect,
+    optional_day,
     parse_clock,
-    parse_day,
     parse_email,
     parse_phone,
     require_phone,
@@ -171,10 +170,6 @@ def office_number(session: Session, office_id: int, number_id: int) -> Directory
     return office_row(session, DirectoryNumber, number_id, office_id)
 
 
-def _optional_day(raw: str, name: str, errors: dict[str, str]) -> date | None:
-    return collect(errors, name, parse_day, raw, missing="") if raw.strip() else None
-
-
 def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: DirectoryNumber | None = None
                 ) -> DirectoryNumber:
     """Add or change a number: a real phone number, its section when it is a section's, sensible validity dates."""
@@ -193,8 +188,8 @@ def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: 
     elif kind is NumberKind.SPECIAL and not label:
         errors["label"] = str(_l("Opisz, do czego służy numer specjalny (np. „infolinia w czasie epidemii”)."))
     number = collect(errors, "number", require_phone, form.number, missing=str(_l("Podaj numer telefonu, np. 58 675 46 75.")))
-    valid_from = _optional_day(form.valid_from, "valid_from", errors)
-    valid_until = _optional_day(form.valid_until, "valid_until", errors)
+    valid_from = optional_day(errors, "valid_from", form.valid_from)
+    valid_until = optional_day(errors, "valid_until", form.valid_until)
     if valid_from and valid_until and valid_until <= valid_from:
         errors["valid_until"] = str(_l("Dzień wyłączenia numeru musi być późniejszy niż dzień, od którego działa."))
     if errors or kind is None or number is None:

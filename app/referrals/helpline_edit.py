@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -12,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from app.errors import InvalidInput
+from app.fields import optional_day
 from app.formdefs.model import LocalText
 from app.officeconfig import store
 from app.referrals.helplines import GUIDANCE_KEYS, Helpline
@@ -61,19 +61,6 @@ class HelplineForm:
         )
 
 
-def _date(text: str, field_name: str, errors: dict[str, str]) -> dt.date | None:
-    value = text.strip()
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    errors[field_name] = str(_l("Nieprawidłowa data. Wpisz ją jako dd.mm.rrrr, np. 08.06.2026."))
-    return None
-
-
 def _text(text: str, field_name: str, errors: dict[str, str], *, required: Any = None) -> str:
     value = " ".join(text.split())
     if required and not value:
@@ -96,8 +83,8 @@ def check_form(form: HelplineForm, *, line_id: str, emergency: bool) -> Helpline
     show_with = [key for key in form.show_with if key in GUIDANCE_KEYS]
     if not show_with:
         errors["show_with"] = str(_l("Wybierz, przy jakich sygnałach pokazywać ten numer."))
-    valid_from = _date(form.valid_from, "valid_from", errors)
-    valid_until = _date(form.valid_until, "valid_until", errors)
+    valid_from = optional_day(errors, "valid_from", form.valid_from)
+    valid_until = optional_day(errors, "valid_until", form.valid_until)
     if valid_from and valid_until and valid_until < valid_from:
         errors["valid_until"] = str(_l("Data końcowa nie może być wcześniejsza niż początkowa."))
     if emergency and (valid_from or valid_until):
