@@ -28,7 +28,7 @@ from app.fields import (
     require_phone,
 )
 from app.staffing.models import Section
-from app.web.forms import posted_flag, posted_texts
+from app.web.forms import PostedForm, posted_texts
 from app.web.ids import parse_id
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
@@ -70,7 +70,7 @@ def _parse_hours(raw: str) -> str:
 
 
 @dataclass
-class ContactForm:
+class ContactForm(PostedForm):
     """The office's contact details as typed, kept verbatim for re-display."""
 
     slug: str = ""
@@ -82,8 +82,9 @@ class ContactForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ContactForm:
         """Build from posted form data."""
-        texts = posted_texts(data, ("slug", "applications_email", "epuap_address", "drop_box"))
-        return cls(**texts, hours=list(posted_texts(data, (f"hours_{d}" for d in WEEKDAYS)).values()))
+        form = super().from_mapping(data)
+        form.hours = list(posted_texts(data, (f"hours_{d}" for d in WEEKDAYS)).values())
+        return form
 
     @classmethod
     def of(cls, contact: OfficeContact) -> ContactForm:
@@ -132,7 +133,7 @@ def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> Of
 
 
 @dataclass
-class NumberForm:
+class NumberForm(PostedForm):
     """A directory number as typed, kept verbatim for re-display."""
 
     kind: str = NumberKind.SECTION.value
@@ -141,11 +142,6 @@ class NumberForm:
     number: str = ""
     valid_from: str = ""
     valid_until: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> NumberForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("kind", "section_id", "label", "number", "valid_from", "valid_until")))
 
     @classmethod
     def of(cls, entry: DirectoryNumber) -> NumberForm:
@@ -231,19 +227,13 @@ def section_numbers_removed(session: Session, *, actor: Principal, section: Sect
 
 
 @dataclass
-class StaffForm:
+class StaffForm(PostedForm):
     """A staff member's directory entry as typed."""
 
     phone: str = ""
     email: str = ""
     phone_public: bool = False
     email_public: bool = False
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> StaffForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("phone", "email")), phone_public=posted_flag(data, "phone_public"),
-                   email_public=posted_flag(data, "email_public"))
 
     @classmethod
     def of(cls, entry: StaffContact) -> StaffForm:

@@ -16,6 +16,7 @@ from app.formdefs.model import LocalText
 from app.officeconfig import store
 from app.referrals.helplines import GUIDANCE_KEYS, Helpline
 from app.referrals.office_settings import HELPLINES, encode_line
+from app.web.forms import PostedForm
 
 _NUMBER = re.compile(r"^\d[\d ]{1,14}\d$")
 MAX_TEXT = 200
@@ -31,7 +32,7 @@ class HelplineMissing(LookupError):
 
 
 @dataclass
-class HelplineForm:
+class HelplineForm(PostedForm):
     """What was typed into the helpline form, kept as typed."""
 
     number: str = ""
@@ -46,9 +47,9 @@ class HelplineForm:
     @classmethod
     def from_mapping(cls, data: Any) -> HelplineForm:
         """From a request form (`show_with` may repeat)."""
-        texts = {k: str(data.get(k, "")) for k in ("number", "name_pl", "name_en", "hours_pl", "hours_en",
-                                                      "valid_from", "valid_until")}
-        return cls(**texts, show_with=[str(v) for v in data.getlist("show_with")])
+        form = super().from_mapping(data)
+        form.show_with = [str(v) for v in data.getlist("show_with")]
+        return form
 
     @classmethod
     def of(cls, line: Helpline) -> HelplineForm:

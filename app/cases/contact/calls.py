@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
@@ -28,12 +26,13 @@ from app.cases.models import (
 from app.clock import LOCAL_TZ, utcnow
 from app.errors import InvalidInput, NotFound
 from app.fields import NOTE_MAX
+from app.web.forms import PostedForm
 
 # --- calls ---------------------------------------------------------------------------------------------------
 
 
 @dataclass
-class CallForm:
+class CallForm(PostedForm):
     """What was posted with a call outcome, kept verbatim for re-display."""
 
     number: str = ""
@@ -41,17 +40,6 @@ class CallForm:
     note: str = ""
     callback_at: str = ""
     callback_preset: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> CallForm:
-        """Build from posted form data."""
-        return cls(
-            number=str(data.get("number", "") or ""),
-            outcome=str(data.get("outcome", "") or ""),
-            note=str(data.get("note", "") or ""),
-            callback_at=str(data.get("callback_at", "") or ""),
-            callback_preset=str(data.get("callback_preset", "") or ""),
-        )
 
 
 def _mark_other_route(session: Session, *, actor: Principal, case: Case, reason: str, failed: int) -> None:
