@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlmodel import Session, select
+
+from app.auth.models import Office
 
 users_cli = AppGroup("users", help="User accounts.")
+
+
+def office_id_or_only(session: Session, office_id: int | None) -> int:
+    """The office given with --office-id, else the installation's only office (UsageError when not exactly one)."""
+    if office_id is not None:
+        return office_id
+    offices = session.exec(select(Office)).all()
+    if len(offices) != 1 or offices[0].id is None:
+        raise click.UsageError("Give --office-id: there is not exactly one office.")
+    return offices[0].id
 
 
 @users_cli.command("create")
@@ -17,22 +30,14 @@ users_cli = AppGroup("users", help="User accounts.")
 @click.password_option(help="Prompted when not given.")
 def users_create(username: str, full_name: str, roles: tuple[str, ...], office_id: int | None, email: str, password: str) -> None:
     """Create a user account."""
-    from sqlmodel import select
-
-    from app.auth.models import Office, Role
+    from app.auth.models import Role
     from app.auth.services import AccountError, create_user
     from app.db import get_session
 
     session = get_session()
-    if office_id is None:
-        offices = session.exec(select(Office)).all()
-        if len(offices) != 1:
-            raise click.UsageError("Give --office-id: there is not exactly one office.")
-        office_id = offices[0].id
-    assert office_id is not None  # noqa: S101
     try:
         user = create_user(
-            session, office_id=office_id, username=username, full_name=full_name, password=password,
+            session, office_id=office_id_or_only(session, office_id), username=username, full_name=full_name, password=password,
             roles={Role(r) for r in roles}, email=email,
         )
     except AccountError as exc:
