@@ -276,6 +276,14 @@ def parse_past_date(raw: str, *, today: date, earliest: date) -> date:
     return parsed
 
 
+def query_day(raw: str | None) -> date | None:
+    """A day named in a link (`?date=2026-04-07`, ISO as date inputs send it); None when absent or unreadable."""
+    try:
+        return date.fromisoformat(ascii_digits(raw).strip()) if raw else None
+    except ValueError:  # also FieldProblem: digits of another script
+        return None
+
+
 def parse_local_datetime(raw: str) -> datetime:
     """A date and time typed in Polish local time (datetime-local input), returned as aware UTC."""
     value = digits(raw).strip()

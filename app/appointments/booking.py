@@ -31,7 +31,7 @@ from app.auth.services import Principal
 from app.cases.models import Callback, Case, CasePhone
 from app.clock import LOCAL_TZ, utcnow
 from app.errors import InvalidInput
-from app.fields import FieldError, display_phone, parse_email, parse_phone
+from app.fields import FieldError, display_phone, parse_email, parse_phone, query_day
 from app.web.forms import PostedForm
 from app.web.ids import parse_id
 
@@ -96,10 +96,7 @@ def chosen_kind(raw: str) -> AppointmentKind | None:
 
 def from_day_of(raw: str, today: date) -> date:
     """The first day of the slot page asked for (ISO date), never before today."""
-    try:
-        return max(date.fromisoformat(raw.strip()), today)
-    except ValueError:
-        return today
+    return max(query_day(raw) or today, today)
 
 
 def validate_contact(form: BookingForm, kind: AppointmentKind | None, errors: dict[str, str]) -> Contact:
