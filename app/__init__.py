@@ -214,6 +214,14 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     probes.install(app)
+    _subscribe_hooks()
+
+
+def _subscribe_hooks() -> None:
+    """Features taking part in another feature's work through its hooks (blinker signals), not by being imported."""
+    from app.referrals import finish as referrals_finish
+
+    referrals_finish.subscribe()  # undecided flags block finishing an interview; the autosave reply's flags panel
 
 
 @cache

@@ -1,4 +1,9 @@
-"""The `telewywiad` command group: database, users, demo data, serving, and feature commands."""
+"""The `telewywiad` command group: the entry point, and what concerns the whole installation.
+
+Here: `db` (the schema), `serve`, `backup` and `restore`. Every other command lives in its package's `cli.py`
+(`users` in auth, `audit` in audit, `demo` in demo, `setup` and `offices` in offices, and each feature's own)
+and is added to the group at the end of this module.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,10 @@ from flask.cli import AppGroup, FlaskGroup
 
 from app import create_app
 from app.appointments.cli import appointments_cli
-from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
+from app.audit.cli import audit_cli
+from app.auth.cli import users_cli
+from app.config import ConfigError
+from app.demo.cli import demo_cli
 from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
 from app.handoff.cli import interviews_cli
@@ -37,8 +45,6 @@ def _create(*_args: Any) -> Any:
 main = FlaskGroup(create_app=_create, add_default_commands=True, load_dotenv=False, help="telewywiad — admin commands.")
 
 db_cli = AppGroup("db", help="Database schema.")
-users_cli = AppGroup("users", help="User accounts.")
-demo_cli = AppGroup("demo", help="Demo data.")
 
 
 @db_cli.command("upgrade")
@@ -62,107 +68,6 @@ def db_revision(message: str) -> None:
     from app.migrations import alembic_config
 
     command.revision(alembic_config(get_engine()), message=message, autogenerate=True)
-
-
-@users_cli.command("create")
-@click.option("--username", required=True)
-@click.option("--full-name", required=True)
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["worker", "psychologist", "supervisor", "admin", "reception"]))
-@click.option("--office-id", type=int, default=None, help="Defaults to the only office.")
-@click.option("--email", default="")
-@click.password_option(help="Prompted when not given.")
-def users_create(username: str, full_name: str, roles: tuple[str, ...], office_id: int | None, email: str, password: str) -> None:
-    """Create a user account."""
-    from sqlmodel import select
-
-    from app.auth.models import Office, Role
-    from app.auth.services import AccountError, create_user
-    from app.db import get_session
-
-    session = get_session()
-    if office_id is None:
-        offices = session.exec(select(Office)).all()
-        if len(offices) != 1:
-            raise click.UsageError("Give --office-id: there is not exactly one office.")
-        office_id = offices[0].id
-    assert office_id is not None  # noqa: S101
-    try:
-        user = create_user(
-            session, office_id=office_id, username=username, full_name=full_name, password=password,
-            roles={Role(r) for r in roles}, email=email,
-        )
-    except AccountError as exc:
-        raise click.ClickException(exc.message) from exc
-    session.commit()
-    click.echo(f"Created user {user.username} (id {user.id}).")
-
-
-@users_cli.command("list")
-def users_list() -> None:
-    """List accounts (username, roles, active)."""
-    from sqlmodel import col, select
-
-    from app.auth.models import User
-    from app.auth.services import roles_of
-    from app.db import get_session
-
-    session = get_session()
-    for user in session.exec(select(User).order_by(col(User.username))).all():
-        roles = ",".join(sorted(roles_of(session, user.id or 0)))
-        click.echo(f"{user.id}\t{user.username}\t{roles}\t{'active' if user.active else 'disabled'}")
-
-
-@demo_cli.command("prepare", with_appcontext=False)
-def demo_prepare() -> None:
-    """Write instance/telewywiad.env for a local demo (demo mode, cookies over plain http)."""
-    instance = Path(os.environ.get("TELEWYWIAD_INSTANCE_PATH") or default_instance_path())
-    instance.mkdir(parents=True, exist_ok=True)
-    env_file = instance / ENV_FILE_NAME
-    if env_file.exists():
-        click.echo(f"{env_file} exists; keeping it.")
-        return
-    env_file.write_text(
-        "# Written by `make run` for a local demo on http://127.0.0.1. Not for production.\n"
-        "TELEWYWIAD_ENV=demo\nTELEWYWIAD_SESSION_COOKIE_SECURE=false\n",
-        encoding="utf-8",
-    )
-    click.echo(f"Wrote {env_file} (demo mode).")
-
-
-@demo_cli.command("seed")
-@click.option("--if-empty", is_flag=True, help="Only seed a database that has no office yet.")
-@click.option("--scale", type=click.IntRange(min=0), default=0,
-              help="Also make N bulk cases with interviews, ~50 answers each and reports (benchmarks).")
-def demo_seed(if_empty: bool, scale: int) -> None:
-    """Create the demo office, accounts and records (idempotent)."""
-    from app.config import get_settings
-    from app.db import get_session
-    from app.demo.seed import is_empty, seed
-
-    session = get_session()
-    if if_empty and not is_empty(session):
-        click.echo("Database already has data; demo seed skipped. Demo logins: demo-worker, demo-psychologist, "
-                   "demo-supervisor, demo-admin (password as printed when first seeded).")
-        return
-    configured = get_settings().demo_password
-    result = seed(session, configured.get_secret_value() if configured else None)
-    session.commit()
-    if result.created_accounts:
-        click.echo("Demo accounts: " + ", ".join(result.created_accounts))
-        if configured is None:
-            click.echo(f"Demo password (shown once): {result.password}")
-        else:
-            click.echo("Demo password: the value of TELEWYWIAD_DEMO_PASSWORD")
-    else:
-        click.echo("Demo accounts already exist; passwords unchanged.")
-    if scale:
-        from app.demo.scale import seed_scale
-
-        assert result.context is not None  # noqa: S101
-        added = seed_scale(session, result.context, scale)
-        session.commit()
-        click.echo(f"Scale data: {added.cases} cases, {added.interviews} interviews, {added.answers} answers added "
-                   f"in {added.seconds:.1f} s.")
 
 
 @main.command("serve")
@@ -192,29 +97,6 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
     click.echo(f"telewywiad listening on http://{host}:{port}")
     _Server().run()
-
-
-audit_cli = AppGroup("audit", help="Audit log.")
-
-
-@audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of the audit log; exits 1 and lists each break when it was tampered with."""
-    from sqlmodel import func, select
-
-    from app.audit.models import AuditEvent
-    from app.audit.services import verify
-    from app.db import get_session
-
-    session = get_session()
-    problems = verify(session)
-    count = session.exec(select(func.count()).select_from(AuditEvent)).one()
-    if problems:
-        for problem in problems:
-            click.echo(f"event {problem.event_id}: {problem.problem}", err=True)
-        click.echo(f"Audit chain BROKEN: {len(problems)} problem(s) in {count} events.", err=True)
-        sys.exit(1)
-    click.echo(f"Audit chain intact: {count} events.")
 
 
 @main.command("backup")

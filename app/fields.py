@@ -238,20 +238,25 @@ def parse_email(raw: str) -> str:
         raise FieldError(str(_l("Nieprawidłowy adres e-mail. Wpisz np. jan.kowalski@example.pl."))) from None
 
 
-def parse_date(raw: str, *, today: date) -> date:
-    """A date typed as 2026-04-07 or 07.04.2026, not in the future."""
+DAY_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")  # what <input type="date"> posts, and a day as Poles type it
+
+
+def _typed_day(raw: str, missing: object) -> date:
+    """A day typed as 2026-04-07 or 07.04.2026 (digits read the shared way); `missing` is the message when blank."""
     value = digits(raw).strip()
     if not value:
-        raise FieldError(str(_l("Podaj datę wpływu.")))
-    parsed: date | None = None
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        raise FieldError(str(missing))
+    for fmt in DAY_FORMATS:
         try:
-            parsed = datetime.strptime(value, fmt).date()
-            break
+            return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    if parsed is None:
-        raise FieldError(str(_l("Nieprawidłowa data. Wpisz ją jako dd.mm.rrrr, np. 07.04.2026.")))
+    raise FieldError(str(_l("Nieprawidłowa data. Wpisz ją jako dd.mm.rrrr, np. 07.04.2026.")))
+
+
+def parse_date(raw: str, *, today: date) -> date:
+    """The day an application came in, typed as 2026-04-07 or 07.04.2026, not in the future."""
+    parsed = _typed_day(raw, _l("Podaj datę wpływu."))
     if parsed > today:
         raise FieldError(str(_l("Data wpływu nie może być późniejsza niż dzisiaj.")))
     if parsed.year < 2000:
@@ -261,18 +266,7 @@ def parse_date(raw: str, *, today: date) -> date:
 
 def parse_past_date(raw: str, *, today: date, earliest: date) -> date:
     """The day something was sent, typed as 2026-04-07 or 07.04.2026: not in the future, not before `earliest`."""
-    value = digits(raw).strip()
-    if not value:
-        raise FieldError(str(_l("Podaj datę wysłania.")))
-    parsed: date | None = None
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            parsed = datetime.strptime(value, fmt).date()
-            break
-        except ValueError:
-            continue
-    if parsed is None:
-        raise FieldError(str(_l("Nieprawidłowa data. Wpisz ją jako dd.mm.rrrr, np. 07.04.2026.")))
+    parsed = _typed_day(raw, _l("Podaj datę wysłania."))
     if parsed > today:
         raise FieldError(str(_l("Data wysłania nie może być późniejsza niż dzisiaj.")))
     if parsed < earliest:
@@ -280,6 +274,14 @@ def parse_past_date(raw: str, *, today: date, earliest: date) -> date:
             str(_l("Data wysłania nie może być wcześniejsza niż data wpływu wniosku (%(d)s).", d=day_text(earliest)))
         )
     return parsed
+
+
+def query_day(raw: str | None) -> date | None:
+    """A day named in a link (`?date=2026-04-07`, ISO as date inputs send it); None when absent or unreadable."""
+    try:
+        return date.fromisoformat(ascii_digits(raw).strip()) if raw else None
+    except ValueError:  # also FieldProblem: digits of another script
+        return None
 
 
 def parse_local_datetime(raw: str) -> datetime:
@@ -310,18 +312,10 @@ def local_input_value(value: datetime | None) -> str:
 
 def parse_day(raw: str, *, missing: str) -> date:
     """A calendar day typed as 2026-04-07 (date inputs) or 07.04.2026; `missing` is the message when left blank."""
-    value = raw.strip()
-    if not value:
-        raise FieldError(missing)
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            parsed = datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-        if parsed.year < 2000 or parsed.year > 2200:
-            raise FieldError(str(_l("Ta data jest zbyt odległa. Sprawdź rok.")))
-        return parsed
-    raise FieldError(str(_l("Nieprawidłowa data. Wpisz ją jako dd.mm.rrrr, np. 07.04.2026.")))
+    parsed = _typed_day(raw, missing)
+    if parsed.year < 2000 or parsed.year > 2200:
+        raise FieldError(str(_l("Ta data jest zbyt odległa. Sprawdź rok.")))
+    return parsed
 
 
 def parse_clock(raw: str, *, missing: str) -> time:
@@ -350,3 +344,8 @@ def collect(errors: dict[str, str], name: str, parse: Callable[..., T], *args: A
     except FieldError as exc:
         errors[name] = exc.message
         return None
+
+
+def optional_day(errors: dict[str, str], name: str, raw: str) -> date | None:
+    """A day that may be left blank (a validity date): None when blank, else as `parse_day` reads it."""
+    return collect(errors, name, parse_day, raw, missing="") if raw.strip() else None

@@ -31,12 +31,13 @@ from app.auth.services import Principal
 from app.cases.models import Callback, Case, CasePhone
 from app.clock import LOCAL_TZ, utcnow
 from app.errors import InvalidInput
-from app.fields import FieldError, display_phone, parse_email, parse_phone
+from app.fields import FieldError, display_phone, parse_email, parse_phone, query_day
+from app.web.forms import PostedForm
 from app.web.ids import parse_id
 
 
 @dataclass
-class BookingForm:
+class BookingForm(PostedForm):
     """What was typed or tapped, verbatim, so a refusal never loses it."""
 
     person_name: str = ""
@@ -49,14 +50,10 @@ class BookingForm:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> BookingForm:
-        """Build from posted (or query) data."""
-
-        def text(name: str) -> str:
-            return str(data.get(name, "") or "")
-
-        return cls(person_name=text("person_name"), phone=text("phone"), email=text("email"),
-                   reason_id=text("reason_id"), kind=text("kind") or AppointmentKind.IN_PERSON.value,
-                   slot=text("slot"), from_day=text("from_day"))
+        """Build from posted (or query) data; no kind chosen means in person."""
+        form = super().from_mapping(data)
+        form.kind = form.kind or AppointmentKind.IN_PERSON.value
+        return form
 
     @classmethod
     def for_case(cls, session: Session, case: Case) -> BookingForm:
@@ -99,10 +96,7 @@ def chosen_kind(raw: str) -> AppointmentKind | None:
 
 def from_day_of(raw: str, today: date) -> date:
     """The first day of the slot page asked for (ISO date), never before today."""
-    try:
-        return max(date.fromisoformat(raw.strip()), today)
-    except ValueError:
-        return today
+    return max(query_day(raw) or today, today)
 
 
 def validate_contact(form: BookingForm, kind: AppointmentKind | None, errors: dict[str, str]) -> Contact:

@@ -23,6 +23,7 @@ from app.cases.models import Case
 from app.clock import to_local, utcnow
 from app.db import get_session
 from app.errors import InvalidInput, NotFound
+from app.fields import query_day
 from app.web.htmx import is_htmx, render
 
 bp = Blueprint("appointments", __name__)
@@ -182,18 +183,11 @@ def reschedule(appointment_id: int) -> Response:
 # --- the front desk's day ------------------------------------------------------------------------------------
 
 
-def _day_of(raw: str | None) -> date:
-    try:
-        return date.fromisoformat(raw or "")
-    except ValueError:
-        return _today()
-
-
 @bp.route("/appointments/day")
 @roles_required(*VISIT_ROLES)
 def day() -> Response:
     """Who comes when, to which desk, why, with what; arrived / no-show / done in one tap."""
-    shown = _day_of(request.args.get("date"))
+    shown = query_day(request.args.get("date")) or _today()
     found = visits.day_visits(get_session(), actor=me(), day=shown)
     # Who looked at whose visits: the day and the ids shown, never names.
     record_view("appointment_day", None, actor_id=me().id, office_id=me().office_id, day=shown.isoformat(),

@@ -33,6 +33,7 @@ from app.audit.services import record
 from app.auth.services import Principal
 from app.clock import to_local, utcnow
 from app.errors import InvalidInput
+from app.web.forms import PostedForm, posted_texts
 from app.web.ids import parse_id
 
 WEEKDAYS = range(7)
@@ -126,7 +127,7 @@ def save_entry_rules(session: Session, *, actor: Principal, text: str) -> VisitR
 
 
 @dataclass
-class PlaceForm:
+class PlaceForm(PostedForm):
     """A place's name, address and weekly hours as typed (hours keyed "d0_opens" ... "d6_closes")."""
 
     name: str = ""
@@ -136,8 +137,9 @@ class PlaceForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> PlaceForm:
         """Build from posted data."""
-        hours = {f"d{d}_{part}": str(data.get(f"d{d}_{part}", "") or "") for d in WEEKDAYS for part in ("opens", "closes")}
-        return cls(name=str(data.get("name", "") or ""), address=str(data.get("address", "") or ""), hours=hours)
+        form = super().from_mapping(data)
+        form.hours = posted_texts(data, (f"d{d}_{part}" for d in WEEKDAYS for part in ("opens", "closes")))
+        return form
 
     @classmethod
     def of(cls, session: Session, place: VisitPlace) -> PlaceForm:
@@ -285,7 +287,7 @@ def remove_desk(session: Session, *, actor: Principal, desk: VisitDesk, now: dat
 
 
 @dataclass
-class ReasonForm:
+class ReasonForm(PostedForm):
     """A visit reason as typed."""
 
     name: str = ""
@@ -294,13 +296,6 @@ class ReasonForm:
     phone: bool = False
     checklist: str = ""
     active: bool = True
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> ReasonForm:
-        """Build from posted data (unticked boxes are absent)."""
-        return cls(name=str(data.get("name", "") or ""), duration=str(data.get("duration", "") or ""),
-                   in_person=bool(data.get("in_person")), phone=bool(data.get("phone")),
-                   checklist=str(data.get("checklist", "") or ""), active=bool(data.get("active")))
 
     @classmethod
     def of(cls, reason: VisitReason) -> ReasonForm:

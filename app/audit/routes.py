@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, Response, request
 from sqlmodel import col, func, select
@@ -16,7 +16,7 @@ from app.auth.access import me, roles_required
 from app.auth.models import Role, User
 from app.clock import local_today
 from app.db import get_session, standalone_session
-from app.fields import ascii_digits
+from app.fields import query_day
 from app.web.htmx import render
 from app.web.ids import parse_id
 from app.web.paging import PAGE_SIZE, Page, clamp, page_number
@@ -24,13 +24,6 @@ from app.web.paging import PAGE_SIZE, Page, clamp, page_number
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 FILTERS = ("action", "actor", "object_type", "from", "to")  # kept in the page links
 MAX_EXPORT = 50_000
-
-
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(ascii_digits(value)) if value else None
-    except ValueError:  # also FieldProblem: digits of another script
-        return None
 
 
 def _filtered() -> SelectOfScalar[AuditEvent]:
@@ -45,7 +38,7 @@ def _filtered() -> SelectOfScalar[AuditEvent]:
     object_type = request.args.get("object_type", "").strip()
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
-    start, end = _parse_day(request.args.get("from")), _parse_day(request.args.get("to"))
+    start, end = query_day(request.args.get("from")), query_day(request.args.get("to"))
     if start:
         query = query.where(AuditEvent.at >= datetime.combine(start, time.min, UTC))
     if end:

@@ -23,6 +23,7 @@ from app.cases.record_models import DECISION_OUTCOMES, CaseClosing, CaseOutcome
 from app.clock import utcnow
 from app.errors import InvalidInput
 from app.fields import DETAIL_MAX, NOTE_MAX, FieldError, codes, parse_day
+from app.web.forms import PostedForm
 
 DECISION_NUMBER_MAX = 80
 REASON_MAX = 500
@@ -42,7 +43,7 @@ def outcome_label(value: CaseOutcome | str) -> str:
 
 
 @dataclass
-class CloseForm:
+class CloseForm(PostedForm):
     """What was typed into the closing form, verbatim."""
 
     outcome: str = ""
@@ -55,18 +56,9 @@ class CloseForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], help_kinds: list[str] | None = None) -> CloseForm:
         """Build from posted form data (the help kinds passed separately: a multi-value field)."""
-
-        def text(name: str) -> str:
-            return str(data.get(name, "") or "")
-
-        return cls(
-            outcome=text("outcome"),
-            help_kinds=[str(v) for v in help_kinds or []],
-            decision_number=text("decision_number"),
-            decision_on=text("decision_on"),
-            transferred_to=text("transferred_to"),
-            note=text("note"),
-        )
+        form = super().from_mapping(data)
+        form.help_kinds = [str(v) for v in help_kinds or []]
+        return form
 
 
 def current_closing(session: Session, case_id: int) -> CaseClosing | None:

@@ -24,6 +24,7 @@ from app.cases.models import Case
 from app.cases.record_models import CaseChange
 from app.errors import InvalidInput
 from app.fields import collect, parse_address, parse_email, parse_name, parse_pesel
+from app.web.forms import PostedForm
 
 # Fields of the case a worker may edit, in the order the form shows them.
 TEXT_FIELDS = ("applicant_name", "pesel", "email", "address")
@@ -39,7 +40,6 @@ FIELD_LABELS = {
     "state": _l("Stan sprawy"),
     "phone": _l("Telefon"),
 }
-_TRUE = ("1", "on", "true", "yes")
 
 
 class NothingChanged(InvalidInput):
@@ -47,7 +47,7 @@ class NothingChanged(InvalidInput):
 
 
 @dataclass
-class EditForm:
+class EditForm(PostedForm):
     """What was typed into the edit form, verbatim, so a refused value is shown again as typed."""
 
     applicant_name: str = ""
@@ -69,23 +69,6 @@ class EditForm:
             urgent=case.urgent,
             permanent_help=case.permanent_help,
             worker_id=str(case.assigned_worker_id or ""),
-        )
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> EditForm:
-        """Build from posted form data."""
-
-        def text(name: str) -> str:
-            return str(data.get(name, "") or "")
-
-        return cls(
-            applicant_name=text("applicant_name"),
-            pesel=text("pesel"),
-            email=text("email"),
-            address=text("address"),
-            urgent=text("urgent") in _TRUE,
-            permanent_help=text("permanent_help") in _TRUE,
-            worker_id=text("worker_id"),
         )
 
 

@@ -39,6 +39,7 @@ from app.fields import (
     parse_pesel,
     parse_phone,
 )
+from app.web.forms import PostedForm, posted_texts
 
 PHONE_FIELDS = ("phone_1", "phone_2", "phone_3")
 
@@ -56,7 +57,7 @@ def requested_codes(case: Case) -> list[str]:
 
 
 @dataclass
-class CaseForm:
+class CaseForm(PostedForm):
     """What was typed into the registration form, kept verbatim so an error never loses it."""
 
     applicant_name: str = ""
@@ -74,23 +75,10 @@ class CaseForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], requested: Iterable[str] = ()) -> CaseForm:
         """Build from posted form data (multi-values passed separately)."""
-
-        def text(name: str) -> str:
-            return str(data.get(name, "") or "")
-
-        return cls(
-            applicant_name=text("applicant_name"),
-            pesel=text("pesel"),
-            phones=[text(name) for name in PHONE_FIELDS],
-            email=text("email"),
-            address=text("address"),
-            channel=text("channel"),
-            channel_detail=text("channel_detail"),
-            received_on=text("received_on"),
-            requested=[str(r) for r in requested],
-            request_note=text("request_note"),
-            urgent=text("urgent") in ("1", "on", "true", "yes"),
-        )
+        form = super().from_mapping(data)
+        form.phones = list(posted_texts(data, PHONE_FIELDS).values())
+        form.requested = [str(r) for r in requested]
+        return form
 
 
 @dataclass

@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -22,14 +21,14 @@ from app.errors import InvalidInput
 from app.fields import (
     FieldError,
     collect,
+    optional_day,
     parse_clock,
-    parse_day,
     parse_email,
     parse_phone,
     require_phone,
 )
 from app.staffing.models import Section
-from app.web.forms import posted_flag, posted_texts
+from app.web.forms import PostedForm, posted_texts
 from app.web.ids import parse_id
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
@@ -71,7 +70,7 @@ def _parse_hours(raw: str) -> str:
 
 
 @dataclass
-class ContactForm:
+class ContactForm(PostedForm):
     """The office's contact details as typed, kept verbatim for re-display."""
 
     slug: str = ""
@@ -83,8 +82,9 @@ class ContactForm:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ContactForm:
         """Build from posted form data."""
-        texts = posted_texts(data, ("slug", "applications_email", "epuap_address", "drop_box"))
-        return cls(**texts, hours=list(posted_texts(data, (f"hours_{d}" for d in WEEKDAYS)).values()))
+        form = super().from_mapping(data)
+        form.hours = list(posted_texts(data, (f"hours_{d}" for d in WEEKDAYS)).values())
+        return form
 
     @classmethod
     def of(cls, contact: OfficeContact) -> ContactForm:
@@ -133,7 +133,7 @@ def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> Of
 
 
 @dataclass
-class NumberForm:
+class NumberForm(PostedForm):
     """A directory number as typed, kept verbatim for re-display."""
 
     kind: str = NumberKind.SECTION.value
@@ -142,11 +142,6 @@ class NumberForm:
     number: str = ""
     valid_from: str = ""
     valid_until: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> NumberForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("kind", "section_id", "label", "number", "valid_from", "valid_until")))
 
     @classmethod
     def of(cls, entry: DirectoryNumber) -> NumberForm:
@@ -171,10 +166,6 @@ def office_number(session: Session, office_id: int, number_id: int) -> Directory
     return office_row(session, DirectoryNumber, number_id, office_id)
 
 
-def _optional_day(raw: str, name: str, errors: dict[str, str]) -> date | None:
-    return collect(errors, name, parse_day, raw, missing="") if raw.strip() else None
-
-
 def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: DirectoryNumber | None = None
                 ) -> DirectoryNumber:
     """Add or change a number: a real phone number, its section when it is a section's, sensible validity dates."""
@@ -193,8 +184,8 @@ def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: 
     elif kind is NumberKind.SPECIAL and not label:
         errors["label"] = str(_l("Opisz, do czego służy numer specjalny (np. „infolinia w czasie epidemii”)."))
     number = collect(errors, "number", require_phone, form.number, missing=str(_l("Podaj numer telefonu, np. 58 675 46 75.")))
-    valid_from = _optional_day(form.valid_from, "valid_from", errors)
-    valid_until = _optional_day(form.valid_until, "valid_until", errors)
+    valid_from = optional_day(errors, "valid_from", form.valid_from)
+    valid_until = optional_day(errors, "valid_until", form.valid_until)
     if valid_from and valid_until and valid_until <= valid_from:
         errors["valid_until"] = str(_l("Dzień wyłączenia numeru musi być późniejszy niż dzień, od którego działa."))
     if errors or kind is None or number is None:
@@ -236,19 +227,13 @@ def section_numbers_removed(session: Session, *, actor: Principal, section: Sect
 
 
 @dataclass
-class StaffForm:
+class StaffForm(PostedForm):
     """A staff member's directory entry as typed."""
 
     phone: str = ""
     email: str = ""
     phone_public: bool = False
     email_public: bool = False
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> StaffForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("phone", "email")), phone_public=posted_flag(data, "phone_public"),
-                   email_public=posted_flag(data, "email_public"))
 
     @classmethod
     def of(cls, entry: StaffContact) -> StaffForm:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +22,7 @@ from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
 from app.errors import InvalidInput, NotFound
 from app.fields import FieldError, collect, parse_day
 from app.interviews.models import Interview
-from app.web.forms import posted_flag, posted_texts
+from app.web.forms import PostedForm
 from app.web.ids import parse_id
 
 DESCRIPTION_MAX = 300
@@ -37,7 +37,7 @@ class DocumentNotFound(NotFound):
 
 
 @dataclass
-class DocumentForm:
+class DocumentForm(PostedForm):
     """What was typed into the upload form, kept verbatim so an error never loses it."""
 
     kind: str = ""
@@ -46,12 +46,6 @@ class DocumentForm:
     description: str = ""
     interview_id: str = ""
     annex: bool = False
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> DocumentForm:
-        """Build from posted form data."""
-        texts = posted_texts(data, ("kind", "channel", "received_on", "description", "interview_id"))
-        return cls(**texts, annex=posted_flag(data, "annex"))
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@
   CASE_CONFIRMED) or corrects them. A correction flows back to the case, with a row in the case's history.
 - Segment J: a referral raised from the interview (from a flag or by hand) fills psych_referral, consent, the
   phone, best time, needs, urgency and reason, so the signed PDF's referral table shows it.
-- Finishing: every fired flag must be decided (a referral, an emergency step, or dismissed with a reason); an
-  undecided one is a blocking gap, listed with the missing answers.
+- Finishing: carried data not yet confirmed is a warning (undecided flags are referrals' finish check, see
+  app/interviews/hooks.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ CASE_PREFILL = "case-prefill"
 CASE_CONFIRMED = "case-confirmed"
 # Segment A answer key → Case column (phone: the case's phone numbers).
 CASE_KEYS = {"full_name": "applicant_name", "pesel": "pesel", "address": "address", "email": "email", "phone": "phone"}
-FLAG_KIND = "flag"
 CONFIRM_KIND = "confirm"
 
 
@@ -187,52 +186,22 @@ def fill_segment_j(session: Session, *, actor: Principal, interview: Interview, 
 # --------------------------------------------------------------------------- finishing
 
 
-def finish_gaps(session: Session, interview: Interview) -> list[CompletionProblem]:
-    """Undecided fired flags (blocking) and carried data not yet confirmed (a warning), as completion problems."""
+def unconfirmed_gap(session: Session, interview: Interview) -> list[CompletionProblem]:
+    """Carried data not yet confirmed with the person, as a warning before finishing (none when all confirmed)."""
     from app.interviews.answers import form_of
-    from app.referrals.flags import review_flags
-    from app.referrals.helplines import Helplines
 
     form = form_of(interview)
-    review = review_flags(session, interview=interview, helplines=Helplines(lines=(), guidance={}))
-    problems = []
-    for view in review.flags:
-        if view.decision is not None:
-            continue
-        key = view.flag.triggered_by[0] if view.flag.triggered_by else None
-        section = _section_of(form, key)
-        explanation = view.flag.explanation
-        problems.append(CompletionProblem(
-            "blocking", FLAG_KIND, section, None, key,
-            LocalText(
-                f"Sygnał bez decyzji: {explanation.pl} Wyślij skierowanie, odnotuj wezwanie pomocy albo odrzuć "
-                "sygnał z podaniem powodu.",
-                f"Undecided flag: {explanation.en} Send a referral, record the emergency call or dismiss the flag "
-                "with a reason.",
-            ),
-        ))
     waiting = unconfirmed(session, interview.id or 0)
-    if waiting and form.has_question(waiting[0]):
-        first = form.question(waiting[0])
-        problems.append(CompletionProblem(
-            "warning", CONFIRM_KIND, first.section, first.id, waiting[0],
-            LocalText(
-                "Dane z wniosku nie zostały potwierdzone z rozmówcą (część A).",
-                "The data from the application has not been confirmed with the person (segment A).",
-            ),
-        ))
-    return problems
-
-
-def _section_of(form: FormDefinition, key: str | None) -> str:
-    if key:
-        from app.formdefs.keys import question_for_key
-
-        try:
-            return question_for_key(form, key).section
-        except (KeyError, ValueError):
-            pass
-    return form.sections[-1].id
+    if not waiting or not form.has_question(waiting[0]):
+        return []
+    first = form.question(waiting[0])
+    return [CompletionProblem(
+        "warning", CONFIRM_KIND, first.section, first.id, waiting[0],
+        LocalText(
+            "Dane z wniosku nie zostały potwierdzone z rozmówcą (część A).",
+            "The data from the application has not been confirmed with the person (segment A).",
+        ),
+    )]
 
 
 def prefill_marks(session: Session, interview_id: int) -> Mapping[str, str]:

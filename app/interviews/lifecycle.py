@@ -19,7 +19,7 @@ from app.formdefs import (
     validate_answer,
 )
 from app.formdefs.keys import question_for_key
-from app.interviews import carry
+from app.interviews import carry, hooks
 from app.interviews.answers import answer_rows, decoded, form_of, raw_of
 from app.interviews.errors import InterviewError, InterviewReadOnly
 from app.interviews.models import Interview, InterviewState
@@ -60,7 +60,8 @@ def problems_of(session: Session, interview: Interview) -> list[CompletionProble
         )
         problems = [p for p in problems if p.answer_key != key] if key in reported else problems
         problems.append(problem)
-    problems.extend(carry.finish_gaps(session, interview))  # undecided flags, carried data not yet confirmed
+    problems.extend(hooks.finish_problems(session, interview))  # undecided flags (referrals)
+    problems.extend(carry.unconfirmed_gap(session, interview))  # carried data not yet confirmed
     return sorted(problems, key=lambda p: (order.get(p.section_id, 0), not p.blocking))
 
 

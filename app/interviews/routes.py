@@ -26,6 +26,7 @@ from app.interviews import (
     carry,
     errors,
     finish_view,
+    hooks,
     interview_state,
     lifecycle,
     members,
@@ -36,7 +37,6 @@ from app.interviews import (
 from app.interviews import start as iv_start
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import GroupView, Screen, build_screen, dom_id, saved_screen, summary
-from app.referrals.flags import interview_review
 from app.reports.comments import open_comments
 from app.web.htmx import is_htmx, render, trigger
 from app.web.ids import parse_id
@@ -187,8 +187,8 @@ def save(interview_id: int) -> Response:
     assert after is not None  # noqa: S101
     review = None
     if interview_state.flags_changed(before, after):
-        review = interview_review(session, interview=interview, lang=str(get_locale() or "pl"),
-                                  answers=after.answers, evaluation=after.evaluation)
+        review = hooks.flags_panel(session, interview, lang=str(get_locale() or "pl"),
+                                   answers=after.answers, evaluation=after.evaluation)
     session.commit()
     screen, view = saved_screen(interview, after, key, role=role)
     response = render(
@@ -320,7 +320,7 @@ def _finish_page(interview: Interview, outcome: lifecycle.Completion, *, checked
     status = 422 if checked and outcome.blocking else 200
 
     def link(problem: Any) -> str:
-        if problem.kind == carry.FLAG_KIND:  # an undecided flag is decided on the flags page
+        if problem.kind == hooks.FLAG_KIND:  # an undecided flag is decided on the flags page
             return url_for("referrals.interview_flags", interview_id=interview.id)
         return _problem_link(interview, problem.section_id, problem.answer_key)
 

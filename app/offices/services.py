@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +15,7 @@ from app.db import dialect_insert
 from app.errors import InvalidInput
 from app.fields import FieldError, parse_email, parse_phone
 from app.offices.models import InstallationAdmin
+from app.web.forms import PostedForm
 
 _PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
 MAX_LETTERHEAD_LINES = 6
@@ -32,7 +32,7 @@ class SetupError(ValueError):
 
 
 @dataclass
-class OfficeForm:
+class OfficeForm(PostedForm):
     """What was typed into the office form (or given on the command line), kept as typed."""
 
     name: str = ""
@@ -43,11 +43,6 @@ class OfficeForm:
     email: str = ""
     reference_prefix: str = DEFAULT_REFERENCE_PREFIX
     letterhead: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, str]) -> OfficeForm:
-        """The form's fields from a request form (missing fields empty)."""
-        return cls(**{f.name: str(data.get(f.name, "")) for f in fields(cls)})
 
     @classmethod
     def of(cls, office: Office) -> OfficeForm:

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import select
 
 referrals_cli = AppGroup("referrals", help="Psychological-support referrals.")
 mail_cli = AppGroup("mail", help="Outgoing e-mail (the outbox).")
@@ -20,16 +19,13 @@ mail_cli = AppGroup("mail", help="Outgoing e-mail (the outbox).")
 def export_command(fmt: str, out: Path, office_id: int | None) -> None:
     """Write the office's open referrals (urgent first, then oldest) as PDF or CSV."""
     from app.audit.services import record
+    from app.auth.cli import office_id_or_only
     from app.auth.models import Office
     from app.db import get_session
     from app.referrals.exports import export_rows, to_csv, to_pdf
 
     session = get_session()
-    if office_id is None:
-        offices = session.exec(select(Office)).all()
-        if len(offices) != 1:
-            raise click.UsageError("Give --office-id: there is not exactly one office.")
-        office_id = offices[0].id
+    office_id = office_id_or_only(session, office_id)
     office = session.get(Office, office_id)
     if office is None or office.id is None:
         raise click.UsageError(f"No office with id {office_id}.")

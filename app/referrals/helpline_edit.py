@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -12,10 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from app.errors import InvalidInput
+from app.fields import optional_day
 from app.formdefs.model import LocalText
 from app.officeconfig import store
 from app.referrals.helplines import GUIDANCE_KEYS, Helpline
 from app.referrals.office_settings import HELPLINES, encode_line
+from app.web.forms import PostedForm
 
 _NUMBER = re.compile(r"^\d[\d ]{1,14}\d$")
 MAX_TEXT = 200
@@ -31,7 +32,7 @@ class HelplineMissing(LookupError):
 
 
 @dataclass
-class HelplineForm:
+class HelplineForm(PostedForm):
     """What was typed into the helpline form, kept as typed."""
 
     number: str = ""
@@ -46,9 +47,9 @@ class HelplineForm:
     @classmethod
     def from_mapping(cls, data: Any) -> HelplineForm:
         """From a request form (`show_with` may repeat)."""
-        texts = {k: str(data.get(k, "")) for k in ("number", "name_pl", "name_en", "hours_pl", "hours_en",
-                                                      "valid_from", "valid_until")}
-        return cls(**texts, show_with=[str(v) for v in data.getlist("show_with")])
+        form = super().from_mapping(data)
+        form.show_with = [str(v) for v in data.getlist("show_with")]
+        return form
 
     @classmethod
     def of(cls, line: Helpline) -> HelplineForm:
@@ -59,19 +60,6 @@ class HelplineForm:
             valid_from=line.valid_from.isoformat() if line.valid_from else "",
             valid_until=line.valid_until.isoformat() if line.valid_until else "",
         )
-
-
-def _date(text: str, field_name: str, errors: dict[str, str]) -> dt.date | None:
-    value = text.strip()
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    errors[field_name] = str(_l("Nieprawidłowa data. Wpisz ją jako dd.mm.rrrr, np. 08.06.2026."))
-    return None
 
 
 def _text(text: str, field_name: str, errors: dict[str, str], *, required: Any = None) -> str:
@@ -96,8 +84,8 @@ def check_form(form: HelplineForm, *, line_id: str, emergency: bool) -> Helpline
     show_with = [key for key in form.show_with if key in GUIDANCE_KEYS]
     if not show_with:
         errors["show_with"] = str(_l("Wybierz, przy jakich sygnałach pokazywać ten numer."))
-    valid_from = _date(form.valid_from, "valid_from", errors)
-    valid_until = _date(form.valid_until, "valid_until", errors)
+    valid_from = optional_day(errors, "valid_from", form.valid_from)
+    valid_until = optional_day(errors, "valid_until", form.valid_until)
     if valid_from and valid_until and valid_until < valid_from:
         errors["valid_until"] = str(_l("Data końcowa nie może być wcześniejsza niż początkowa."))
     if emergency and (valid_from or valid_until):

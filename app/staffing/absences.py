@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
@@ -18,7 +16,7 @@ from app.db import office_row
 from app.errors import InvalidInput
 from app.fields import collect, parse_day
 from app.staffing.models import AbsenceKind, RotaException
-from app.web.forms import posted_texts
+from app.web.forms import PostedForm
 from app.web.ids import parse_id
 
 MAX_DAYS = 366
@@ -26,7 +24,7 @@ NOTE_MAX = 200
 
 
 @dataclass
-class AbsenceForm:
+class AbsenceForm(PostedForm):
     """An absence as typed, kept verbatim for re-display."""
 
     user_id: str = ""
@@ -34,11 +32,6 @@ class AbsenceForm:
     starts_on: str = ""
     ends_on: str = ""
     note: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> AbsenceForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("user_id", "kind", "starts_on", "ends_on", "note")))
 
 
 def upcoming_absences(session: Session, office_id: int, today: date) -> list[tuple[RotaException, User]]:

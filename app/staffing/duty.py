@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
@@ -20,7 +18,7 @@ from app.errors import InvalidInput
 from app.fields import collect, parse_clock, parse_day, parse_phone
 from app.staffing.models import DutySettings, DutySlot
 from app.staffing.rota import is_working, monday_of
-from app.web.forms import posted_flag, posted_texts
+from app.web.forms import PostedForm
 from app.web.ids import parse_id
 
 NOTE_MAX = 300
@@ -34,18 +32,13 @@ def duty_settings(session: Session, office_id: int) -> DutySettings:
 
 
 @dataclass
-class SettingsForm:
+class SettingsForm(PostedForm):
     """Duty settings as typed, kept verbatim for re-display."""
 
     number: str = ""
     default_start: str = ""
     default_end: str = ""
     note: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> SettingsForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("number", "default_start", "default_end", "note")))
 
     @classmethod
     def of(cls, settings: DutySettings) -> SettingsForm:
@@ -95,7 +88,7 @@ def duty_workers(session: Session, office_id: int) -> list[User]:
 
 
 @dataclass
-class SlotForm:
+class SlotForm(PostedForm):
     """A duty being added, kept verbatim for re-display."""
 
     worker_id: str = ""
@@ -103,11 +96,6 @@ class SlotForm:
     start: str = ""
     end: str = ""
     whole_week: bool = False
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> SlotForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("worker_id", "day", "start", "end")), whole_week=posted_flag(data, "whole_week"))
 
 
 def _moment(day: date, at: time) -> datetime:

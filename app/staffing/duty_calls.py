@@ -6,10 +6,8 @@ registration form, pre-filled from here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
@@ -24,24 +22,19 @@ from app.errors import InvalidInput
 from app.fields import collect, require_phone
 from app.staffing.duty import todays_slot
 from app.staffing.models import DutyCall, DutySlot
-from app.web.forms import posted_texts
+from app.web.forms import PostedForm
 from app.web.ids import parse_id
 
 NOTE_MAX = 2000
 
 
 @dataclass
-class DutyCallForm:
+class DutyCallForm(PostedForm):
     """A call taken on duty as typed: the caller's number, what it was about, and the case chosen."""
 
     number: str = ""
     note: str = ""
     case_id: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> DutyCallForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("number", "note", "case_id")))
 
 
 def _checked(form: DutyCallForm) -> tuple[str, str]:

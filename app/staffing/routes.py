@@ -14,6 +14,7 @@ from app.auth.models import STAFF_ROLES, Role
 from app.clock import local_now
 from app.db import get_session
 from app.errors import InvalidInput
+from app.fields import query_day
 from app.staffing import absences, labels, rota, setup
 from app.staffing.models import AbsenceKind, PatternKind
 from app.web.htmx import render
@@ -41,10 +42,7 @@ def _helpers() -> dict[str, Any]:
 
 def requested_monday(raw: str | None, today: date) -> date:
     """The Monday of the week asked for (`?week=` any day of it), this week when absent or unreadable."""
-    try:
-        return rota.monday_of(date.fromisoformat(raw or ""))
-    except ValueError:
-        return rota.monday_of(today)
+    return rota.monday_of(query_day(raw) or today)
 
 
 @bp.route("/rota")

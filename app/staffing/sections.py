@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
@@ -15,7 +13,7 @@ from app.db import office_row
 from app.errors import InvalidInput
 from app.fields import collect, parse_email
 from app.staffing.models import Section, StaffPlacement
-from app.web.forms import posted_texts
+from app.web.forms import PostedForm
 
 NAME_MAX = 120
 
@@ -35,16 +33,11 @@ def office_section(session: Session, office_id: int, section_id: int) -> Section
 
 
 @dataclass
-class SectionForm:
+class SectionForm(PostedForm):
     """A section as typed, kept verbatim for re-display."""
 
     name: str = ""
     email: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> SectionForm:
-        """Build from posted form data."""
-        return cls(**posted_texts(data, ("name", "email")))
 
     @classmethod
     def of(cls, section: Section) -> SectionForm:

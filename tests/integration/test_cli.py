@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from app.auth.models import Office, User
 from app.auth.services import roles_of
 from app.cli import main
+from tests.factories import make_office
 
 
 def test_users_create(runner: FlaskCliRunner, office: Office, db: Session) -> None:
@@ -26,6 +27,21 @@ def test_users_create(runner: FlaskCliRunner, office: Office, db: Session) -> No
     assert result.exit_code == 0, result.output
     user = db.exec(select(User).where(User.username == "nowa.osoba")).one()
     assert {r.value for r in roles_of(db, user.id or 0)} == {"worker", "supervisor"}
+
+
+def test_users_create_and_referrals_export_need_office_id_when_there_are_several(
+    runner: FlaskCliRunner, office: Office, db: Session, tmp_path: Path
+) -> None:
+    """Without --office-id both commands act in the only office; with two they ask for it and change nothing."""
+    make_office(db, "Miejski Ośrodek Pomocy Społecznej w Helu")
+    db.commit()
+    for args in (["users", "create", "--username", "ktos", "--full-name", "Ktoś Nowy", "--role", "worker",
+                  "--password", "Bardzo-Dlugie-Haslo-1"],
+                 ["referrals", "export", "--format", "csv", "--out", str(tmp_path / "r.csv")]):
+        result = runner.invoke(main, args=args)
+        assert result.exit_code == 2 and "Give --office-id: there is not exactly one office." in result.output
+    assert db.exec(select(User).where(User.username == "ktos")).first() is None
+    assert not (tmp_path / "r.csv").exists()
 
 
 def test_users_create_reports_bad_password(runner: FlaskCliRunner, office: Office) -> None:

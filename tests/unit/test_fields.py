@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from app.fields import FieldProblem, ascii_digits, check_length
+from app.fields import FieldProblem, ascii_digits, check_length, query_day
 
 
 @pytest.mark.parametrize(
@@ -39,3 +41,13 @@ def test_length_limit_names_the_limit_and_the_count() -> None:
         check_length("x" * 12_006, 10_000)
     assert "10\u00a0000" in refused.value.pl and "12\u00a0006" in refused.value.pl
     assert "nic nie zostało obcięte" in refused.value.pl
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2026-04-07", date(2026, 4, 7)), (" 2026-04-07 ", date(2026, 4, 7)), ("２０２６-０４-０７", date(2026, 4, 7)),
+     ("", None), (None, None), ("jutro", None), ("2026-02-30", None), ("٢٠٢٦-٠٤-٠٧", None)],
+)
+def test_a_day_in_a_link_is_read_or_left_out(raw: str | None, expected: date | None) -> None:
+    """`?date=` and the like: an ISO day, or None (the page then shows its default) — never an error page."""
+    assert query_day(raw) == expected

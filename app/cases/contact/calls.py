@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, tzinfo
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
@@ -13,7 +11,7 @@ from sqlmodel import Session
 from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
-from app.cases import callbacks, presets
+from app.cases import callbacks
 from app.cases.assignment import assign_case
 from app.cases.contact.attempts import failed_streak, open_callbacks
 from app.cases.contact.phones import all_numbers_wrong, case_phones
@@ -27,23 +25,14 @@ from app.cases.models import (
 )
 from app.clock import LOCAL_TZ, utcnow
 from app.errors import InvalidInput, NotFound
-from app.fields import (
-    NOTE_MAX,
-    FieldError,
-    local_input_value,
-    parse_local_datetime,
-)
-
-# A call-back may be booked a little in the past (the clock on the phone, a slow form), not more.
-CALLBACK_PAST_SLACK = timedelta(minutes=10)
-CALLBACK_HORIZON = timedelta(days=92)
-
+from app.fields import NOTE_MAX
+from app.web.forms import PostedForm
 
 # --- calls ---------------------------------------------------------------------------------------------------
 
 
 @dataclass
-class CallForm:
+class CallForm(PostedForm):
     """What was posted with a call outcome, kept verbatim for re-display."""
 
     number: str = ""
@@ -51,35 +40,6 @@ class CallForm:
     note: str = ""
     callback_at: str = ""
     callback_preset: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> CallForm:
-        """Build from posted form data."""
-        return cls(
-            number=str(data.get("number", "") or ""),
-            outcome=str(data.get("outcome", "") or ""),
-            note=str(data.get("note", "") or ""),
-            callback_at=str(data.get("callback_at", "") or ""),
-            callback_preset=str(data.get("callback_preset", "") or ""),
-        )
-
-
-def _callback_time(form: CallForm, now: datetime, tz: tzinfo, errors: dict[str, str]) -> datetime | None:
-    """The call-back time typed, or resolved from a tapped preset; an unknown preset is an error at the field."""
-    if form.callback_preset:
-        preset = presets.parse_preset(form.callback_preset)
-        if preset is None:
-            errors["callback_at"] = str(_l("Nieznany szybki termin. Wybierz jeden z przycisków albo wpisz dzień i godzinę."))
-            return None
-        at = presets.resolve(preset, now, tz)
-        # Shown in the field if anything else is wrong, so the worker sees what the button meant.
-        form.callback_at = local_input_value(at)
-        return at
-    try:
-        return parse_local_datetime(form.callback_at)
-    except FieldError as exc:
-        errors["callback_at"] = exc.message
-        return None
 
 
 def _mark_other_route(session: Session, *, actor: Principal, case: Case, reason: str, failed: int) -> None:
@@ -132,12 +92,10 @@ def log_call(
     callback_at: datetime | None = None
     time_given = bool(form.callback_preset or form.callback_at.strip())
     if outcome is not None and callbacks.books_callback(outcome, time_given=time_given):
-        callback_at = _callback_time(form, now, tz, errors)
-        if callback_at is not None:
-            if callback_at < now - CALLBACK_PAST_SLACK:
-                errors["callback_at"] = str(_l("Termin telefonu minął. Podaj godzinę w przyszłości."))
-            elif callback_at > now + CALLBACK_HORIZON:
-                errors["callback_at"] = str(_l("Termin jest zbyt odległy: najwyżej 3 miesiące naprzód."))
+        moment = callbacks.callback_moment(form.callback_preset, form.callback_at, now, tz)
+        form.callback_at, callback_at = moment.shown, moment.at
+        if moment.error:
+            errors["callback_at"] = moment.error
     note = form.note.strip()
     if len(note) > NOTE_MAX:
         errors["note"] = str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))
@@ -157,7 +115,7 @@ def log_call(
     # The call about this case has been made: whatever was booked before is done. A call-back booked without a
     # call (a telephone appointment agreed for later) stays on the list until its time.
     for callback in open_callbacks(session, case):
-        if callback.attempt_id is None and callback.due_at > now + CALLBACK_PAST_SLACK:
+        if callback.attempt_id is None and callback.due_at > now + callbacks.CALLBACK_PAST_SLACK:
             continue
         callback.done_at = now
         session.add(callback)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
@@ -26,26 +24,18 @@ from app.fields import (
     FieldError,
     parse_past_date,
 )
+from app.web.forms import PostedForm
 
 # --- letters and e-mails -------------------------------------------------------------------------------------
 
 
 @dataclass
-class OtherContactForm:
+class OtherContactForm(PostedForm):
     """A letter or e-mail being recorded, kept verbatim for re-display."""
 
     route: str = ""
     sent_on: str = ""
     note: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> OtherContactForm:
-        """Build from posted form data."""
-        return cls(
-            route=str(data.get("route", "") or ""),
-            sent_on=str(data.get("sent_on", "") or ""),
-            note=str(data.get("note", "") or ""),
-        )
 
 
 def may_record_other_contact(case: Case) -> bool:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
@@ -25,6 +24,7 @@ from app.fields import (
     FieldError,
     parse_phone,
 )
+from app.web.forms import PostedForm
 
 
 def case_phones(session: Session, case_id: int) -> list[CasePhone]:
@@ -53,16 +53,11 @@ def all_numbers_wrong(phones: Iterable[CasePhone]) -> bool:
 
 
 @dataclass
-class PhoneForm:
+class PhoneForm(PostedForm):
     """A number typed to add to a case, kept verbatim for re-display."""
 
     phone: str = ""
     label: str = ""
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> PhoneForm:
-        """Build from posted form data."""
-        return cls(phone=str(data.get("phone", "") or ""), label=str(data.get("label", "") or ""))
 
 
 def _phone_route_restored(session: Session, *, actor: Principal, case: Case, threshold: int, reason: str) -> None:

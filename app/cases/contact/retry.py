@@ -16,12 +16,10 @@ from sqlmodel import Session, col, select
 
 from app.audit.services import record
 from app.auth.services import Principal
-from app.cases import presets
-from app.cases.contact.calls import CALLBACK_HORIZON, CALLBACK_PAST_SLACK
+from app.cases.callbacks import callback_moment
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case
 from app.clock import LOCAL_TZ, utcnow
 from app.errors import InvalidInput
-from app.fields import FieldError, local_input_value, parse_local_datetime
 
 # Outcomes after which calling the same number again later makes sense (a wrong number needs another number).
 RETRYABLE = frozenset({CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL})
@@ -51,21 +49,6 @@ def last_failed_call(session: Session, case: Case) -> CallAttempt | None:
     return last if last is not None and last.outcome in RETRYABLE else None
 
 
-def _when(form: RetryForm, now: datetime, tz: tzinfo) -> datetime:
-    if form.preset:
-        preset = presets.parse_preset(form.preset)
-        if preset is None:
-            raise InvalidInput({"retry_at": str(_l("Nieznany szybki termin. Wybierz jeden z przycisków albo wpisz "
-                                                 "dzień i godzinę."))})
-        at = presets.resolve(preset, now, tz)
-        form.at = local_input_value(at)  # shown in the field if anything else is refused
-        return at
-    try:
-        return parse_local_datetime(form.at)
-    except FieldError as exc:
-        raise InvalidInput({"retry_at": exc.message}) from None
-
-
 def book_retry(
     session: Session, *, actor: Principal, case: Case, form: RetryForm, now: datetime | None = None,
     tz: tzinfo = LOCAL_TZ,
@@ -78,11 +61,10 @@ def book_retry(
     note = form.note.strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput({"note": str(_l("Notatka może mieć najwyżej %(n)d znaków.", n=NOTE_MAX))})
-    due = _when(form, now, tz)
-    if due < now - CALLBACK_PAST_SLACK:
-        raise InvalidInput({"retry_at": str(_l("Termin telefonu minął. Podaj godzinę w przyszłości."))})
-    if due > now + CALLBACK_HORIZON:
-        raise InvalidInput({"retry_at": str(_l("Termin jest zbyt odległy: najwyżej 3 miesiące naprzód."))})
+    moment = callback_moment(form.preset, form.at, now, tz)
+    form.at, due = moment.shown, moment.at
+    if due is None:
+        raise InvalidInput({"retry_at": moment.error})
     planned = session.exec(
         select(Callback).where(Callback.attempt_id == failed.id, col(Callback.done_at).is_(None))
     ).first()
