@@ -13,7 +13,7 @@ from flask.cli import AppGroup, FlaskGroup
 
 from app import create_app
 from app.appointments.cli import appointments_cli
-from app.config import ENV_FILE_NAME, ConfigError, default_instance_path
+from app.config import ENV_FILE_NAME, ConfigError, environment_instance_path
 from app.formdefs import FormDefinitionError
 from app.formdefs.cli import forms_cli
 from app.handoff.cli import interviews_cli
@@ -115,7 +115,7 @@ def users_list() -> None:
 @demo_cli.command("prepare", with_appcontext=False)
 def demo_prepare() -> None:
     """Write instance/telewywiad.env for a local demo (demo mode, cookies over plain http)."""
-    instance = Path(os.environ.get("TELEWYWIAD_INSTANCE_PATH") or default_instance_path())
+    instance = environment_instance_path()
     instance.mkdir(parents=True, exist_ok=True)
     env_file = instance / ENV_FILE_NAME
     if env_file.exists():

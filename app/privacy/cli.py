@@ -16,11 +16,11 @@ privacy_cli = AppGroup("privacy", help="Subject-access exports (GDPR art. 15).")
 @click.option("--dry-run", is_flag=True, help="Only list what would be anonymised or deleted (ids and counts).")
 def retention_run(dry_run: bool) -> None:
     """Apply the configured retention periods in one transaction, with an audit entry."""
+    from app.config import get_settings
     from app.db import get_session, standalone_session
     from app.privacy.retention import plan, run
-    from app.privacy.settings import privacy_settings
 
-    settings = privacy_settings()
+    settings = get_settings().privacy
     if dry_run:
         due = plan(get_session(), settings)
         click.echo("Dry run — nothing changed. Would:")

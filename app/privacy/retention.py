@@ -31,10 +31,10 @@ from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
 from app.cases import record_privacy
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState, OtherContact
 from app.clock import utcnow
+from app.config import PrivacySettings, ReportFilePolicy
 from app.documents import privacy as document_privacy
 from app.documents.models import CaseDocument
 from app.interviews.models import Answer, AnswerChange, Interview
-from app.privacy.settings import PrivacySettings, ReportFilePolicy
 from app.referrals.models import (
     OPEN_STATES as OPEN_REFERRAL_STATES,
 )

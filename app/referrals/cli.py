@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
@@ -44,11 +43,11 @@ def export_command(fmt: str, out: Path, office_id: int | None) -> None:
 @mail_cli.command("send-outbox")
 def send_outbox_command() -> None:
     """Deliver pending e-mail; what fails stays in the outbox and is tried again on a later run."""
+    from app.config import get_settings
     from app.db import get_session
     from app.referrals.mail import send_outbox
-    from app.referrals.settings import referral_settings
 
-    settings = referral_settings(current_app)
+    settings = get_settings().referrals
     if not settings.mail_configured:
         raise click.ClickException(
             "SMTP is not configured (TELEWYWIAD_SMTP_HOST and TELEWYWIAD_SMTP_FROM); messages stay in the outbox."

@@ -14,6 +14,7 @@ from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case, CasePhone
 from app.clock import utcnow
+from app.config import ReferralSettings
 from app.errors import InvalidInput
 from app.fields import PHONE_MAX, FieldError, international_phone, parse_phone
 from app.formdefs import (
@@ -35,7 +36,6 @@ from app.referrals.models import (
     ReferralState,
     ReferralTransition,
 )
-from app.referrals.settings import ReferralSettings
 
 NOTE_MAX = 300
 # Longest texts of a referral form (characters); longer ones are refused with a message, never cut.
