@@ -18,7 +18,7 @@ mail_cli = AppGroup("mail", help="Outgoing e-mail (the outbox).")
 @click.option("--office-id", type=int, default=None, help="Defaults to the only office.")
 def export_command(fmt: str, out: Path, office_id: int | None) -> None:
     """Write the office's open referrals (urgent first, then oldest) as PDF or CSV."""
-    from app.audit.services import record
+    from app import audit
     from app.auth.models import Office
     from app.db import get_session
     from app.referrals.exports import export_rows, to_csv, to_pdf
@@ -35,7 +35,8 @@ def export_command(fmt: str, out: Path, office_id: int | None) -> None:
     rows = export_rows(session, office.id)
     out.write_bytes(to_csv(rows) if fmt == "csv" else to_pdf(rows, office=office))
     out.chmod(0o600)  # personal data: readable by the one who exported it
-    record(session, "referral.exported", office_id=office.id, object_type="referral_list", format=fmt, count=len(rows))
+    audit.log(session, "referral.exported", object_type="referral_list", office_id=office.id, format=fmt,
+              count=len(rows))
     session.commit()
     click.echo(f"Wrote {len(rows)} referrals to {out} ({fmt}).")
 

@@ -9,7 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.audit.services import record_view
+from app import audit
 from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Office, Role
 from app.cases.access import visible_case
@@ -282,7 +282,7 @@ def mine() -> Response:
 def detail(referral_id: int) -> Response:
     """One referral: the minimum to call the person, contact attempts, history and the next steps."""
     referral = _referral(referral_id)
-    record_view("referral", referral.id, actor_id=me().id, office_id=referral.office_id)
+    audit.view(actor=me(), obj=referral)
     return _detail_response(referral)
 
 
@@ -360,10 +360,8 @@ def export(fmt: str) -> Response:
     else:
         body, mimetype = to_pdf(rows, office=db.get(Office, principal.office_id)), "application/pdf"
     with standalone_session() as write:
-        from app.audit.services import record
 
-        record(write, "referral.exported", actor_id=principal.id, office_id=principal.office_id,
-               object_type="referral_list", format=fmt, count=len(rows))
+        audit.log(write, "referral.exported", actor=principal, object_type="referral_list", format=fmt, count=len(rows))
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="zgloszenia.{fmt}"'
     return response
