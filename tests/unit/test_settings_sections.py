@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from app.config import (
     ENV_FILE_NAME,
@@ -16,6 +17,7 @@ from app.config import (
     ConfigError,
     ReportFilePolicy,
     Settings,
+    describe,
     env_name,
     load_settings,
 )
@@ -92,8 +94,8 @@ def test_a_bad_section_value_stops_start_up_naming_the_variable(monkeypatch: pyt
     assert "Configuration error: TELEWYWIAD_SMTP_PORT" in result.output
 
 
-def test_a_bad_database_url_is_named_without_echoing_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Values that may hold a password never appear in the start-up message."""
+def test_every_bad_value_is_listed_with_what_was_given(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """All problems at once, each with its variable and the value given."""
     _isolated(monkeypatch, tmp_path)
     monkeypatch.setenv("TELEWYWIAD_SESSION_IDLE_MINUTES", "pół godziny")
     monkeypatch.setenv("TELEWYWIAD_TRUSTED_PROXIES", "9")
@@ -102,7 +104,17 @@ def test_a_bad_database_url_is_named_without_echoing_it(monkeypatch: pytest.Monk
     message = str(info.value)
     assert "TELEWYWIAD_SESSION_IDLE_MINUTES: Input should be a valid number" in message
     assert "given: 'pół godziny'" in message
-    assert "TELEWYWIAD_TRUSTED_PROXIES: Input should be less than or equal to 5" in message
+    assert "TELEWYWIAD_TRUSTED_PROXIES: Input should be less than or equal to 5 (given: '9')" in message
+
+
+def test_a_secret_is_named_but_never_echoed() -> None:
+    """Values that may hold a password (secret key, SMTP password, PKI passphrase, database URL) stay out of messages."""
+    with pytest.raises(ValidationError) as info:
+        Settings(secret_key=12345678, referrals={"smtp_password": 87654321})
+    message = describe(info.value)
+    assert "TELEWYWIAD_SECRET_KEY: Input should be a valid string" in message
+    assert "TELEWYWIAD_SMTP_PASSWORD: Input should be a valid string" in message
+    assert "12345678" not in message and "87654321" not in message
 
 
 def _all_variables() -> set[str]:
