@@ -103,7 +103,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(out: Path) -> None:
     """Write a consistent online backup of the database to a file."""
-    from app.audit.services import record
+    from app import audit
     from app.db import get_engine, standalone_session
     from app.maintenance.backup import BackupError, backup
 
@@ -112,7 +112,7 @@ def backup_command(out: Path) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     with standalone_session() as session:
-        record(session, "backup.create")
+        audit.log(session, "backup.create")
     click.echo(f"Backup written to {out} ({out.stat().st_size} bytes).")
 
 

@@ -1,17 +1,35 @@
-"""Typed settings read from the environment (TELEWYWIAD_*, DATABASE_URL); no default secret anywhere."""
+"""The one typed Settings, read from the environment (TELEWYWIAD_*, DATABASE_URL); no default secret anywhere.
+
+Features keep their knobs in a section of it (`settings.referrals`, `settings.privacy`), read from the same flat
+variable names (TELEWYWIAD_SMTP_HOST, TELEWYWIAD_RETENTION_CASE_YEARS, …) and validated when the settings are loaded,
+i.e. before the application starts. Code reads them only through `get_settings()`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import secrets
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ENV_FILE_NAME = "telewywiad.env"
+ENV_PREFIX = "TELEWYWIAD_"
+DEFAULT_HELPLINES_FILE = Path(__file__).resolve().parents[1] / "forms" / "helplines.yml"
 
 
 class ConfigError(RuntimeError):
@@ -32,10 +50,112 @@ def default_instance_path() -> Path:
     return Path(__file__).resolve().parent.parent / "instance"
 
 
+class ReferralSettings(BaseModel):
+    """The referral feature's section (SMTP, notification, target times, helplines): `settings.referrals`."""
+
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout: float = Field(default=10.0, gt=0)
+    referral_notify_to: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+
+    # Target time to the first contact attempt, in working days after the day the referral was sent
+    # (0 = the same working day). Working days exclude weekends and Polish public holidays.
+    referral_target_days_urgent: int = Field(default=0, ge=0, le=30)
+    referral_target_days_high: int = Field(default=1, ge=0, le=30)
+    referral_target_days_normal: int = Field(default=3, ge=0, le=30)
+    # End of the office's working day (local time): a referral sent later counts from the next working day.
+    referral_workday_end: dt.time = dt.time(16, 0)
+
+    helplines_file: Path = DEFAULT_HELPLINES_FILE
+
+    @property
+    def notify_recipients(self) -> list[str]:
+        """Addresses that get the no-personal-data notice of new referrals."""
+        return [a.strip() for a in self.referral_notify_to.split(",") if a.strip()]
+
+    @property
+    def mail_configured(self) -> bool:
+        """Whether the outbox can be delivered at all."""
+        return bool(self.smtp_host and self.smtp_from)
+
+    def target_days(self, priority: str) -> int:
+        """Working days allowed before the first contact, by priority."""
+        return {
+            "urgent": self.referral_target_days_urgent,
+            "high": self.referral_target_days_high,
+            "normal": self.referral_target_days_normal,
+        }[priority]
+
+
+class ReportFilePolicy(StrEnum):
+    """What happens to a case's signed report PDFs when the case is anonymised."""
+
+    DELETE = "delete"
+    KEEP = "keep"
+
+
+class PrivacySettings(BaseModel):
+    """Retention periods per record type (`settings.privacy`); None means keep forever.
+
+    Personal records (cases, referrals) and the audit log are kept forever unless a period is configured: the
+    office's records classification decides, not telewywiad. Purely technical rows have short defaults.
+    """
+
+    # Years after a case's last activity (closed or interview done, no open referral) before it is anonymised.
+    retention_case_years: float | None = Field(default=None, gt=0)
+    # Years after a closed or returned referral's last change before its contact details are anonymised.
+    retention_referral_years: float | None = Field(default=None, gt=0)
+    # Years after an appointment's time before its contact data are anonymised (with its case in any case).
+    retention_appointment_years: float | None = Field(default=None, gt=0)
+    # Years after which the oldest audit events are deleted (whole; the chain stays verifiable).
+    retention_audit_years: float | None = Field(default=None, gt=0)
+    # Signed report PDFs of an anonymised case: deleted (default) or kept as the signed record.
+    retention_report_files: ReportFilePolicy = ReportFilePolicy.DELETE
+    # Technical rows: idle web sessions, login attempts, resume drafts (they hold typed answers), sent mail.
+    retention_session_days: float = Field(default=2, gt=0)
+    retention_login_attempt_days: float = Field(default=7, gt=0)
+    retention_draft_days: float = Field(default=14, gt=0)
+    retention_mail_days: float = Field(default=90, gt=0)
+
+
+# The sections of Settings; each of their fields is read from TELEWYWIAD_<FIELD> like a top-level one.
+SECTIONS: dict[str, type[BaseModel]] = {"referrals": ReferralSettings, "privacy": PrivacySettings}
+
+
+class _FlatSections(PydanticBaseSettingsSource):
+    """Values of the sections' fields from the variables an environment source has read (flat names, no nesting)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], source: EnvSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self._source = source
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover - unused
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found: Mapping[str, str | None] = self._source.env_vars
+        values: dict[str, Any] = {}
+        for section, model in SECTIONS.items():
+            own = {name: found[key] for name in model.model_fields if (key := env_name(name).lower()) in found}
+            if own:
+                values[section] = own
+        return values
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a setting (top-level or in a section)."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
 class Settings(BaseSettings):
     """Every knob of telewywiad; each maps to an environment variable TELEWYWIAD_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="TELEWYWIAD_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", populate_by_name=True)
 
     env: Mode = Mode.PRODUCTION
     secret_key: SecretStr | None = None
@@ -74,6 +194,32 @@ class Settings(BaseSettings):
     # The test suite only: hash passwords and wrap new signing keys with the cheapest argon2id, so tests that
     # create and log in users spend microseconds per hash. Refused unless env=test (see check()).
     test_cheap_hashing: bool = False
+    # A folder holding the DejaVu Sans files, searched before static/vendor/fonts and Debian's fonts-dejavu-core.
+    font_dir: Path | None = None
+
+    referrals: ReferralSettings = Field(default_factory=ReferralSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The sections' flat variables rank with their source: arguments, then the environment, then the file."""
+        assert isinstance(env_settings, EnvSettingsSource)  # noqa: S101
+        assert isinstance(dotenv_settings, EnvSettingsSource)  # noqa: S101
+        return (
+            init_settings,
+            _FlatSections(settings_cls, env_settings),
+            env_settings,
+            _FlatSections(settings_cls, dotenv_settings),
+            dotenv_settings,
+            file_secret_settings,
+        )
 
     @field_validator("default_locale")
     @classmethod
@@ -171,19 +317,50 @@ def _instance_secret(instance_path: Path) -> str:
     return value
 
 
+def environment_instance_path() -> Path:
+    """The instance folder named by TELEWYWIAD_INSTANCE_PATH (read before the rest, as it holds telewywiad.env)."""
+    return Path(os.environ.get(env_name("instance_path")) or default_instance_path())
+
+
 def load_settings() -> Settings:
-    """Settings from the environment, then the instance folder's telewywiad.env (written by `make run`)."""
-    instance = Path(os.environ.get("TELEWYWIAD_INSTANCE_PATH") or default_instance_path())
-    env_file = instance / ENV_FILE_NAME
-    return Settings(_env_file=env_file if env_file.exists() else None)
+    """Settings from the environment, then the instance folder's telewywiad.env (written by `make run`).
+
+    Every value is checked here, sections included: a bad one stops start-up with the variable's name.
+    """
+    env_file = environment_instance_path() / ENV_FILE_NAME
+    try:
+        return Settings(_env_file=env_file if env_file.exists() else None)
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from exc
+
+
+# Settings whose values never appear in a message (they may hold a password).
+_NEVER_ECHOED = ("SECRET", "PASSWORD", "PASSPHRASE", "DATABASE_URL")
+
+
+def describe(error: ValidationError) -> str:
+    """One line per bad value, named by its environment variable (TELEWYWIAD_SMTP_PORT: …)."""
+    lines = []
+    for problem in error.errors():
+        location = [str(part) for part in problem["loc"]]
+        if location and location[0] in SECTIONS:
+            location = location[1:]
+        name = env_name(location[0]) if location else "settings"
+        if location and location[0] == "database_url":
+            name = "DATABASE_URL / TELEWYWIAD_DATABASE_URL"
+        given = problem.get("input")
+        secret = any(word in name for word in _NEVER_ECHOED)
+        shown = "" if secret or given is None or isinstance(given, dict) else f" (given: {given!r})"
+        lines.append(f"{name}: {problem['msg']}{shown}")
+    return "; ".join(lines)
 
 
 SETTINGS_KEY = "telewywiad.settings"
 
 
-def get_settings() -> Settings:
-    """Settings of the current application (create_app keeps the object it was given)."""
+def get_settings(app: Flask | None = None) -> Settings:
+    """Settings of the current (or the given) application: create_app keeps the object it was given."""
     from flask import current_app
 
-    settings: Settings = current_app.extensions[SETTINGS_KEY]
+    settings: Settings = (app or current_app).extensions[SETTINGS_KEY]
     return settings

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, or_, select
 
+from app import audit
 from app.appointments import capacity, notices
 from app.appointments.models import (
     ACTIVE_STATES,
@@ -25,7 +26,6 @@ from app.appointments.models import (
 )
 from app.appointments.slots import slot_problem
 from app.appointments.summary import summary
-from app.audit.services import record
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Callback, Case, CasePhone
@@ -260,8 +260,7 @@ def book(session: Session, *, actor: Principal, form: BookingForm, case: Case | 
         session.add(AppointmentEvent(appointment_id=appointment.id or 0, at=now, actor_id=actor.id, action="booked"))
         session.add(appointment)
         session.flush()
-    record(session, "appointment.book", actor_id=actor.id, office_id=actor.office_id, object_type="appointment",
-           object_id=appointment.id, case_id=appointment.case_id, kind=kind.value, reason_id=reason.id,
-           desk_id=appointment.desk_id)
+    audit.log(session, "appointment.book", actor=actor, obj=appointment, office_id=actor.office_id,
+              case_id=appointment.case_id, kind=kind.value, reason_id=reason.id, desk_id=appointment.desk_id)
     notices.queue_confirmation(session, summary(session, appointment))
     return appointment

@@ -11,8 +11,8 @@ appointments_cli = AppGroup("appointments", help="Visits by appointment.")
 @appointments_cli.command("remind")
 def remind_command() -> None:
     """Queue a reminder e-mail for each booked visit of the next working day (idempotent; `mail send-outbox` sends)."""
+    from app import audit
     from app.appointments.notices import queue_reminders
-    from app.audit.services import record
     from app.db import get_session
 
     session = get_session()
@@ -20,7 +20,7 @@ def remind_command() -> None:
     if run.skipped_day_off:
         click.echo("Today is not a working day: reminders go out on the working day before a visit.")
         return
-    record(session, "appointment.reminders", object_type="appointment_reminders", count=len(run.queued),
-           appointment_ids=run.queued)
+    audit.log(session, "appointment.reminders", object_type="appointment_reminders", count=len(run.queued),
+              appointment_ids=run.queued)
     session.commit()
     click.echo(f"Queued {len(run.queued)} reminder(s).")

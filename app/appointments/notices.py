@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.appointments.calendar import local_moment
 from app.appointments.ics import build_ics
 from app.appointments.models import Appointment, AppointmentState
 from app.appointments.summary import VisitSummary, summaries
-from app.audit.services import record
 from app.clock import to_local, utcnow
 from app.fields import display_phone
 from app.referrals.mail import queue_message
@@ -94,8 +94,7 @@ def _queue(session: Session, summary: VisitSummary, *, kind: str, subject: str, 
         session, office_id=appointment.office_id, kind=kind, recipients=appointment.email, subject=subject, body=body,
         attachments=(("wizyta.ics", ICS_TYPE.format(method="CANCEL" if cancel else "PUBLISH"), ics),),
     )
-    record(session, "appointment.mail_queued", office_id=appointment.office_id, object_type="appointment",
-           object_id=appointment.id, kind=kind, message_id=message.id)
+    audit.log(session, "appointment.mail_queued", obj=appointment, kind=kind, message_id=message.id)
 
 
 def queue_confirmation(session: Session, summary: VisitSummary, *, changed: bool = False) -> None:

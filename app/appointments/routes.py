@@ -10,13 +10,13 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from app import audit
 from app.appointments import booking, labels, notices, visits
 from app.appointments.access import VISIT_ROLES, visible_appointment
 from app.appointments.booking import BookingForm
 from app.appointments.models import Appointment, AppointmentKind, AppointmentState
 from app.appointments.slots import free_slots
 from app.appointments.summary import summary
-from app.audit.services import record_view
 from app.auth.access import me, roles_required
 from app.cases.access import visible_case
 from app.cases.models import Case
@@ -134,7 +134,7 @@ def _detail_page(appointment: Appointment, *, status: int = 200, **extra: Any) -
 def detail(appointment_id: int) -> Response:
     """The confirmation as the worker reads it aloud: when, where, what to bring, the rules at the door."""
     appointment = _appointment(appointment_id)
-    record_view("appointment", appointment.id, actor_id=me().id, office_id=appointment.office_id)
+    audit.view(actor=me(), obj=appointment)
     return _detail_page(appointment)
 
 
@@ -190,8 +190,8 @@ def day() -> Response:
     shown = query_day(request.args.get("date")) or _today()
     found = visits.day_visits(get_session(), actor=me(), day=shown)
     # Who looked at whose visits: the day and the ids shown, never names.
-    record_view("appointment_day", None, actor_id=me().id, office_id=me().office_id, day=shown.isoformat(),
-                appointment_ids=[v.appointment.id for v in found])
+    audit.view(actor=me(), object_type="appointment_day", day=shown.isoformat(),
+               appointment_ids=[v.appointment.id for v in found])
     return render("appointments/day.html", day=shown, visits=found, today=_today(),
                   previous=shown - timedelta(days=1), following=shown + timedelta(days=1), errors={})
 

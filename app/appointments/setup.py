@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
+from app import audit
 from app.appointments.calendar import Interval, PlaceCalendar, load_calendars
 from app.appointments.models import (
     SLOT_MINUTES,
@@ -29,7 +30,6 @@ from app.appointments.models import (
     VisitRules,
 )
 from app.appointments.visits import future_bookings_at_desk
-from app.audit.services import record
 from app.auth.services import Principal
 from app.clock import to_local, utcnow
 from app.errors import InvalidInput
@@ -44,8 +44,7 @@ RULES_MAX = 4000
 
 def _audit(session: Session, actor: Principal, action: str, object_type: str, object_id: int | None,
            **details: Any) -> None:
-    record(session, f"visit_setup.{action}", actor_id=actor.id, office_id=actor.office_id, object_type=object_type,
-           object_id=object_id, **details)
+    audit.log(session, f"visit_setup.{action}", actor=actor, object_type=object_type, object_id=object_id, **details)
 
 
 def _text(raw: str, name: str, limit: int, errors: dict[str, str], *, required: str | None = None) -> str:

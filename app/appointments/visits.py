@@ -8,6 +8,7 @@ from enum import StrEnum
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.appointments import capacity, notices
 from app.appointments.access import visibility_clause
 from app.appointments.booking import check_time, hold_desk, overlapping
@@ -21,7 +22,6 @@ from app.appointments.models import (
     VisitReason,
 )
 from app.appointments.summary import VisitSummary, summaries, summary
-from app.audit.services import record
 from app.auth.services import Principal
 from app.cases.models import Callback
 from app.clock import to_local, utcnow
@@ -73,8 +73,7 @@ def _event(session: Session, appointment: Appointment, actor: Principal, action:
                                  note=note, previous_starts_at=previous))
     session.add(appointment)
     session.flush()
-    record(session, f"appointment.{action}", actor_id=actor.id, office_id=appointment.office_id,
-           object_type="appointment", object_id=appointment.id, case_id=appointment.case_id)
+    audit.log(session, f"appointment.{action}", actor=actor, obj=appointment, case_id=appointment.case_id)
 
 
 def mark(session: Session, *, actor: Principal, appointment: Appointment, what: str,

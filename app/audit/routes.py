@@ -10,8 +10,8 @@ from flask import Blueprint, Response, request
 from sqlmodel import col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app import audit
 from app.audit.models import AuditEvent
-from app.audit.services import record
 from app.auth.access import me, roles_required
 from app.auth.models import Role, User
 from app.clock import local_today
@@ -88,7 +88,7 @@ def export() -> Response:
              event.object_id, event.details, event.hash]
         )
     with standalone_session() as audit_db:
-        record(audit_db, "audit.export", actor_id=me().id, office_id=me().office_id, rows=len(events))
+        audit.log(audit_db, "audit.export", actor=me(), rows=len(events))
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="audit-{local_today().isoformat()}.csv"'
     return response

@@ -95,16 +95,6 @@ def lock_chain(session: Session, office_id: int | None) -> AuditHead:
     return head
 
 
-def record_view(object_type: str, object_id: int | None, *, actor_id: int | None, office_id: int | None,
-                **details: Any) -> None:
-    """Log that a user opened a record (GET views run in a read transaction, so this is its own short write)."""
-    from app.db import standalone_session
-
-    with standalone_session() as session:
-        record(session, f"{object_type}.view", actor_id=actor_id, office_id=office_id, object_type=object_type,
-               object_id=object_id, **details)
-
-
 @dataclass(frozen=True)
 class ChainProblem:
     """A place where the audit chain does not hold."""

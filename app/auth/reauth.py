@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from app.audit.services import record
+from app import audit
 from app.auth import throttle
 from app.auth.models import User
 from app.auth.passwords import verify_password
@@ -44,14 +44,12 @@ def confirm_password(session: Session, *, user: User, password: str, guard: Guar
         wait = throttle.wait_time(session, guard.policy, username_key=guard.username_key,
                                   address_key=guard.address_key)
         if wait.total_seconds() > 0:
-            record(session, "reauth.throttled", actor_id=user.id, office_id=user.office_id, object_type="user",
-                   object_id=user.id)
+            audit.log(session, "reauth.throttled", actor=user, obj=user)
             raise ReauthThrottled(wait)
     ok = verify_password(user.password_hash, password)
     if guard is not None:
         throttle.note_attempt(session, username_key=guard.username_key, address_key=guard.address_key,
                               succeeded=ok)
     if not ok:
-        record(session, "reauth.failed", actor_id=user.id, office_id=user.office_id, object_type="user",
-               object_id=user.id)
+        audit.log(session, "reauth.failed", actor=user, obj=user)
     return ok

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 
-from app.audit.services import record
+from app import audit
 from app.auth import drafts, throttle
 from app.auth.access import me
 from app.auth.expiry import DRAFTS_FLAG
@@ -60,13 +60,13 @@ def login() -> Response:
     user_key, address_key = _keys(username)
     wait = throttle.wait_time(db, _policy(), username_key=user_key, address_key=address_key)
     if wait.total_seconds() > 0:
-        record(db, "login.throttled")
+        audit.log(db, "login.throttled")
         error = throttle.locked_message(wait)
         return render("auth/login.html", status=429, next_url=next_url, username=username, error=error)
     user = authenticate(db, username, password) if username and password else None
     throttle.note_attempt(db, username_key=user_key, address_key=address_key, succeeded=user is not None)
     if user is None or user.id is None:
-        record(db, "login.failed")
+        audit.log(db, "login.failed")
         error = _l("Nieprawidłowa nazwa użytkownika lub hasło.")
         return render("auth/login.html", status=401, next_url=next_url, username=username, error=error)
     principal = load_principal(db, user.id)
@@ -77,7 +77,7 @@ def login() -> Response:
     session.pop("expired_notice", None)
     session.pop(EXPIRED_KEY, None)
     login_user(principal)
-    record(db, "login", actor_id=user.id, office_id=user.office_id, object_type="user", object_id=user.id)
+    audit.log(db, "login", actor=user, obj=user)
     waiting = drafts.drafts_of(db, user.id)
     if waiting:
         session[DRAFTS_FLAG] = True
@@ -98,7 +98,7 @@ def _after_login_with_drafts(waiting: list[ResumeDraft], next_url: str | None) -
 def logout() -> Response:
     """End the session everywhere it is stored."""
     principal = me()
-    record(get_session(), "logout", actor_id=principal.id, office_id=principal.office_id)
+    audit.log(get_session(), "logout", actor=principal)
     logout_user()
     server_session = session
     if isinstance(server_session, ServerSession):
@@ -201,5 +201,5 @@ def discard(draft_id: int) -> Response:
     if draft is None or draft.user_id != me().id:
         abort(404)
     db.delete(draft)
-    record(db, "draft.discard", actor_id=me().id, office_id=me().office_id, object_type="draft", object_id=draft_id)
+    audit.log(db, "draft.discard", actor=me(), object_type="draft", object_id=draft_id)
     return redirect(url_for("auth.resume", next=request.form.get("next")))  # type: ignore[return-value]

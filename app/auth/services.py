@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Office, Role, User, UserRole, WebSession
 from app.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
@@ -183,15 +183,7 @@ def create_user(
     assert user.id is not None  # noqa: S101 - set by flush
     for role in sorted(roles):
         session.add(UserRole(user_id=user.id, role=role))
-    record(
-        session,
-        "user.create",
-        actor_id=actor_id,
-        office_id=office_id,
-        object_type="user",
-        object_id=user.id,
-        roles=sorted(roles),
-    )
+    audit.log(session, "user.create", actor=actor_id, obj=user, roles=sorted(roles))
     return user
 
 
@@ -215,8 +207,8 @@ def update_user(
     before = roles_of(session, user.id)
     if actor_id == user.id and roles != before:
         # Granting oneself "supervisor" would open every interview of the office: two people must agree.
-        record(session, "user.roles_refused", actor_id=actor_id, office_id=user.office_id, object_type="user",
-               object_id=user.id, roles_before=sorted(before), roles_asked=sorted(roles))
+        audit.log(session, "user.roles_refused", actor=actor_id, obj=user, roles_before=sorted(before),
+                  roles_asked=sorted(roles))
         raise AccountError(
             str(_l("Nie możesz zmienić własnych ról. Poproś o to innego administratora ośrodka.")), "roles"
         )
@@ -228,16 +220,7 @@ def update_user(
             session.delete(row)
     for role in roles - before:
         session.add(UserRole(user_id=user.id, role=role))
-    record(
-        session,
-        "user.update",
-        actor_id=actor_id,
-        office_id=user.office_id,
-        object_type="user",
-        object_id=user.id,
-        roles_before=sorted(before),
-        roles_after=sorted(roles),
-    )
+    audit.log(session, "user.update", actor=actor_id, obj=user, roles_before=sorted(before), roles_after=sorted(roles))
     return user
 
 
@@ -249,14 +232,7 @@ def set_active(session: Session, user: User, *, active: bool, actor_id: int) -> 
     session.add(user)
     if not active:
         _end_sessions(session, user)
-    record(
-        session,
-        "user.enable" if active else "user.disable",
-        actor_id=actor_id,
-        office_id=user.office_id,
-        object_type="user",
-        object_id=user.id,
-    )
+    audit.log(session, "user.enable" if active else "user.disable", actor=actor_id, obj=user)
     return user
 
 
@@ -296,7 +272,7 @@ def change_password(
     password_changed.send(user, session=session, old=current, new=new)  # signing keys follow the password
     for web_session in session.exec(select(WebSession).where(WebSession.user_id == user.id)).all():
         session.delete(web_session)
-    record(session, "user.password_change", actor_id=user.id, office_id=user.office_id, object_type="user", object_id=user.id)
+    audit.log(session, "user.password_change", actor=user, obj=user)
     return user
 
 
@@ -305,7 +281,7 @@ def reset_password(session: Session, user: User, *, new: str, actor_id: int) -> 
     _set_password(session, user, new, field="password")
     _end_sessions(session, user)
     password_reset.send(user, session=session, actor_id=actor_id)  # old keys cannot be opened any more
-    record(session, "user.password_reset", actor_id=actor_id, office_id=user.office_id, object_type="user", object_id=user.id)
+    audit.log(session, "user.password_reset", actor=actor_id, obj=user)
     return user
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import (
@@ -53,4 +53,4 @@ def visible_case(session: Session, principal: Principal, case_id: int) -> Case:
 
 def record_case_view(session: Session, *, actor: Principal, case: Case) -> None:
     """Log that the actor opened the case (ids only); called with a standalone session from GET views."""
-    record(session, "case.view", actor_id=actor.id, office_id=case.office_id, object_type="case", object_id=case.id)
+    audit.log(session, "case.view", actor=actor, obj=case)

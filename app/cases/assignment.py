@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Role, User, UserRole
 from app.auth.services import Principal
 from app.cases.access import sees_whole_office
@@ -48,14 +48,5 @@ def assign_case(session: Session, *, actor: Principal, case: Case, worker_id: in
             callback.worker_id = worker_id if worker_id is not None else callback.worker_id
             session.add(callback)
     session.flush()
-    record(
-        session,
-        "case.assign",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="case",
-        object_id=case.id,
-        worker_id=worker_id,
-        previous_worker_id=previous,
-    )
+    audit.log(session, "case.assign", actor=actor, obj=case, worker_id=worker_id, previous_worker_id=previous)
     return case

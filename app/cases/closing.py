@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.editing import note_change
 from app.cases.models import Case, CaseState, RequestedHelp
@@ -143,16 +143,7 @@ def close_case(session: Session, *, actor: Principal, case: Case, form: CloseFor
     session.add(case)
     _finish_callbacks(session, case)
     session.flush()
-    record(
-        session,
-        "case.close",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="case",
-        object_id=case.id,
-        outcome=str(outcome),
-        closing_id=closing.id,
-    )
+    audit.log(session, "case.close", actor=actor, obj=case, outcome=str(outcome), closing_id=closing.id)
     return closing
 
 
@@ -190,15 +181,7 @@ def reopen_case(session: Session, *, actor: Principal, case: Case, reason: str) 
     case.state = back
     session.add(case)
     session.flush()
-    record(
-        session,
-        "case.reopen",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="case",
-        object_id=case.id,
-        closing_id=closing.id,
-    )
+    audit.log(session, "case.reopen", actor=actor, obj=case, closing_id=closing.id)
     return closing
 
 

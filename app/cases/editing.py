@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import User
 from app.auth.services import Principal
 from app.cases import deadlines, office_settings
@@ -156,15 +156,7 @@ def edit_case(session: Session, *, actor: Principal, case: Case, form: EditForm)
         raise NothingChanged({"": str(_l("Nic nie zmieniono."))})
     session.add(case)
     session.flush()
-    record(
-        session,
-        "case.edit",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="case",
-        object_id=case.id,
-        fields=sorted({c.field for c in changes}),
-    )
+    audit.log(session, "case.edit", actor=actor, obj=case, fields=sorted({c.field for c in changes}))
     return changes
 
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases import deadlines, numbering, office_settings
@@ -209,16 +209,7 @@ def register_case(session: Session, *, actor: Principal, form: CaseForm, today: 
     for position, number in enumerate(data.phones):
         session.add(CasePhone(case_id=case.id, number=number, position=position))
     session.flush()
-    record(
-        session,
-        "case.create",
-        actor_id=actor.id,
-        office_id=actor.office_id,
-        object_type="case",
-        object_id=case.id,
-        channel=str(case.channel),
-        urgent=case.urgent,
-    )
+    audit.log(session, "case.create", actor=actor, obj=case, channel=str(case.channel), urgent=case.urgent)
     return case
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import click
 from flask.cli import AppGroup
 
-from app.config import ENV_FILE_NAME, default_instance_path
+from app.config import ENV_FILE_NAME, environment_instance_path
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -16,7 +13,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @demo_cli.command("prepare", with_appcontext=False)
 def demo_prepare() -> None:
     """Write instance/telewywiad.env for a local demo (demo mode, cookies over plain http)."""
-    instance = Path(os.environ.get("TELEWYWIAD_INSTANCE_PATH") or default_instance_path())
+    instance = environment_instance_path()
     instance.mkdir(parents=True, exist_ok=True)
     env_file = instance / ENV_FILE_NAME
     if env_file.exists():

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.db import office_row
 from app.directory.models import ApplicationTemplate
@@ -73,8 +73,7 @@ def add_template(session: Session, *, actor: Principal, title: str, filename: st
     )
     session.add(template)
     session.flush()
-    record(session, "directory.template_add", actor_id=actor.id, office_id=actor.office_id,
-           object_type="application_template", object_id=template.id, size=len(data), type=extension)
+    audit.log(session, "directory.template_add", actor=actor, obj=template, size=len(data), type=extension)
     return template
 
 
@@ -114,7 +113,6 @@ def office_template(session: Session, office_id: int, template_id: int) -> Appli
 def delete_template(session: Session, *, actor: Principal, template_id: int) -> None:
     """Remove a template from the public page."""
     template = office_template(session, actor.office_id, template_id)
-    record(session, "directory.template_remove", actor_id=actor.id, office_id=actor.office_id,
-           object_type="application_template", object_id=template.id)
+    audit.log(session, "directory.template_remove", actor=actor, obj=template, office_id=actor.office_id)
     session.delete(template)
     session.flush()

@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import User
 from app.auth.services import Principal
 from app.db import office_row
@@ -124,8 +124,8 @@ def save_contact(session: Session, *, actor: Principal, form: ContactForm) -> Of
     contact.updated_by_id = actor.id
     session.add(contact)
     session.flush()
-    record(session, "directory.contact", actor_id=actor.id, office_id=actor.office_id, object_type="office_contact",
-           object_id=actor.office_id, fields=changed)
+    audit.log(session, "directory.contact", actor=actor, object_type="office_contact", object_id=actor.office_id,
+              fields=changed)
     return contact
 
 
@@ -202,15 +202,15 @@ def save_number(session: Session, *, actor: Principal, form: NumberForm, entry: 
         setattr(entry, key, value)
     session.add(entry)
     session.flush()
-    record(session, "directory.number_add" if created else "directory.number_change", actor_id=actor.id,
-           office_id=actor.office_id, object_type="directory_number", object_id=entry.id, kind=kind.value, fields=changed)
+    audit.log(session, "directory.number_add" if created else "directory.number_change", actor=actor, obj=entry,
+              office_id=actor.office_id, kind=kind.value, fields=changed)
     return entry
 
 
 def delete_number(session: Session, *, actor: Principal, entry: DirectoryNumber) -> None:
     """Remove a number from the directory (a number that merely stops: set its end date instead)."""
-    record(session, "directory.number_remove", actor_id=actor.id, office_id=actor.office_id,
-           object_type="directory_number", object_id=entry.id, kind=str(entry.kind))
+    audit.log(session, "directory.number_remove", actor=actor, obj=entry, office_id=actor.office_id,
+              kind=str(entry.kind))
     session.delete(entry)
     session.flush()
 
@@ -266,8 +266,8 @@ def save_staff_entry(session: Session, *, actor: Principal, user: User, form: St
     entry.email_public = entry.email_public and bool(entry.email)
     session.add(entry)
     session.flush()
-    record(session, "directory.staff_entry", actor_id=actor.id, office_id=actor.office_id, object_type="staff_contact",
-           object_id=user.id, own=own, phone_public=entry.phone_public, email_public=entry.email_public)
+    audit.log(session, "directory.staff_entry", actor=actor, object_type="staff_contact", object_id=user.id, own=own,
+              phone_public=entry.phone_public, email_public=entry.email_public)
     return entry
 
 

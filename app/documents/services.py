@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, or_, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case
@@ -221,9 +221,9 @@ def add_document(session: Session, *, actor: Principal, case: Case, form: Docume
     )
     session.add(document)
     session.flush()
-    record(session, "document.add", actor_id=actor.id, office_id=case.office_id, object_type="case_document",
-           object_id=document.id, case_id=case.id, interview_id=interview_id, kind=kind.value, channel=channel.value,
-           type=detected.extension, size=len(data), sha256=document.sha256, annex=form.annex)
+    audit.log(session, "document.add", actor=actor, obj=document, case_id=case.id, interview_id=interview_id,
+              kind=kind.value, channel=channel.value, type=detected.extension, size=len(data), sha256=document.sha256,
+              annex=form.annex)
     return document
 
 
@@ -255,9 +255,8 @@ def record_download(session: Session, *, actor: Principal, document: CaseDocumen
     """Audit that the actor opened or downloaded the file (ids and the hash only)."""
     if document.withdrawn_at is not None:
         raise DocumentNotFound(document.id)
-    record(session, "document.view" if inline else "document.download", actor_id=actor.id,
-           office_id=document.office_id, object_type="case_document", object_id=document.id,
-           case_id=document.case_id, sha256=document.sha256)
+    audit.log(session, "document.view" if inline else "document.download", actor=actor, obj=document,
+              case_id=document.case_id, sha256=document.sha256)
 
 
 def documents_at(session: Session, *, case_id: int, interview_id: int, at: datetime) -> list[CaseDocument]:
@@ -292,8 +291,8 @@ def set_annex(session: Session, *, actor: Principal, case: Case, document: CaseD
         document.annex = annex
         session.add(document)
         session.flush()
-        record(session, "document.annex", actor_id=actor.id, office_id=case.office_id, object_type="case_document",
-               object_id=document.id, case_id=case.id, annex=annex)
+        audit.log(session, "document.annex", actor=actor, obj=document, office_id=case.office_id, case_id=case.id,
+                  annex=annex)
     return document
 
 
@@ -320,6 +319,6 @@ def withdraw(session: Session, *, actor: Principal, case: Case, document: CaseDo
     document.annex = False
     session.add(document)
     session.flush()
-    record(session, "document.withdraw", actor_id=actor.id, office_id=case.office_id, object_type="case_document",
-           object_id=document.id, case_id=case.id, sha256=document.sha256)
+    audit.log(session, "document.withdraw", actor=actor, obj=document, office_id=case.office_id, case_id=case.id,
+              sha256=document.sha256)
     return document

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.db import dialect_insert
 from app.formdefs import FormDefinition, FormRegistry, Problem
 from app.formdefs.loader import check_source, content_hash
@@ -103,8 +103,8 @@ def upload(session: Session, registry: FormRegistry, *, text: str, name: str, of
         nested.rollback()  # the same version uploaded at the same moment by another request
         raise UploadRefused([_problem(name, "version", _l("Tę wersję właśnie zapisano w innym oknie; odśwież stronę."))]) from None
     nested.commit()
-    record(session, "form.upload", actor_id=actor_id, office_id=office_id, object_type="form_version",
-           object_id=row.id, form=form.id, version=form.version, sha256=digest)
+    audit.log(session, "form.upload", actor=actor_id, obj=row, office_id=office_id, form=form.id, version=form.version,
+              sha256=digest)
     return row
 
 
@@ -127,8 +127,8 @@ def publish(session: Session, registry: FormRegistry, *, version_id: int, office
         .on_conflict_do_nothing()
     ).rowcount
     if inserted:
-        record(session, "form.publish", actor_id=actor_id, office_id=office_id, object_type="form_version",
-               object_id=row.id, form=row.form_id, version=row.version, sha256=row.content_hash)
+        audit.log(session, "form.publish", actor=actor_id, obj=row, office_id=office_id, form=row.form_id,
+                  version=row.version, sha256=row.content_hash)
     return row
 
 

@@ -13,7 +13,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.contact.calls import CallForm, log_call
 from app.cases.models import CallAttempt, CallOutcome, Case
@@ -77,8 +77,8 @@ def save_steps(session: Session, *, actor: Principal, case: Case, guide: Guide, 
                                  guide_version=guide.version, started_at=now)
         session.add(progress)
         session.flush()
-        record(session, "guide.start", actor_id=actor.id, office_id=case.office_id, object_type="guide_progress",
-               object_id=progress.id, case_id=case.id, guide=guide.id, version=guide.version)
+        audit.log(session, "guide.start", actor=actor, obj=progress, office_id=case.office_id, case_id=case.id,
+                  guide=guide.id, version=guide.version)
     progress.steps_done = json.dumps(steps)
     progress.updated_at = now
     session.add(progress)
@@ -127,7 +127,6 @@ def record_guided(session: Session, *, actor: Principal, case: Case, guide: Guid
     progress.call_attempt_id, progress.updated_at = attempt.id, now
     session.add(progress)
     session.flush()
-    record(session, "guide.outcome", actor_id=actor.id, office_id=case.office_id, object_type="guide_progress",
-           object_id=progress.id, case_id=case.id, call_attempt_id=attempt.id, guide=guide.id, version=guide.version,
-           steps_done=len(done_steps(progress)))
+    audit.log(session, "guide.outcome", actor=actor, obj=progress, office_id=case.office_id, case_id=case.id,
+              call_attempt_id=attempt.id, guide=guide.id, version=guide.version, steps_done=len(done_steps(progress)))
     return attempt

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.audit.services import record
+from app import audit
 from app.handoff import cases_csv
 from app.handoff.interview import FORMAT_VERSION, NotFinished, build
 from app.interviews.models import Interview
@@ -31,16 +31,16 @@ def export_interview(session: Session, *, actor_id: int | None, interview: Inter
     """The interview as JSON (NotFinished when it is not finished), the export written to the audit log."""
     data = build(session, interview, now=now)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    record(session, "interview.export", actor_id=actor_id, office_id=interview.office_id, object_type="interview",
-           object_id=interview.id, case_id=interview.case_id, format="json", format_version=FORMAT_VERSION,
-           channel=channel)
+    audit.log(session, "interview.export", actor=actor_id, obj=interview, case_id=interview.case_id, format="json",
+              format_version=FORMAT_VERSION, channel=channel)
     return Export(body, "application/json; charset=utf-8", f"wywiad-{interview.id}.json")
 
 
 def export_cases(session: Session, *, actor_id: int | None, office_id: int, period: Period, channel: str) -> Export:
     """The office's cases of the period as CSV, the export written to the audit log (period and count only)."""
     data = cases_csv.rows(session, office_id=office_id, period=period)
-    record(session, "cases.export", actor_id=actor_id, office_id=office_id, object_type="office", object_id=office_id,
-           start=period.start.isoformat(), end=period.end.isoformat(), count=len(data), format="csv", channel=channel)
+    audit.log(session, "cases.export", actor=actor_id, object_type="office", object_id=office_id, office_id=office_id,
+              start=period.start.isoformat(), end=period.end.isoformat(), count=len(data), format="csv",
+              channel=channel)
     return Export(cases_csv.to_csv(data), "text/csv; charset=utf-8",
                   f"sprawy-{period.start.isoformat()}-{period.end.isoformat()}.csv")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import User
 from app.auth.services import Principal
 from app.clock import utcnow
@@ -284,16 +284,7 @@ def save_answer(
         state=state, section=question.section,
     )
     if saved.changed:
-        record(
-            session,
-            "answer.change",
-            actor_id=actor.id,
-            office_id=interview.office_id,
-            object_type="interview",
-            object_id=interview.id,
-            key=key,
-            revision=saved.row.revision,
-        )
+        audit.log(session, "answer.change", actor=actor, obj=interview, key=key, revision=saved.row.revision)
     action = question.actions.get("yes" if saved.row.value == "true" else "no") if saved.row.value else None
     if action == INTERRUPT_ACTION and interview.state == InterviewState.IN_PROGRESS:
         interrupt_unsafe(session, actor=actor, interview=interview)
@@ -370,14 +361,7 @@ def set_notes(session: Session, *, actor: Principal, interview: Interview, notes
     interview.notes = notes
     interview.updated_at = utcnow()
     session.add(interview)
-    record(
-        session,
-        "interview.notes",
-        actor_id=actor.id,
-        office_id=interview.office_id,
-        object_type="interview",
-        object_id=interview.id,
-    )
+    audit.log(session, "interview.notes", actor=actor, obj=interview)
     return True
 
 

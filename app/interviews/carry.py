@@ -72,7 +72,7 @@ def unconfirmed(session: Session, interview_id: int) -> list[str]:
 
 def confirm(session: Session, *, actor: Principal, interview: Interview) -> list[str]:
     """The worker read the carried data back to the person and it is right: every unconfirmed key is confirmed."""
-    from app.audit.services import record
+    from app import audit
     from app.clock import utcnow
 
     keys = unconfirmed(session, interview.id or 0)
@@ -85,8 +85,8 @@ def confirm(session: Session, *, actor: Principal, interview: Interview) -> list
                                  revision=row.revision, changed_at=now, changed_by_id=actor.id, client_id=CASE_CONFIRMED))
     if rows:
         session.flush()
-        record(session, "interview.case_data_confirmed", actor_id=actor.id, office_id=interview.office_id,
-               object_type="interview", object_id=interview.id, keys=sorted(r.key for r in rows))
+        audit.log(session, "interview.case_data_confirmed", actor=actor, obj=interview,
+                  keys=sorted(r.key for r in rows))
     return [r.key for r in rows]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.models import Case, CaseState
 from app.clock import utcnow
@@ -102,15 +102,7 @@ def complete(session: Session, *, actor: Principal, interview: Interview, accept
         if case.state == CaseState.INTERVIEW:
             case.state = CaseState.INTERVIEW_DONE
         session.add(case)
-    record(
-        session,
-        "interview.finish",
-        actor_id=actor.id,
-        office_id=interview.office_id,
-        object_type="interview",
-        object_id=interview.id,
-        warnings=len(outcome.warnings),
-    )
+    audit.log(session, "interview.finish", actor=actor, obj=interview, warnings=len(outcome.warnings))
     return Completion(True, problems)
 
 
@@ -125,15 +117,7 @@ def reopen(session: Session, *, actor: Principal, interview: Interview) -> Inter
     interview.finished_at = None
     interview.updated_at = utcnow()
     session.add(interview)
-    record(
-        session,
-        "interview.reopen",
-        actor_id=actor.id,
-        office_id=interview.office_id,
-        object_type="interview",
-        object_id=interview.id,
-        from_state=str(before),
-    )
+    audit.log(session, "interview.reopen", actor=actor, obj=interview, from_state=str(before))
     return interview
 
 
@@ -145,13 +129,5 @@ def interrupt_unsafe(session: Session, *, actor: Principal, interview: Interview
     interview.current_section = SAFETY_SECTION
     interview.updated_at = utcnow()
     session.add(interview)
-    record(
-        session,
-        "interview.interrupt",
-        actor_id=actor.id,
-        office_id=interview.office_id,
-        object_type="interview",
-        object_id=interview.id,
-        reason="unsafe",
-    )
+    audit.log(session, "interview.interrupt", actor=actor, obj=interview, reason="unsafe")
     return interview

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.formdefs import (
     Question,
@@ -60,16 +60,7 @@ def change_members(
     write_answer(session, actor, interview, form, group.id, str(new_count), client_id="", answers=None)
     interview.current_section = group.section
     session.add(interview)
-    record(
-        session,
-        "answer.change",
-        actor_id=actor.id,
-        office_id=interview.office_id,
-        object_type="interview",
-        object_id=interview.id,
-        key=group.id,
-        members=new_count,
-    )
+    audit.log(session, "answer.change", actor=actor, obj=interview, key=group.id, members=new_count)
     return new_count
 
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 from werkzeug.datastructures import MultiDict
 
-from app.audit.services import record
+from app import audit
 from app.auth import drafts
 from app.auth.models import ResumeDraft
 from app.auth.services import Principal
@@ -215,16 +215,14 @@ def send(
         done.append(key)
     drafts.drop_entries(session, draft, done)
     if stored:
-        record(session, "draft.send", actor_id=actor.id, office_id=interview.office_id, object_type="interview",
-               object_id=interview.id, answers=len(stored))
+        audit.log(session, "draft.send", actor=actor, obj=interview, answers=len(stored))
     return Sent(stored, [item for key, item in by_key.items() if key not in done])
 
 
 def give_up(session: Session, *, actor: Principal, interview: Interview, draft: ResumeDraft, key: str) -> None:
     """The worker keeps the current answer: their kept value for `key` is dropped (audited, without the value)."""
     drafts.drop_entries(session, draft, [key])
-    record(session, "draft.discard", actor_id=actor.id, office_id=interview.office_id, object_type="interview",
-           object_id=interview.id, key=key)
+    audit.log(session, "draft.discard", actor=actor, obj=interview, key=key)
 
 
 def note_stored(

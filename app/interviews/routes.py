@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from app.audit.services import record_view
+from app import audit
 from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.cases.models import Case
@@ -134,7 +134,7 @@ def run(interview_id: int) -> Response:
     """The runner screen of a section (`?section=`), or where the interview was left."""
     interview = _interview(interview_id)
     session = get_session()
-    record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id)
+    audit.view(actor=me(), obj=interview)
     if interview.state == InterviewState.INTERRUPTED:
         screen = build_screen(session, interview, lifecycle.SAFETY_SECTION, role=_role(interview))
         return render("interviews/interrupted.html", screen=screen, interview=interview)
@@ -359,7 +359,7 @@ def summary_page(interview_id: int) -> Response:
     """The answers shown by section (hidden-by-skip-logic answers are kept but not shown)."""
     interview = _interview(interview_id)
     session = get_session()
-    record_view("interview", interview.id, actor_id=me().id, office_id=interview.office_id, page="summary")
+    audit.view(actor=me(), obj=interview, page="summary")
     lang = str(getattr(current_user, "locale", "pl"))
     form = answers.form_of(interview)
     changed: list[dict[str, str]] = []

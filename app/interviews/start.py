@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.models import CallAttempt, Case, CaseState
 from app.clock import to_local, utcnow
@@ -97,16 +97,6 @@ def start_interview(
     if case.state in (CaseState.NEW, CaseState.CONTACTING):
         case.state = CaseState.INTERVIEW
         session.add(case)
-    record(
-        session,
-        "interview.start",
-        actor_id=actor.id,
-        office_id=interview.office_id,
-        object_type="interview",
-        object_id=interview.id,
-        case_id=case.id,
-        form=form.id,
-        version=form.version,
-        previous_interview_id=interview.previous_interview_id,
-    )
+    audit.log(session, "interview.start", actor=actor, obj=interview, case_id=case.id, form=form.id,
+              version=form.version, previous_interview_id=interview.previous_interview_id)
     return interview

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, delete, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Office
 from app.clock import utcnow
 from app.db import dialect_insert
@@ -81,8 +81,8 @@ def _write(session: Session, office_id: int, setting: SettingDef[T], value: T, a
 
 
 def _audit(session: Session, office_id: int, key: str, actor_id: int | None, **details: Any) -> None:
-    record(session, "office.setting", actor_id=actor_id, office_id=office_id, object_type="office_setting",
-           object_id=key, **details)
+    audit.log(session, "office.setting", actor=actor_id, object_type="office_setting", object_id=key,
+              office_id=office_id, **details)
 
 
 def change(

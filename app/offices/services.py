@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import DEFAULT_REFERENCE_PREFIX, Office, Role, User
 from app.auth.services import Principal, create_user
 from app.db import dialect_insert
@@ -113,7 +113,7 @@ def create_office(session: Session, *, form: OfficeForm, actor_id: int | None = 
     office = Office.model_validate(values)
     session.add(office)
     session.flush()
-    record(session, "office.create", actor_id=actor_id, office_id=office.id, object_type="office", object_id=office.id)
+    audit.log(session, "office.create", actor=actor_id, obj=office)
     return office
 
 
@@ -126,8 +126,7 @@ def update_office(session: Session, office: Office, *, form: OfficeForm, actor_i
     if changes:
         session.add(office)
         session.flush()
-        record(session, "office.update", actor_id=actor_id, office_id=office.id, object_type="office",
-               object_id=office.id, changes=changes)
+        audit.log(session, "office.update", actor=actor_id, obj=office, changes=changes)
     return sorted(changes)
 
 
@@ -167,8 +166,7 @@ def grant_installation_admin(session: Session, *, user: User, actor_id: int | No
         .on_conflict_do_nothing(index_elements=["user_id"])
     ).rowcount
     if inserted:
-        record(session, "office.manager_grant", actor_id=actor_id, office_id=user.office_id, object_type="user",
-               object_id=user.id)
+        audit.log(session, "office.manager_grant", actor=actor_id, obj=user)
     return bool(inserted)
 
 
@@ -179,8 +177,7 @@ def revoke_installation_admin(session: Session, *, user: User, actor_id: int | N
         return False
     session.delete(row)
     session.flush()
-    record(session, "office.manager_revoke", actor_id=actor_id, office_id=user.office_id, object_type="user",
-           object_id=user.id)
+    audit.log(session, "office.manager_revoke", actor=actor_id, obj=user)
     return True
 
 
@@ -216,6 +213,5 @@ def setup_installation(
     admin = create_office_admin(session, office=office, username=username, full_name=full_name,
                                 password=password, email=email)
     grant_installation_admin(session, user=admin)
-    record(session, "installation.setup", actor_id=admin.id, office_id=office.id, object_type="office",
-           object_id=office.id)
+    audit.log(session, "installation.setup", actor=admin, obj=office)
     return SetupResult(office=office, admin=admin)

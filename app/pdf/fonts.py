@@ -10,9 +10,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import has_app_context
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
+
+from app.config import get_settings
 
 # The repository root: app/pdf/fonts.py -> parents[2].
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -50,9 +53,9 @@ class FontSet:
 
 def _candidate_dirs(font_dir: Path | None) -> list[Path]:
     dirs = [font_dir] if font_dir is not None else []
-    env_dir = os.environ.get("TELEWYWIAD_FONT_DIR")
-    if env_dir:
-        dirs.append(Path(env_dir))
+    configured = get_settings().font_dir if has_app_context() else None  # TELEWYWIAD_FONT_DIR
+    if configured is not None:
+        dirs.append(configured)
     return [*dirs, VENDOR_FONT_DIR, SYSTEM_FONT_DIR]
 
 

@@ -16,11 +16,11 @@ privacy_cli = AppGroup("privacy", help="Subject-access exports (GDPR art. 15).")
 @click.option("--dry-run", is_flag=True, help="Only list what would be anonymised or deleted (ids and counts).")
 def retention_run(dry_run: bool) -> None:
     """Apply the configured retention periods in one transaction, with an audit entry."""
+    from app.config import get_settings
     from app.db import get_session, standalone_session
     from app.privacy.retention import plan, run
-    from app.privacy.settings import privacy_settings
 
-    settings = privacy_settings()
+    settings = get_settings().privacy
     if dry_run:
         due = plan(get_session(), settings)
         click.echo("Dry run — nothing changed. Would:")
@@ -42,7 +42,7 @@ def privacy_export(case_id: int | None, pesel: str | None, office_id: int | None
     """Write a person's data (cases, calls, interviews with answers, referrals, reports) as JSON or PDF."""
     from sqlmodel import select
 
-    from app.audit.services import record
+    from app import audit
     from app.auth.models import Office
     from app.db import get_session
     from app.privacy.export import ExportError, cases_for, collect, to_json, to_pdf
@@ -64,8 +64,8 @@ def privacy_export(case_id: int | None, pesel: str | None, office_id: int | None
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(body)
     out.chmod(0o600)
-    record(session, "privacy.export", office_id=cases[0].office_id, object_type="case", object_id=cases[0].id,
-           case_ids=[c.id for c in cases], format=fmt, channel="cli")
+    audit.log(session, "privacy.export", object_type="case", object_id=cases[0].id, office_id=cases[0].office_id,
+              case_ids=[c.id for c in cases], format=fmt, channel="cli")
     session.commit()
     click.echo(f"Wrote {len(cases)} case(s) to {out} ({len(body)} bytes).")
     sys.stdout.flush()

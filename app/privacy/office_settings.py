@@ -3,13 +3,13 @@ installation-wide defaults (the audit log and technical rows stay installation-w
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
+from app.config import PrivacySettings, get_settings
 from app.officeconfig import store
 from app.officeconfig.registry import define_group, optional_years
-from app.privacy.settings import PrivacySettings, privacy_settings
 
 define_group("retention", _l("Okresy przechowywania"), order=30,
              description=_l("Po tylu latach od ostatniej czynności zakończone sprawy i zgłoszenia są anonimizowane "
@@ -17,7 +17,7 @@ define_group("retention", _l("Okresy przechowywania"), order=30,
 
 
 def _defaults() -> PrivacySettings:
-    return privacy_settings(current_app) if has_app_context() else PrivacySettings()
+    return get_settings().privacy if has_app_context() else PrivacySettings()
 
 
 CASE_YEARS = optional_years(

@@ -24,17 +24,18 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, func, select, update
 
+from app import audit
 from app.appointments import privacy as appointment_privacy
 from app.audit.erasure import Erasure
-from app.audit.services import lock_chain, record, trim, trimmable
+from app.audit.services import lock_chain, trim, trimmable
 from app.auth.models import LoginAttempt, Office, ResumeDraft, WebSession
 from app.cases import record_privacy
 from app.cases.models import CallAttempt, Callback, Case, CasePhone, CaseState, OtherContact
 from app.clock import utcnow
+from app.config import PrivacySettings, ReportFilePolicy
 from app.documents import privacy as document_privacy
 from app.documents.models import CaseDocument
 from app.interviews.models import Answer, AnswerChange, Interview
-from app.privacy.settings import PrivacySettings, ReportFilePolicy
 from app.referrals.models import (
     OPEN_STATES as OPEN_REFERRAL_STATES,
 )
@@ -313,8 +314,8 @@ def run(session: Session, settings: PrivacySettings, *, now: datetime | None = N
         col(OutboxMessage.sent_at) < now - timedelta(days=settings.retention_mail_days)))
     session.flush()
     # The run's own entry comes first, so it is newer than every trimmed event and always survives the trim.
-    record(session, "retention.run", actor_id=actor_id, object_type="retention", counts=due.counts(),
-           case_ids=cases, referral_ids=referrals, report_file_ids=files, appointment_ids=visits)
+    audit.log(session, "retention.run", actor=actor_id, object_type="retention", counts=due.counts(), case_ids=cases,
+              referral_ids=referrals, report_file_ids=files, appointment_ids=visits)
     if settings.retention_audit_years is not None:
         trim(session, before=now - settings.retention_audit_years * YEAR, actor_id=actor_id)
     session.flush()

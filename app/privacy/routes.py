@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, make_response
 from flask_babel import lazy_gettext as _l
 
-from app.audit.services import record
+from app import audit
 from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.cases.access import visible_case
@@ -55,8 +55,8 @@ def export(case_id: int, fmt: str) -> Response:
     data = collect(get_session(), cases)
     body = to_json(data) if fmt == "json" else to_pdf(data)
     with standalone_session() as audit_db:
-        record(audit_db, "privacy.export", actor_id=me().id, office_id=me().office_id, object_type="case",
-               object_id=case_id, case_ids=[c.id for c in cases], format=fmt)
+        audit.log(audit_db, "privacy.export", actor=me(), object_type="case", object_id=case_id,
+                  case_ids=[c.id for c in cases], format=fmt)
     response = make_response(body)
     response.headers["Content-Type"] = FORMATS[fmt] + ("; charset=utf-8" if fmt == "json" else "")
     response.headers["Content-Disposition"] = f'attachment; filename="dane-osoby-sprawa-{case_id}.{fmt}"'

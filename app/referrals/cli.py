@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
+
+from app.config import get_settings
 
 referrals_cli = AppGroup("referrals", help="Psychological-support referrals.")
 mail_cli = AppGroup("mail", help="Outgoing e-mail (the outbox).")
@@ -18,7 +19,7 @@ mail_cli = AppGroup("mail", help="Outgoing e-mail (the outbox).")
 @click.option("--office-id", type=int, default=None, help="Defaults to the only office.")
 def export_command(fmt: str, out: Path, office_id: int | None) -> None:
     """Write the office's open referrals (urgent first, then oldest) as PDF or CSV."""
-    from app.audit.services import record
+    from app import audit
     from app.auth.cli import office_id_or_only
     from app.auth.models import Office
     from app.db import get_session
@@ -32,7 +33,8 @@ def export_command(fmt: str, out: Path, office_id: int | None) -> None:
     rows = export_rows(session, office.id)
     out.write_bytes(to_csv(rows) if fmt == "csv" else to_pdf(rows, office=office))
     out.chmod(0o600)  # personal data: readable by the one who exported it
-    record(session, "referral.exported", office_id=office.id, object_type="referral_list", format=fmt, count=len(rows))
+    audit.log(session, "referral.exported", object_type="referral_list", office_id=office.id, format=fmt,
+              count=len(rows))
     session.commit()
     click.echo(f"Wrote {len(rows)} referrals to {out} ({fmt}).")
 
@@ -42,9 +44,7 @@ def send_outbox_command() -> None:
     """Deliver pending e-mail; what fails stays in the outbox and is tried again on a later run."""
     from app.db import get_session
     from app.referrals.mail import send_outbox
-    from app.referrals.settings import referral_settings
-
-    settings = referral_settings(current_app)
+    settings = get_settings().referrals
     if not settings.mail_configured:
         raise click.ClickException(
             "SMTP is not configured (TELEWYWIAD_SMTP_HOST and TELEWYWIAD_SMTP_FROM); messages stay in the outbox."

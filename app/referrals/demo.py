@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.cases.demo import demo_reference
 from app.cases.models import Case, CasePhone, Channel
 from app.clock import utcnow
+from app.config import get_settings
 from app.referrals.deadlines import due_at
 from app.referrals.models import (
     CloseOutcome,
@@ -23,7 +24,6 @@ from app.referrals.models import (
     ReferralState,
     ReferralTransition,
 )
-from app.referrals.settings import ReferralSettings
 
 S = ReferralState
 
@@ -79,7 +79,7 @@ def seed_referrals(session: Session, context: DemoContext) -> None:
     """Add the demo referrals once, on the demo applications (found again by case)."""
     worker = context.users["demo-worker"]
     psychologist = context.users["demo-psychologist"]
-    settings = ReferralSettings()
+    settings = get_settings().referrals
     now = utcnow()
     for demo in DEMO_REFERRALS:
         case = _case(session, context, demo, worker)

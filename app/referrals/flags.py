@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.clock import utcnow
 from app.errors import InvalidInput
@@ -203,14 +203,5 @@ def dismiss_flag(
     )
     session.add(decision)
     session.flush()
-    record(
-        session,
-        "referral.flag_dismissed",
-        actor_id=actor.id,
-        office_id=interview.office_id,
-        object_type="interview",
-        object_id=interview.id,
-        rule_id=rule_id,
-        decision_id=decision.id,
-    )
+    audit.log(session, "referral.flag_dismissed", actor=actor, obj=interview, rule_id=rule_id, decision_id=decision.id)
     return decision

@@ -9,11 +9,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases.models import Case, CasePhone
 from app.clock import utcnow
+from app.config import ReferralSettings
 from app.errors import InvalidInput
 from app.fields import PHONE_MAX, FieldError, international_phone, parse_phone
 from app.formdefs import (
@@ -35,7 +36,6 @@ from app.referrals.models import (
     ReferralState,
     ReferralTransition,
 )
-from app.referrals.settings import ReferralSettings
 
 NOTE_MAX = 300
 # Longest texts of a referral form (characters); longer ones are refused with a message, never cut.
@@ -220,20 +220,9 @@ def raise_referral(
                 decided_at=now,
             )
         )
-    record(
-        session,
-        "referral.created",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="referral",
-        object_id=referral.id,
-        case_id=case.id,
-        interview_id=interview.id if interview else None,
-        rule_id=flag.rule_id if flag else None,
-        priority=priority.value,
-        consent=referral.consent_given,
-        emergency=emergency.value,
-    )
+    audit.log(session, "referral.created", actor=actor, obj=referral, case_id=case.id,
+              interview_id=interview.id if interview else None, rule_id=flag.rule_id if flag else None,
+              priority=priority.value, consent=referral.consent_given, emergency=emergency.value)
     from app.referrals.mail import notify_new_referrals
 
     notify_new_referrals(session, office_id=case.office_id, settings=settings, list_url=list_url)

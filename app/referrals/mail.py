@@ -22,8 +22,8 @@ from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, func, select
 
 from app.clock import utcnow
+from app.config import ReferralSettings
 from app.referrals.models import OutboxAttachment, OutboxMessage, Referral, ReferralState
-from app.referrals.settings import ReferralSettings
 
 KIND_NEW_REFERRALS = "new_referrals"
 MAX_BACKOFF = timedelta(hours=1)

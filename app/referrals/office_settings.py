@@ -8,16 +8,16 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from app.clock import local_now
+from app.config import ReferralSettings, get_settings
 from app.formdefs.model import LocalText
 from app.officeconfig import store
 from app.officeconfig.registry import SettingDef, clock_time, define, define_group, email_list, integer
 from app.referrals.helplines import GUIDANCE_KEYS, Helpline, Helplines, load_helplines
-from app.referrals.settings import ReferralSettings, referral_settings
 
 define_group("referrals", _l("Zgłoszenia do psychologa"), order=20,
              description=_l("Czas do pierwszej próby kontaktu liczony w dniach roboczych od dnia wysłania zgłoszenia."))
@@ -26,8 +26,8 @@ define_group("helplines", _l("Telefony wsparcia"), order=25)
 
 def _defaults() -> ReferralSettings:
     if has_app_context():
-        return referral_settings(current_app)
-    return ReferralSettings()  # outside an application (pure tests): the environment only
+        return get_settings().referrals
+    return ReferralSettings()  # outside an application (pure tests): the defaults
 
 
 def _target_default(priority: str) -> Callable[[], int]:

@@ -9,11 +9,12 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.audit.services import record_view
+from app import audit
 from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Office, Role
 from app.cases.access import visible_case
 from app.cases.models import Case
+from app.config import get_settings
 from app.db import get_session, standalone_session
 from app.errors import InvalidInput, NotFound
 from app.fields import international_phone
@@ -28,7 +29,6 @@ from app.referrals.helplines import Helplines, load_helplines
 from app.referrals.intake import ReferralInput
 from app.referrals.models import Referral
 from app.referrals.office_settings import office_helplines, office_referral_settings
-from app.referrals.settings import referral_settings
 from app.referrals.states import Action, TransitionError, allowed_actions
 from app.referrals.workflow import TransitionInput
 from app.web.htmx import is_htmx, render
@@ -47,7 +47,7 @@ def _check_helplines(state: BlueprintSetupState) -> None:
     # Helplines are configuration an office edits: a broken file stops the start, not a crisis call.
     app = state.app
     assert isinstance(app, Flask)  # noqa: S101
-    load_helplines(referral_settings(app).helplines_file)
+    load_helplines(get_settings(app).referrals.helplines_file)
 
 
 def _helplines() -> Helplines:
@@ -135,7 +135,7 @@ def dismiss_flag(interview_id: int, rule_id: str) -> Response:
 
 
 def _list_url() -> str:
-    return referral_settings().base_url.rstrip("/") + url_for("referrals.list")
+    return get_settings().referrals.base_url.rstrip("/") + url_for("referrals.list")
 
 
 def _referral_form(*, case: Case, interview: Interview | None, flag_id: str, cancel_url: str) -> Response:
@@ -282,7 +282,7 @@ def mine() -> Response:
 def detail(referral_id: int) -> Response:
     """One referral: the minimum to call the person, contact attempts, history and the next steps."""
     referral = _referral(referral_id)
-    record_view("referral", referral.id, actor_id=me().id, office_id=referral.office_id)
+    audit.view(actor=me(), obj=referral)
     return _detail_response(referral)
 
 
@@ -360,10 +360,8 @@ def export(fmt: str) -> Response:
     else:
         body, mimetype = to_pdf(rows, office=db.get(Office, principal.office_id)), "application/pdf"
     with standalone_session() as write:
-        from app.audit.services import record
 
-        record(write, "referral.exported", actor_id=principal.id, office_id=principal.office_id,
-               object_type="referral_list", format=fmt, count=len(rows))
+        audit.log(write, "referral.exported", actor=principal, object_type="referral_list", format=fmt, count=len(rows))
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="zgloszenia.{fmt}"'
     return response

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.clock import utcnow
 from app.errors import InvalidInput
@@ -98,15 +98,6 @@ def apply_action(
         )
     )
     session.flush()
-    record(
-        session,
-        f"referral.{action.value}",
-        actor_id=actor.id,
-        office_id=referral.office_id,
-        object_type="referral",
-        object_id=referral.id,
-        from_state=transition.source.value,
-        to_state=transition.target.value,
-        outcome=data.outcome or None,
-    )
+    audit.log(session, f"referral.{action.value}", actor=actor, obj=referral, from_state=transition.source.value,
+              to_state=transition.target.value, outcome=data.outcome or None)
     return referral

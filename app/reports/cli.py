@@ -64,7 +64,7 @@ def reports_list() -> None:
 @click.option("--version", "version", type=int, default=None, help="Defaults to the current version.")
 def reports_export(report_id: int, out: Path, version: int | None) -> None:
     """Write a stored PDF (approved if it exists, else worker-signed) exactly as archived."""
-    from app.audit.services import record
+    from app import audit
     from app.db import get_session
     from app.reports.lookups import files_of
     from app.reports.models import Report
@@ -79,8 +79,8 @@ def reports_export(report_id: int, out: Path, version: int | None) -> None:
         raise click.ClickException(f"Report {report_id} has no stored file for version {wanted}.")
     stored = files[0]
     out.write_bytes(stored.pdf)
-    record(session, "report.export", office_id=report.office_id, object_type="report_file", object_id=stored.id,
-           report_id=report_id, version=stored.version, sha256=stored.sha256)
+    audit.log(session, "report.export", obj=stored, office_id=report.office_id, report_id=report_id,
+              version=stored.version, sha256=stored.sha256)
     session.commit()
     click.echo(f"Wrote {out} (report {report_id} v{stored.version} {stored.kind}, SHA-256 {stored.sha256}).")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.models import Case
 from app.reports import pki_store
@@ -107,7 +107,7 @@ def verify_upload(session: Session, *, actor: Principal, data: bytes,
     if not data.lstrip()[:5] == b"%PDF-":
         raise ReviewError(str(_l("To nie jest plik PDF.")), "pdf")
     result = check_document(session, data, office_id=actor.office_id, extra_roots=extra_roots)
-    record(session, "report.verify", actor_id=actor.id, office_id=actor.office_id, object_type="report_file",
-           object_id=result.archived.id if result.archived else None, sha256=result.sha256, valid=result.ok,
-           signatures=len(result.verification.signatures))
+    audit.log(session, "report.verify", actor=actor, object_type="report_file",
+              object_id=result.archived.id if result.archived else None, sha256=result.sha256, valid=result.ok,
+              signatures=len(result.verification.signatures))
     return result

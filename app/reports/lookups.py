@@ -6,7 +6,7 @@ import json
 
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.interviews.models import Interview, InterviewState
@@ -69,6 +69,5 @@ def built_version(session: Session, report: Report, version: int | None = None) 
 
 def record_file_access(session: Session, *, actor: Principal, stored: ReportFile, inline: bool) -> None:
     """Audit a download or inline view of a stored PDF (ids and the hash only)."""
-    record(session, "report.view_pdf" if inline else "report.download", actor_id=actor.id,
-           office_id=stored.office_id, object_type="report_file", object_id=stored.id,
-           report_id=stored.report_id, version=stored.version, sha256=stored.sha256)
+    audit.log(session, "report.view_pdf" if inline else "report.download", actor=actor, obj=stored,
+              report_id=stored.report_id, version=stored.version, sha256=stored.sha256)

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Office, Role, User
 from app.auth.reauth import Guard, confirm_password
 from app.auth.signals import office_created, password_changed, password_reset
@@ -94,8 +94,7 @@ def init_office_ca(session: Session, office: Office, passphrase: str, *, actor_i
     )
     session.add(ca)
     session.flush()
-    record(session, "pki.ca_create", actor_id=actor_id, office_id=office.id, object_type="office_ca",
-           object_id=ca.id, fingerprint=ca.fingerprint)
+    audit.log(session, "pki.ca_create", actor=actor_id, obj=ca, fingerprint=ca.fingerprint)
     return ca, True
 
 
@@ -234,8 +233,7 @@ def store_new_certificate(session: Session, material: SigningMaterial) -> Signin
     cert = material.certificate
     session.add(cert)
     session.flush()
-    record(session, "pki.cert_issue", actor_id=cert.user_id, office_id=cert.office_id,
-           object_type="signing_certificate", object_id=cert.id, fingerprint=cert.fingerprint)
+    audit.log(session, "pki.cert_issue", actor=cert.user_id, obj=cert, fingerprint=cert.fingerprint)
     return cert
 
 
@@ -252,8 +250,7 @@ def rewrap_on_password_change(session: Session, user: User, *, old: str, new: st
             _revoke(cert, "unreadable")
         session.add(cert)
         count += 1
-        record(session, "pki.cert_rewrap", actor_id=user.id, office_id=user.office_id,
-               object_type="signing_certificate", object_id=cert.id, revoked=cert.revoked)
+        audit.log(session, "pki.cert_rewrap", actor=user, obj=cert, office_id=user.office_id, revoked=cert.revoked)
     return count
 
 
@@ -272,9 +269,8 @@ def revoke_on_password_reset(session: Session, user: User, *, actor_id: int) -> 
         _revoke(cert, "password_reset")
         session.add(cert)
         count += 1
-        record(session, "pki.cert_revoke", actor_id=actor_id, office_id=user.office_id,
-               object_type="signing_certificate", object_id=cert.id, reason="password_reset",
-               fingerprint=cert.fingerprint)
+        audit.log(session, "pki.cert_revoke", actor=actor_id, obj=cert, office_id=user.office_id,
+                  reason="password_reset", fingerprint=cert.fingerprint)
     return count
 
 
@@ -306,8 +302,7 @@ def import_pkcs12(session: Session, *, user: User, data: bytes, p12_password: st
     row = _row(user, cert, pki.wrap_private_key(key, password), CertificateSource.UPLOADED, others)
     session.add(row)
     session.flush()
-    record(session, "pki.cert_upload", actor_id=user.id, office_id=user.office_id,
-           object_type="signing_certificate", object_id=row.id, fingerprint=row.fingerprint)
+    audit.log(session, "pki.cert_upload", actor=user, obj=row, office_id=user.office_id, fingerprint=row.fingerprint)
     return row
 
 

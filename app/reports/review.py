@@ -9,7 +9,7 @@ import logging
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Office, User
 from app.auth.reauth import Guard
 from app.auth.services import Principal
@@ -122,8 +122,8 @@ def submit_report(session: Session, *, actor: Principal, interview: Interview, p
     session.flush()
     stored = _store_file(session, report, kind=FileKind.WORKER_SIGNED, pdf=signed, signer=user, material=material,
                          answers_json=json.dumps(answers, ensure_ascii=False, sort_keys=True), when=when)
-    record(session, f"report.{action.value}", actor_id=actor.id, office_id=report.office_id, object_type="report",
-           object_id=report.id, interview_id=interview.id, version=version, file_id=stored.id, sha256=stored.sha256)
+    audit.log(session, f"report.{action.value}", actor=actor, obj=report, interview_id=interview.id, version=version,
+              file_id=stored.id, sha256=stored.sha256)
     return stored
 
 
@@ -165,8 +165,8 @@ def approve_report(session: Session, *, actor: Principal, report: Report, passwo
     session.add(report)
     stored = _store_file(session, report, kind=FileKind.APPROVED, pdf=signed, signer=user, material=material,
                          answers_json=worker_file.answers_json, when=when)
-    record(session, "report.approve", actor_id=actor.id, office_id=report.office_id, object_type="report",
-           object_id=report.id, version=report.version, file_id=stored.id, sha256=stored.sha256)
+    audit.log(session, "report.approve", actor=actor, obj=report, version=report.version, file_id=stored.id,
+              sha256=stored.sha256)
     return stored
 
 
@@ -209,9 +209,8 @@ def return_report(session: Session, *, actor: Principal, report: Report, comment
     interview.updated_at = utcnow()
     session.add(interview)
     session.flush()
-    record(session, "report.return", actor_id=actor.id, office_id=report.office_id, object_type="report",
-           object_id=report.id, version=report.version, comment_ids=[c.id for c in saved],
-           answer_keys=sorted({k for k, _ in entries if k}))
-    record(session, "interview.reopen", actor_id=actor.id, office_id=report.office_id, object_type="interview",
-           object_id=interview.id, reason="report_returned", report_id=report.id)
+    audit.log(session, "report.return", actor=actor, obj=report, version=report.version,
+              comment_ids=[c.id for c in saved], answer_keys=sorted({k for k, _ in entries if k}))
+    audit.log(session, "interview.reopen", actor=actor, obj=interview, office_id=report.office_id,
+              reason="report_returned", report_id=report.id)
     return saved

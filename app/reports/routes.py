@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app.audit.services import record_view
+from app import audit
 from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Role, User
 from app.auth.reauth import ReauthThrottled
@@ -204,7 +204,7 @@ def _detail_context(report: Report, errors: dict[str, str] | None = None,
 def detail(report_id: int) -> Response:
     """The report: state, versions, comments, the HTML view; approve or return for supervisors."""
     report = _report(report_id)
-    record_view("report", report.id, actor_id=me().id, office_id=report.office_id, version=report.version)
+    audit.view(actor=me(), obj=report, version=report.version)
     return render("reports/detail.html", **_detail_context(report))
 
 

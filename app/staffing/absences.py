@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import User
 from app.auth.services import Principal
 from app.dates import day_text
@@ -83,15 +83,13 @@ def add_absence(session: Session, *, actor: Principal, form: AbsenceForm, today:
                             note=note, created_by_id=actor.id)
     session.add(absence)
     session.flush()
-    record(session, "rota.absence_add", actor_id=actor.id, office_id=actor.office_id, object_type="rota_exception",
-           object_id=absence.id, user_id=user.id, kind=kind.value)
+    audit.log(session, "rota.absence_add", actor=actor, obj=absence, user_id=user.id, kind=kind.value)
     return absence
 
 
 def remove_absence(session: Session, *, actor: Principal, absence_id: int) -> None:
     """Delete an absence of the office (entered by mistake, or the person came back); LookupError if none."""
     absence = office_row(session, RotaException, absence_id, actor.office_id)
-    record(session, "rota.absence_remove", actor_id=actor.id, office_id=actor.office_id, object_type="rota_exception",
-           object_id=absence.id, user_id=absence.user_id, kind=str(absence.kind))
+    audit.log(session, "rota.absence_remove", actor=actor, obj=absence, user_id=absence.user_id, kind=str(absence.kind))
     session.delete(absence)
     session.flush()

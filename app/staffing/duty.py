@@ -9,7 +9,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Office, Role, User, UserRole
 from app.auth.services import Principal
 from app.clock import LOCAL_TZ, to_local
@@ -70,8 +70,8 @@ def save_settings(session: Session, *, actor: Principal, form: SettingsForm) -> 
     settings.updated_by_id = actor.id
     session.add(settings)
     session.flush()
-    record(session, "duty.settings", actor_id=actor.id, office_id=actor.office_id, object_type="duty_settings",
-           object_id=actor.office_id, has_number=bool(number))
+    audit.log(session, "duty.settings", actor=actor, object_type="duty_settings", object_id=actor.office_id,
+              has_number=bool(number))
     return settings
 
 
@@ -144,16 +144,14 @@ def add_slots(session: Session, *, actor: Principal, form: SlotForm, now: dateti
         session.add(slot)
     session.flush()
     for slot in slots:
-        record(session, "duty.slot_add", actor_id=actor.id, office_id=actor.office_id, object_type="duty_slot",
-               object_id=slot.id, worker_id=worker.id)
+        audit.log(session, "duty.slot_add", actor=actor, obj=slot, office_id=actor.office_id, worker_id=worker.id)
     return slots
 
 
 def remove_slot(session: Session, *, actor: Principal, slot_id: int) -> None:
     """Cancel a duty of the office; LookupError when there is no such duty."""
     slot = office_row(session, DutySlot, slot_id, actor.office_id)
-    record(session, "duty.slot_remove", actor_id=actor.id, office_id=actor.office_id, object_type="duty_slot",
-           object_id=slot.id, worker_id=slot.worker_id)
+    audit.log(session, "duty.slot_remove", actor=actor, obj=slot, worker_id=slot.worker_id)
     session.delete(slot)
     session.flush()
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.contact.calls import CallForm, log_call
 from app.cases.models import CallOutcome, Case, Channel
@@ -79,8 +79,7 @@ def record_duty_contact(
                     call_attempt_id=attempt.id or 0, at=now)
     session.add(call)
     session.flush()
-    record(session, "duty.call", actor_id=actor.id, office_id=actor.office_id, object_type="duty_call",
-           object_id=call.id, case_id=case.id, call_attempt_id=attempt.id)
+    audit.log(session, "duty.call", actor=actor, obj=call, case_id=case.id, call_attempt_id=attempt.id)
     return call
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.db import office_row
 from app.errors import InvalidInput
@@ -70,8 +70,8 @@ def save_section(session: Session, *, actor: Principal, form: SectionForm, secti
     section.name, section.email = name, email
     session.add(section)
     session.flush()
-    record(session, "section.create" if created else "section.update", actor_id=actor.id, office_id=actor.office_id,
-           object_type="staff_section", object_id=section.id, fields=changed)
+    audit.log(session, "section.create" if created else "section.update", actor=actor, obj=section,
+              office_id=actor.office_id, fields=changed)
     return section
 
 
@@ -82,7 +82,7 @@ def delete_section(session: Session, *, actor: Principal, section: Section) -> N
         placement.section_id = None
         session.add(placement)
     session.flush()
-    record(session, "section.delete", actor_id=actor.id, office_id=actor.office_id, object_type="staff_section",
-           object_id=section.id, staff_unplaced=len(placements))
+    audit.log(session, "section.delete", actor=actor, obj=section, office_id=actor.office_id,
+              staff_unplaced=len(placements))
     session.delete(section)
     session.flush()

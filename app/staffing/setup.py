@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import User
 from app.auth.services import Principal
 from app.clock import local_now
@@ -227,9 +227,9 @@ def save_setup(session: Session, *, actor: Principal, form: SetupForm) -> None:
     pattern.weekdays = json.dumps(days if checked.kind is PatternKind.WEEKDAYS else {})
     session.add(pattern)
     session.flush()
-    record(session, "rota.setup", actor_id=actor.id, office_id=actor.office_id, object_type="rota_pattern",
-           object_id=actor.office_id, kind=checked.kind.value, groups=len(by_key), groups_removed=len(removed),
-           in_rota=sum(1 for k in checked.groups.values() if k))
+    audit.log(session, "rota.setup", actor=actor, object_type="rota_pattern", object_id=actor.office_id,
+              kind=checked.kind.value, groups=len(by_key), groups_removed=len(removed),
+              in_rota=sum(1 for k in checked.groups.values() if k))
 
 
 def sections_for_form(session: Session, office_id: int) -> list[Section]:

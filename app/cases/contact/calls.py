@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from app.audit.services import record
+from app import audit
 from app.auth.models import Role
 from app.auth.services import Principal
 from app.cases import callbacks
@@ -48,16 +48,7 @@ def _mark_other_route(session: Session, *, actor: Principal, case: Case, reason:
         case.state = CaseState.OTHER_ROUTE
     session.add(case)
     session.flush()
-    record(
-        session,
-        "case.other_route",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="case",
-        object_id=case.id,
-        failed_attempts=failed,
-        reason=reason,
-    )
+    audit.log(session, "case.other_route", actor=actor, obj=case, failed_attempts=failed, reason=reason)
 
 
 def log_call(
@@ -132,31 +123,15 @@ def log_call(
         case.needs_other_route = False
     session.add(case)
     session.flush()
-    record(
-        session,
-        "call.log",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="call_attempt",
-        object_id=attempt.id,
-        case_id=case.id,
-        outcome=outcome.value,
-    )
+    audit.log(session, "call.log", actor=actor, obj=attempt, office_id=case.office_id, case_id=case.id,
+              outcome=outcome.value)
     if outcome is CallOutcome.WRONG_NUMBER and dialled.wrong_since is None:
         dialled.wrong_since = now
         dialled.wrong_by_id = actor.id
         session.add(dialled)
         session.flush()
-        record(
-            session,
-            "case.phone_wrong",
-            actor_id=actor.id,
-            office_id=case.office_id,
-            object_type="case_phone",
-            object_id=dialled.id,
-            case_id=case.id,
-            call_attempt_id=attempt.id,
-        )
+        audit.log(session, "case.phone_wrong", actor=actor, obj=dialled, office_id=case.office_id, case_id=case.id,
+                  call_attempt_id=attempt.id)
     if outcome in FAILED_OUTCOMES and not case.needs_other_route:
         streak = failed_streak(session, case.id or 0)
         if all_numbers_wrong(phones):

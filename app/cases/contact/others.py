@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.models import (
     OPEN_STATES,
@@ -75,16 +75,8 @@ def record_other_contact(
         case.state = CaseState.OTHER_ROUTE
     session.add(case)
     session.flush()
-    record(
-        session,
-        "case.other_contact",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="other_contact",
-        object_id=contact.id,
-        case_id=case.id,
-        route=route.value,
-    )
+    audit.log(session, "case.other_contact", actor=actor, obj=contact, office_id=case.office_id, case_id=case.id,
+              route=route.value)
     return contact
 
 

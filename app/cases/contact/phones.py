@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.contact.attempts import failed_streak
 from app.cases.models import (
@@ -71,15 +71,7 @@ def _phone_route_restored(session: Session, *, actor: Principal, case: Case, thr
         case.state = CaseState.CONTACTING
     session.add(case)
     session.flush()
-    record(
-        session,
-        "case.other_route_cleared",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="case",
-        object_id=case.id,
-        reason=reason,
-    )
+    audit.log(session, "case.other_route_cleared", actor=actor, obj=case, reason=reason)
 
 
 def add_phone(
@@ -121,15 +113,7 @@ def add_phone(
     )
     session.add(phone)
     session.flush()
-    record(
-        session,
-        "case.phone_add",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="case_phone",
-        object_id=phone.id,
-        case_id=case.id,
-    )
+    audit.log(session, "case.phone_add", actor=actor, obj=phone, office_id=case.office_id, case_id=case.id)
     _phone_route_restored(session, actor=actor, case=case, threshold=threshold, reason="phone_added")
     return phone
 
@@ -152,14 +136,6 @@ def unmark_wrong_phone(session: Session, *, actor: Principal, case: Case, phone:
     phone.wrong_by_id = None
     session.add(phone)
     session.flush()
-    record(
-        session,
-        "case.phone_correct",
-        actor_id=actor.id,
-        office_id=case.office_id,
-        object_type="case_phone",
-        object_id=phone.id,
-        case_id=case.id,
-    )
+    audit.log(session, "case.phone_correct", actor=actor, obj=phone, office_id=case.office_id, case_id=case.id)
     _phone_route_restored(session, actor=actor, case=case, threshold=threshold, reason="phone_correct")
     return True

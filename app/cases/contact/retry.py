@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from app.audit.services import record
+from app import audit
 from app.auth.services import Principal
 from app.cases.callbacks import callback_moment
 from app.cases.models import CallAttempt, Callback, CallOutcome, Case
@@ -74,6 +74,6 @@ def book_retry(
         callback.note = note
     session.add(callback)
     session.flush()
-    record(session, "callback.retry", actor_id=actor.id, office_id=case.office_id, object_type="case",
-           object_id=case.id, attempt_id=failed.id, callback_id=callback.id, moved=planned is not None)
+    audit.log(session, "callback.retry", actor=actor, obj=case, attempt_id=failed.id, callback_id=callback.id,
+              moved=planned is not None)
     return callback

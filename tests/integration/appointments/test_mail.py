@@ -17,9 +17,9 @@ from app.appointments.calendar import local_moment
 from app.auth.models import Role, User
 from app.cli import main
 from app.clock import LOCAL_TZ, to_local, utcnow
+from app.config import ReferralSettings
 from app.referrals.mail import send_outbox
 from app.referrals.models import OutboxMessage
-from app.referrals.settings import ReferralSettings
 from app.workdays import is_working_day
 from tests.integration.appointments.conftest import VisitOffice, at, next_working_day, principal, slot
 

@@ -15,9 +15,9 @@ from app.audit.erasure import Erasure
 from app.auth.models import Role, User
 from app.cases.models import Case
 from app.clock import utcnow
+from app.config import PrivacySettings, get_settings
 from app.privacy.export import collect, to_pdf
 from app.privacy.retention import ANONYMISED, plan, run
-from app.privacy.settings import EXTENSION_KEY, PrivacySettings
 from tests.integration.appointments.conftest import VisitOffice, next_working_day, principal, slot
 
 
@@ -58,7 +58,7 @@ def test_retention_anonymises_old_appointments_once(
                         email="zofia@example.org")
     db.commit()
     later = utcnow() + dt.timedelta(days=365 * 3)
-    app.extensions[EXTENSION_KEY] = PrivacySettings()
+    get_settings(app).privacy = PrivacySettings()
     assert "appointment: kept forever (no retention period configured)" in plan(db, PrivacySettings(), now=later).lines()
     settings = PrivacySettings(retention_appointment_years=2)
     assert plan(db, settings, now=utcnow()).step("appointment").ids == []  # still ahead

@@ -18,12 +18,11 @@ from sqlmodel import Session, select
 from app.auth.models import Office, User
 from app.auth.services import load_principal
 from app.cases.models import Case, CaseState
-from app.config import Settings
+from app.config import PrivacySettings, Settings
 from app.documents.models import CaseDocument
 from app.interviews.models import Interview
 from app.privacy.export import cases_for, collect
 from app.privacy.retention import plan, run
-from app.privacy.settings import PrivacySettings
 from app.reports import lookups, review
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report, ReportFile

@@ -16,11 +16,10 @@ from app.audit.models import AuditEvent
 from app.auth.models import Office, Role, User
 from app.cases.models import Case, CaseState, Channel
 from app.clock import local_today
-from app.config import Settings
+from app.config import PrivacySettings, Settings
 from app.db import ENGINE_KEY
 from app.officeconfig import store
 from app.privacy.retention import plan
-from app.privacy.settings import PrivacySettings
 from app.referrals.office_settings import NOTIFY_TO, office_referral_settings
 from app.workdays import add_working_days
 from tests.conftest import login, token

@@ -10,9 +10,9 @@ from sqlmodel import Session, SQLModel, select
 
 from app.cases.record_models import CaseChange, CaseClosing, CaseOutcome
 from app.clock import utcnow
+from app.config import PrivacySettings, get_settings
 from app.privacy.export import collect
 from app.privacy.retention import run
-from app.privacy.settings import EXTENSION_KEY, PrivacySettings
 from tests.integration.privacy.conftest import NAME, World
 
 OLD_ADDRESS = "ul. Stara Źródlana 99"
@@ -46,7 +46,7 @@ def test_retention_removes_old_values_and_free_texts(app: Flask, db: Session, wo
     db.add(world.case)
     db.commit()
     settings = PrivacySettings(retention_case_years=10)  # type: ignore[call-arg]
-    app.extensions[EXTENSION_KEY] = settings
+    get_settings(app).privacy = settings
     with app.test_request_context():
         run(db, settings, now=utcnow() + dt.timedelta(days=365 * 11))
     db.commit()

@@ -20,10 +20,9 @@ from app.auth.models import LoginAttempt, ResumeDraft
 from app.cases.models import CallAttempt, Case, CasePhone, CaseState
 from app.cli import main
 from app.clock import utcnow
-from app.config import Settings
+from app.config import PrivacySettings, ReportFilePolicy, Settings, get_settings
 from app.interviews.models import Answer, AnswerChange, Interview
 from app.privacy.retention import ANONYMISED, plan, run
-from app.privacy.settings import EXTENSION_KEY, PrivacySettings, ReportFilePolicy
 from app.referrals.models import Referral, ReferralState
 from app.reports.models import Report, ReportFile
 from tests.auditchain import backdate
@@ -56,7 +55,7 @@ def full(db: Session, settings: Settings, world: World) -> World:
 
 def _settings(app: Flask, **values: object) -> PrivacySettings:
     settings = PrivacySettings(**values)  # type: ignore[arg-type]
-    app.extensions[EXTENSION_KEY] = settings
+    get_settings(app).privacy = settings
     return settings
 
 

@@ -15,9 +15,9 @@ from app.auth.models import Office, Role, User
 from app.auth.services import Principal, load_principal
 from app.cases.models import Case, Channel
 from app.clock import utcnow
+from app.config import ReferralSettings, get_settings
 from app.interviews.models import Answer, Interview
 from app.referrals.models import Priority, ReasonCategory, Referral, ReferralState
-from app.referrals.settings import EXTENSION_KEY, ReferralSettings
 from tests import factories
 
 # What a telephone interview has before the risk questions: safe to talk, identity, the psychologist's minimum,
@@ -50,7 +50,7 @@ PRIVATE_VALUES = ("44051401359", "ul. Morska 1/2", "84-100", "cukrzyca typu 2, d
 def referral_settings(app: Flask) -> ReferralSettings:
     """Referral settings for tests: notices go to one address; SMTP is set by the tests that send."""
     settings = ReferralSettings(referral_notify_to="psycholodzy@example.org", base_url="https://tw.example.org")
-    app.extensions[EXTENSION_KEY] = settings
+    get_settings(app).referrals = settings
     return settings
 
 

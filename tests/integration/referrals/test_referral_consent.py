@@ -193,9 +193,9 @@ def test_case_of_another_worker_is_not_found(client: FlaskClient, login_as: Any,
 
 def test_case_hook_shows_the_referral_history(app: Any, db: Session, user_factory: Any, make_case: Any) -> None:
     """`referrals/_case_referrals.html` (included by the case page) lists the case's referrals and a raise button."""
+    from app.config import ReferralSettings
     from app.referrals.intake import ReferralInput, raise_referral
     from app.referrals.models import Priority, ReasonCategory
-    from app.referrals.settings import ReferralSettings
     from tests.integration.referrals.conftest import principal_of
 
     worker = user_factory(Role.WORKER)

@@ -20,11 +20,11 @@ from sqlmodel import Session, col, func, select
 from app.auth.models import Office, Role
 from app.cli import main
 from app.clock import utcnow
+from app.config import ReferralSettings, get_settings
 from app.db import ENGINE_KEY, make_engine
 from app.referrals.intake import ReferralInput, raise_referral
 from app.referrals.mail import MIN_LEASE, claim_message, send_outbox
 from app.referrals.models import OutboxMessage, Priority, ReasonCategory
-from app.referrals.settings import EXTENSION_KEY, ReferralSettings
 from tests.integration.referrals.conftest import principal_of
 
 
@@ -83,7 +83,7 @@ def mail_settings(app: Flask, smtp_port: int) -> ReferralSettings:
         smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_from="telewywiad@ops.example.org", smtp_starttls=False,
         smtp_timeout=3, referral_notify_to="psycholog@example.org, dyzur@example.org", base_url="https://tw.example.org",
     )
-    app.extensions[EXTENSION_KEY] = settings
+    get_settings(app).referrals = settings
     return settings
 
 
@@ -160,7 +160,7 @@ def test_no_recipients_means_no_notice(db: Session, user_factory: Any, make_case
 
 def test_cli_refuses_without_smtp_settings(runner: FlaskCliRunner, app: Flask) -> None:
     """send-outbox says plainly that SMTP is not configured and exits non-zero."""
-    app.extensions[EXTENSION_KEY] = ReferralSettings(smtp_host="")
+    get_settings(app).referrals = ReferralSettings(smtp_host="")
     result = runner.invoke(main, args=["mail", "send-outbox"])
     assert result.exit_code != 0
     assert "SMTP is not configured" in result.output

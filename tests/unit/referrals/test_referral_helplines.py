@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.config import DEFAULT_HELPLINES_FILE
 from app.referrals.helplines import HelplinesError, load_helplines, parse_helplines
-from app.referrals.settings import DEFAULT_HELPLINES_FILE
 
 
 def test_shipped_helplines_have_the_required_numbers() -> None:
