@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -191,6 +191,19 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
+def _non_text_keys(node: Any, path: list[Any]) -> Iterator[tuple[list[Any], Any]]:
+    """Every mapping key that is not a string, with the path of the mapping that holds it."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                yield path, key
+            else:
+                yield from _non_text_keys(value, [*path, key])
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _non_text_keys(value, [*path, index])
+
+
 def _item(data: Any, path: Sequence[Any]) -> tuple[str, str]:
     """Split a JSON path into the item (up to the innermost list element that is a mapping) and the key inside it."""
     node, last, nodes = data, -1, []
@@ -220,6 +233,15 @@ def schema_problems(
     data: dict[str, Any], file: str, validator: jsonschema.protocols.Validator | None = None
 ) -> list[Problem]:
     """Every place where `data` breaks the schema (the form schema unless `validator` is given), in plain words."""
+    odd_keys = list(_non_text_keys(data, []))
+    if odd_keys:
+        # YAML allows numbers, dates or lists as keys; the schema (and jsonschema itself) only knows text keys.
+        problems = []
+        for path, key in odd_keys:
+            item, holder = _item(data, path) if path else ("form", "")
+            message = f"key '{key}' must be text (put it in quotes)"
+            problems.append(Problem(file, item, f"{holder}: {message}" if holder else message))
+        return problems
     problems = []
     for error in sorted((validator or _validator()).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         item, key = _item(data, list(error.absolute_path))

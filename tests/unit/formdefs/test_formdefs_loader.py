@@ -429,3 +429,11 @@ def test_yaml_that_cannot_be_read_is_a_problem_not_a_crash(text: str, message: s
     form, problems = check_source(text, name="upload.yaml", base_source=lambda _form, _version: None)
     assert form is None and len(problems) == 1
     assert problems[0].item == "file" and message in problems[0].message
+
+
+def test_keys_that_are_not_text_are_named_not_a_crash(write_form: Callable[..., Path]) -> None:
+    """YAML reads `1.5:` or `2026-01-01:` as a number or a date; the schema check names such a key instead of a 500."""
+    path = write_form("id: demo\nversion: 1\n1.5: x\n")
+    assert problems_of(path) == ["form: key '1.5' must be text (put it in quotes)"]
+    path = write_form("id: demo\nversion: 1\nsections:\n  - id: a\n    2026-01-01: x\n")
+    assert problems_of(path) == ["sections[0] (id=a): key '2026-01-01' must be text (put it in quotes)"]
