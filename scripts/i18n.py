@@ -41,7 +41,9 @@ def missing() -> list[str]:
         if not message.id:
             continue
         found = catalog.get(message.id)
-        if found is None or not found.string or found.fuzzy:
+        # A plural entry's string is a tuple: every form must be filled ("" in one form shows the Polish text).
+        strings = found.string if found is not None and isinstance(found.string, tuple) else (found and found.string,)
+        if found is None or not all(strings) or found.fuzzy:
             result.append(str(message.id))
     return result
 

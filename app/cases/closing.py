@@ -23,6 +23,7 @@ from app.cases.record_models import DECISION_OUTCOMES, CaseClosing, CaseOutcome
 from app.clock import utcnow
 from app.errors import InvalidInput
 from app.fields import DETAIL_MAX, NOTE_MAX, FieldError, codes, parse_day
+from app.interviews.models import Interview, InterviewState
 from app.web.forms import PostedForm
 
 DECISION_NUMBER_MAX = 80
@@ -52,6 +53,8 @@ class CloseForm(PostedForm):
     decision_on: str = ""
     transferred_to: str = ""
     note: str = ""
+    # Ticked when the worker closes the case although an interview of it is still in progress.
+    leave_interview: bool = False
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], help_kinds: list[str] | None = None) -> CloseForm:
@@ -59,6 +62,17 @@ class CloseForm(PostedForm):
         form = super().from_mapping(data)
         form.help_kinds = [str(v) for v in help_kinds or []]
         return form
+
+
+def interviews_in_progress(session: Session, case_id: int) -> list[Interview]:
+    """The case's interviews still in progress, oldest first (closing the case leaves them as they are)."""
+    return list(
+        session.exec(
+            select(Interview)
+            .where(Interview.case_id == case_id, Interview.state == InterviewState.IN_PROGRESS)
+            .order_by(col(Interview.id))
+        ).all()
+    )
 
 
 def current_closing(session: Session, case_id: int) -> CaseClosing | None:
@@ -132,7 +146,17 @@ def close_case(session: Session, *, actor: Principal, case: Case, form: CloseFor
         raise InvalidInput({"": str(_l("Tej sprawy nie można zamknąć."))})
     if case.state == CaseState.CLOSED:
         raise InvalidInput({"": str(_l("Sprawa jest już zamknięta."))})
-    outcome, facts = _check(form, case, today)
+    unconfirmed = not form.leave_interview and bool(interviews_in_progress(session, case.id or 0))
+    leave_error = {"leave_interview": str(_l(
+        "Wywiad w tej sprawie nie jest zakończony. Zakończ go albo zaznacz, że zamykasz sprawę mimo to "
+        "— wywiad zostanie taki, jak jest, i można go dokończyć po ponownym otwarciu sprawy."
+    ))} if unconfirmed else {}
+    try:
+        outcome, facts = _check(form, case, today)
+    except InvalidInput as exc:
+        raise InvalidInput({**exc.errors, **leave_error}) from None
+    if leave_error:
+        raise InvalidInput(leave_error)
     closing = CaseClosing(
         office_id=case.office_id, case_id=case.id or 0, outcome=outcome, closed_by_id=actor.id,
         state_before=str(case.state), **facts,

@@ -75,6 +75,7 @@ def _close_page(case: Case, form: closing.CloseForm, errors: dict[str, str], *, 
     return render(
         "cases/close.html", status=status, case=case, form=form, errors=errors, RequestedHelp=RequestedHelp,
         today=clock.local_today(), limits=LIMITS, requested_label=labels.requested_label,
+        open_interviews=closing.interviews_in_progress(get_session(), case.id or 0),
     )
 
 

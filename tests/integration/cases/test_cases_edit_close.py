@@ -209,3 +209,41 @@ def test_user_without_case_role_cannot_edit(client: FlaskClient, login_as: Calla
     login_as(Role.PSYCHOLOGIST)
     case = case_factory(phones=(NUMBER,))
     assert client.get(f"/cases/{case.id}/edit").status_code in (403, 404)
+
+
+def test_closing_with_an_interview_in_progress_asks_first_and_keeps_the_interview(
+    client: FlaskClient, worker: User, case_factory: Callable[..., Case], db: Session
+) -> None:
+    """An unfinished interview is named on the closing form; closing needs the box ticked and leaves it as it is."""
+    from app.interviews.models import Interview, InterviewState
+
+    case = case_factory(assigned=worker, phones=(NUMBER,), received_on=local_today() - timedelta(days=3))
+    interview = Interview(office_id=case.office_id, case_id=case.id or 0, worker_id=worker.id or 0, form_id="rws",
+                          form_version=1, state=InterviewState.IN_PROGRESS)
+    db.add(interview)
+    db.commit()
+    form = client.get(f"/cases/{case.id}/close").get_data(as_text=True)
+    assert "nie jest zakończony" in form and f"/interviews/{interview.id}" in form
+    refused = _close(client, case, decision_number="")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Zakończ go albo zaznacz" in body and "Podaj numer decyzji" in body  # every problem at once
+    db.refresh(case)
+    assert case.state != CaseState.CLOSED and db.exec(select(CaseClosing)).first() is None
+    assert _close(client, case, leave_interview="1").status_code == 302
+    db.refresh(case)
+    db.refresh(interview)
+    assert case.state == CaseState.CLOSED and interview.state == InterviewState.IN_PROGRESS
+
+
+def test_a_finished_interview_does_not_hold_up_closing(
+    client: FlaskClient, worker: User, case_factory: Callable[..., Case], db: Session
+) -> None:
+    from app.interviews.models import Interview, InterviewState
+
+    case = case_factory(assigned=worker, phones=(NUMBER,), received_on=local_today() - timedelta(days=3))
+    db.add(Interview(office_id=case.office_id, case_id=case.id or 0, worker_id=worker.id or 0, form_id="rws",
+                     form_version=1, state=InterviewState.FINISHED))
+    db.commit()
+    assert "nie jest zakończony" not in client.get(f"/cases/{case.id}/close").get_data(as_text=True)
+    assert _close(client, case).status_code == 302
