@@ -206,11 +206,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.staffing.duty_routes import bp as duty_bp
     from app.staffing.routes import bp as rota_bp
     from app.statistics.routes import bp as statistics_bp
+    from app.worklist.routes import bp as worklist_bp
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, interview_pending_bp, referrals_bp,
                   reports_bp, privacy_bp, rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp,
                   visit_setup_bp, offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
-                  statistics_bp, dashboard_bp, case_record_bp, interview_carry_bp)
+                  statistics_bp, dashboard_bp, case_record_bp, interview_carry_bp, worklist_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     probes.install(app)

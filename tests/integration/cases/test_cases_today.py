@@ -74,7 +74,7 @@ def test_today_is_empty_with_a_friendly_message(client: FlaskClient, login_as: C
 
 
 def test_worker_lands_on_today(client: FlaskClient, login_as: Callable[..., User]) -> None:
-    """The worker's start page is cases.today."""
+    """The worker's start page is worklist.today."""
     login_as(Role.WORKER)
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/today")
@@ -143,7 +143,7 @@ def test_long_sections_show_the_first_cases_and_a_link_to_all(
     client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
 ) -> None:
     """A worker with many new applications gets the first ones (urgent first) and "show all" for the rest."""
-    from app.cases.routes import TODAY_SECTION_LIMIT
+    from app.worklist.routes import TODAY_SECTION_LIMIT
 
     me = login_as(Role.WORKER)
     count = TODAY_SECTION_LIMIT + 3
