@@ -22,7 +22,7 @@ from app.auth.models import Role
 from app.auth.sessions import DatabaseSessionInterface
 from app.clock import LOCAL_TZ
 from app.config import SETTINGS_KEY, Settings, get_settings, load_settings
-from app.web import errors, ids, probes, security
+from app.web import chrome, errors, ids, probes, security
 from app.web import request as clean_request
 from app.web.htmx import is_htmx, trigger
 from app.web.redirects import safe_next
@@ -261,6 +261,7 @@ def _template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=get_locale, asset_url=asset_url, Role=Role, role_label=role_label,
                                 account_limits=ACCOUNT_LIMITS)
     from app.guides.services import guide_registry
-    from app.staffing.header import duty_now
+    from app.home.chrome import staff_chrome
 
-    app.jinja_env.globals.update(duty_now=duty_now, filing_guides=lambda: guide_registry().current())
+    app.jinja_env.globals.update(filing_guides=lambda: guide_registry().current())
+    chrome.install(app, staff_chrome)

@@ -3,6 +3,7 @@ straight to the first question the supervisor commented on (in the form's order)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
@@ -23,6 +24,8 @@ class Returned:
     case: Case
     interview: Interview
     comments: int
+    # (section id, answer key) of the first commented question, where "Popraw wywiad" leads; None: where it was left.
+    fix_target: tuple[str, str] | None = None
 
 
 def returned_count(session: Session, *, worker_id: int, office_id: int) -> int:
@@ -44,29 +47,29 @@ def returned_reports(session: Session, *, worker_id: int, office_id: int) -> lis
     ).all()
     if not rows:
         return []
-    counts = dict(
-        session.exec(
-            select(ReviewComment.report_id, func.count())
-            .where(col(ReviewComment.report_id).in_([r.id for r, _, _ in rows]))
-            .where(ReviewComment.version == select(Report.version).where(Report.id == ReviewComment.report_id)
-                   .scalar_subquery())
-            .group_by(col(ReviewComment.report_id))
-        ).all()
-    )
-    return [Returned(report, case, interview, int(counts.get(report.id or 0, 0))) for report, case, interview in rows]
+    # One statement for every report's comments on its current version: their count and where the fixing starts.
+    comments: dict[int, list[str]] = {}
+    for report_id, key in session.exec(
+        select(ReviewComment.report_id, ReviewComment.answer_key)
+        .where(col(ReviewComment.report_id).in_([r.id for r, _, _ in rows]))
+        .where(ReviewComment.version == select(Report.version).where(Report.id == ReviewComment.report_id)
+               .scalar_subquery())
+    ).all():
+        comments.setdefault(report_id, []).append(key)
+    return [
+        Returned(report, case, interview, len(comments.get(report.id or 0, [])),
+                 first_commented_of(interview, comments.get(report.id or 0, [])))
+        for report, case, interview in rows
+    ]
 
 
-def first_commented(session: Session, interview: Interview, report: Report) -> tuple[str, str] | None:
-    """(section id, answer key) of the first commented answer of the current version, in the form's order."""
-    keys = session.exec(
-        select(ReviewComment.answer_key).where(
-            ReviewComment.report_id == report.id, ReviewComment.version == report.version, ReviewComment.answer_key != ""
-        )
-    ).all()
+def first_commented_of(interview: Interview, keys: Iterable[str]) -> tuple[str, str] | None:
+    """(section id, answer key) of the first of these commented answers, in the form's order (general comments,
+    with no key, and keys the form no longer has are skipped)."""
     form = form_of(interview)
     order = {q.id: i for i, q in enumerate(form.questions())}
     placed = []
-    for key in set(keys):
+    for key in {k for k in keys if k}:
         try:
             question = question_for_key(form, key)
         except (KeyError, ValueError):

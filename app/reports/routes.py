@@ -18,7 +18,6 @@ from app.cases.models import Case
 from app.config import get_settings
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
-from app.interviews.screen import dom_id
 from app.reports import document_check, lookups, pki_store, returned, review
 from app.reports import errors as rep_errors
 from app.reports import queue as rep_queue
@@ -82,25 +81,6 @@ def report_status(interview: Interview) -> dict[str, Any]:
         and interview.state == "finished" and state in (ReportState.FINISHED, ReportState.RETURNED),
         "open_comments": sum(len(v) for v in open_comments(get_session(), interview.id or 0).values()),
     }
-
-
-@bp.app_template_global()
-def returned_count_for_me() -> int:
-    """For the "Raporty" link: how many of the worker's reports wait for corrections."""
-    principal = me()
-    if not principal.is_authenticated or not principal.has(Role.WORKER):
-        return 0
-    return returned.returned_count(get_session(), worker_id=principal.id, office_id=principal.office_id)
-
-
-@bp.app_template_global()
-def fix_url(interview: Interview, report: Report) -> str:
-    """"Popraw wywiad": the runner at the first commented question (else where the interview was left)."""
-    target = returned.first_commented(get_session(), interview, report)
-    if target is None:
-        return url_for("interviews.run", interview_id=interview.id)
-    section_id, key = target
-    return url_for("interviews.run", interview_id=interview.id, section=section_id, _anchor=dom_id(key))
 
 
 @bp.app_template_filter("pln")
@@ -188,6 +168,8 @@ def _detail_context(report: Report, errors: dict[str, str] | None = None,
         "files": lookups.files_of(db, report.id or 0),
         "comments": comments,
         "comment_labels": {c.answer_key: question_label(interview, c.answer_key) for c in comments if c.answer_key},
+        "fix_target": returned.first_commented_of(interview, [c.answer_key for c in comments
+                                                              if c.version == report.version]),
         "open_comments": open_comments(db, interview.id or 0),
         "state_label": STATE_LABELS[ReportState(report.state)],
         "can_review": pending and principal.has(Role.SUPERVISOR) and principal.id != report.worker_id,

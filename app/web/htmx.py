@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Response, make_response, render_template, request
 
+from app.web.chrome import chrome_context
+
 
 def is_htmx() -> bool:
     """True when htmx sent the request (and it is not a history restore, which needs a full page)."""
@@ -14,8 +16,12 @@ def is_htmx() -> bool:
 
 
 def render(page: str, fragment: str | None = None, *, status: int = 200, **context: Any) -> Response:
-    """Render the full page, or only its partial for htmx; always vary on HX-Request."""
+    """Render the full page, or only its partial for htmx; always vary on HX-Request.
+
+    A full page (not a `_partial.html`) gets the header's data (app/web/chrome.py) unless the view gave it."""
     template = fragment if (fragment and is_htmx()) else page
+    if not template.rsplit("/", 1)[-1].startswith("_"):
+        context = {**chrome_context(context), **context}
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
