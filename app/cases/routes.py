@@ -43,6 +43,7 @@ from app.db import get_session, standalone_session
 from app.errors import InvalidInput
 from app.fields import LIMITS, display_phone
 from app.interviews.models import Interview
+from app.web import parts
 from app.web.htmx import is_htmx, render
 from app.web.ids import parse_id
 from app.workdays import working_days_between
@@ -207,6 +208,8 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "reopen_error": "",
         "reopen_reason": "",
         **case_record_context(case),
+        # What other features add to the page (interviews, documents, exports, referrals): app/web/parts.py.
+        "parts": parts.build("case", session=db, actor=principal, case=case),
     }
     context.update(extra)
     return render("cases/detail.html", status=status, **context)

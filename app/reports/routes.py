@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
 
 from app.audit.services import record_view
 from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Role, User
 from app.auth.reauth import ReauthThrottled
 from app.auth.routes import password_guard
+from app.auth.services import Principal
 from app.cases.models import Case
 from app.config import get_settings
 from app.db import get_session, standalone_session
@@ -30,6 +32,7 @@ from app.web import ratelimit
 from app.web.htmx import render
 from app.web.ids import parse_id
 from app.web.paging import page_number
+from app.web.parts import part
 
 bp = Blueprint("reports", __name__)
 
@@ -67,19 +70,19 @@ def _own_interview(interview_id: int) -> Interview:
 # --------------------------------------------------------------------------- template hooks
 
 
-@bp.app_template_global()
-def report_status(interview: Interview) -> dict[str, Any]:
+@part("interview", "report")
+def _report_status(*, session: Session, actor: Principal, interview: Interview, **_: Any) -> dict[str, Any]:
     """For `reports/_interview_actions.html`: the review state of an interview's report and what the user may do."""
-    report = lookups.report_of_interview(get_session(), interview.id or 0)
+    report = lookups.report_of_interview(session, interview.id or 0)
     state = lookups.state_of(interview, report)
-    principal = me()
+    principal = actor
     return {
         "state": state,
         "label": STATE_LABELS[state],
         "report": report,
         "can_sign": interview.worker_id == principal.id and principal.has(Role.WORKER)
         and interview.state == "finished" and state in (ReportState.FINISHED, ReportState.RETURNED),
-        "open_comments": sum(len(v) for v in open_comments(get_session(), interview.id or 0).values()),
+        "open_comments": sum(len(v) for v in open_comments(session, interview.id or 0).values()),
     }
 
 
