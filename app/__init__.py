@@ -225,6 +225,31 @@ def _file_version(path: str) -> str:
         return "0"
 
 
+def _template_gettext(app: Flask) -> None:
+    """The templates' _() and ngettext() resolve the request's catalogue once, not at every string.
+
+    Flask-Babel's own callables look up the request context, the locale and the catalogue cache for each of the
+    hundreds of strings a long page has (a fifth of the today list's server time); the catalogue is the same for
+    the whole request (Flask-Babel caches the locale per request too), so it is kept in `g` on first use."""
+    from babel.support import NullTranslations
+    from flask import g
+    from flask_babel import get_translations
+
+    def catalogue() -> NullTranslations:
+        found = g.get("translations")
+        if found is None:
+            found = g.translations = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+    )
+
+
 def _template_helpers(app: Flask) -> None:
     static_folder = app.static_folder or ""
 
@@ -253,6 +278,8 @@ def _template_helpers(app: Flask) -> None:
         return str(format_decimal(value))
 
     from flask_babel import get_locale
+
+    _template_gettext(app)
 
     from app.auth.labels import role_label
     from app.auth.services import ACCOUNT_LIMITS

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.cases import access, labels, office_settings
-from app.cases.contact import calls, retry
+from app.cases.contact import calls, phones, retry
 from app.cases.models import CallOutcome
 from app.clock import LOCAL_TZ, utcnow
 from app.dates import moment_text
@@ -65,6 +65,17 @@ def _saved(message: str) -> Response:
         return render("worklist/_today_list.html", **_context(status_message=message))
     flash(message, "success")
     return redirect(url_for("worklist.today"))  # type: ignore[return-value]
+
+
+@bp.route("/today/cases/<int:case_id>/call-form")
+@roles_required(Role.WORKER)
+def call_form(case_id: int) -> Response:
+    """A card's "other outcome" form, loaded when the worker opens it (the list stays light with many cases)."""
+    db = get_session()
+    case = access.visible_case(db, me(), case_id)
+    usable = phones.usable_phones(phones.case_phones(db, case.id or 0))
+    return render("cases/_call_more.html", case=case, phones=usable, origin="today", errors={}, values=None,
+                  **labels.call_form_defaults(utcnow()))
 
 
 @bp.route("/today/cases/<int:case_id>/calls", methods=["POST"])

@@ -159,3 +159,18 @@ def test_long_sections_show_the_first_cases_and_a_link_to_all(
     everything = client.get("/today?show=to-call").get_data(as_text=True)
     assert all(f"Wnioskodawca Numer{n:02d}" in everything for n in range(count))
     assert "Pokaż wszystkie" not in everything
+
+
+def test_a_cards_other_outcome_form_is_loaded_when_opened(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """The list carries the one-tap outcomes; the "other outcome" form comes when the card's details are opened
+    (htmx), with a link to the same form on the case page without JavaScript."""
+    worker = login_as(Role.WORKER)
+    case = case_factory(assigned=worker, name="Leokadia Późna", phones=("+48601234567",))
+    page = client.get("/today").get_data(as_text=True)
+    assert f'hx-get="/today/cases/{case.id}/call-form" hx-trigger="toggle once"' in page
+    assert f'href="/cases/{case.id}#h-phones"' in page and "Oddzwonić (dzień i godzina)" not in page
+    form = client.get(f"/today/cases/{case.id}/call-form", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in form and "Oddzwonić (dzień i godzina)" in form
+    assert f'hx-post="/today/cases/{case.id}/calls" hx-target="#today-list"' in form

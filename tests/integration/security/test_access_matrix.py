@@ -424,6 +424,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('statistics.download', 'GET'): 'LFFFAFA',
     ('statistics.index', 'GET'): 'LFFFAFA',
     ('worklist.book_retry', 'POST'): 'LAHFFFH',
+    ('worklist.call_form', 'GET'): 'LAHFFFH',
     ('worklist.log_call', 'POST'): 'LAHFFFH',
     ('worklist.today', 'GET'): 'LAAFFFA',
 }
