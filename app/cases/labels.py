@@ -117,13 +117,19 @@ def preset_detail(choice: Choice) -> str:
     return ""
 
 
+# The outcomes a call form offers as one-tap buttons (the rest are one tap further).
+QUICK_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL)
+
+
 def call_form_defaults(now: datetime) -> dict[str, Any]:
     """What a call form offers at `now` (aware UTC): the call-back time filled in and the preset buttons."""
     # An hour from now, rounded up to a quarter: a sensible first guess for a call-back.
     later = to_local(now) + timedelta(hours=1)
     later = later.replace(second=0, microsecond=0) + timedelta(minutes=(15 - later.minute % 15) % 15)
     presets = [(c.preset.value, preset_label(c), preset_detail(c)) for c in available(now, LOCAL_TZ)]
-    return {"default_callback_at": local_input_value(later), "callback_presets": presets}
+    # The one-tap outcomes, worded once per page rather than once per card.
+    quick = [(outcome, outcome_label(outcome).capitalize()) for outcome in QUICK_OUTCOMES]
+    return {"default_callback_at": local_input_value(later), "callback_presets": presets, "quick_outcomes": quick}
 
 
 def call_logged_message(case: Case, attempt: CallAttempt) -> str:

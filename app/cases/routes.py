@@ -51,7 +51,6 @@ from app.workdays import working_days_between
 bp = Blueprint("cases", __name__)
 
 CASE_ROLES = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
-QUICK_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL)
 
 # A registration sent after the session timed out is kept; the resume page names its fields.
 register_form(
@@ -95,7 +94,6 @@ def _helpers() -> dict[str, Any]:
         "RequestedHelp": RequestedHelp,
         "CallOutcome": CallOutcome,
         "CaseState": CaseState,
-        "QUICK_OUTCOMES": QUICK_OUTCOMES,
         "RETRYABLE": retry.RETRYABLE,
         "PHONE_FIELDS": registration.PHONE_FIELDS,
         "limits": LIMITS,
