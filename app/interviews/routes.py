@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -75,7 +75,11 @@ def localised(text: LocalText | None) -> str:
     """A form text in the user's language (Polish by default)."""
     if text is None:
         return ""
-    return text.get(str(get_locale() or "pl")[:2])
+    # A runner page shows hundreds of texts: the language is looked up once per request.
+    lang = g.get("text_language")
+    if lang is None:
+        lang = g.text_language = str(get_locale() or "pl")[:2]
+    return text.get(lang)
 
 
 @bp.app_template_global()
