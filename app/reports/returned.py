@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, func, select
 
 from app.cases.models import Case
@@ -38,28 +39,27 @@ def returned_count(session: Session, *, worker_id: int, office_id: int) -> int:
 
 def returned_reports(session: Session, *, worker_id: int, office_id: int) -> list[Returned]:
     """The worker's returned reports, oldest return first (the longest waiting on top)."""
+    # One statement: each returned report with its case, interview and the keys of its comments on the current
+    # version (one row per comment, or one row with no key when it has none).
     rows = session.exec(
-        select(Report, Case, Interview)
+        select(Report, Case, Interview, col(ReviewComment.answer_key))
         .join(Case, col(Case.id) == Report.case_id)
         .join(Interview, col(Interview.id) == Report.interview_id)
+        .outerjoin(ReviewComment, and_(col(ReviewComment.report_id) == Report.id,
+                                       col(ReviewComment.version) == Report.version))
         .where(Report.worker_id == worker_id, Report.office_id == office_id, Report.state == ReportState.RETURNED)
         .order_by(col(Report.decided_at), col(Report.id))
     ).all()
-    if not rows:
-        return []
-    # One statement for every report's comments on its current version: their count and where the fixing starts.
+    reports: dict[int, tuple[Report, Case, Interview]] = {}
     comments: dict[int, list[str]] = {}
-    for report_id, key in session.exec(
-        select(ReviewComment.report_id, ReviewComment.answer_key)
-        .where(col(ReviewComment.report_id).in_([r.id for r, _, _ in rows]))
-        .where(ReviewComment.version == select(Report.version).where(Report.id == ReviewComment.report_id)
-               .scalar_subquery())
-    ).all():
-        comments.setdefault(report_id, []).append(key)
+    for report, case, interview, key in rows:
+        reports.setdefault(report.id or 0, (report, case, interview))
+        if key is not None:  # a general comment's key is "", never NULL
+            comments.setdefault(report.id or 0, []).append(key)
     return [
-        Returned(report, case, interview, len(comments.get(report.id or 0, [])),
-                 first_commented_of(interview, comments.get(report.id or 0, [])))
-        for report, case, interview in rows
+        Returned(report, case, interview, len(comments.get(report_id, [])),
+                 first_commented_of(interview, comments.get(report_id, [])))
+        for report_id, (report, case, interview) in reports.items()
     ]
 
 
