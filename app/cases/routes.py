@@ -44,7 +44,7 @@ from app.errors import InvalidInput
 from app.fields import LIMITS, display_phone
 from app.interviews.models import Interview
 from app.web import parts
-from app.web.htmx import is_htmx, render
+from app.web.htmx import go_to, render
 from app.web.ids import parse_id
 from app.workdays import working_days_between
 
@@ -237,12 +237,7 @@ def log_call(case_id: int) -> Response:
     except InvalidInput as exc:
         return _detail_page(case, status=422, call_errors=exc.errors, call_values=form)
     if attempt.outcome == CallOutcome.ANSWERED:
-        target = url_for("cases.detail", case_id=case_id, answered=attempt.id)
-        if is_htmx():
-            response = Response("", status=200)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)  # type: ignore[return-value]
+        return go_to(url_for("cases.detail", case_id=case_id, answered=attempt.id))
     flash(labels.call_logged_message(case, attempt), "success")
     return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, make_response, render_template, request
+from flask import Response, make_response, redirect, render_template, request
 
 from app.web.chrome import chrome_context
 
@@ -25,6 +25,15 @@ def render(page: str, fragment: str | None = None, *, status: int = 200, **conte
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def go_to(target: str) -> Response:
+    """Send the browser to another page: htmx follows HX-Redirect with a full page load, a plain POST a 302."""
+    if is_htmx():
+        response = Response("", status=200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)  # type: ignore[return-value]
 
 
 def trigger(response: Response, event: str, detail: Any = None) -> Response:

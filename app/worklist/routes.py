@@ -20,7 +20,7 @@ from app.clock import LOCAL_TZ, utcnow
 from app.dates import moment_text
 from app.db import get_session
 from app.errors import InvalidInput
-from app.web.htmx import is_htmx, render
+from app.web.htmx import go_to, is_htmx, render
 from app.worklist.today import today_for
 
 bp = Blueprint("worklist", __name__)
@@ -95,12 +95,7 @@ def log_call(case_id: int) -> Response:
                      error_message=_l("%(name)s: rozmowy nie zapisano. %(problems)s", name=case.applicant_name,
                                       problems=problems))
     if attempt.outcome == CallOutcome.ANSWERED:
-        target = url_for("cases.detail", case_id=case_id, answered=attempt.id)
-        if is_htmx():
-            response = Response("", status=200)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)  # type: ignore[return-value]
+        return go_to(url_for("cases.detail", case_id=case_id, answered=attempt.id))
     return _saved(labels.call_logged_message(case, attempt))
 
 
