@@ -225,29 +225,38 @@ def _file_version(path: str) -> str:
         return "0"
 
 
-def _template_gettext(app: Flask) -> None:
-    """The templates' _() and ngettext() resolve the request's catalogue once, not at every string.
+def _template_language(app: Flask) -> None:
+    """The templates' _() and ngettext(), and |loc for a form's texts, resolve the language once per request.
 
     Flask-Babel's own callables look up the request context, the locale and the catalogue cache for each of the
-    hundreds of strings a long page has (a fifth of the today list's server time); the catalogue is the same for
-    the whole request (Flask-Babel caches the locale per request too), so it is kept in `g` on first use."""
+    hundreds of strings a long page has (a fifth of the today list's server time). The catalogue is kept in `g`
+    with the locale it belongs to, so a `force_locale` block (a Polish report or e-mail for an English-speaking
+    user) still gets its own."""
     from babel.support import NullTranslations
     from flask import g
-    from flask_babel import get_translations
+    from flask_babel import get_locale, get_translations
 
-    def catalogue() -> NullTranslations:
-        found = g.get("translations")
-        if found is None:
-            found = g.translations = get_translations()
-        return found
+    from app.formdefs import LocalText
+
+    def language() -> tuple[object, NullTranslations, str]:
+        locale = get_locale()
+        cached: tuple[object, NullTranslations, str] | None = g.get("template_language")
+        if cached is None or cached[0] is not locale:
+            cached = g.template_language = (locale, get_translations(), str(locale or "pl")[:2])
+        return cached
 
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: catalogue().ugettext(s),
-        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        gettext=lambda s: language()[1].ugettext(s),
+        ngettext=lambda s, p, n: language()[1].ungettext(s, p, n),
         newstyle=True,
-        pgettext=lambda c, s: catalogue().upgettext(c, s),
-        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+        pgettext=lambda c, s: language()[1].upgettext(c, s),
+        npgettext=lambda c, s, p, n: language()[1].unpgettext(c, s, p, n),
     )
+
+    @app.template_filter("loc")
+    def _localised(text: LocalText | None) -> str:
+        """A form text in the user's language (Polish by default)."""
+        return "" if text is None else text.get(language()[2])
 
 
 def _template_helpers(app: Flask) -> None:
@@ -279,7 +288,7 @@ def _template_helpers(app: Flask) -> None:
 
     from flask_babel import get_locale
 
-    _template_gettext(app)
+    _template_language(app)
 
     from app.auth.labels import role_label
     from app.auth.services import ACCOUNT_LIMITS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +17,7 @@ from app.auth.models import Role
 from app.cases.models import Case
 from app.db import get_session, standalone_session
 from app.errors import NotFound
-from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
+from app.formdefs import Question, StorageError, changes, display, from_storage
 from app.formdefs.keys import question_for_key
 from app.formdefs.validators import TEXT_MAX
 from app.interviews import (
@@ -68,18 +68,6 @@ def interview_state_label(state: str) -> str:
 @bp.context_processor
 def _limits() -> dict[str, Any]:
     return {"text_max": TEXT_MAX, "notes_max": autosave.NOTES_MAX, "notes_typed": None, "notes_error": None}
-
-
-@bp.app_template_filter("loc")
-def localised(text: LocalText | None) -> str:
-    """A form text in the user's language (Polish by default)."""
-    if text is None:
-        return ""
-    # A runner page shows hundreds of texts: the language is looked up once per request.
-    lang = g.get("text_language")
-    if lang is None:
-        lang = g.text_language = str(get_locale() or "pl")[:2]
-    return text.get(lang)
 
 
 @bp.app_template_global()
