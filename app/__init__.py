@@ -22,7 +22,7 @@ from app.auth.models import Role
 from app.auth.sessions import DatabaseSessionInterface
 from app.clock import LOCAL_TZ
 from app.config import SETTINGS_KEY, Settings, get_settings, load_settings
-from app.web import errors, ids, probes, security
+from app.web import chrome, errors, ids, probes, security
 from app.web import request as clean_request
 from app.web.htmx import is_htmx, trigger
 from app.web.redirects import safe_next
@@ -206,11 +206,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.staffing.duty_routes import bp as duty_bp
     from app.staffing.routes import bp as rota_bp
     from app.statistics.routes import bp as statistics_bp
+    from app.worklist.routes import bp as worklist_bp
 
     blueprints = (auth_bp, home_bp, admin_bp, audit_bp, cases_bp, interviews_bp, interview_pending_bp, referrals_bp,
                   reports_bp, privacy_bp, rota_bp, duty_bp, directory_bp, contact_bp, guides_bp, appointments_bp,
                   visit_setup_bp, offices_bp, officeconfig_bp, helplines_bp, formstore_bp, documents_bp, handoff_bp,
-                  statistics_bp, dashboard_bp, case_record_bp, interview_carry_bp)
+                  statistics_bp, dashboard_bp, case_record_bp, interview_carry_bp, worklist_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     probes.install(app)
@@ -230,6 +231,40 @@ def _file_version(path: str) -> str:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
     except OSError:
         return "0"
+
+
+def _template_language(app: Flask) -> None:
+    """The templates' _() and ngettext(), and |loc for a form's texts, resolve the language once per request.
+
+    Flask-Babel's own callables look up the request context, the locale and the catalogue cache for each of the
+    hundreds of strings a long page has (a fifth of the today list's server time). The catalogue is kept in `g`
+    with the locale it belongs to, so a `force_locale` block (a Polish report or e-mail for an English-speaking
+    user) still gets its own."""
+    from babel.support import NullTranslations
+    from flask import g
+    from flask_babel import get_locale, get_translations
+
+    from app.formdefs import LocalText
+
+    def language() -> tuple[object, NullTranslations, str]:
+        locale = get_locale()
+        cached: tuple[object, NullTranslations, str] | None = g.get("template_language")
+        if cached is None or cached[0] is not locale:
+            cached = g.template_language = (locale, get_translations(), str(locale or "pl")[:2])
+        return cached
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: language()[1].ugettext(s),
+        ngettext=lambda s, p, n: language()[1].ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: language()[1].upgettext(c, s),
+        npgettext=lambda c, s, p, n: language()[1].unpgettext(c, s, p, n),
+    )
+
+    @app.template_filter("loc")
+    def _localised(text: LocalText | None) -> str:
+        """A form text in the user's language (Polish by default)."""
+        return "" if text is None else text.get(language()[2])
 
 
 def _template_helpers(app: Flask) -> None:
@@ -261,6 +296,8 @@ def _template_helpers(app: Flask) -> None:
 
     from flask_babel import get_locale
 
+    _template_language(app)
+
     from app.auth.labels import role_label
     from app.auth.services import ACCOUNT_LIMITS
 
@@ -268,6 +305,7 @@ def _template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=get_locale, asset_url=asset_url, Role=Role, role_label=role_label,
                                 account_limits=ACCOUNT_LIMITS)
     from app.guides.services import guide_registry
-    from app.staffing.header import duty_now
+    from app.home.chrome import staff_chrome
 
-    app.jinja_env.globals.update(duty_now=duty_now, filing_guides=lambda: guide_registry().current())
+    app.jinja_env.globals.update(filing_guides=lambda: guide_registry().current())
+    chrome.install(app, staff_chrome)

@@ -158,18 +158,24 @@ CAUSES = {
         "the fsync column). The floor, paced the same way beside it, is what the stack and the disk allow. It "
         "would take the CPU per save down (items 1 and 2 of issue 14); the fsync tail stays."),
     "queries": (
-        "Issue 14 item 2 (statement budgets enforced by tests; page data built by services, no queries from "
-        "templates) comes after the restructure of issue 13; until then these are the counts it starts from."),
+        "Issue 14 item 2 is built: page data comes from the views' services and no template runs a query "
+        "(tests/integration/test_query_budgets.py: today ≤ 10, runner ≤ 10, autosave ≤ 8, each plus 3 per audit "
+        "event, which the budget here includes). A count above its budget here is data at scale reaching a "
+        "statement the tests' small data does not."),
     "runner": (
-        "The runner page builds the whole section, and its templates ask the database per question (report state, "
-        "review comments: see its statement count above, issue 14 item 2); it would take the page data built "
-        "once by the service."),
+        "The runner page renders every question of the section: profiled in process at 10,000 cases, ~18 ms of "
+        "CPU, two thirds of it Jinja (an include per question and per answer state), the rest the form evaluated "
+        "once (progress, visibility), the statements and the fsync of the view's audit event. On this shared "
+        "machine the wall-clock median sits above the CPU time (see the load average). Meeting 30 ms here would "
+        "take less template machinery per question (a macro instead of includes) or shorter sections."),
     "today": (
-        "Each section of the today list shows its first 15 cases (the rest behind 'show all'), and each case "
-        "renders the whole call-outcome form (4 quick buttons plus a hidden 'other outcome' form with 8 radios, "
-        "number select, date-time, call-back presets, note): ~2.7 KB of HTML and ~1 ms of template work per "
-        "case, up to 60 cases. A miss would take the 'other outcome' form loaded once on demand (htmx when the "
-        "<details> opens, the case page as the no-JS fallback)."),
+        "Up to 15 cases per section; each card renders its one-tap outcomes (and, after a failed call, the retry "
+        "presets); the 'other outcome' form is loaded when the card's details open (htmx; the case page without "
+        "JavaScript). Profiled in process at 10,000 cases: ~32 ms of CPU, about 70 % Jinja (an include per card, "
+        "~15 translated strings, the numbers formatted by phonenumbers) and about 25 % the statements and their "
+        "ORM objects. On this shared machine the wall-clock median sits above the CPU time (see the load "
+        "average). Meeting 30 ms would take less template machinery per card (a macro instead of includes) or "
+        "fewer cards before 'show all'."),
     "search_name": (
         "Name search matches case_file.search_name (the name folded to lower case without diacritics, kept by "
         "ORM listeners on every write) with one LIKE in SQL; a miss would take a trigram index (pg_trgm) on "

@@ -50,8 +50,11 @@ BUDGETS_MS = {
     "statistics: deadlines CSV, 365 days (supervisor)": 150.0,
     "cases of 365 days as CSV (supervisor)": 600.0,
 }
-# Issue 14, item 2: SQL statements per request whatever the amount of data (enforced by tests once built).
-QUERY_BUDGETS = {"today (worker)": 10, RUNNER: 10, AUTOSAVE: 8}
+# Issue 14, item 2: SQL statements per request whatever the amount of data, as the tests enforce them
+# (tests/integration/test_query_budgets.py): the screen's budget plus 3 per audit event it records (the runner
+# records the view, an autosave the change); the today list records none.
+AUDIT_STATEMENTS = 3
+QUERY_BUDGETS = {"today (worker)": 10, RUNNER: 10 + AUDIT_STATEMENTS, AUTOSAVE: 8 + AUDIT_STATEMENTS}
 
 
 @contextmanager

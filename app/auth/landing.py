@@ -9,7 +9,7 @@ from app.auth.services import Principal
 
 # First matching role decides the start page of a user holding several roles.
 START_PAGES: list[tuple[Role, str]] = [
-    (Role.WORKER, "cases.today"),
+    (Role.WORKER, "worklist.today"),
     (Role.SUPERVISOR, "reports.queue"),
     (Role.PSYCHOLOGIST, "referrals.list"),
     (Role.ADMIN, "admin.users"),

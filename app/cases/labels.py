@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.cases.models import CallOutcome, CaseState, Channel, ContactRoute, RequestedHelp
-from app.cases.presets import Choice, Preset
+from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
+from app.cases.presets import Choice, Preset, available
+from app.clock import LOCAL_TZ, to_local
+from app.fields import local_input_value
 
 # Written as shown (ePUAP, Emp@tia keep their own capitals), so templates never re-case them.
 CHANNEL_LABELS = {
@@ -110,3 +115,30 @@ def preset_detail(choice: Choice) -> str:
     if choice.preset in (Preset.NEXT_DAY_MORNING, Preset.NEXT_DAY_AFTERNOON) and not choice.tomorrow:
         return format_date(choice.day, "d.MM")
     return ""
+
+
+# The outcomes a call form offers as one-tap buttons (the rest are one tap further).
+QUICK_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL)
+
+
+def call_form_defaults(now: datetime) -> dict[str, Any]:
+    """What a call form offers at `now` (aware UTC): the call-back time filled in and the preset buttons."""
+    # An hour from now, rounded up to a quarter: a sensible first guess for a call-back.
+    later = to_local(now) + timedelta(hours=1)
+    later = later.replace(second=0, microsecond=0) + timedelta(minutes=(15 - later.minute % 15) % 15)
+    presets = [(c.preset.value, preset_label(c), preset_detail(c)) for c in available(now, LOCAL_TZ)]
+    # The one-tap outcomes, worded once per page rather than once per card.
+    quick = [(outcome, outcome_label(outcome).capitalize()) for outcome in QUICK_OUTCOMES]
+    return {"default_callback_at": local_input_value(later), "callback_presets": presets, "quick_outcomes": quick}
+
+
+def call_logged_message(case: Case, attempt: CallAttempt) -> str:
+    """What the worker reads after logging a call that was not answered: the outcome and what follows from it."""
+    message = _("%(name)s: zapisano „%(outcome)s”.", name=case.applicant_name, outcome=outcome_label(attempt.outcome))
+    if attempt.outcome == CallOutcome.CALL_BACK and attempt.callback_at:
+        message += " " + _("Oddzwonienie dodane do listy.")
+    if attempt.outcome == CallOutcome.WRONG_NUMBER:
+        message += " " + _("Numer oznaczony jako błędny.")
+    if case.needs_other_route:
+        message += " " + _("Sprawa wymaga innej drogi kontaktu (list lub e-mail).")
+    return message

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
 
 from app.appointments.visits import case_visits
 from app.auth.access import me, roles_required
@@ -21,7 +20,6 @@ from app.cases import (
     editing,
     labels,
     office_settings,
-    presets,
     registration,
     search,
 )
@@ -43,17 +41,16 @@ from app.clock import LOCAL_TZ, local_today, to_local, utcnow
 from app.dates import day_text, moment_text
 from app.db import get_session, standalone_session
 from app.errors import InvalidInput
-from app.fields import LIMITS, display_phone, local_input_value
+from app.fields import LIMITS, display_phone
 from app.interviews.models import Interview
-from app.web.htmx import is_htmx, render
+from app.web import parts
+from app.web.htmx import go_to, render
 from app.web.ids import parse_id
 from app.workdays import working_days_between
-from app.worklist import today as case_today
 
 bp = Blueprint("cases", __name__)
 
 CASE_ROLES = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
-QUICK_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL)
 
 # A registration sent after the session timed out is kept; the resume page names its fields.
 register_form(
@@ -82,7 +79,7 @@ def _day(value: object) -> str:
     return day_text(value) if isinstance(value, date) else ""
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {
         "channel_label": labels.channel_label,
@@ -97,7 +94,6 @@ def _helpers() -> dict[str, Any]:
         "RequestedHelp": RequestedHelp,
         "CallOutcome": CallOutcome,
         "CaseState": CaseState,
-        "QUICK_OUTCOMES": QUICK_OUTCOMES,
         "RETRYABLE": retry.RETRYABLE,
         "PHONE_FIELDS": registration.PHONE_FIELDS,
         "limits": LIMITS,
@@ -105,56 +101,8 @@ def _helpers() -> dict[str, Any]:
 
 
 def _interview_link(interview: Interview) -> str:
-    """The runner's page for an interview (the case page until the runner is installed)."""
-    try:
-        return url_for("interviews.run", interview_id=interview.id)
-    except BuildError:
-        return url_for("cases.detail", case_id=interview.case_id)
-
-
-def _default_callback_at() -> str:
-    """An hour from now, rounded up to a quarter: a sensible first guess for a call-back."""
-    later = to_local(utcnow()) + timedelta(hours=1)
-    later = later.replace(second=0, microsecond=0) + timedelta(minutes=(15 - later.minute % 15) % 15)
-    return local_input_value(later)
-
-
-def _callback_presets() -> list[tuple[str, str, str]]:
-    """The call-back preset buttons worth showing now: (code, label, exact time where the label lacks it)."""
-    return [
-        (choice.preset.value, labels.preset_label(choice), labels.preset_detail(choice))
-        for choice in presets.available(utcnow(), LOCAL_TZ)
-    ]
-
-
-# Each section of the today list shows this many cases, the rest behind "show all": a worker with a long list
-# still gets a light page on a weak connection, and what is due first is at the top anyway.
-TODAY_SECTION_LIMIT = 15
-
-
-def _today_context(**extra: Any) -> dict[str, Any]:
-    return {
-        "today": case_today.today_for(get_session(), actor=me()),
-        "default_callback_at": _default_callback_at(),
-        "callback_presets": _callback_presets(),
-        "call_errors": {},
-        "call_values": {},
-        "status_message": "",
-        "error_message": "",
-        "retry_values": {},
-        "section_limit": TODAY_SECTION_LIMIT,
-        "show_all": "",
-        **extra,
-    }
-
-
-@bp.route("/today")
-@roles_required(Role.WORKER)
-def today() -> Response:
-    """The worker's day: call-backs due, new applications, interviews in progress, deadlines."""
-    context = _today_context(show_all=request.args.get("show", ""))
-    # The menu's "Raporty" badge counts the returned reports the page lists anyway (no second query).
-    return render("cases/today.html", "cases/_today_list.html", nav_returned=len(context["today"].returned), **context)
+    """The runner's page for an interview."""
+    return url_for("interviews.run", interview_id=interview.id)
 
 
 # --- registration --------------------------------------------------------------------------------------------
@@ -237,7 +185,6 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "contact_errors": {},
         "contact_values": None,
         "today_iso": today_local.isoformat(),
-        "callback_presets": _callback_presets(),
         "callbacks": history.case_callbacks(db, case.id or 0),
         "case_visits": case_visits(db, case.id or 0),
         "deadline": deadlines.deadline_status(case.due_on, today_local)
@@ -251,7 +198,7 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "answered_call_id": answered.id if answered else None,
         "failed_streak": attempts.failed_streak(db, case.id or 0),
         "threshold": office_settings.calls_before_other_route(db, case.office_id),
-        "default_callback_at": _default_callback_at(),
+        **labels.call_form_defaults(utcnow()),
         "call_errors": {},
         "call_values": {},
         "assign_error": "",
@@ -259,6 +206,8 @@ def _detail_page(case: Case, *, status: int = 200, **extra: Any) -> Response:
         "reopen_error": "",
         "reopen_reason": "",
         **case_record_context(case),
+        # What other features add to the page (interviews, documents, exports, referrals): app/web/parts.py.
+        "parts": parts.build("case", session=db, actor=principal, case=case),
     }
     context.update(extra)
     return render("cases/detail.html", status=status, **context)
@@ -281,46 +230,15 @@ def log_call(case_id: int) -> Response:
     db = get_session()
     case = access.visible_case(db, me(), case_id)
     form = calls.CallForm.from_mapping(request.form)
-    from_today = request.form.get("from") == "today"
     try:
         attempt = calls.log_call(
             db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id), tz=LOCAL_TZ
         )
     except InvalidInput as exc:
-        if from_today:
-            return render(
-                "cases/today.html",
-                "cases/_today_list.html",
-                status=422,
-                **_today_context(
-                    call_errors={case_id: exc.errors}, call_values={case_id: form},
-                    error_message=_l("%(name)s: rozmowy nie zapisano. %(problems)s", name=case.applicant_name,
-                                     problems=" ".join(exc.errors.values())),
-                ),
-            )
         return _detail_page(case, status=422, call_errors=exc.errors, call_values=form)
     if attempt.outcome == CallOutcome.ANSWERED:
-        target = url_for("cases.detail", case_id=case_id, answered=attempt.id)
-        if is_htmx():
-            response = Response("", status=200)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)  # type: ignore[return-value]
-    message = str(
-        _l("%(name)s: zapisano „%(outcome)s”.", name=case.applicant_name, outcome=labels.outcome_label(attempt.outcome))
-    )
-    if attempt.outcome == CallOutcome.CALL_BACK and attempt.callback_at:
-        message += " " + str(_l("Oddzwonienie dodane do listy."))
-    if attempt.outcome == CallOutcome.WRONG_NUMBER:
-        message += " " + str(_l("Numer oznaczony jako błędny."))
-    if case.needs_other_route:
-        message += " " + str(_l("Sprawa wymaga innej drogi kontaktu (list lub e-mail)."))
-    if from_today:
-        if is_htmx():
-            return render("cases/_today_list.html", **_today_context(status_message=message))
-        flash(message, "success")
-        return redirect(url_for("cases.today"))  # type: ignore[return-value]
-    flash(message, "success")
+        return go_to(url_for("cases.detail", case_id=case_id, answered=attempt.id))
+    flash(labels.call_logged_message(case, attempt), "success")
     return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
 
 
@@ -331,24 +249,15 @@ def book_retry(case_id: int) -> Response:
     db = get_session()
     case = access.visible_case(db, me(), case_id)
     form = retry.RetryForm.from_mapping(request.form)
-    from_today = request.form.get("from") == "today"
     try:
         callback = retry.book_retry(db, actor=me(), case=case, form=form)
     except InvalidInput as exc:
-        message = _l("%(name)s: ponownego telefonu nie zaplanowano. %(problems)s", name=case.applicant_name,
-                     problems=" ".join(exc.errors.values()))
-        if from_today:
-            return render("cases/today.html", "cases/_today_list.html", status=422,
-                          **_today_context(error_message=message, retry_values={case_id: form}))
-        flash(str(message), "error")
+        flash(str(_l("%(name)s: ponownego telefonu nie zaplanowano. %(problems)s", name=case.applicant_name,
+                     problems=" ".join(exc.errors.values()))), "error")
         return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
-    message = _l("%(name)s: ponowny telefon zaplanowany na %(when)s.", name=case.applicant_name,
-                 when=moment_text(callback.due_at))
-    if from_today and is_htmx():
-        return render("cases/_today_list.html", **_today_context(status_message=message))
-    flash(str(message), "success")
-    target = url_for("cases.today") if from_today else url_for("cases.detail", case_id=case_id)
-    return redirect(target)  # type: ignore[return-value]
+    flash(str(_l("%(name)s: ponowny telefon zaplanowany na %(when)s.", name=case.applicant_name,
+                 when=moment_text(callback.due_at))), "success")
+    return redirect(url_for("cases.detail", case_id=case_id))  # type: ignore[return-value]
 
 
 @bp.route("/cases/<int:case_id>/phones", methods=["POST"])
@@ -382,7 +291,7 @@ def correct_phone(case_id: int, phone_id: int) -> Response:
     if changed:
         flash(str(_l("Numer %(number)s znów jest do dzwonienia.", number=display_phone(phone.number))), "success")
     if request.form.get("from") == "today" and me().has(Role.WORKER):
-        return redirect(url_for("cases.today"))  # type: ignore[return-value]
+        return redirect(url_for("worklist.today"))  # type: ignore[return-value]
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="h-phones"))  # type: ignore[return-value]
 
 

@@ -7,8 +7,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
 
 from app.auth.access import me, roles_required
+from app.auth.services import Principal
 from app.cases.access import visible_case
 from app.cases.contact.history import users_by_id
 from app.cases.models import Case
@@ -23,6 +25,7 @@ from app.interviews.access import case_interviews
 from app.interviews.models import Interview
 from app.web.htmx import render
 from app.web.ids import parse_id
+from app.web.parts import part
 
 bp = Blueprint("documents", __name__)
 MB = 1024 * 1024
@@ -33,26 +36,27 @@ def _helpers() -> dict[str, Any]:
     return {"document_kind_label": kind_label, "document_channel_label": channel_label}
 
 
-@bp.app_template_global()
-def case_documents_card(case: Case) -> dict[str, Any] | None:
+@part("case", "documents")
+def _case_documents_card(*, session: Session, actor: Principal, case: Case, **_: Any) -> dict[str, Any] | None:
     """What the case page's "Dokumenty" card shows; None for roles that handle no documents."""
-    if not services.may_handle(me()):
+    if not services.may_handle(actor):
         return None
-    documents = services.case_documents(get_session(), case.id or 0)
+    documents = services.case_documents(session, case.id or 0)
     return {"documents": [d for d in documents if d.withdrawn_at is None],
             "withdrawn": sum(1 for d in documents if d.withdrawn_at is not None)}
 
 
-@bp.app_template_global()
-def interview_documents_card(interview: Interview) -> dict[str, Any] | None:
+@part("interview", "documents")
+def _interview_documents_card(*, session: Session, actor: Principal, interview: Interview,
+                              **_: Any) -> dict[str, Any] | None:
     """The interview summary's documents: this interview's and the whole case's (None without access to the case)."""
-    if not services.may_handle(me()):
+    if not services.may_handle(actor):
         return None
     try:
-        visible_case(get_session(), me(), interview.case_id)
+        visible_case(session, actor, interview.case_id)
     except NotFound:
         return None
-    documents = services.case_documents(get_session(), interview.case_id)
+    documents = services.case_documents(session, interview.case_id)
     return {"documents": [d for d in documents if d.withdrawn_at is None and d.interview_id in (None, interview.id)]}
 
 

@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, make_response, request
 from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
 
 from app.auth.access import me, roles_required
 from app.auth.models import Role
+from app.auth.services import Principal
 from app.cases.models import Case
 from app.clock import local_today
 from app.db import get_session
@@ -16,20 +18,25 @@ from app.errors import NotFound
 from app.handoff import services
 from app.interviews.access import can_reach, case_interviews, get_interview
 from app.interviews.models import Interview, InterviewState
+from app.reports.lookups import reports_of_interviews, state_of
+from app.reports.states import STATE_LABELS
 from app.statistics.period import PeriodError, parse_period, presets
 from app.web.htmx import render
+from app.web.parts import part
 
 bp = Blueprint("handoff", __name__)
 INTERVIEW_ROLES = (Role.WORKER, Role.SUPERVISOR)
 
 
-@bp.app_template_global()
-def exportable_interviews(case: Case) -> list[Interview]:
-    """The case's finished interviews the user may export (for the case page's export card)."""
-    if not me().has(*INTERVIEW_ROLES):
+@part("case", "exports")
+def _exportable_interviews(*, session: Session, actor: Principal, case: Case, **_: Any) -> list[tuple[Interview, str]]:
+    """The case's finished interviews the user may export, each with its report's state (the case page's card)."""
+    if not actor.has(*INTERVIEW_ROLES):
         return []
-    return [i for i in case_interviews(get_session(), case.id or 0)
-            if i.state == InterviewState.FINISHED and can_reach(me(), i, case)]
+    interviews = [i for i in case_interviews(session, case.id or 0)
+                  if i.state == InterviewState.FINISHED and can_reach(actor, i, case)]
+    reports = reports_of_interviews(session, [i.id or 0 for i in interviews])
+    return [(i, str(STATE_LABELS[state_of(i, reports.get(i.id or 0))])) for i in interviews]
 
 
 def _download(export: services.Export) -> Response:

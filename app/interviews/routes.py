@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
 from app import audit
@@ -16,7 +17,7 @@ from app.auth.models import Role
 from app.cases.models import Case
 from app.db import get_session, standalone_session
 from app.errors import NotFound
-from app.formdefs import LocalText, Question, StorageError, changes, display, from_storage
+from app.formdefs import Question, StorageError, changes, display, from_storage
 from app.formdefs.keys import question_for_key
 from app.formdefs.validators import TEXT_MAX
 from app.interviews import (
@@ -38,8 +39,10 @@ from app.interviews import start as iv_start
 from app.interviews.models import Interview, InterviewState
 from app.interviews.screen import GroupView, Screen, build_screen, dom_id, saved_screen, summary
 from app.reports.comments import open_comments
+from app.web import parts
 from app.web.htmx import is_htmx, render, trigger
 from app.web.ids import parse_id
+from app.web.parts import part
 
 bp = Blueprint("interviews", __name__)
 
@@ -50,10 +53,10 @@ STATE_LABELS = {
 }
 
 
-@bp.app_template_global()
-def case_interviews(case_id: int) -> list[Interview]:
-    """A case's interviews, newest first (for the case page partial)."""
-    return access.case_interviews(get_session(), case_id)
+@part("case", "interviews")
+def _case_interviews(*, session: Session, case: Case, **_: Any) -> list[Interview]:
+    """The case page's interviews card: the case's interviews, newest first."""
+    return access.case_interviews(session, case.id or 0)
 
 
 @bp.app_template_global()
@@ -65,14 +68,6 @@ def interview_state_label(state: str) -> str:
 @bp.context_processor
 def _limits() -> dict[str, Any]:
     return {"text_max": TEXT_MAX, "notes_max": autosave.NOTES_MAX, "notes_typed": None, "notes_error": None}
-
-
-@bp.app_template_filter("loc")
-def localised(text: LocalText | None) -> str:
-    """A form text in the user's language (Polish by default)."""
-    if text is None:
-        return ""
-    return text.get(str(get_locale() or "pl")[:2])
 
 
 @bp.app_template_global()
@@ -383,6 +378,7 @@ def summary_page(interview_id: int) -> Response:
         interview=interview,
         form=form,
         sections=summary(session, interview, lang, role=_role(interview)),
+        parts=parts.build("interview", session=session, actor=me(), interview=interview),
         changed=changed,
         lang=lang,
     )

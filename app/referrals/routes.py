@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, abort, flash, redirect, request, u
 from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
 
 from app import audit
 from app.auth.access import me, require_same_office, roles_required
@@ -33,6 +34,7 @@ from app.referrals.states import Action, TransitionError, allowed_actions
 from app.referrals.workflow import TransitionInput
 from app.web.htmx import is_htmx, render
 from app.web.paging import page_number
+from app.web.parts import part
 
 bp = Blueprint("referrals", __name__)
 
@@ -370,11 +372,11 @@ def export(fmt: str) -> Response:
 # --------------------------------------------------------------------------- hooks for other features' templates
 
 
-@bp.app_template_global("referrals_of_case")
-def referrals_of_case(case: Case) -> dict[str, object]:
+@part("case", "referrals")
+def _case_referrals(*, session: Session, case: Case, **_: Any) -> dict[str, object]:
     """What `referrals/_case_referrals.html` shows: the case's referral history and the labels."""
-    referrals = queries.of_case(get_session(), case.id or 0)
-    return {"referrals": referrals, "names": queries.user_names(get_session(), [r.raised_by_id for r in referrals]),
+    referrals = queries.of_case(session, case.id or 0)
+    return {"referrals": referrals, "names": queries.user_names(session, [r.raised_by_id for r in referrals]),
             "labels": _labels()}
 
 

@@ -22,6 +22,14 @@ def report_of_interview(session: Session, interview_id: int) -> Report | None:
     return session.exec(select(Report).where(Report.interview_id == interview_id)).first()
 
 
+def reports_of_interviews(session: Session, interview_ids: list[int]) -> dict[int, Report]:
+    """The reports of these interviews, by interview id (one statement; none for no interviews)."""
+    if not interview_ids:
+        return {}
+    rows = session.exec(select(Report).where(col(Report.interview_id).in_(interview_ids))).all()
+    return {r.interview_id: r for r in rows}
+
+
 def state_of(interview: Interview, report: Report | None) -> ReportState:
     """The review state of an interview's report (DRAFT/FINISHED while nothing was submitted)."""
     if report is not None:

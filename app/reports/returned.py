@@ -3,8 +3,10 @@ straight to the first question the supervisor commented on (in the form's order)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, func, select
 
 from app.cases.models import Case
@@ -23,6 +25,8 @@ class Returned:
     case: Case
     interview: Interview
     comments: int
+    # (section id, answer key) of the first commented question, where "Popraw wywiad" leads; None: where it was left.
+    fix_target: tuple[str, str] | None = None
 
 
 def returned_count(session: Session, *, worker_id: int, office_id: int) -> int:
@@ -35,38 +39,37 @@ def returned_count(session: Session, *, worker_id: int, office_id: int) -> int:
 
 def returned_reports(session: Session, *, worker_id: int, office_id: int) -> list[Returned]:
     """The worker's returned reports, oldest return first (the longest waiting on top)."""
+    # One statement: each returned report with its case, interview and the keys of its comments on the current
+    # version (one row per comment, or one row with no key when it has none).
     rows = session.exec(
-        select(Report, Case, Interview)
+        select(Report, Case, Interview, col(ReviewComment.answer_key))
         .join(Case, col(Case.id) == Report.case_id)
         .join(Interview, col(Interview.id) == Report.interview_id)
+        .outerjoin(ReviewComment, and_(col(ReviewComment.report_id) == Report.id,
+                                       col(ReviewComment.version) == Report.version))
         .where(Report.worker_id == worker_id, Report.office_id == office_id, Report.state == ReportState.RETURNED)
         .order_by(col(Report.decided_at), col(Report.id))
     ).all()
-    if not rows:
-        return []
-    counts = dict(
-        session.exec(
-            select(ReviewComment.report_id, func.count())
-            .where(col(ReviewComment.report_id).in_([r.id for r, _, _ in rows]))
-            .where(ReviewComment.version == select(Report.version).where(Report.id == ReviewComment.report_id)
-                   .scalar_subquery())
-            .group_by(col(ReviewComment.report_id))
-        ).all()
-    )
-    return [Returned(report, case, interview, int(counts.get(report.id or 0, 0))) for report, case, interview in rows]
+    reports: dict[int, tuple[Report, Case, Interview]] = {}
+    comments: dict[int, list[str]] = {}
+    for report, case, interview, key in rows:
+        reports.setdefault(report.id or 0, (report, case, interview))
+        if key is not None:  # a general comment's key is "", never NULL
+            comments.setdefault(report.id or 0, []).append(key)
+    return [
+        Returned(report, case, interview, len(comments.get(report_id, [])),
+                 first_commented_of(interview, comments.get(report_id, [])))
+        for report_id, (report, case, interview) in reports.items()
+    ]
 
 
-def first_commented(session: Session, interview: Interview, report: Report) -> tuple[str, str] | None:
-    """(section id, answer key) of the first commented answer of the current version, in the form's order."""
-    keys = session.exec(
-        select(ReviewComment.answer_key).where(
-            ReviewComment.report_id == report.id, ReviewComment.version == report.version, ReviewComment.answer_key != ""
-        )
-    ).all()
+def first_commented_of(interview: Interview, keys: Iterable[str]) -> tuple[str, str] | None:
+    """(section id, answer key) of the first of these commented answers, in the form's order (general comments,
+    with no key, and keys the form no longer has are skipped)."""
     form = form_of(interview)
     order = {q.id: i for i, q in enumerate(form.questions())}
     placed = []
-    for key in set(keys):
+    for key in {k for k in keys if k}:
         try:
             question = question_for_key(form, key)
         except (KeyError, ValueError):

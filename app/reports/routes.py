@@ -8,17 +8,18 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
 
 from app import audit
 from app.auth.access import me, require_same_office, roles_required
 from app.auth.models import Role, User
 from app.auth.reauth import ReauthThrottled
 from app.auth.routes import password_guard
+from app.auth.services import Principal
 from app.cases.models import Case
 from app.config import get_settings
 from app.db import get_session, standalone_session
 from app.interviews.models import Interview
-from app.interviews.screen import dom_id
 from app.reports import document_check, lookups, pki_store, returned, review
 from app.reports import errors as rep_errors
 from app.reports import queue as rep_queue
@@ -31,6 +32,7 @@ from app.web import ratelimit
 from app.web.htmx import render
 from app.web.ids import parse_id
 from app.web.paging import page_number
+from app.web.parts import part
 
 bp = Blueprint("reports", __name__)
 
@@ -68,39 +70,20 @@ def _own_interview(interview_id: int) -> Interview:
 # --------------------------------------------------------------------------- template hooks
 
 
-@bp.app_template_global()
-def report_status(interview: Interview) -> dict[str, Any]:
+@part("interview", "report")
+def _report_status(*, session: Session, actor: Principal, interview: Interview, **_: Any) -> dict[str, Any]:
     """For `reports/_interview_actions.html`: the review state of an interview's report and what the user may do."""
-    report = lookups.report_of_interview(get_session(), interview.id or 0)
+    report = lookups.report_of_interview(session, interview.id or 0)
     state = lookups.state_of(interview, report)
-    principal = me()
+    principal = actor
     return {
         "state": state,
         "label": STATE_LABELS[state],
         "report": report,
         "can_sign": interview.worker_id == principal.id and principal.has(Role.WORKER)
         and interview.state == "finished" and state in (ReportState.FINISHED, ReportState.RETURNED),
-        "open_comments": sum(len(v) for v in open_comments(get_session(), interview.id or 0).values()),
+        "open_comments": sum(len(v) for v in open_comments(session, interview.id or 0).values()),
     }
-
-
-@bp.app_template_global()
-def returned_count_for_me() -> int:
-    """For the "Raporty" link: how many of the worker's reports wait for corrections."""
-    principal = me()
-    if not principal.is_authenticated or not principal.has(Role.WORKER):
-        return 0
-    return returned.returned_count(get_session(), worker_id=principal.id, office_id=principal.office_id)
-
-
-@bp.app_template_global()
-def fix_url(interview: Interview, report: Report) -> str:
-    """"Popraw wywiad": the runner at the first commented question (else where the interview was left)."""
-    target = returned.first_commented(get_session(), interview, report)
-    if target is None:
-        return url_for("interviews.run", interview_id=interview.id)
-    section_id, key = target
-    return url_for("interviews.run", interview_id=interview.id, section=section_id, _anchor=dom_id(key))
 
 
 @bp.app_template_filter("pln")
@@ -188,6 +171,8 @@ def _detail_context(report: Report, errors: dict[str, str] | None = None,
         "files": lookups.files_of(db, report.id or 0),
         "comments": comments,
         "comment_labels": {c.answer_key: question_label(interview, c.answer_key) for c in comments if c.answer_key},
+        "fix_target": returned.first_commented_of(interview, [c.answer_key for c in comments
+                                                              if c.version == report.version]),
         "open_comments": open_comments(db, interview.id or 0),
         "state_label": STATE_LABELS[ReportState(report.state)],
         "can_review": pending and principal.has(Role.SUPERVISOR) and principal.id != report.worker_id,

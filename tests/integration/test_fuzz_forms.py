@@ -224,8 +224,8 @@ def _sections_of(interview: Interview) -> tuple[str, ...]:
 CASE_FIELDS = ("applicant_name", "pesel", *PHONE_FIELDS, "email", "address", "channel", "channel_detail",
                "received_on", "requested", "request_note", "urgent", "confirm_duplicates")
 CASE_HINTS = {"channel": enum_values(Channel), "requested": enum_values(RequestedHelp), "urgent": ("1", "on")}
-CALL_FIELDS = ("number", "outcome", "note", "callback_at", "callback_preset", "from")
-CALL_HINTS = {"outcome": enum_values(CallOutcome), "from": ("today", "case"), "number": ("+48600100200",),
+CALL_FIELDS = ("number", "outcome", "note", "callback_at", "callback_preset")
+CALL_HINTS = {"outcome": enum_values(CallOutcome), "number": ("+48600100200",),
               "callback_preset": enum_values(Preset)}
 PHONE_HINTS = {"phone": ("601 234 567", "+48600100200", "+44 20 7946 0958", "123"), "label": ("córka",)}
 CONTACT_HINTS = {"route": enum_values(ContactRoute), "sent_on": ("2026-03-02", "02.03.2026", "2099-01-01", "1999-12-31")}
@@ -376,8 +376,8 @@ def _failed_call(world: World) -> Prepared:
     world.db.add(CallAttempt(case_id=case.id or 0, worker_id=world.me().id or 0, number="+48600100200",
                              outcome=CallOutcome.NO_ANSWER, at=dt.datetime.now(dt.UTC)))
     world.db.commit()
-    return Prepared(url={"case_id": case.id}, fields=("retry_preset", "retry_at", "note", "from"),
-                    hints={"retry_preset": enum_values(Preset), "from": ("today", "case"),
+    return Prepared(url={"case_id": case.id}, fields=("retry_preset", "retry_at", "note"),
+                    hints={"retry_preset": enum_values(Preset),
                            "retry_at": ("2026-03-02T10:00", "jutro")})
 
 
@@ -516,6 +516,9 @@ TARGETS: dict[str, Target] = {
     "cases.log_call": Target((Role.WORKER,), lambda w: Prepared(
         url={"case_id": w.case().id}, fields=CALL_FIELDS, hints=CALL_HINTS)),
     "cases.book_retry": Target((Role.WORKER,), _failed_call),
+    "worklist.log_call": Target((Role.WORKER,), lambda w: Prepared(
+        url={"case_id": w.case().id}, fields=CALL_FIELDS, hints=CALL_HINTS)),
+    "worklist.book_retry": Target((Role.WORKER,), _failed_call),
     "cases.add_phone": Target((Role.WORKER,), lambda w: Prepared(
         url={"case_id": w.case().id}, fields=("phone", "label"), hints=PHONE_HINTS)),
     "cases.correct_phone": Target((Role.WORKER,), _wrong_phone),

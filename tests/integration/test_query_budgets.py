@@ -3,18 +3,24 @@
 Counted with tests/querycount.py on the test engine (transaction control not counted). Recording an audit event
 is budgeted on its own, AUDIT_BUDGET per event: with one chain per office (issue 14 item 3) an event still costs
 three statements (read the office's head, insert the event, move the head). The screen's budget is for everything
-else; measured: autosave 8 + 3, runner 10 + 3, today 10 (one total budget would not fit the issue's numbers).
+else; measured: autosave 8 + 3, runner 10 + 3, today 10 (one total budget would not fit the issue's numbers). The case
+page and the interview summary are built by their views (with the cards other features add, app/web/parts.py):
+their count does not grow with the calls, documents or answers.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.auth.models import Office, User
-from app.interviews.models import Interview
+from app.cases.models import CallAttempt, CallOutcome, Case
+from app.documents.models import CaseDocument, DocumentChannel, DocumentKind
+from app.interviews.models import Answer, Interview
 from tests import factories
 from tests.conftest import token
 from tests.integration.interviews.conftest import make_case, save, start
@@ -23,6 +29,8 @@ from tests.querycount import Counted, count_queries
 AUTOSAVE_BUDGET = 8
 RUNNER_BUDGET = 10
 TODAY_BUDGET = 10
+CASE_PAGE_BUDGET = 22
+SUMMARY_BUDGET = 10
 AUDIT_BUDGET = 3
 AUDIT_TABLES = ("audit_head", "audit_event")
 
@@ -85,3 +93,55 @@ def test_today_list_costs_the_same_with_1_and_30_cases(
     db.commit()
     thirty = _today_count(app, client)
     assert thirty == one
+
+
+def _page_count(app: Flask, client: FlaskClient, url: str, budget: int) -> int:
+    client.get(url)
+    with count_queries(app) as counted:
+        response = client.get(url)
+    assert response.status_code == 200
+    _within(counted, budget, events=1)  # the page records who saw it
+    return counted.total
+
+
+def _add_calls_and_documents(db: Session, case: Case, worker: User, n: int) -> None:
+    for i in range(n):
+        db.add(CallAttempt(case_id=case.id or 0, worker_id=worker.id or 0, number="+48600100200",
+                           outcome=CallOutcome.NO_ANSWER, at=datetime(2026, 3, 2, 9, tzinfo=UTC) + timedelta(hours=i)))
+        db.add(CaseDocument(office_id=case.office_id, case_id=case.id or 0, kind=DocumentKind.OTHER,
+                            channel=DocumentChannel.EMAIL, received_on=date(2026, 3, 2), filename=f"skan-{i}.pdf",
+                            media_type="application/pdf", size_bytes=4, sha256=f"{i:064x}", data=b"%PDF",
+                            uploaded_by_id=worker.id or 0))
+    db.commit()
+
+
+def test_case_page_costs_the_same_with_1_and_12_calls_and_documents(
+    app: Flask, client: FlaskClient, db: Session, interview: Interview, worker: User
+) -> None:
+    """The case page (phones, calls, interviews, documents, exports, referrals) is built by its view within
+    CASE_PAGE_BUDGET, the same for one call and document as for twelve."""
+    case = db.get(Case, interview.case_id)
+    assert case is not None
+    url = f"/cases/{case.id}"
+    _add_calls_and_documents(db, case, worker, 1)
+    one = _page_count(app, client, url, CASE_PAGE_BUDGET)
+    _add_calls_and_documents(db, case, worker, 11)
+    assert _page_count(app, client, url, CASE_PAGE_BUDGET) == one
+
+
+def test_summary_costs_the_same_with_2_and_12_answers(
+    app: Flask, client: FlaskClient, db: Session, interview: Interview
+) -> None:
+    """The interview summary (answers by section, the report card, the documents) stays within SUMMARY_BUDGET
+    whatever the number of answers."""
+    url = f"/interviews/{interview.id}/summary"
+    assert save(client, interview, "city", "Łódź").status_code == 200
+    assert save(client, interview, "postcode", "90-001").status_code == 200
+    few = _page_count(app, client, url, SUMMARY_BUDGET)
+    for key, value in (("full_name", "Halina Wróblewska"), ("address", "ul. Piotrkowska 12 m. 3"),
+                       ("phone", "600100200"), ("email", "ala@example.pl"), ("place_of_stay", "Oficyna"),
+                       ("citizenship", "polskie"), ("id_document", "ABC123456"), ("answered_by_name", "Halina"),
+                       ("identity_other", "list"), ("safe_callback_times", "wieczorem")):
+        assert save(client, interview, key, value).status_code == 200
+    assert len(db.exec(select(Answer).where(Answer.interview_id == interview.id)).all()) >= 12
+    assert _page_count(app, client, url, SUMMARY_BUDGET) == few

@@ -7,11 +7,8 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[2] / "app"
 LIMIT = 400
 
-# Modules still over the limit, each with the work that brings it under. The lead empties this after merging.
-ALLOWED_OVER = {
-    # The today view is moving out into app/worklist/ (issue 14, helper p14pages).
-    "cases/routes.py",
-}
+# Modules allowed over the limit while they are being split (empty: every module fits).
+ALLOWED_OVER: set[str] = set()
 
 
 def _lines(path: Path) -> int:

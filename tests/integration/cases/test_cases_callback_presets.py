@@ -32,10 +32,12 @@ def case(worker: User, case_factory: Callable[..., Case]) -> Case:
     return case_factory(assigned=worker, phones=(NUMBER,))
 
 
-def _preset(client: FlaskClient, case: Case, code: str, headers: dict[str, str] | None = None, **extra: str):  # type: ignore[no-untyped-def]
+def _preset(client: FlaskClient, case: Case, code: str, headers: dict[str, str] | None = None,  # type: ignore[no-untyped-def]
+            *, today: bool = False, **extra: str):
     data = {"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "call_back", "callback_preset": code,
             "callback_at": "", **extra}
-    return client.post(f"/cases/{case.id}/calls", data=data, headers=headers or {})
+    return client.post(f"/today/cases/{case.id}/calls" if today else f"/cases/{case.id}/calls", data=data,
+                       headers=headers or {})
 
 
 @pytest.mark.dates
@@ -84,7 +86,7 @@ def test_a_preset_means_call_back_whatever_was_ticked(client: FlaskClient, case:
 @pytest.mark.dates
 def test_preset_from_today_with_htmx_returns_the_list(client: FlaskClient, case: Case, db: Session) -> None:
     """With htmx the today list comes back as a fragment with the status line."""
-    response = _preset(client, case, "in_1h", headers={"HX-Request": "true"}, **{"from": "today"})
+    response = _preset(client, case, "in_1h", headers={"HX-Request": "true"}, today=True)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body and 'id="today-list"' in body
     assert "Oddzwonienie dodane do listy." in body

@@ -21,9 +21,10 @@ from tests.conftest import token
 NUMBER = "+48601234567"
 
 
-def _call(client: FlaskClient, case: Case, outcome: str, **extra: str):  # type: ignore[no-untyped-def]
+def _call(client: FlaskClient, case: Case, outcome: str, *, today: bool = False, **extra: str):  # type: ignore[no-untyped-def]
+    """A call logged from the case page, or from a card of the today list (its own route)."""
     data = {"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": outcome, **extra}
-    return client.post(f"/cases/{case.id}/calls", data=data)
+    return client.post(f"/today/cases/{case.id}/calls" if today else f"/cases/{case.id}/calls", data=data)
 
 
 @pytest.fixture
@@ -98,9 +99,9 @@ def test_call_back_without_a_time_keeps_the_note(client: FlaskClient, case: Case
 def test_call_back_error_from_today_returns_the_list_fragment(client: FlaskClient, case: Case) -> None:
     """With htmx from the today screen, the error comes back inside the list, the details opened."""
     response = client.post(
-        f"/cases/{case.id}/calls",
+        f"/today/cases/{case.id}/calls",
         data={"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "call_back", "callback_at": "jutro",
-              "from": "today", "note": "Wieczorem"},
+              "note": "Wieczorem"},
         headers={"HX-Request": "true"},
     )
     body = response.get_data(as_text=True)
@@ -113,8 +114,8 @@ def test_call_back_error_from_today_returns_the_list_fragment(client: FlaskClien
 def test_one_tap_from_today_with_htmx_rerenders_the_list(client: FlaskClient, case: Case) -> None:
     """A quick outcome via htmx answers with the refreshed list and a status line."""
     response = client.post(
-        f"/cases/{case.id}/calls",
-        data={"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "busy", "from": "today"},
+        f"/today/cases/{case.id}/calls",
+        data={"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "busy"},
         headers={"HX-Request": "true"},
     )
     body = response.get_data(as_text=True)
@@ -124,7 +125,7 @@ def test_one_tap_from_today_with_htmx_rerenders_the_list(client: FlaskClient, ca
 
 def test_one_tap_from_today_without_javascript_redirects_back(client: FlaskClient, case: Case) -> None:
     """Without htmx the same form posts and returns to the today screen with a message."""
-    response = _call(client, case, "voicemail", **{"from": "today"})
+    response = _call(client, case, "voicemail", today=True)
     assert response.status_code == 302 and response.headers["Location"].endswith("/today")
     assert "zapisano „poczta głosowa”" in client.get("/today").get_data(as_text=True)
 
@@ -192,8 +193,8 @@ def test_answered_call_leads_to_the_case_page(client: FlaskClient, case: Case, d
 def test_answered_call_with_htmx_uses_hx_redirect(client: FlaskClient, case: Case) -> None:
     """From the today screen htmx follows HX-Redirect to the case page."""
     response = client.post(
-        f"/cases/{case.id}/calls",
-        data={"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "answered", "from": "today"},
+        f"/today/cases/{case.id}/calls",
+        data={"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "answered"},
         headers={"HX-Request": "true"},
     )
     assert f"/cases/{case.id}?answered=" in response.headers["HX-Redirect"]
@@ -235,8 +236,8 @@ def test_refused_call_from_today_says_why_even_when_the_case_is_not_on_the_list(
     """A refused call posted from "Dzisiaj" for a case the list does not show still answers with an alert and why."""
     unassigned = case_factory(name="Sprawa Spoza Listy", phones=(NUMBER,))
     response = client.post(
-        f"/cases/{unassigned.id}/calls",
-        data={"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "no-such-outcome", "from": "today"},
+        f"/today/cases/{unassigned.id}/calls",
+        data={"csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": "no-such-outcome"},
         headers={"HX-Request": "true"},
     )
     body = response.get_data(as_text=True)

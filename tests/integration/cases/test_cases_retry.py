@@ -23,14 +23,13 @@ def case(worker: User, case_factory: Callable[..., Case]) -> Case:
 
 
 def _call(client: FlaskClient, case: Case, outcome: str) -> None:
-    response = client.post(f"/cases/{case.id}/calls", data={
-        "csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": outcome, "from": "today"})
+    response = client.post(f"/today/cases/{case.id}/calls", data={
+        "csrf_token": token(client, "/cases"), "number": NUMBER, "outcome": outcome})
     assert response.status_code in (200, 302)
 
 
 def _retry(client: FlaskClient, case: Case, *, htmx: bool = True, **fields: str):  # type: ignore[no-untyped-def]
-    return client.post(f"/cases/{case.id}/retry", data={"csrf_token": token(client, "/cases"), "from": "today",
-                                                        **fields},
+    return client.post(f"/today/cases/{case.id}/retry", data={"csrf_token": token(client, "/cases"), **fields},
                        headers={"HX-Request": "true"} if htmx else {})
 
 

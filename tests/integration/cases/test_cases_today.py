@@ -74,7 +74,7 @@ def test_today_is_empty_with_a_friendly_message(client: FlaskClient, login_as: C
 
 
 def test_worker_lands_on_today(client: FlaskClient, login_as: Callable[..., User]) -> None:
-    """The worker's start page is cases.today."""
+    """The worker's start page is worklist.today."""
     login_as(Role.WORKER)
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/today")
@@ -143,7 +143,7 @@ def test_long_sections_show_the_first_cases_and_a_link_to_all(
     client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
 ) -> None:
     """A worker with many new applications gets the first ones (urgent first) and "show all" for the rest."""
-    from app.cases.routes import TODAY_SECTION_LIMIT
+    from app.worklist.routes import TODAY_SECTION_LIMIT
 
     me = login_as(Role.WORKER)
     count = TODAY_SECTION_LIMIT + 3
@@ -159,3 +159,18 @@ def test_long_sections_show_the_first_cases_and_a_link_to_all(
     everything = client.get("/today?show=to-call").get_data(as_text=True)
     assert all(f"Wnioskodawca Numer{n:02d}" in everything for n in range(count))
     assert "Pokaż wszystkie" not in everything
+
+
+def test_a_cards_other_outcome_form_is_loaded_when_opened(
+    client: FlaskClient, login_as: Callable[..., User], case_factory: Callable[..., Case]
+) -> None:
+    """The list carries the one-tap outcomes; the "other outcome" form comes when the card's details are opened
+    (htmx), with a link to the same form on the case page without JavaScript."""
+    worker = login_as(Role.WORKER)
+    case = case_factory(assigned=worker, name="Leokadia Późna", phones=("+48601234567",))
+    page = client.get("/today").get_data(as_text=True)
+    assert f'hx-get="/today/cases/{case.id}/call-form" hx-trigger="toggle once"' in page
+    assert f'href="/cases/{case.id}#h-phones"' in page and "Oddzwonić (dzień i godzina)" not in page
+    form = client.get(f"/today/cases/{case.id}/call-form", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in form and "Oddzwonić (dzień i godzina)" in form
+    assert f'hx-post="/today/cases/{case.id}/calls" hx-target="#today-list"' in form

@@ -22,12 +22,14 @@ NUMBER = "+48601234567"
 def test_the_case_page_and_the_call_form_link_the_guides(
     client: FlaskClient, db: Session, office: Office, login_as: Callable[..., User]
 ) -> None:
-    """The case page offers every guide for this case; so does the call form on the today list."""
+    """The case page offers every guide for this case; so does the call form on the today list (when opened)."""
     worker = login_as(Role.WORKER)
     case = make_case(db, office, assigned=worker, phones=(NUMBER,))
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f'href="/cases/{case.id}/guides/epuap"' in page and f'href="/cases/{case.id}/guides/profil-zaufany"' in page
-    assert f'href="/cases/{case.id}/guides/epuap"' in client.get("/today").get_data(as_text=True)
+    # On the today list the guides come with the card's "other outcome" form, loaded when it is opened.
+    form = client.get(f"/today/cases/{case.id}/call-form", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'href="/cases/{case.id}/guides/epuap"' in form
 
 
 def test_ticks_are_kept_on_the_server_and_the_outcome_lands_in_the_case_history(

@@ -291,8 +291,13 @@ def test_case_partial_lists_interviews_and_offers_start(
 
         principal = load_principal(db, worker.id)  # type: ignore[arg-type]
         login_user(principal)  # type: ignore[arg-type]
-        html = render_template("interviews/_case_interviews.html", case=case)
+        from app.web import parts
+
+        def cards(of):  # type: ignore[no-untyped-def]
+            return parts.build("case", session=db, actor=principal, case=of)
+
+        html = render_template("interviews/_case_interviews.html", case=case, parts=cards(case))
         assert "w toku" in html and f'href="/interviews/{interview.id}"' in html and "Wróć do wywiadu w toku" in html
         fresh = make_case(db, db.get(Office, case.office_id), worker)  # type: ignore[arg-type]
-        html = render_template("interviews/_case_interviews.html", case=fresh, answered_call_id=7)
+        html = render_template("interviews/_case_interviews.html", case=fresh, parts=cards(fresh), answered_call_id=7)
         assert f'action="/cases/{fresh.id}/interviews"' in html and 'name="call_attempt_id" value="7"' in html

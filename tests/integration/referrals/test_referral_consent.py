@@ -211,8 +211,11 @@ def test_case_hook_shows_the_referral_history(app: Any, db: Session, user_factor
         from flask import render_template
         from flask_login import login_user
 
+        from app.web import parts
+
         login_user(principal_of(db, worker))
-        html = render_template("referrals/_case_referrals.html", case=case)
+        cards = parts.build("case", session=db, actor=principal_of(db, worker), case=case)
+        html = render_template("referrals/_case_referrals.html", case=case, parts=cards)
     assert "utrata pracy lub dochodu" in html
     assert "wysoki priorytet" in html
     assert f"/cases/{case.id}/referrals/new" in html

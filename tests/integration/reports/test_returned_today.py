@@ -47,3 +47,21 @@ def test_popraw_wywiad_opens_the_first_commented_question(
     expected = f"/interviews/{interview.id}?section=segment_a#q-full_name"
     assert expected in own.get("/today").get_data(as_text=True)
     assert expected in own.get(f"/reports/{submitted.id}").get_data(as_text=True)
+
+
+def test_today_with_a_returned_report_stays_within_its_budget(
+    app: Flask, db: Session, submitted: Report, interview: Interview, worker: User, supervisor: User
+) -> None:
+    """The returned reports (with their comment counts and where fixing starts) cost one statement on "Dzisiaj",
+    and the menu badge none: the list stays within the today budget (tests/integration/test_query_budgets.py)."""
+    from tests.integration.test_query_budgets import TODAY_BUDGET, _within
+    from tests.querycount import count_queries
+
+    _return(app, submitted, supervisor)
+    own = _client(app, worker)
+    own.get("/today")
+    with count_queries(app) as counted:
+        page = own.get("/today").get_data(as_text=True)
+    assert "uwagi kierownika: 2" in page
+    _within(counted, TODAY_BUDGET, events=0)
+    assert counted.touching("review_comment") == 1 and counted.touching("report") == 1, counted.report()

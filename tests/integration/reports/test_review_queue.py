@@ -19,6 +19,7 @@ from app.interviews.models import Interview, InterviewState
 from app.reports.demo import make_finished_interview
 from app.reports.models import Report
 from app.reports.states import ReportState
+from app.web import parts
 from tests.conftest import login
 
 from .conftest import make_case, submit
@@ -85,11 +86,14 @@ def test_dashboard_counts_states_and_overdue_deadlines(app: Flask, db: Session, 
 
 def test_interview_actions_hook_offers_signing_only_to_its_worker(app: Flask, db: Session, interview: Interview,
                                                                    worker: User, supervisor: User) -> None:
-    """The runner's summary hook shows "Podpisz i wyślij do zatwierdzenia" to the interview's worker only."""
+    """The runner's summary hook (built by the view: app/web/parts.py) shows "Podpisz i wyślij do zatwierdzenia" to the interview's worker only."""
     def render_for(user: User) -> str:
         with app.test_request_context():
-            login_user(load_principal(db, user.id or 0))  # type: ignore[arg-type]
-            return render_template_string('{% include "reports/_interview_actions.html" %}', interview=interview)
+            principal = load_principal(db, user.id or 0)
+            login_user(principal)  # type: ignore[arg-type]
+            cards = parts.build("interview", session=db, actor=principal, interview=interview)
+            return render_template_string('{% include "reports/_interview_actions.html" %}', interview=interview,
+                                          parts=cards)
 
     assert "Podpisz i wyślij do zatwierdzenia" in render_for(worker)
     assert "zakończony, niewysłany" in render_for(worker)

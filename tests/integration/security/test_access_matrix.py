@@ -299,7 +299,6 @@ MATRIX: dict[tuple[str, str], str] = {
     ('cases.new', 'POST'): 'LAAFAAA',
     ('cases.record_contact', 'POST'): 'LAHFAAH',
     ('cases.team', 'GET'): 'LFFFAAA',
-    ('cases.today', 'GET'): 'LAAFFFA',
     ('formstore.index', 'GET'): 'LFFFFAH',
     ('formstore.preview', 'GET'): 'LFFFFAH',
     ('formstore.publish', 'POST'): 'LFFFFAH',
@@ -424,6 +423,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ('handoff.interview_json', 'GET'): 'LAHFAFH',
     ('statistics.download', 'GET'): 'LFFFAFA',
     ('statistics.index', 'GET'): 'LFFFAFA',
+    ('worklist.book_retry', 'POST'): 'LAHFFFH',
+    ('worklist.call_form', 'GET'): 'LAHFFFH',
+    ('worklist.log_call', 'POST'): 'LAHFFFH',
+    ('worklist.today', 'GET'): 'LAAFFFA',
 }
 CODES = {"A": ALLOW, "L": LOGIN, "F": FORBID, "H": HIDDEN}
 

@@ -60,8 +60,9 @@ def test_the_question_template_names_only_known_types() -> None:
     template = (ROOT / "templates" / "interviews" / "_question.html").read_text(encoding="utf-8")
     named = set(re.findall(r"q\.type\s*==\s*'(\w+)'", template))
     named |= {t for group in re.findall(r"q\.type in \(([^)]*)\)", template) for t in re.findall(r"'(\w+)'", group)}
-    kinds = template.split("{%- set kinds = {", 1)[1].split("} -%}", 1)[0]
-    input_kinds = set(re.findall(r"'(\w+)':", kinds))
+    kinds = template.split("{#- (input type, inputmode", 1)[1].split("{%- else %}{% set kind =", 1)[0]
+    input_kinds = set(re.findall(r"q\.type == '(\w+)'", kinds))
+    input_kinds |= {t for group in re.findall(r"q\.type in \(([^)]*)\)", kinds) for t in re.findall(r"'(\w+)'", group)}
     assert named and input_kinds
     assert named <= set(QUESTION_TYPES)
     assert input_kinds <= set(_SCALAR_PARSERS)
