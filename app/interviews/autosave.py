@@ -7,12 +7,13 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
 
@@ -20,7 +21,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import Principal
 from app.clock import utcnow
-from app.db import dialect_insert, lock_row
+from app.db import dialect_insert, lock_row, start_writing
 from app.errors import NotFound
 from app.fields import FieldProblem, check_length
 from app.formdefs import (
@@ -167,6 +168,35 @@ def newer_elsewhere(session: Session, row: Answer, *, base_revision: int | None,
     return Conflict(who.full_name if who else "?", row.updated_at)
 
 
+@dataclass(frozen=True)
+class _Typed:
+    """One answer as it is to be stored: raw text, validated storage value (JSON) and its validation error."""
+
+    raw: str
+    value: str | None
+    error: LocalText | None
+
+    @property
+    def valid(self) -> bool:
+        return self.error is None
+
+    def same_as(self, row: Answer | None) -> bool:
+        return row is not None and row.raw == self.raw and row.value == self.value and row.valid == self.valid
+
+
+def _typed(form: FormDefinition, question: Question, key: str, raw: Raw, answers: Mapping[str, Any],
+           state: AnswerState | None) -> _Typed:
+    """Validate one answer against the interview's answers (and their evaluation, when the state has it)."""
+    checked, raw_text = _normalise(question, raw)
+    if question.type == "repeat":
+        # A member count posted by hand is bounded, so no one can make the screen render millions of members.
+        count = min(parse_id(raw_text) or 0, question.max_count or MAX_MEMBERS)
+        return _Typed(str(count), json.dumps(count), None)
+    result = validate_answer(form, answers, key, checked, evaluation=state.evaluation if state else None)
+    stored = to_storage(question, result.value) if result.ok else None
+    return _Typed(raw_text, json.dumps(stored, ensure_ascii=False) if stored is not None else None, result.error)
+
+
 def write_answer(
     session: Session,
     actor: Principal,
@@ -192,19 +222,7 @@ def write_answer(
         answers = state.answers
     elif answers is None:
         answers = load_answers(session, interview.id)
-    checked, raw_text = _normalise(question, raw)
-    if question.type == "repeat":
-        error = None
-        # A member count posted by hand is bounded, so no one can make the screen render millions of members.
-        count = min(parse_id(raw_text) or 0, question.max_count or MAX_MEMBERS)
-        value: str | None = json.dumps(count)
-        raw_text = str(count)
-    else:
-        result = validate_answer(form, answers, key, checked, evaluation=state.evaluation if state else None)
-        error = result.error
-        stored = to_storage(question, result.value) if result.ok else None
-        value = json.dumps(stored, ensure_ascii=False) if stored is not None else None
-    valid = error is None
+    typed = _typed(form, question, key, raw, answers, state)
     # Locked (PostgreSQL), the interview first and then the answer, always in this order (no deadlock between a
     # section save and an autosave): a second device saving the same answer waits, so no revision counts twice.
     if state is None:
@@ -212,19 +230,34 @@ def write_answer(
         row = _answer_row(session, interview.id, key)
     else:
         row = state.rows.get(key)
-    if row is not None and row.raw == raw_text and row.value == value and row.valid == valid:
-        return Saved(key, question, row, error, changed=False, before=state, after=state)
-    conflict = None
+    if typed.same_as(row):
+        assert row is not None  # noqa: S101
+        return Saved(key, question, row, typed.error, changed=False, before=state, after=state)
+    conflict = None if row is None else newer_elsewhere(session, row, base_revision=base_revision, client_id=client_id)
     now = utcnow()
+    interview.updated_at = now
+    interview.answers_version += 1
+    if section is not None:
+        interview.current_section = section
+    session.add(interview)
+    return _store(session, actor, interview, question, key, typed, row, now, client_id=client_id, conflict=conflict,
+                  state=state)
+
+
+def _store(session: Session, actor: Principal, interview: Interview, question: Question, key: str, typed: _Typed,
+           row: Answer | None, now: dt.datetime, *, client_id: str, conflict: Conflict | None,
+           state: AnswerState | None) -> Saved:
+    """Write the answer (first value or change) and its history row; the interview row is already updated."""
+    assert interview.id is not None  # noqa: S101
+    raw_text, value, valid = typed.raw, typed.value, typed.valid
     if row is None:
         row, inserted = _first_save(session, actor, interview.id, key, raw_text, value, valid, now)
         if not inserted:
             # Another request saved the first value at the same moment: this save changes it like any later one.
-            if row.raw == raw_text and row.value == value and row.valid == valid:
-                return Saved(key, question, row, error, changed=False, before=state, after=state)
+            if typed.same_as(row):
+                return Saved(key, question, row, typed.error, changed=False, before=state, after=state)
             row = _changed(row, raw_text, value, valid, actor, now)
     else:
-        conflict = newer_elsewhere(session, row, base_revision=base_revision, client_id=client_id)
         row = _changed(row, raw_text, value, valid, actor, now)
     session.add(row)
     change = AnswerChange(
@@ -238,15 +271,46 @@ def write_answer(
         client_id=client_id[:64],
     )
     session.add(change)
-    interview.updated_at = now
-    if section is not None:
-        interview.current_section = section
-    session.add(interview)
     if valid and key in carry.CASE_KEYS and client_id != carry.CASE_PREFILL:
         carry.flow_back(session, actor=actor, interview=interview, key=key, value=json.loads(value) if value else None)
     session.flush()
-    return Saved(key, question, row, error, changed=True, conflict=conflict, before=state,
+    return Saved(key, question, row, typed.error, changed=True, conflict=conflict, before=state,
                  after=state.with_row(row) if state is not None else None, change_id=change.id)
+
+
+def _claim(session: Session, interview: Interview, seen: tuple[int, str], now: dt.datetime, section: str) -> bool:
+    """Take the interview for this save if its answers and state are still those read (one UPDATE, under the lock).
+
+    The UPDATE is also the interview's row lock on PostgreSQL (taken before the answer's, as everywhere).
+    """
+    version, state = seen
+    result = session.execute(
+        update(Interview)
+        .where(col(Interview.id) == interview.id, col(Interview.answers_version) == version,
+               col(Interview.state) == state)
+        .values(updated_at=now, current_section=section, answers_version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], result).rowcount != 1:
+        return False
+    for name, value in (("updated_at", now), ("current_section", section), ("answers_version", version + 1)):
+        set_committed_value(interview, name, value)
+    return True
+
+
+def _fresh_rows(session: Session, interview_id: int) -> dict[str, Answer]:
+    rows = session.exec(
+        select(Answer).where(Answer.interview_id == interview_id).execution_options(populate_existing=True)
+    ).all()
+    return {row.key: row for row in rows}
+
+
+def _check_member(key: str, state: AnswerState) -> None:
+    parsed = parse_key(key)
+    if parsed.group is not None and parsed.index is not None:
+        count = state.evaluation.counts.get(parsed.group, 0)
+        if parsed.index >= count:
+            raise InterviewError(str(_l("Tej osoby nie ma już na liście.")), 409)
 
 
 def save_answer(
@@ -258,31 +322,44 @@ def save_answer(
     raw: Raw,
     client_id: str = "",
     base_revision: int | None = None,
-    locked: bool = False,
 ) -> Saved:
     """Autosave one answer: raw always, value only when valid; the later save wins and the earlier device is told.
 
-    Saying "no" to the safety question interrupts the interview at once (state `interrupted`). `locked`: the
-    caller read the interview with get_interview(lock=True) in this transaction.
+    Saying "no" to the safety question interrupts the interview at once (state `interrupted`).
+
+    Everything is read, validated and checked for conflicts first; then (app/db.py `start_writing`: on SQLite the
+    writer turn is taken only now) one conditional UPDATE claims the interview if its answers and state are still
+    those read, and the save writes without reading again. If another save came in between, the answers are read
+    again under the interview's lock and the save is validated against them.
     """
     form = form_of(interview)
     question = question_of(form, key)
     check_writable(interview, question)
-    parsed = parse_key(key)
     assert interview.id is not None  # noqa: S101
-    # Locked (PostgreSQL) before the answers are read: every writer of an interview's answers takes this lock
-    # first, so the state read here stays true until the commit and the answer need not be read again.
-    if not locked:
-        lock_row(session, Interview, interview.id)
+    seen = (interview.answers_version, str(interview.state))
     state = AnswerState(form, answer_rows(session, interview.id))
-    if parsed.group is not None and parsed.index is not None:
-        count = state.evaluation.counts.get(parsed.group, 0)
-        if parsed.index >= count:
-            raise InterviewError(str(_l("Tej osoby nie ma już na liście.")), 409)
-    saved = write_answer(
-        session, actor, interview, form, key, raw, client_id=client_id, answers=None, base_revision=base_revision,
-        state=state, section=question.section,
-    )
+    _check_member(key, state)
+    typed = _typed(form, question, key, raw, state.answers, state)
+    row = state.rows.get(key)
+    if typed.same_as(row):
+        assert row is not None  # noqa: S101
+        return Saved(key, question, row, typed.error, changed=False, before=state, after=state)
+    conflict = None if row is None else newer_elsewhere(session, row, base_revision=base_revision, client_id=client_id)
+    start_writing(session)
+    now = utcnow()
+    if _claim(session, interview, seen, now, question.section):
+        saved = _store(session, actor, interview, question, key, typed, row, now, client_id=client_id,
+                       conflict=conflict, state=state)
+    else:
+        # Another save (or a finish) came in between: read again, locked (PostgreSQL), and save against that.
+        lock_row(session, Interview, interview.id)
+        check_writable(interview, question)
+        state = AnswerState(form, _fresh_rows(session, interview.id))
+        _check_member(key, state)
+        saved = write_answer(
+            session, actor, interview, form, key, raw, client_id=client_id, answers=None,
+            base_revision=base_revision, state=state, section=question.section,
+        )
     if saved.changed:
         record(
             session,

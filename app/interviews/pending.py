@@ -227,6 +227,11 @@ def give_up(session: Session, *, actor: Principal, interview: Interview, draft: 
            object_id=interview.id, key=key)
 
 
+def keeps_values(session: Session, *, user_id: int, interview: Interview) -> bool:
+    """Whether values the user typed into this interview are kept for them (read before an autosave writes)."""
+    return interview.id is not None and drafts.record_draft(session, user_id, OBJECT_TYPE, interview.id) is not None
+
+
 def note_stored(
     session: Session, *, user_id: int, interview: Interview, saved: Iterable[autosave.Saved], client_id: str
 ) -> None:
