@@ -147,7 +147,7 @@ def review(session: Session, interview: Interview, draft: ResumeDraft, *, lang: 
         conflict = None
         if row is not None:
             conflict = autosave.newer_elsewhere(
-                session, row, base_revision=entry.get("rev"), client_id=str(entry.get("client") or "")
+                session, row.interview_id, row, base_revision=entry.get("rev"), client_id=str(entry.get("client") or "")
             )
         current = shown(question, answers.raw_of(question, row), lang) if row is not None else ""
         items.append(Pending(key, question.section, form.section(question.section).title.get(lang),
