@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -61,6 +61,9 @@ def record(
     **details: Any,
 ) -> AuditEvent:
     """Append one event to its office's chain in the caller's transaction; details must be ids or codes."""
+    # What the session holds is written first, before the chain's head is locked (PostgreSQL: row locks in the
+    # same order as always, the head last).
+    session.flush()
     chain = chain_of(office_id)
     prev_hash = _locked_head_hash(session, chain)
     event = AuditEvent(
@@ -75,15 +78,15 @@ def record(
         hash="",
     )
     event.hash = _digest(prev_hash, event)
-    # Plain statements (no unit of work: an autosave records one event per save, under SQLite's writer turn).
-    event.id = session.execute(
-        insert(AuditEvent).values(at=event.at, office_id=office_id, actor_id=actor_id, action=action,
-                                  object_type=event.object_type, object_id=event.object_id, details=event.details,
-                                  prev_hash=prev_hash, hash=event.hash).returning(col(AuditEvent.id))
-    ).scalar_one()
-    session.execute(update(AuditHead).where(col(AuditHead.chain) == chain).values(last_hash=event.hash,
-                                                                                   last_id=event.id)
-                    .execution_options(synchronize_session=False))
+    # Prepared statements on the transaction's connection, no unit of work: an autosave records an event per save,
+    # under SQLite's writer turn.
+    connection = session.connection()
+    event.id = connection.execute(_INSERT_EVENT, {
+        "at": event.at, "office_id": office_id, "actor_id": actor_id, "action": action,
+        "object_type": event.object_type, "object_id": event.object_id, "details": event.details,
+        "prev_hash": prev_hash, "hash": event.hash,
+    }).scalar_one()
+    connection.execute(_MOVE_HEAD, {"b_chain": chain, "b_hash": event.hash, "b_id": event.id})
     loaded = session.identity_map.get(identity_key(AuditHead, chain))
     if loaded is not None:
         set_committed_value(loaded, "last_hash", event.hash)
@@ -93,10 +96,17 @@ def record(
     return event
 
 
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_HEADS = AuditHead.__table__  # type: ignore[attr-defined]
+_HEAD_HASH = select(_HEADS.c.last_hash).where(_HEADS.c.chain == bindparam("b_chain")).with_for_update()
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain"))
+              .values(last_hash=bindparam("b_hash"), last_id=bindparam("b_id")))
+
+
 def _locked_head_hash(session: Session, chain: int) -> str:
     """The newest hash of the chain, its head row locked until the transaction ends (created on first use)."""
-    query = select(AuditHead.last_hash).where(col(AuditHead.chain) == chain).with_for_update()
-    last_hash = session.execute(query).scalar()
+    last_hash = session.connection().execute(_HEAD_HASH, {"b_chain": chain}).scalar()
     if last_hash is None:
         return lock_chain(session, None if chain == NO_OFFICE_CHAIN else chain).last_hash
     return str(last_hash)

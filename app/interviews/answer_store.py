@@ -11,9 +11,9 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
@@ -121,14 +121,10 @@ def claim(session: Session, interview: Interview, seen: tuple[int, str], now: dt
     The UPDATE is also the interview's row lock on PostgreSQL (taken before the answer's, as everywhere).
     """
     version, state = seen
-    result = session.execute(
-        update(Interview)
-        .where(col(Interview.id) == interview.id, col(Interview.answers_version) == version,
-               col(Interview.state) == state)
-        .values(updated_at=now, current_section=section, answers_version=version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if cast(CursorResult[Any], result).rowcount != 1:
+    result = session.connection().execute(_CLAIM, {
+        "b_id": interview.id, "b_version": version, "b_state": state, "b_now": now, "b_section": section,
+    })
+    if result.rowcount != 1:
         return False
     for name, value in (("updated_at", now), ("current_section", section), ("answers_version", version + 1)):
         set_committed_value(interview, name, value)
@@ -142,6 +138,7 @@ def write_claimed(session: Session, actor: Principal, interview_id: int, key: st
     Plain statements, no ORM objects; an `Answer` of this row loaded elsewhere in the session is expired, so it is
     read again if used. Returns the stored row and the history row's id.
     """
+    connection = session.connection()
     if row is None:
         inserted = insert_first(session, actor, interview_id, key, typed, now)
         if inserted is None:  # not after a claim: every writer of the answers claims the interview first
@@ -150,19 +147,34 @@ def write_claimed(session: Session, actor: Principal, interview_id: int, key: st
     else:
         stored = StoredAnswer(row.id, interview_id, key, typed.value, typed.raw, typed.valid, row.revision + 1, now,
                               actor.id)
-        session.execute(
-            update(Answer).where(col(Answer.id) == row.id)
-            .values(raw=stored.raw, value=stored.value, valid=stored.valid, revision=stored.revision,
-                    updated_at=now, updated_by_id=actor.id)
-            .execution_options(synchronize_session=False)
-        )
+        connection.execute(_CHANGE_ANSWER, {
+            "b_id": row.id, "b_raw": stored.raw, "b_value": stored.value, "b_valid": stored.valid,
+            "b_revision": stored.revision, "b_now": now, "b_by": actor.id,
+        })
         loaded = session.identity_map.get(identity_key(Answer, row.id))
         if loaded is not None:
             session.expire(loaded)
-    change_id = session.execute(
-        insert(AnswerChange)
-        .values(interview_id=interview_id, key=key, raw=stored.raw, value=stored.value, revision=stored.revision,
-                changed_at=now, changed_by_id=actor.id, client_id=client_id[:64])
-        .returning(col(AnswerChange.id))
-    ).scalar_one()
+    change_id = connection.execute(_INSERT_CHANGE, {
+        "interview_id": interview_id, "key": key, "raw": stored.raw, "value": stored.value,
+        "revision": stored.revision, "changed_at": now, "changed_by_id": actor.id, "client_id": client_id[:64],
+    }).scalar_one()
     return stored, int(change_id)
+
+
+# Prepared once: the autosave's statements under the writer turn are built and checked at import, not per save.
+_INTERVIEWS = Interview.__table__  # type: ignore[attr-defined]
+_ANSWERS = Answer.__table__  # type: ignore[attr-defined]
+_CHANGES = AnswerChange.__table__  # type: ignore[attr-defined]
+_CLAIM = (
+    update(_INTERVIEWS)
+    .where(_INTERVIEWS.c.id == bindparam("b_id"), _INTERVIEWS.c.answers_version == bindparam("b_version"),
+           _INTERVIEWS.c.state == bindparam("b_state"))
+    .values(updated_at=bindparam("b_now"), current_section=bindparam("b_section"),
+            answers_version=_INTERVIEWS.c.answers_version + 1)
+)
+_CHANGE_ANSWER = (
+    update(_ANSWERS).where(_ANSWERS.c.id == bindparam("b_id"))
+    .values(raw=bindparam("b_raw"), value=bindparam("b_value"), valid=bindparam("b_valid"),
+            revision=bindparam("b_revision"), updated_at=bindparam("b_now"), updated_by_id=bindparam("b_by"))
+)
+_INSERT_CHANGE = insert(_CHANGES).returning(_CHANGES.c.id)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from flask import has_app_context
+from sqlalchemy import bindparam
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
@@ -81,9 +82,15 @@ class StoredAnswer:
 
 def stored_answers(session: Session, interview_id: int) -> dict[str, StoredAnswer]:
     """Every stored answer of an interview by key, as plain values (no ORM objects: several times cheaper)."""
-    table = Answer.__table__  # type: ignore[attr-defined]
-    rows = session.execute(select(*table.c).where(table.c.interview_id == interview_id)).all()
-    return {row.key: StoredAnswer(**row._mapping) for row in rows}
+    session.flush()  # answers changed through the ORM in this transaction are read as they are now
+    rows = session.connection().execute(_STORED, {"b_interview": interview_id}).all()
+    return {row.key: StoredAnswer(*row) for row in rows}
+
+
+_ANSWERS = Answer.__table__  # type: ignore[attr-defined]
+_STORED = select(
+    *(_ANSWERS.c[name] for name in StoredAnswer.__dataclass_fields__)
+).where(_ANSWERS.c.interview_id == bindparam("b_interview"))
 
 
 def answer_rows(session: Session, interview_id: int) -> dict[str, Answer]:
