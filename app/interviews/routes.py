@@ -81,9 +81,9 @@ def answer_dom_id(key: str) -> str:
     return dom_id(key)
 
 
-def _interview(interview_id: int, *, lock: bool = False) -> Interview:
+def _interview(interview_id: int) -> Interview:
     try:
-        return access.get_interview(get_session(), me(), interview_id, lock=lock)
+        return access.get_interview(get_session(), me(), interview_id)
     except NotFound:
         abort(404)
 

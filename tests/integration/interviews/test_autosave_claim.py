@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from flask import Flask, g
+from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from app.auth.models import User
@@ -21,6 +24,8 @@ from app.interviews import autosave
 from app.interviews.autosave import save_answer
 from app.interviews.errors import InterviewReadOnly
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
+from tests.conftest import token
+from tests.integration.interviews.conftest import save
 
 
 @contextmanager
@@ -114,3 +119,35 @@ def test_a_save_that_read_before_the_interview_was_finished_is_refused(
         first.rollback()
         with _session(app) as check:
             assert check.exec(select(Answer).where(Answer.interview_id == interview_id, Answer.key == "city")).first() is None
+
+
+def test_the_writer_turn_covers_only_the_writes_of_an_autosave(
+    app: Flask, client: FlaskClient, interview: Interview
+) -> None:
+    """SQLite: every read of an autosave (session, user, interview, answers) runs before BEGIN IMMEDIATE; under
+    the writer turn only the claim, the answer, its history row and the audit event; the reply is built after."""
+    engine = app.extensions[ENGINE_KEY]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the writer turn is SQLite's")
+    save(client, interview, "city", "Łódź")
+    headers = {"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")}
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = client.post(f"/interviews/{interview.id}/answers", data={"key": "city", "city": "Puck"},
+                               headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 200
+    begins = [i for i, s in enumerate(sent) if s.startswith("BEGIN IMMEDIATE")]
+    assert len(begins) == 1, sent
+    turn = sent[begins[0] + 1:]
+    assert turn[0].startswith("UPDATE interview SET"), turn
+    assert [s.split(" ")[0] + " " + s.split(" ")[1 if s.startswith(("UPDATE", "SELECT")) else 2]
+            for s in turn] == ["UPDATE interview", "UPDATE answer", "INSERT answer_change", "SELECT audit_head.last_hash",
+                               "INSERT audit_event", "UPDATE audit_head"], turn
+    assert any(s.startswith("SELECT answer.") for s in sent[:begins[0]]), sent
