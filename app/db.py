@@ -6,9 +6,10 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Engine, Table, event
@@ -19,11 +20,13 @@ from sqlmodel import Session, create_engine, select
 
 ENGINE_KEY = "telewywiad.engine"
 M = TypeVar("M")
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 WRITE_OPTION = "telewywiad_write"
 READ_OPTION = "telewywiad_read"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_FIRST_KEY = "telewywiad_read_first"
 WRITER_WAIT_S = 15.0  # how long a writer queues for its turn before the request fails (SQLite's busy_timeout too)
 
 
@@ -138,7 +141,9 @@ def _configure_sqlite(engine: Engine, *, autocommit: bool) -> None:
         # Page views only read, and in WAL mode readers never block or wait for writers.
         options = conn.get_execution_options()
         reading = options.get(READ_OPTION) or (
-            has_request_context() and request.method in READ_METHODS and not options.get(WRITE_OPTION)
+            has_request_context()
+            and (request.method in READ_METHODS or g.get(READ_FIRST_KEY, False))
+            and not options.get(WRITE_OPTION)
         )
         if reading:
             conn.exec_driver_sql("BEGIN")
@@ -190,6 +195,39 @@ def _close_session(exc: BaseException | None) -> None:
         if exc is not None:
             session.rollback()
         session.close()
+
+
+def reads_first(view: V) -> V:
+    """A POST view that reads everything it needs before it writes (see `start_writing`).
+
+    On SQLite its first transaction is a reader's (plain BEGIN: no writer turn, never waits), so loading the user,
+    the record and whatever is computed from them runs beside other requests' writes; the view calls
+    `start_writing` when it is ready to write, and only the few statements of the write then hold the turn.
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.setdefault(READ_FIRST_KEY, True)
+        return view(*args, **kwargs)
+
+    return cast(V, wrapped)
+
+
+def start_writing(session: Session) -> None:
+    """End the request's reading transaction (if any); its next one takes the writer turn (BEGIN IMMEDIATE).
+
+    What was read stays loaded (expire_on_commit=False) but may be stale by then: the writer checks what it relies
+    on under the lock (e.g. a version column in a conditional UPDATE).
+    """
+    if g.get(READ_FIRST_KEY, False):
+        setattr(g, READ_FIRST_KEY, False)
+        session.commit()
+
+
+def stop_writing(session: Session) -> None:
+    """Commit what a `reads_first` view wrote (the writer turn is given back); what it reads next reads as a reader."""
+    session.commit()
+    setattr(g, READ_FIRST_KEY, True)
 
 
 @contextmanager

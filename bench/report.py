@@ -139,24 +139,32 @@ def _scale(s: dict[str, Any] | None) -> list[str]:
 # that added this table. Shown only next to a budget the run missed.
 CAUSES = {
     "ratio_to_floor": (
-        "The floor is the same stack with one INSERT and an fsync'd COMMIT per request: ~1–2 ms of CPU besides the "
-        "commit, so it reaches hundreds of durable writes a second here (the table above): the database and the "
-        "disk allow that many. Autosave spends ~20–30 ms of Python per save (in-process: 'autosave POST' under "
-        "Data at scale): the interview's answers read several times, the form evaluated more than once, the "
-        "statements counted there, the whole section built to return one field. On SQLite the write transaction "
-        "(and so the writer turn) starts at the request's first query, the user lookup, and lasts to the commit: "
-        "traced in-process, 6–16 ms of a 10–28 ms save, of which the commit (fsync) is ~2 ms and the answer, its "
-        "history row and the audit event (appended to its office's chain) under 1 ms; so saves also run one at "
-        "a time for most of their time. 50 % of the floor on 2 cores leaves ~3 ms of CPU per save: it would take "
-        "items 1 and 2 of issue 14 (one interview state per request: read and evaluate outside the write "
-        "transaction, e.g. `app.db.reading_session`, write the few rows, commit; no queries from templates)."),
+        "The floor is the same stack with one INSERT and an fsync'd COMMIT per request: ~1.2 ms of server CPU per "
+        "request (gunicorn, Flask, one statement, commit), so the database and the disk allow hundreds of durable "
+        "writes a second here (the table above). Since issue 14's last items an autosave holds SQLite's writer "
+        "turn only for its own statements (claim the interview, the answer, its history row, the audit event: "
+        "app/db.py `reads_first`), so saves no longer run one at a time; what limits them is CPU: 7–9 ms of "
+        "server CPU per save (/proc CPU time of the gunicorn workers ÷ saves, 8 clients; 10.5–11.5 ms before). "
+        "By py-spy --gil on the workers: the form evaluated twice (before the save, to validate; after it, for "
+        "visibility, progress and flags) ~18 %, Flask's request machinery (CSRF check, after-request hooks, "
+        "teardown) ~17 %, the audit event ~10 %, rendering the reply ~8 %, loading the user (Flask-Login, ORM) "
+        "~7 %, gunicorn ~6 %, the claim, answer and history statements ~6 %, reading the answers, the interview, "
+        "the kept drafts and the web session ~15 % together, the commit ~3 %. 50 % of the floor on 2 cores "
+        "(shared with wrk) leaves ~2.4 ms of CPU per save, about what this stack spends on an authenticated POST "
+        "with CSRF and a session before any work: not reachable by trimming. It would take a different "
+        "shape: an autosave endpoint outside Flask's request stack (no Flask-Login/ORM user, no Jinja), the "
+        "form compiled to one evaluation that is updated per answer instead of evaluated twice, and the audit "
+        "and history rows written in batches."),
     "paced_p95": (
         "32 paced clients offer 32 saves a second. Where that is near or above autosave's saturated rate in the "
-        "same run (the saturated table: on this shared machine it was), saves queue behind each other and the p95 "
-        "is that queue; where it is well below, the p95 is one save's own time (~20–30 ms of CPU on 2 cores that "
-        "other processes share, see the load average) plus on SQLite an fsync per commit (its tail on this disk: "
-        "the fsync column). The floor, paced the same way beside it, is what the stack and the disk allow. It "
-        "would take the CPU per save down (items 1 and 2 of issue 14); the fsync tail stays."),
+        "same run (the saturated table; other processes share the 2 cores, see the load average), saves queue "
+        "behind each other and the p95 is that queue; where it is well below, the p95 is one save's own time "
+        "(7–9 ms of CPU, stretched by the other processes on the cores) plus on SQLite an fsync per commit (its "
+        "tail on this disk: the fsync column), on PostgreSQL ~12 round trips to server processes that run on the "
+        "same 2 cores (the floor makes 2). The writer turn is held only for the save's statements, so saves "
+        "of different interviews no longer wait for each other's reading, validation and reply. The floor, "
+        "paced the same way beside it, is what the stack and the disk allow. Meeting 40 ms under load would take "
+        "the CPU per save down further (see the ratio row)."),
     "queries": (
         "Issue 14 item 2 is built: page data comes from the views' services and no template runs a query "
         "(tests/integration/test_query_budgets.py: today ≤ 10, runner ≤ 10, autosave ≤ 8, each plus 3 per audit "

@@ -18,9 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, delete, func, select
 
-from app.audit.models import AuditEvent, AuditHead, chain_of
+from app.audit.models import NO_OFFICE_CHAIN, AuditEvent, AuditHead, chain_of
 from app.clock import utcnow
 from app.db import dialect_insert
 
@@ -57,7 +61,11 @@ def record(
     **details: Any,
 ) -> AuditEvent:
     """Append one event to its office's chain in the caller's transaction; details must be ids or codes."""
-    head = lock_chain(session, office_id)
+    # What the session holds is written first, before the chain's head is locked (PostgreSQL: row locks in the
+    # same order as always, the head last).
+    session.flush()
+    chain = chain_of(office_id)
+    prev_hash = _locked_head_hash(session, chain)
     event = AuditEvent(
         at=utcnow(),
         office_id=office_id,
@@ -66,16 +74,42 @@ def record(
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),
         details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
         hash="",
     )
-    event.hash = _digest(head.last_hash, event)
+    event.hash = _digest(prev_hash, event)
+    # Prepared statements on the transaction's connection, no unit of work: an autosave records an event per save,
+    # under SQLite's writer turn.
+    connection = session.connection()
+    event.id = connection.execute(_INSERT_EVENT, {
+        "at": event.at, "office_id": office_id, "actor_id": actor_id, "action": action,
+        "object_type": event.object_type, "object_id": event.object_id, "details": event.details,
+        "prev_hash": prev_hash, "hash": event.hash,
+    }).scalar_one()
+    connection.execute(_MOVE_HEAD, {"b_chain": chain, "b_hash": event.hash, "b_id": event.id})
+    loaded = session.identity_map.get(identity_key(AuditHead, chain))
+    if loaded is not None:
+        set_committed_value(loaded, "last_hash", event.hash)
+        set_committed_value(loaded, "last_id", event.id)
+    make_transient_to_detached(event)
     session.add(event)
-    session.flush()
-    head.last_hash = event.hash
-    head.last_id = event.id or 0
-    session.add(head)
     return event
+
+
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_HEADS = AuditHead.__table__  # type: ignore[attr-defined]
+_HEAD_HASH = select(_HEADS.c.last_hash).where(_HEADS.c.chain == bindparam("b_chain")).with_for_update()
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain"))
+              .values(last_hash=bindparam("b_hash"), last_id=bindparam("b_id")))
+
+
+def _locked_head_hash(session: Session, chain: int) -> str:
+    """The newest hash of the chain, its head row locked until the transaction ends (created on first use)."""
+    last_hash = session.connection().execute(_HEAD_HASH, {"b_chain": chain}).scalar()
+    if last_hash is None:
+        return lock_chain(session, None if chain == NO_OFFICE_CHAIN else chain).last_hash
+    return str(last_hash)
 
 
 def lock_chain(session: Session, office_id: int | None) -> AuditHead:

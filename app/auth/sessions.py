@@ -10,11 +10,13 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import bindparam, select
+from sqlmodel import col
 from werkzeug.datastructures import CallbackDict
 
 from app.auth.models import WebSession
 from app.clock import utcnow
-from app.db import reading_session, standalone_session
+from app.db import READ_OPTION, get_engine, standalone_session
 
 COOKIE_NAME = "tw_session"
 # Session key remembering whose session timed out in this browser (until someone logs in here).
@@ -23,6 +25,12 @@ EXPIRED_KEY = "expired_for"
 # minute, and at most a tenth of the idle limit apart, so a short limit never logs out someone who is typing.
 TOUCH_EVERY = timedelta(seconds=60)
 TOUCH_FRACTION = 10
+
+
+_SESSION_ROW = select(
+    col(WebSession.id_hash), col(WebSession.data), col(WebSession.user_id), col(WebSession.last_seen_at),
+    col(WebSession.created_at),
+).where(col(WebSession.id_hash) == bindparam("id_hash"))
 
 
 def touch_interval(idle: timedelta) -> timedelta:
@@ -79,13 +87,13 @@ class DatabaseSessionInterface(SessionInterface):
         if not token or len(token) > 100:
             return ServerSession(new=True)
         now = utcnow()
-        # Reading the session must not take SQLite's write lock: every request opens one.
-        with reading_session() as db:
-            row = db.get(WebSession, _hash(token))
-            if row is None:
-                return ServerSession(new=True)
-            id_hash, raw, user_id = row.id_hash, row.data, row.user_id
-            last_seen_at, created_at = row.last_seen_at, row.created_at
+        # Reading the session must not take SQLite's write lock: every request opens one. One plain SELECT on a
+        # reader's connection (no ORM session or object: this runs before every request).
+        with get_engine().execution_options(**{READ_OPTION: True}).connect() as connection:
+            row = connection.execute(_SESSION_ROW, {"id_hash": _hash(token)}).first()
+        if row is None:
+            return ServerSession(new=True)
+        id_hash, raw, user_id, last_seen_at, created_at = row
         data = json.loads(raw)
         expired_for = data.get(EXPIRED_KEY)
         if now - last_seen_at > self.idle or now - created_at > self.max_age:

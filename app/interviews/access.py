@@ -24,12 +24,12 @@ def can_reach(principal: Principal, interview: Interview, case: Case | None) -> 
     return False
 
 
-def get_interview(session: Session, principal: Principal, interview_id: int, *, lock: bool = False) -> Interview:
+def get_interview(session: Session, principal: Principal, interview_id: int) -> Interview:
     """The interview if the principal may reach it; NotFound otherwise (also for another office's).
 
-    `lock` reads it FOR UPDATE (PostgreSQL), as an autosave must before it reads the answers (see save_answer).
+    Read without a lock: a save claims it later (autosave.save_answer), or locks it (write_answer).
     """
-    interview = session.get(Interview, interview_id, with_for_update=True if lock else None)
+    interview = session.get(Interview, interview_id)
     if interview is None:
         raise NotFound(interview_id)
     # The case decides only for a worker reaching someone else's interview: not read otherwise.

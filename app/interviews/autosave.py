@@ -17,10 +17,9 @@ from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
 
 from app import audit
-from app.auth.models import User
 from app.auth.services import Principal
 from app.clock import utcnow
-from app.db import dialect_insert, lock_row
+from app.db import lock_row, start_writing
 from app.errors import NotFound
 from app.fields import FieldProblem, check_length
 from app.formdefs import (
@@ -30,12 +29,20 @@ from app.formdefs import (
     answer_key,
     evaluate,
     parse_key,
-    to_storage,
-    validate_answer,
 )
 from app.formdefs.keys import question_for_key
 from app.interviews import carry
-from app.interviews.answers import Raw, answer_rows, form_of, load_answers
+from app.interviews.answer_store import (
+    Conflict,
+    Typed,
+    claim,
+    insert_first,
+    newer_elsewhere,
+    normalise,
+    typed_answer,
+    write_claimed,
+)
+from app.interviews.answers import AnswerRow, Raw, form_of, load_answers, stored_answers
 from app.interviews.errors import InterviewError, InterviewReadOnly, NotesTooLong
 from app.interviews.interview_state import AnswerState
 from app.interviews.lifecycle import SAFETY_SECTION, interrupt_unsafe
@@ -43,20 +50,10 @@ from app.interviews.models import Answer, AnswerChange, Interview, InterviewStat
 from app.web.ids import parse_id
 
 INTERRUPT_ACTION = "interrupt_unsafe"
-# Members of a repeat group without its own max_count (a household is never this large).
-MAX_MEMBERS = 100
 NOTES_MAX = 20_000
 
 
 # --------------------------------------------------------------------------- saving answers
-
-
-@dataclass
-class Conflict:
-    """The answer had been changed elsewhere since this device last saw it."""
-
-    by_name: str
-    at: dt.datetime
 
 
 @dataclass
@@ -65,14 +62,14 @@ class Saved:
 
     key: str
     question: Question
-    row: Answer
+    row: AnswerRow
     error: LocalText | None = None
     changed: bool = True
     conflict: Conflict | None = None
     interrupted: bool = False
     # The interview's answers before and after this save (autosave: read once, see interview_state).
-    before: AnswerState | None = None
-    after: AnswerState | None = None
+    before: AnswerState[Any] | None = None
+    after: AnswerState[Any] | None = None
     # The history row this save wrote: its id grows with every save of the interview (they take the interview's
     # row lock in turn), so a screen can tell a newer state from an older reply that arrived late.
     change_id: int | None = None
@@ -95,18 +92,6 @@ def question_of(form: FormDefinition, key: str) -> Question:
     return question
 
 
-def _normalise(question: Question, raw: Raw) -> tuple[Raw, str]:
-    """The raw input as validated, and as stored in `Answer.raw` (JSON for multiple choice)."""
-    if question.type == "select_multiple":
-        values = [raw] if isinstance(raw, str) else list(raw or [])
-        values = [v for v in values if v.strip()]
-        return values, json.dumps(values, ensure_ascii=False) if values else ""
-    if isinstance(raw, list):
-        raw = raw[-1] if raw else ""
-    text = raw or ""
-    return text, text
-
-
 def _answer_row(session: Session, interview_id: int, key: str) -> Answer | None:
     return session.exec(
         select(Answer).where(Answer.interview_id == interview_id, Answer.key == key)
@@ -114,24 +99,14 @@ def _answer_row(session: Session, interview_id: int, key: str) -> Answer | None:
     ).first()
 
 
-def _first_save(session: Session, actor: Principal, interview_id: int, key: str, raw: str, value: str | None,
-                valid: bool, now: dt.datetime) -> tuple[Answer, bool]:
-    """Insert the answer's first value; returns the row (locked) and whether this request inserted it.
-
-    INSERT ... ON CONFLICT DO NOTHING instead of "read, then insert": two first saves of one answer at the same
-    moment (two devices, a retried request) both succeed instead of one failing on the unique key.
-    """
-    inserted = session.exec(
-        dialect_insert(session, Answer)
-        .values(interview_id=interview_id, key=key, raw=raw, value=value, valid=valid, revision=1,
-                updated_at=now, updated_by_id=actor.id)
-        .on_conflict_do_nothing(index_elements=["interview_id", "key"])
-        .returning(col(Answer.id))
-    ).scalar()
+def _first_save(session: Session, actor: Principal, interview_id: int, key: str, typed: Typed,
+                now: dt.datetime) -> tuple[Answer, bool]:
+    """Insert the answer's first value; returns the row (locked) and whether this request inserted it."""
+    inserted = insert_first(session, actor, interview_id, key, typed, now)
     if inserted is not None:
         # Known whole (its id came back): taken into the session as loaded, without reading it again.
-        row = Answer(id=inserted, interview_id=interview_id, key=key, raw=raw, value=value, valid=valid, revision=1,
-                     updated_at=now, updated_by_id=actor.id)
+        row = Answer(id=inserted, interview_id=interview_id, key=key, raw=typed.raw, value=typed.value,
+                     valid=typed.valid, revision=1, updated_at=now, updated_by_id=actor.id)
         make_transient_to_detached(row)
         session.add(row)
         return row, True
@@ -140,8 +115,8 @@ def _first_save(session: Session, actor: Principal, interview_id: int, key: str,
     return found, False
 
 
-def _changed(row: Answer, raw: str, value: str | None, valid: bool, actor: Principal, now: dt.datetime) -> Answer:
-    row.raw, row.value, row.valid = raw, value, valid
+def _changed(row: Answer, typed: Typed, actor: Principal, now: dt.datetime) -> Answer:
+    row.raw, row.value, row.valid = typed.raw, typed.value, typed.valid
     row.revision += 1
     row.updated_at, row.updated_by_id = now, actor.id
     return row
@@ -149,22 +124,7 @@ def _changed(row: Answer, raw: str, value: str | None, valid: bool, actor: Princ
 
 def stored_raw(question: Question, raw: Raw) -> str:
     """The raw input as `Answer.raw` keeps it (JSON for multiple choice), to compare with what is stored."""
-    return _normalise(question, raw)[1]
-
-
-def newer_elsewhere(session: Session, row: Answer, *, base_revision: int | None, client_id: str) -> Conflict | None:
-    """Who changed the answer since the screen saw `base_revision`, unless it was that same screen."""
-    if base_revision is None or base_revision >= row.revision:
-        return None
-    last = session.exec(
-        select(AnswerChange)
-        .where(AnswerChange.interview_id == row.interview_id, AnswerChange.key == row.key)
-        .order_by(col(AnswerChange.revision).desc())
-    ).first()
-    if last is not None and client_id and last.client_id == client_id:
-        return None
-    who = session.get(User, row.updated_by_id)
-    return Conflict(who.full_name if who else "?", row.updated_at)
+    return normalise(question, raw)[1]
 
 
 def write_answer(
@@ -177,76 +137,58 @@ def write_answer(
     *,
     client_id: str,
     answers: Mapping[str, Any] | None,
-    base_revision: int | None = None,
-    state: AnswerState | None = None,
-    section: str | None = None,
 ) -> Saved:
-    """Validate and store one answer (no access or state checks: callers do those).
+    """Validate and store one answer with ORM rows, the interview locked first (no access or state checks).
 
-    With `state` (read after the interview was locked) the answers are neither read nor evaluated again.
-    `section` becomes the interview's current section when the answer changes.
+    For section saves' members, the start of an interview and carried values; an autosave uses save_answer.
     """
     assert interview.id is not None  # noqa: S101
     question = question_of(form, key)
-    if state is not None:
-        answers = state.answers
-    elif answers is None:
+    if answers is None:
         answers = load_answers(session, interview.id)
-    checked, raw_text = _normalise(question, raw)
-    if question.type == "repeat":
-        error = None
-        # A member count posted by hand is bounded, so no one can make the screen render millions of members.
-        count = min(parse_id(raw_text) or 0, question.max_count or MAX_MEMBERS)
-        value: str | None = json.dumps(count)
-        raw_text = str(count)
-    else:
-        result = validate_answer(form, answers, key, checked, evaluation=state.evaluation if state else None)
-        error = result.error
-        stored = to_storage(question, result.value) if result.ok else None
-        value = json.dumps(stored, ensure_ascii=False) if stored is not None else None
-    valid = error is None
+    typed = typed_answer(form, question, key, raw, answers, None)
     # Locked (PostgreSQL), the interview first and then the answer, always in this order (no deadlock between a
     # section save and an autosave): a second device saving the same answer waits, so no revision counts twice.
-    if state is None:
-        lock_row(session, Interview, interview.id)
-        row = _answer_row(session, interview.id, key)
-    else:
-        row = state.rows.get(key)
-    if row is not None and row.raw == raw_text and row.value == value and row.valid == valid:
-        return Saved(key, question, row, error, changed=False, before=state, after=state)
-    conflict = None
+    lock_row(session, Interview, interview.id)
+    row = _answer_row(session, interview.id, key)
+    if row is not None and typed.same_as(row):
+        return Saved(key, question, row, typed.error, changed=False)
     now = utcnow()
+    interview.updated_at = now
+    interview.answers_version += 1  # an autosave that read the answers before this claims nothing (save_answer)
+    session.add(interview)
     if row is None:
-        row, inserted = _first_save(session, actor, interview.id, key, raw_text, value, valid, now)
+        row, inserted = _first_save(session, actor, interview.id, key, typed, now)
         if not inserted:
             # Another request saved the first value at the same moment: this save changes it like any later one.
-            if row.raw == raw_text and row.value == value and row.valid == valid:
-                return Saved(key, question, row, error, changed=False, before=state, after=state)
-            row = _changed(row, raw_text, value, valid, actor, now)
+            if typed.same_as(row):
+                return Saved(key, question, row, typed.error, changed=False)
+            row = _changed(row, typed, actor, now)
     else:
-        conflict = newer_elsewhere(session, row, base_revision=base_revision, client_id=client_id)
-        row = _changed(row, raw_text, value, valid, actor, now)
+        row = _changed(row, typed, actor, now)
     session.add(row)
-    change = AnswerChange(
-        interview_id=interview.id,
-        key=key,
-        raw=raw_text,
-        value=value,
-        revision=row.revision,
-        changed_at=now,
-        changed_by_id=actor.id,
-        client_id=client_id[:64],
-    )
+    change = AnswerChange(interview_id=interview.id, key=key, raw=typed.raw, value=typed.value, revision=row.revision,
+                          changed_at=now, changed_by_id=actor.id, client_id=client_id[:64])
     session.add(change)
-    interview.updated_at = now
-    if section is not None:
-        interview.current_section = section
-    session.add(interview)
-    if valid and key in carry.CASE_KEYS and client_id != carry.CASE_PREFILL:
-        carry.flow_back(session, actor=actor, interview=interview, key=key, value=json.loads(value) if value else None)
+    _flow_back(session, actor, interview, key, typed, client_id)
     session.flush()
-    return Saved(key, question, row, error, changed=True, conflict=conflict, before=state,
-                 after=state.with_row(row) if state is not None else None, change_id=change.id)
+    return Saved(key, question, row, typed.error, changed=True, change_id=change.id)
+
+
+def _flow_back(session: Session, actor: Principal, interview: Interview, key: str, typed: Typed,
+               client_id: str) -> None:
+    """A corrected segment A answer goes back to the case (not the values the case itself filled in)."""
+    if typed.valid and key in carry.CASE_KEYS and client_id != carry.CASE_PREFILL:
+        value = json.loads(typed.value) if typed.value else None
+        carry.flow_back(session, actor=actor, interview=interview, key=key, value=value)
+
+
+def _check_member(key: str, state: AnswerState[Any]) -> None:
+    parsed = parse_key(key)
+    if parsed.group is not None and parsed.index is not None:
+        count = state.evaluation.counts.get(parsed.group, 0)
+        if parsed.index >= count:
+            raise InterviewError(str(_l("Tej osoby nie ma już na liście.")), 409)
 
 
 def save_answer(
@@ -258,34 +200,45 @@ def save_answer(
     raw: Raw,
     client_id: str = "",
     base_revision: int | None = None,
-    locked: bool = False,
 ) -> Saved:
     """Autosave one answer: raw always, value only when valid; the later save wins and the earlier device is told.
 
-    Saying "no" to the safety question interrupts the interview at once (state `interrupted`). `locked`: the
-    caller read the interview with get_interview(lock=True) in this transaction.
+    Saying "no" to the safety question interrupts the interview at once (state `interrupted`).
+
+    Everything is read, validated and checked for conflicts first; then (app/db.py `start_writing`: on SQLite the
+    writer turn is taken only now) one conditional UPDATE claims the interview if its answers and state are still
+    those read, and the save writes without reading again. If another save (or a finish) came in between, the
+    interview is locked, read again and the save validated against that (the claim then holds).
     """
     form = form_of(interview)
     question = question_of(form, key)
     check_writable(interview, question)
-    parsed = parse_key(key)
     assert interview.id is not None  # noqa: S101
-    # Locked (PostgreSQL) before the answers are read: every writer of an interview's answers takes this lock
-    # first, so the state read here stays true until the commit and the answer need not be read again.
-    if not locked:
-        lock_row(session, Interview, interview.id)
-    state = AnswerState(form, answer_rows(session, interview.id))
-    if parsed.group is not None and parsed.index is not None:
-        count = state.evaluation.counts.get(parsed.group, 0)
-        if parsed.index >= count:
-            raise InterviewError(str(_l("Tej osoby nie ma już na liście.")), 409)
-    saved = write_answer(
-        session, actor, interview, form, key, raw, client_id=client_id, answers=None, base_revision=base_revision,
-        state=state, section=question.section,
-    )
-    if saved.changed:
-        audit.log(session, "answer.change", actor=actor, obj=interview, key=key, revision=saved.row.revision)
-    action = question.actions.get("yes" if saved.row.value == "true" else "no") if saved.row.value else None
+    for locked in (False, True):
+        if locked:
+            lock_row(session, Interview, interview.id)
+            check_writable(interview, question)
+        seen = (interview.answers_version, str(interview.state))
+        state = AnswerState(form, stored_answers(session, interview.id))
+        _check_member(key, state)
+        typed = typed_answer(form, question, key, raw, state.answers, state)
+        row = state.rows.get(key)
+        if row is not None and typed.same_as(row):
+            return Saved(key, question, row, typed.error, changed=False, before=state, after=state)
+        conflict = None if row is None else newer_elsewhere(session, interview.id, row, base_revision=base_revision,
+                                                            client_id=client_id)
+        start_writing(session)
+        now = utcnow()
+        if claim(session, interview, seen, now, question.section):
+            break
+    else:
+        raise RuntimeError("the interview changed while it was locked")  # every writer of the answers takes the lock
+    stored, change_id = write_claimed(session, actor, interview.id, key, typed, row, now, client_id)
+    _flow_back(session, actor, interview, key, typed, client_id)
+    saved = Saved(key, question, stored, typed.error, changed=True, conflict=conflict, before=state,
+                  after=state.with_row(stored), change_id=change_id)
+    audit.log(session, "answer.change", actor=actor, obj=interview, key=key, revision=stored.revision)
+    action = question.actions.get("yes" if stored.value == "true" else "no") if stored.value else None
     if action == INTERRUPT_ACTION and interview.state == InterviewState.IN_PROGRESS:
         interrupt_unsafe(session, actor=actor, interview=interview)
         saved.interrupted = True

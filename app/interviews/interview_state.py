@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from app.formdefs import Evaluation, FormDefinition, evaluate, fired_flags
-from app.interviews.answers import decoded
-from app.interviews.models import Answer
+from app.interviews.answers import AnswerRow, decoded
+
+R = TypeVar("R", bound=AnswerRow)
 
 
 @dataclass
-class AnswerState:
-    """An interview's answer rows at one moment, with the form's evaluation of them (computed at most once)."""
+class AnswerState(Generic[R]):
+    """An interview's answer rows at one moment, with the form's evaluation of them (computed at most once).
+
+    The rows are `Answer` objects (the runner page) or plain `StoredAnswer` values (an autosave).
+    """
 
     form: FormDefinition
-    rows: dict[str, Answer]
+    rows: dict[str, R]
     answers: dict[str, Any] = field(init=False)
     _evaluation: Evaluation | None = field(default=None, repr=False)
 
@@ -45,7 +49,7 @@ class AnswerState:
             for flag in fired_flags(self.form, self.answers, evaluation=self.evaluation)
         )
 
-    def with_row(self, row: Answer) -> AnswerState:
+    def with_row(self, row: R) -> AnswerState[R]:
         """The state once `row` is stored; the evaluation is shared when the answers themselves stay the same."""
         after = AnswerState(self.form, {**self.rows, row.key: row})
         if after.answers == self.answers:
@@ -53,7 +57,7 @@ class AnswerState:
         return after
 
 
-def flags_changed(before: AnswerState, after: AnswerState) -> bool:
+def flags_changed(before: AnswerState[Any], after: AnswerState[Any]) -> bool:
     """Whether the save changed which flags fire (or what made them fire): only then is the banner sent again."""
     if after.answers == before.answers:
         return False

@@ -40,6 +40,9 @@ class Interview(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Grows with every change of the interview's answers (app/interviews/autosave.py write_answer): an autosave that
+    # read the answers before taking the write lock writes only if it is still the number it read.
+    answers_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Answer(SQLModel, table=True):

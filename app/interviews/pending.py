@@ -147,7 +147,7 @@ def review(session: Session, interview: Interview, draft: ResumeDraft, *, lang: 
         conflict = None
         if row is not None:
             conflict = autosave.newer_elsewhere(
-                session, row, base_revision=entry.get("rev"), client_id=str(entry.get("client") or "")
+                session, row.interview_id, row, base_revision=entry.get("rev"), client_id=str(entry.get("client") or "")
             )
         current = shown(question, answers.raw_of(question, row), lang) if row is not None else ""
         items.append(Pending(key, question.section, form.section(question.section).title.get(lang),
@@ -223,6 +223,11 @@ def give_up(session: Session, *, actor: Principal, interview: Interview, draft: 
     """The worker keeps the current answer: their kept value for `key` is dropped (audited, without the value)."""
     drafts.drop_entries(session, draft, [key])
     audit.log(session, "draft.discard", actor=actor, obj=interview, key=key)
+
+
+def keeps_values(session: Session, *, user_id: int, interview: Interview) -> bool:
+    """Whether values the user typed into this interview are kept for them (read before an autosave writes)."""
+    return interview.id is not None and drafts.record_draft(session, user_id, OBJECT_TYPE, interview.id) is not None
 
 
 def note_stored(

@@ -15,7 +15,7 @@ from app import audit
 from app.auth.access import me, roles_required
 from app.auth.models import Role
 from app.cases.models import Case
-from app.db import get_session, standalone_session
+from app.db import get_session, reads_first, standalone_session, start_writing, stop_writing
 from app.errors import NotFound
 from app.formdefs import Question, StorageError, changes, display, from_storage
 from app.formdefs.keys import question_for_key
@@ -76,9 +76,9 @@ def answer_dom_id(key: str) -> str:
     return dom_id(key)
 
 
-def _interview(interview_id: int, *, lock: bool = False) -> Interview:
+def _interview(interview_id: int) -> Interview:
     try:
-        return access.get_interview(get_session(), me(), interview_id, lock=lock)
+        return access.get_interview(get_session(), me(), interview_id)
     except NotFound:
         abort(404)
 
@@ -146,10 +146,15 @@ def run(interview_id: int) -> Response:
 
 
 @bp.route("/interviews/<int:interview_id>/answers", methods=["POST"])
+@reads_first
 @roles_required(Role.WORKER, Role.SUPERVISOR)
 def save(interview_id: int) -> Response:
-    """Autosave one answer (htmx): the field's new state, progress and visibility, the flags when they changed."""
-    interview = _interview(interview_id, lock=True)
+    """Autosave one answer (htmx): the field's new state, progress and visibility, the flags when they changed.
+
+    Reads first (the user, the interview, its answers, validation) as a reader; only the write itself holds the
+    writer turn (app/db.py `reads_first`, autosave.save_answer), and the reply is built after the commit.
+    """
+    interview = _interview(interview_id)
     session = get_session()
     key = request.form.get("key", "")
     rev = request.form.get(f"_rev:{key}", "")
@@ -157,6 +162,8 @@ def save(interview_id: int) -> Response:
     if privacy.withheld(answers.form_of(interview), key, role):
         return render("interviews/_refused.html", status=403, key=key,
                       message=_l("Tej odpowiedzi nie możesz oglądać ani zmieniać (ograniczona widoczność pola)."))
+    client_id = request.form.get("client_id", "")
+    kept = pending.keeps_values(session, user_id=me().id, interview=interview)
     try:
         saved = autosave.save_answer(
             session,
@@ -164,18 +171,19 @@ def save(interview_id: int) -> Response:
             interview=interview,
             key=key,
             raw=request.form.getlist(key),
-            client_id=request.form.get("client_id", ""),
+            client_id=client_id,
             base_revision=parse_id(rev),
-            locked=True,
         )
     except errors.InterviewError as exc:
         return render("interviews/_refused.html", status=exc.status, message=exc.message, key=key)
-    pending.note_stored(session, user_id=me().id, interview=interview, saved=[saved],
-                        client_id=request.form.get("client_id", ""))
+    if kept:
+        start_writing(session)
+        pending.note_stored(session, user_id=me().id, interview=interview, saved=[saved], client_id=client_id)
     if saved.interrupted:
         response = Response("", status=200)
         response.headers["HX-Redirect"] = _run_url(interview)
         return response
+    stop_writing(session)
     before, after = saved.before, saved.after
     # save_answer reads the interview's state once and hands both on.
     assert before is not None  # noqa: S101
@@ -184,7 +192,6 @@ def save(interview_id: int) -> Response:
     if interview_state.flags_changed(before, after):
         review = hooks.flags_panel(session, interview, lang=str(get_locale() or "pl"),
                                    answers=after.answers, evaluation=after.evaluation)
-    session.commit()
     screen, view = saved_screen(interview, after, key, role=role)
     response = render(
         "interviews/_answer_state.html",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from app.formdefs import FormRegistry
+from app.interviews.answer_store import normalise as _normalise
 from app.interviews.answers import raw_of
-from app.interviews.autosave import _normalise
 from app.interviews.models import Answer
 from app.interviews.screen import FieldView, dom_id
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5f76ce8fe4d3
+Revision ID: 845f3273cf22
 Revises: 
-Create Date: 2026-11-30 14:43:45.898889
+Create Date: 2026-11-30 16:49:12.277415
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '5f76ce8fe4d3'
+revision: str = '845f3273cf22'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -713,6 +713,7 @@ def upgrade() -> None:
     sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('answers_version', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['call_attempt_id'], ['call_attempt.id'], ),
     sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
     sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),

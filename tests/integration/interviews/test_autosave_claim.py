@@ -1,0 +1,153 @@
+"""An autosave reads before it takes the write lock: what happens when another save comes in between (issue 14).
+
+save_answer reads the interview and its answers as a reader, then claims the interview with one conditional UPDATE
+(its answers_version and state still those read). These tests put another save, or a finish, between the read and
+the write, in two sessions, as two requests on two app hosts would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlmodel import Session, col, select
+
+from app.auth.models import User
+from app.auth.services import Principal, load_principal
+from app.db import ENGINE_KEY, READ_FIRST_KEY
+from app.interviews import autosave
+from app.interviews.autosave import save_answer
+from app.interviews.errors import InterviewReadOnly
+from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
+from tests.conftest import token
+from tests.integration.interviews.conftest import save
+
+
+@contextmanager
+def _session(app: Flask) -> Iterator[Session]:
+    with Session(app.extensions[ENGINE_KEY], expire_on_commit=False) as session:
+        yield session
+
+
+def _principal(session: Session, worker: User) -> Principal:
+    assert worker.id is not None
+    principal = load_principal(session, worker.id)
+    assert principal is not None
+    return principal
+
+
+@contextmanager
+def _request(app: Flask, *, reads_first: bool) -> Iterator[None]:
+    """A POST request's context of its own (its own `g`); `reads_first` as the autosave view is."""
+    with app.app_context(), app.test_request_context(method="POST"):
+        setattr(g, READ_FIRST_KEY, reads_first)
+        yield
+
+
+def _save(app: Flask, worker: User, interview_id: int, key: str, value: str) -> None:
+    with _request(app, reads_first=False), _session(app) as session:
+        interview = session.get(Interview, interview_id)
+        assert interview is not None
+        save_answer(session, actor=_principal(session, worker), interview=interview, key=key, raw=value)
+        session.commit()
+
+
+def _between(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> None:
+    """Run `action` (another request) after save_answer has read everything and before it writes."""
+    started = autosave.start_writing
+    pending = [action]
+
+    def in_between(session: Session) -> None:
+        while pending:
+            pending.pop()()  # once: the other request's own save goes straight on
+        started(session)
+
+    monkeypatch.setattr(autosave, "start_writing", in_between)
+
+
+def test_a_save_that_read_before_another_save_writes_after_it(
+    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The later save claims nothing (the version moved), reads again under the lock and counts its revision after
+    the other one's: no revision twice, no history row lost."""
+    assert interview.id is not None
+    interview_id = interview.id
+    _save(app, worker, interview_id, "city", "Łódź")
+    _between(monkeypatch, lambda: _save(app, worker, interview_id, "city", "Puck"))  # another device
+    with _request(app, reads_first=True):
+        with _session(app) as first:
+            read = first.get(Interview, interview_id)
+            assert read is not None
+            saved = save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Gdańsk")
+            first.commit()
+        assert saved.changed and saved.row.revision == 3
+        with _session(app) as check:
+            history = check.exec(select(AnswerChange.revision, AnswerChange.raw)
+                                 .where(AnswerChange.interview_id == interview_id, AnswerChange.key == "city")
+                                 .order_by(col(AnswerChange.revision))).all()
+            assert [tuple(h) for h in history] == [(1, "Łódź"), (2, "Puck"), (3, "Gdańsk")]
+            stored = check.exec(select(Answer).where(Answer.interview_id == interview_id, Answer.key == "city")).one()
+            assert (stored.raw, stored.revision) == ("Gdańsk", 3)
+
+
+def test_a_save_that_read_before_the_interview_was_finished_is_refused(
+    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim checks the state too: an interview finished meanwhile is read-only, and nothing is written."""
+    assert interview.id is not None
+    interview_id = interview.id
+
+    def finish() -> None:
+        with _request(app, reads_first=False), _session(app) as other:
+            finished = other.get(Interview, interview_id)
+            assert finished is not None
+            finished.state = InterviewState.FINISHED
+            other.add(finished)
+            other.commit()
+
+    _between(monkeypatch, finish)
+    with _request(app, reads_first=True), _session(app) as first:
+        read = first.get(Interview, interview_id)
+        assert read is not None
+        with pytest.raises(InterviewReadOnly):
+            save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Puck")
+        first.rollback()
+        with _session(app) as check:
+            assert check.exec(select(Answer).where(Answer.interview_id == interview_id, Answer.key == "city")).first() is None
+
+
+def test_the_writer_turn_covers_only_the_writes_of_an_autosave(
+    app: Flask, client: FlaskClient, interview: Interview
+) -> None:
+    """SQLite: every read of an autosave (session, user, interview, answers) runs before BEGIN IMMEDIATE; under
+    the writer turn only the claim, the answer, its history row and the audit event; the reply is built after."""
+    engine = app.extensions[ENGINE_KEY]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the writer turn is SQLite's")
+    save(client, interview, "city", "Łódź")
+    headers = {"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")}
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = client.post(f"/interviews/{interview.id}/answers", data={"key": "city", "city": "Puck"},
+                               headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 200
+    begins = [i for i, s in enumerate(sent) if s.startswith("BEGIN IMMEDIATE")]
+    assert len(begins) == 1, sent
+    turn = sent[begins[0] + 1:]
+    assert turn[0].startswith("UPDATE interview SET"), turn
+    assert [s.split(" ")[0] + " " + s.split(" ")[1 if s.startswith(("UPDATE", "SELECT")) else 2]
+            for s in turn] == ["UPDATE interview", "UPDATE answer", "INSERT answer_change", "SELECT audit_head.last_hash",
+                               "INSERT audit_event", "UPDATE audit_head"], turn
+    assert any(s.startswith("SELECT answer.") for s in sent[:begins[0]]), sent
