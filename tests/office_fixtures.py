@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 from datetime import date
 
 from sqlmodel import Session
 
 from app.auth.models import Office, User
-from app.cases import deadlines
-from app.cases.models import Case, CasePhone, CaseState, Channel
+from app.cases.models import Case
 from app.staffing.models import PatternKind, RotaPattern, Section, StaffGroup, StaffPlacement
-
-_numbers = itertools.count(1)
+from tests import factories
 
 
 def make_case(db: Session, office: Office, *, assigned: User | None = None, phones: tuple[str, ...] = ("+48601234567",),
               name: str = "Halina Wróblewska") -> Case:
-    """A new committed case of the office with the phones given."""
-    received = date.today()
-    case = Case(office_id=office.id or 0, reference=f"TST/2026/{next(_numbers):04d}", applicant_name=name,
-                channel=Channel.POST, received_on=received, requested=json.dumps(["food"]), state=CaseState.NEW,
-                due_on=deadlines.interview_due(received, urgent=False), assigned_worker_id=assigned.id if assigned else None)
-    db.add(case)
-    db.flush()
-    for position, number in enumerate(phones):
-        db.add(CasePhone(case_id=case.id or 0, number=number, position=position))
-    db.commit()
-    return case
+    """A new committed case of the office with the phones given (tests/factories.py's newly registered case)."""
+    return factories.make_new_case(db, office, assigned=assigned, phones=phones, name=name)
 
 
 def make_section(db: Session, office: Office, name: str, position: int = 0) -> Section:

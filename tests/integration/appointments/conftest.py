@@ -3,7 +3,6 @@ reasons with checklists, entry rules), cases, principals, and the next working d
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,9 +18,10 @@ from app.appointments.calendar import local_moment
 from app.appointments.models import OpeningHours, VisitDesk, VisitPlace, VisitReason, VisitRules
 from app.auth.models import Office, User
 from app.auth.services import Principal, load_principal
-from app.cases.models import Case, CasePhone, CaseState, Channel
+from app.cases.models import Case, CaseState, Channel
 from app.clock import to_local, utcnow
 from app.workdays import add_working_days
+from tests import factories
 from tests.integration.referrals.test_referral_mail import (  # noqa: F401 - the outbox tests' SMTP fixtures
     mail_settings,
     smtp_port,
@@ -29,7 +29,6 @@ from tests.integration.referrals.test_referral_mail import (  # noqa: F401 - the
 )
 
 ENTRY_RULES = "Dezynfekcja rąk przy wejściu.\nRękawiczki jednorazowe.\nMaseczka lub przyłbica.\nOdstęp 2 m."
-_refs = itertools.count(1)
 
 
 @dataclass
@@ -72,14 +71,8 @@ def make_case(db: Session, office: Office) -> Callable[..., Case]:
 
     def make(worker: User | None = None, *, name: str = "Zofia Źdźbło-Łęcka", email: str = "zofia@example.org",
              phone: str = "+48601234567") -> Case:
-        case = Case(office_id=office.id or 0, reference=f"RWS/2026/{next(_refs):04d}", applicant_name=name,
-                    email=email, channel=Channel.PHONE, received_on=to_local(utcnow()).date(),
-                    assigned_worker_id=worker.id if worker else None, state=CaseState.CONTACTING)
-        db.add(case)
-        db.flush()
-        db.add(CasePhone(case_id=case.id or 0, number=phone, position=0))
-        db.commit()
-        return case
+        return factories.make_case(db, office, assigned=worker, name=name, email=email, channel=Channel.PHONE,
+                                   received_on=to_local(utcnow()).date(), state=CaseState.CONTACTING, phones=(phone,))
 
     return make
 

@@ -32,12 +32,6 @@ from tests.integration.appointments.conftest import (
 )
 
 
-@pytest.fixture
-def worker(login_as: Callable[..., User]) -> User:
-    """A social worker, logged in."""
-    return login_as(Role.WORKER)
-
-
 def _book(client: FlaskClient, case: Case | None, **data: str) -> object:
     path = f"/cases/{case.id}/appointments/new" if case else "/appointments/new"
     return post_form(client, path, data, page=path)
