@@ -4,7 +4,6 @@ the shipped schema, and open the head of the centre's statistics (axe clean)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -18,6 +17,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.cases.models import Case, Channel
+from app.clock import local_today
 from app.db import make_engine
 from app.documents.models import CaseDocument
 from app.handoff.interview import SCHEMA_PATH
@@ -49,7 +49,7 @@ def _seed(server: LiveServer) -> tuple[int, int]:
     with Session(engine) as db:
         worker = db.exec(select(User).where(User.username == "demo-worker")).one()
         case = Case(office_id=worker.office_id, reference=REFERENCE, applicant_name="Zażółć Gęślą-Jaźń",
-                    channel=Channel.EPUAP, received_on=dt.date.today(), assigned_worker_id=worker.id)
+                    channel=Channel.EPUAP, received_on=local_today(), assigned_worker_id=worker.id)
         db.add(case)
         db.flush()
         interview = make_finished_interview(db, case=case, worker=worker)

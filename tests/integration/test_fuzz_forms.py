@@ -34,6 +34,7 @@ from app.cases.models import CallAttempt, CallOutcome, Case, CasePhone, Channel,
 from app.cases.presets import Preset
 from app.cases.record_models import CaseOutcome
 from app.cases.registration import PHONE_FIELDS
+from app.clock import local_today
 from app.config import Settings
 from app.interviews import answers, start
 from app.interviews.models import Interview
@@ -141,7 +142,7 @@ class World:
         from app.staffing.models import AbsenceKind, DutySlot, RotaException, Section
 
         office_id = self.office.id or 0
-        today = dt.date.today()
+        today = local_today()
         record: Any = {
             "absence": lambda: RotaException(office_id=office_id, user_id=self.colleague().id or 0,
                                              kind=AbsenceKind.QUARANTINE, starts_on=today, ends_on=today),

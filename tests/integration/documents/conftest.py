@@ -15,9 +15,10 @@ from sqlmodel import Session
 
 from app.auth.models import Office, User
 from app.cases.models import Case
+from app.clock import local_today
 from tests.conftest import token
 
-RECEIVED = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+RECEIVED = (local_today() - dt.timedelta(days=1)).isoformat()
 
 
 def photo_bytes(width: int = 900, height: int = 1200, text: str = "OŚWIADCZENIE O DOCHODACH") -> bytes:

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.cases.models import Case
+from app.clock import local_today
 from app.config import Settings
 from app.documents.models import CaseDocument
 from tests.integration.documents.conftest import (
@@ -104,7 +105,7 @@ def test_file_over_the_document_limit_gets_a_message_at_the_field(upload: Poster
 
 def test_missing_fields_are_named_and_a_future_date_refused(upload: Poster, my_case: Case, db: Session) -> None:
     """No kind, no channel, tomorrow's date, no file: each field says what is wrong."""
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (local_today() + dt.timedelta(days=1)).isoformat()
     body = upload(my_case, None, kind="", channel="", received_on=tomorrow).get_data(as_text=True)
     for message in ("Wybierz, jaki to dokument.", "Wybierz, jak dokument wpłynął.",
                     "Data wpływu nie może być późniejsza niż dzisiaj.", "Wybierz plik albo zrób zdjęcie dokumentu."):

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.auth.models import Office, Role, User
 from app.auth.services import load_principal
 from app.cases.models import CaseState
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.config import Settings
 from app.interviews.models import Interview, InterviewState
 from app.reports.demo import make_finished_interview
@@ -38,7 +38,7 @@ def test_queue_is_oldest_first_with_filters(app: Flask, db: Session, settings: S
                                             user_factory: Callable[..., User]) -> None:
     """Waiting reports in submission order; filtering by worker and by overdue deadline narrows the list."""
     second = user_factory(Role.WORKER, username="drugi", full_name="Bożena Źdźbło")
-    today = dt.date.today()
+    today = local_today()
     _submit_case(db, settings, office, worker, "RWS/2026/0101", today - dt.timedelta(days=3))
     _submit_case(db, settings, office, second, "RWS/2026/0102", today + dt.timedelta(days=5))
     client = app.test_client()
@@ -63,7 +63,7 @@ def test_queue_is_oldest_first_with_filters(app: Flask, db: Session, settings: S
 def test_dashboard_counts_states_and_overdue_deadlines(app: Flask, db: Session, settings: Settings, office: Office,
                                                        worker: User, supervisor: User) -> None:
     """Interviews per review state and open cases past their due date are shown; closed cases are not overdue."""
-    today = dt.date.today()
+    today = local_today()
     _submit_case(db, settings, office, worker, "RWS/2026/0201", None)
     draft_case = make_case(db, office, worker, "RWS/2026/0202", today - dt.timedelta(days=4))
     db.add(Interview(office_id=office.id or 0, case_id=draft_case.id or 0, worker_id=worker.id or 0, form_id="rws",
@@ -122,7 +122,7 @@ def test_queue_pages_fifty_at_a_time_and_links_keep_the_filters(
     """53 overdue reports of one worker (and others that the filters leave out) fill two pages, oldest first;
     the pager marks the current page, and its links keep the worker and overdue filters."""
     other = user_factory(Role.WORKER, username="drugi", full_name="Bożena Źdźbło")
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = local_today() - dt.timedelta(days=1)
     _waiting_reports(db, office, worker, 53, prefix="LATE", due_on=yesterday)
     _waiting_reports(db, office, worker, 2, prefix="ONTIME", due_on=yesterday + dt.timedelta(days=30))
     _waiting_reports(db, office, other, 2, prefix="OTHER", due_on=yesterday)
