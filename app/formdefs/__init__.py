@@ -13,13 +13,21 @@ from app.formdefs.evaluation import Evaluation, evaluate, relevant_sections, val
 from app.formdefs.expr import Expression, parse
 from app.formdefs.expr_tokens import ExpressionError
 from app.formdefs.expr_values import Context
-from app.formdefs.flags import Action, FiredFlag, fired_flags, pending_actions, redact
+from app.formdefs.flags import Action, FiredFlag, fired_flags, may_change_flags, pending_actions, redact
 from app.formdefs.keys import AnswerKey, answer_key, parse_key
 from app.formdefs.loader import check_file, load_form
 from app.formdefs.model import Choice, FlagRule, FormDefinition, LocalText, Question, Section
 from app.formdefs.registry import FormRegistry, default_forms_dir
 from app.formdefs.schema import FormDefinitionError, Problem
-from app.formdefs.validators import Result, StorageError, display, from_storage, to_storage, validate
+from app.formdefs.validators import (
+    Result,
+    StorageError,
+    display,
+    from_storage,
+    reads_answers,
+    to_storage,
+    validate,
+)
 
 __all__ = [
     "Action",
@@ -53,6 +61,8 @@ __all__ = [
     "display",
     "evaluate",
     "fired_flags",
+    "reads_answers",
+    "may_change_flags",
     "from_storage",
     "load_form",
     "parse",

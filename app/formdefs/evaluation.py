@@ -12,7 +12,7 @@ from app.formdefs.expr import Expression
 from app.formdefs.expr_values import Context
 from app.formdefs.keys import answer_key, member_count, parse_key, question_for_key
 from app.formdefs.model import FormDefinition, Section
-from app.formdefs.validators import Result, StorageError, from_storage, validate
+from app.formdefs.validators import Result, StorageError, from_storage, reads_answers, validate
 
 # --------------------------------------------------------------------------- evaluation of the whole map
 
@@ -123,8 +123,11 @@ def validate_answer(
 ) -> Result:
     """Validate a raw answer for `key` in the context of the other answers (what autosave should call).
 
-    `evaluation` is that of `answers` when the caller has it already.
+    `evaluation` is that of `answers` when the caller has it already; the form is evaluated (or `evaluation`
+    used) only when the question's validation names other answers.
     """
     question = question_for_key(form, key)
+    if not reads_answers(question):
+        return validate(question, raw, today=today)
     evaluation = evaluation or evaluate(form, answers, today=today)
     return validate(question, raw, answers=evaluation.scope(key))

@@ -189,7 +189,7 @@ def save(interview_id: int) -> Response:
     assert before is not None  # noqa: S101
     assert after is not None  # noqa: S101
     review = None
-    if interview_state.flags_changed(before, after):
+    if interview_state.flags_changed(before, after, key):
         review = hooks.flags_panel(session, interview, lang=str(get_locale() or "pl"),
                                    answers=after.answers, evaluation=after.evaluation)
     screen, view = saved_screen(interview, after, key, role=role)
