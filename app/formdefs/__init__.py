@@ -9,7 +9,7 @@ from app.formdefs.completion import (
     completion_problems,
     progress,
 )
-from app.formdefs.evaluation import Evaluation, evaluate, relevant_sections, validate_answer
+from app.formdefs.evaluation import Evaluation, evaluate, reads_answers, relevant_sections, validate_answer
 from app.formdefs.expr import Expression, parse
 from app.formdefs.expr_tokens import ExpressionError
 from app.formdefs.expr_values import Context
@@ -19,15 +19,7 @@ from app.formdefs.loader import check_file, load_form
 from app.formdefs.model import Choice, FlagRule, FormDefinition, LocalText, Question, Section
 from app.formdefs.registry import FormRegistry, default_forms_dir
 from app.formdefs.schema import FormDefinitionError, Problem
-from app.formdefs.validators import (
-    Result,
-    StorageError,
-    display,
-    from_storage,
-    reads_answers,
-    to_storage,
-    validate,
-)
+from app.formdefs.validators import Result, StorageError, display, from_storage, to_storage, validate
 
 __all__ = [
     "Action",
@@ -61,15 +53,15 @@ __all__ = [
     "display",
     "evaluate",
     "fired_flags",
-    "reads_answers",
-    "may_change_flags",
     "from_storage",
     "load_form",
+    "may_change_flags",
     "parse",
     "parse_key",
     "pending_actions",
     "prefill_update",
     "progress",
+    "reads_answers",
     "redact",
     "relevant_sections",
     "to_storage",

@@ -11,8 +11,8 @@ from app.clock import local_today
 from app.formdefs.expr import Expression
 from app.formdefs.expr_values import Context
 from app.formdefs.keys import answer_key, member_count, parse_key, question_for_key
-from app.formdefs.model import FormDefinition, Section
-from app.formdefs.validators import Result, StorageError, from_storage, reads_answers, validate
+from app.formdefs.model import FormDefinition, Question, Section
+from app.formdefs.validators import Result, StorageError, from_storage, validate
 
 # --------------------------------------------------------------------------- evaluation of the whole map
 
@@ -110,6 +110,17 @@ def relevant_sections(
     """The sections shown now, in order."""
     evaluation = evaluate(form, answers, today=today)
     return [s for s in form.sections if evaluation.visible_sections[s.id]]
+
+
+def reads_answers(question: Question) -> bool:
+    """Whether validating an answer to `question` looks at other answers (its constraint or cross-check names one).
+
+    When it does not, the form need not be evaluated to validate it (an autosave then evaluates only the state
+    after the save).
+    """
+    if question.type == "pesel" and question.consistent_with_birth_date:
+        return True
+    return question.constraint is not None and bool(question.constraint.references())
 
 
 def validate_answer(

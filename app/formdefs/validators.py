@@ -275,17 +275,6 @@ def validate(
     return Result(None, error) if error else Result(value)
 
 
-def reads_answers(question: Question) -> bool:
-    """Whether validating an answer to `question` looks at other answers (its constraint or cross-check names one).
-
-    When it does not, the form need not be evaluated to validate it (an autosave then evaluates only the state
-    after the save).
-    """
-    if question.type == "pesel" and question.consistent_with_birth_date:
-        return True
-    return question.constraint is not None and bool(question.constraint.references())
-
-
 def _context(answers: Context | Mapping[str, Any] | None, today: dt.date | None) -> Context:
     if isinstance(answers, Context):
         return answers if today is None else Context(answers.values, answers.groups, answers.current, today)
