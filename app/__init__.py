@@ -150,7 +150,13 @@ def _init_login(app: Flask) -> None:
     @login_manager.user_loader
     def _load(user_id: str) -> Principal | None:
         parsed = ids.parse_id(user_id)
-        return None if parsed is None else load_principal(database.get_session(), parsed)
+        if parsed is None:
+            return None
+        # Read with the session row (app/auth/sessions.py) unless the request logged someone else in since.
+        known = getattr(session, "principal", None)
+        if isinstance(known, Principal) and known.id == parsed:
+            return known
+        return load_principal(database.get_session(), parsed)
 
     @login_manager.unauthorized_handler
     def _unauthorized() -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,8 @@ from sqlalchemy import bindparam, select
 from sqlmodel import col
 from werkzeug.datastructures import CallbackDict
 
-from app.auth.models import WebSession
+from app.auth.models import Role, User, UserRole, WebSession
+from app.auth.services import Principal
 from app.clock import utcnow
 from app.db import READ_OPTION, get_engine, standalone_session
 
@@ -27,10 +29,29 @@ TOUCH_EVERY = timedelta(seconds=60)
 TOUCH_FRACTION = 10
 
 
-_SESSION_ROW = select(
-    col(WebSession.id_hash), col(WebSession.data), col(WebSession.user_id), col(WebSession.last_seen_at),
-    col(WebSession.created_at),
-).where(col(WebSession.id_hash) == bindparam("id_hash"))
+# The session row with its user and their roles (one row per role): the request's principal comes with the session,
+# so Flask-Login's user loader need not read them again (one round trip less on every logged-in request).
+_SESSION_ROW = (
+    select(
+        col(WebSession.id_hash), col(WebSession.data), col(WebSession.user_id), col(WebSession.last_seen_at),
+        col(WebSession.created_at), col(User.office_id), col(User.username), col(User.full_name), col(User.locale),
+        col(User.active), col(UserRole.role),
+    )
+    .select_from(WebSession)
+    .outerjoin(User, col(User.id) == col(WebSession.user_id))
+    .outerjoin(UserRole, col(UserRole.user_id) == col(User.id))
+    .where(col(WebSession.id_hash) == bindparam("id_hash"))
+)
+
+
+def _principal(rows: Sequence[Any]) -> Principal | None:
+    """The session's user as `load_principal` gives it, from the session's rows (None: nobody, or disabled)."""
+    first = rows[0]
+    if first.user_id is None or first.username is None or not first.active:
+        return None
+    roles = frozenset(Role(row.role) for row in rows if row.role is not None)
+    return Principal(id=first.user_id, office_id=first.office_id, username=first.username,
+                     full_name=first.full_name, locale=first.locale, roles=roles, active=True)
 
 
 def touch_interval(idle: timedelta) -> timedelta:
@@ -59,6 +80,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         # Set when the request arrived with a session that had timed out: who it was and its CSRF token.
         self.expired_user_id: int | None = None
         self.expired_csrf_token: str | None = None
+        # The user the stored session names, read with it (app/__init__.py's user loader takes it when it matches).
+        self.principal: Principal | None = None
 
     def regenerate(self) -> None:
         """Give the session a new id (at login), dropping the old one."""
@@ -90,10 +113,10 @@ class DatabaseSessionInterface(SessionInterface):
         # Reading the session must not take SQLite's write lock: every request opens one. One plain SELECT on a
         # reader's connection (no ORM session or object: this runs before every request).
         with get_engine().execution_options(**{READ_OPTION: True}).connect() as connection:
-            row = connection.execute(_SESSION_ROW, {"id_hash": _hash(token)}).first()
-        if row is None:
+            rows = connection.execute(_SESSION_ROW, {"id_hash": _hash(token)}).all()
+        if not rows:
             return ServerSession(new=True)
-        id_hash, raw, user_id, last_seen_at, created_at = row
+        id_hash, raw, user_id, last_seen_at, created_at = rows[0][:5]
         data = json.loads(raw)
         expired_for = data.get(EXPIRED_KEY)
         if now - last_seen_at > self.idle or now - created_at > self.max_age:
@@ -114,6 +137,7 @@ class DatabaseSessionInterface(SessionInterface):
                     writer.delete(expired)
             return fresh
         session = ServerSession(data, token=token)
+        session.principal = _principal(rows)
         session.touch = now - last_seen_at > touch_interval(self.idle)
         if isinstance(expired_for, dict) and not data.get("_user_id"):
             # Still the browser of a timed-out login: what it sends is kept for that user until they log in.

@@ -9,11 +9,11 @@ from app.formdefs.completion import (
     completion_problems,
     progress,
 )
-from app.formdefs.evaluation import Evaluation, evaluate, relevant_sections, validate_answer
+from app.formdefs.evaluation import Evaluation, evaluate, reads_answers, relevant_sections, validate_answer
 from app.formdefs.expr import Expression, parse
 from app.formdefs.expr_tokens import ExpressionError
 from app.formdefs.expr_values import Context
-from app.formdefs.flags import Action, FiredFlag, fired_flags, pending_actions, redact
+from app.formdefs.flags import Action, FiredFlag, fired_flags, may_change_flags, pending_actions, redact
 from app.formdefs.keys import AnswerKey, answer_key, parse_key
 from app.formdefs.loader import check_file, load_form
 from app.formdefs.model import Choice, FlagRule, FormDefinition, LocalText, Question, Section
@@ -55,11 +55,13 @@ __all__ = [
     "fired_flags",
     "from_storage",
     "load_form",
+    "may_change_flags",
     "parse",
     "parse_key",
     "pending_actions",
     "prefill_update",
     "progress",
+    "reads_answers",
     "redact",
     "relevant_sections",
     "to_storage",

@@ -11,7 +11,7 @@ from app.clock import local_today
 from app.formdefs.expr import Expression
 from app.formdefs.expr_values import Context
 from app.formdefs.keys import answer_key, member_count, parse_key, question_for_key
-from app.formdefs.model import FormDefinition, Section
+from app.formdefs.model import FormDefinition, Question, Section
 from app.formdefs.validators import Result, StorageError, from_storage, validate
 
 # --------------------------------------------------------------------------- evaluation of the whole map
@@ -112,6 +112,17 @@ def relevant_sections(
     return [s for s in form.sections if evaluation.visible_sections[s.id]]
 
 
+def reads_answers(question: Question) -> bool:
+    """Whether validating an answer to `question` looks at other answers (its constraint or cross-check names one).
+
+    When it does not, the form need not be evaluated to validate it (an autosave then evaluates only the state
+    after the save).
+    """
+    if question.type == "pesel" and question.consistent_with_birth_date:
+        return True
+    return question.constraint is not None and bool(question.constraint.references())
+
+
 def validate_answer(
     form: FormDefinition,
     answers: Mapping[str, Any],
@@ -123,8 +134,11 @@ def validate_answer(
 ) -> Result:
     """Validate a raw answer for `key` in the context of the other answers (what autosave should call).
 
-    `evaluation` is that of `answers` when the caller has it already.
+    `evaluation` is that of `answers` when the caller has it already; the form is evaluated (or `evaluation`
+    used) only when the question's validation names other answers.
     """
     question = question_for_key(form, key)
+    if not reads_answers(question):
+        return validate(question, raw, today=today)
     evaluation = evaluation or evaluate(form, answers, today=today)
     return validate(question, raw, answers=evaluation.scope(key))

@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from app.formdefs.evaluation import Evaluation, evaluate
 from app.formdefs.expr import Expression
-from app.formdefs.keys import answer_key, question_for_key
+from app.formdefs.keys import answer_key, parse_key, question_for_key
 from app.formdefs.model import FormDefinition, LocalText
 
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
@@ -71,6 +72,40 @@ def fired_flags(
         if rule.when.holds(evaluation.context)
     ]
     return sorted(fired, key=lambda f: PRIORITY_ORDER[f.priority])
+
+
+def may_change_flags(form: FormDefinition, key: str) -> bool:
+    """Whether changing the answer at `key` can change which flags fire or what made them fire.
+
+    Flags read the answers through their rules and through visibility (hidden answers read as null). An answer no
+    rule and no `relevant` names (nor its repeat group, nor a member of the group it counts) changes neither, so
+    the fired flags before and after its change are the same without evaluating the form before it.
+    """
+    parsed = parse_key(key)
+    names = _watched_names(form)
+    question = form.question(parsed.question_id)
+    own = {question.id, *(member.id for member in question.questions)}  # a repeat's count changes its members
+    group = parsed.group or (question.id if question.type == "repeat" else None)
+    if group is not None:
+        own.add(group)
+    return bool(own & names) or (group is not None and any(name.startswith(f"{group}.") for name in names))
+
+
+_WATCHED: WeakKeyDictionary[FormDefinition, frozenset[str]] = WeakKeyDictionary()
+
+
+def _watched_names(form: FormDefinition) -> frozenset[str]:
+    """Every name a flag rule or a `relevant` of the form uses (worked out once per loaded form, which never changes)."""
+    names = _WATCHED.get(form)
+    if names is None:
+        expressions: list[Expression | None] = [rule.when for rule in form.flags]
+        for section in form.sections:
+            expressions.append(section.relevant)
+            for question in section.questions:
+                expressions += [question.relevant, *(member.relevant for member in question.questions)]
+        names = frozenset(name for e in expressions if e is not None for name in e.references())
+        _WATCHED[form] = names
+    return names
 
 
 @dataclass(frozen=True)

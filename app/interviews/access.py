@@ -32,11 +32,16 @@ def get_interview(session: Session, principal: Principal, interview_id: int) -> 
     interview = session.get(Interview, interview_id)
     if interview is None:
         raise NotFound(interview_id)
+    return reached(session, principal, interview)
+
+
+def reached(session: Session, principal: Principal, interview: Interview) -> Interview:
+    """The interview (read by the caller) if the principal may reach it; NotFound otherwise."""
     # The case decides only for a worker reaching someone else's interview: not read otherwise.
     own = principal.has(Role.SUPERVISOR) or interview.worker_id == principal.id
     case = None if own else session.get(Case, interview.case_id)
     if not can_reach(principal, interview, case):
-        raise NotFound(interview_id)
+        raise NotFound(interview.id)
     return interview
 
 

@@ -30,7 +30,7 @@ from app.formdefs import (
     evaluate,
     parse_key,
 )
-from app.formdefs.keys import question_for_key
+from app.formdefs.keys import member_count, question_for_key
 from app.interviews import carry
 from app.interviews.answer_store import (
     Conflict,
@@ -186,7 +186,7 @@ def _flow_back(session: Session, actor: Principal, interview: Interview, key: st
 def _check_member(key: str, state: AnswerState[Any]) -> None:
     parsed = parse_key(key)
     if parsed.group is not None and parsed.index is not None:
-        count = state.evaluation.counts.get(parsed.group, 0)
+        count = member_count(state.form, state.answers, parsed.group)  # as the evaluation counts, without one
         if parsed.index >= count:
             raise InterviewError(str(_l("Tej osoby nie ma już na liście.")), 409)
 

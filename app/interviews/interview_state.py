@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from app.formdefs import Evaluation, FormDefinition, evaluate, fired_flags
+from app.formdefs import Evaluation, FormDefinition, evaluate, fired_flags, may_change_flags
 from app.interviews.answers import AnswerRow, decoded
 
 R = TypeVar("R", bound=AnswerRow)
@@ -57,8 +57,11 @@ class AnswerState(Generic[R]):
         return after
 
 
-def flags_changed(before: AnswerState[Any], after: AnswerState[Any]) -> bool:
-    """Whether the save changed which flags fire (or what made them fire): only then is the banner sent again."""
-    if after.answers == before.answers:
+def flags_changed(before: AnswerState[Any], after: AnswerState[Any], key: str) -> bool:
+    """Whether the save of `key` changed which flags fire (or what made them fire): only then is the banner sent again.
+
+    The state before the save is evaluated only when the answer at `key` can change the flags at all.
+    """
+    if after.answers == before.answers or not may_change_flags(after.form, key):
         return False
     return before.fired != after.fired

@@ -151,11 +151,12 @@ def run(interview_id: int) -> Response:
 def save(interview_id: int) -> Response:
     """Autosave one answer (htmx): the field's new state, progress and visibility, the flags when they changed.
 
-    Reads first (the user, the interview, its answers, validation) as a reader; only the write itself holds the
-    writer turn (app/db.py `reads_first`, autosave.save_answer), and the reply is built after the commit.
+    Reads first (the interview with its kept values' check, its answers, validation) as a reader; only the write
+    itself holds the writer turn (app/db.py `reads_first`, autosave.save_answer); the reply is built after the commit.
     """
-    interview = _interview(interview_id)
     session = get_session()
+    # NotFound (not theirs, or none) becomes the 404 page in app/web/errors.py.
+    interview, kept = pending.interview_for_save(session, actor=me(), interview_id=interview_id)
     key = request.form.get("key", "")
     rev = request.form.get(f"_rev:{key}", "")
     role = _role(interview)
@@ -163,7 +164,6 @@ def save(interview_id: int) -> Response:
         return render("interviews/_refused.html", status=403, key=key,
                       message=_l("Tej odpowiedzi nie możesz oglądać ani zmieniać (ograniczona widoczność pola)."))
     client_id = request.form.get("client_id", "")
-    kept = pending.keeps_values(session, user_id=me().id, interview=interview)
     try:
         saved = autosave.save_answer(
             session,
@@ -189,7 +189,7 @@ def save(interview_id: int) -> Response:
     assert before is not None  # noqa: S101
     assert after is not None  # noqa: S101
     review = None
-    if interview_state.flags_changed(before, after):
+    if interview_state.flags_changed(before, after, key):
         review = hooks.flags_panel(session, interview, lang=str(get_locale() or "pl"),
                                    answers=after.answers, evaluation=after.evaluation)
     screen, view = saved_screen(interview, after, key, role=role)

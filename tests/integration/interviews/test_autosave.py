@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
 from app.auth.models import ResumeDraft, User, WebSession
+from app.interviews import interview_state
 from app.interviews.models import Answer, AnswerChange, Interview
-from tests.conftest import login
+from tests.conftest import login, token
 from tests.integration.interviews.conftest import save
 
 
@@ -211,3 +214,26 @@ def test_visibility_carries_a_sequence_so_a_late_reply_cannot_hide_a_newer_quest
     assert second["tw:visibility"]["_seq"] > first["tw:visibility"]["_seq"]
     same = json.loads(save(client, interview, "identity_confirmation", ["other"]).headers["HX-Trigger"])
     assert "tw:visibility" not in same
+
+
+def test_a_changing_save_evaluates_the_form_once_unless_its_answer_feeds_the_flags(
+    client: FlaskClient, interview: Interview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state before a save is evaluated only when the answer can change the flags (or its validation reads
+    other answers); the reply's state after the save is evaluated once either way."""
+    real = interview_state.evaluate
+    made: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return real(*args, **kwargs)
+
+    headers = {"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")}
+    url = f"/interviews/{interview.id}/answers"
+    monkeypatch.setattr(interview_state, "evaluate", counted)
+    assert client.post(url, data={"key": "city", "city": "Puck"}, headers=headers).status_code == 200
+    assert len(made) == 1
+    made.clear()
+    data = {"key": "suicidal_thoughts", "suicidal_thoughts": "true"}
+    assert client.post(url, data=data, headers=headers).status_code == 200
+    assert len(made) == 2  # the flags before and after: the banner is sent when they changed

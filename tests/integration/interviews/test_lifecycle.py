@@ -301,3 +301,18 @@ def test_case_partial_lists_interviews_and_offers_start(
         fresh = make_case(db, db.get(Office, case.office_id), worker)  # type: ignore[arg-type]
         html = render_template("interviews/_case_interviews.html", case=fresh, parts=cards(fresh), answered_call_id=7)
         assert f'action="/cases/{fresh.id}/interviews"' in html and 'name="call_attempt_id" value="7"' in html
+
+
+def test_autosave_to_an_interview_out_of_reach_is_404_and_writes_nothing(
+    stranger_client: Callable[..., FlaskClient], db: Session, interview: Interview
+) -> None:
+    """The autosave reads the interview with its kept-values check in one statement; the access rules still hold."""
+    url = f"/interviews/{interview.id}/answers"
+    for other in (stranger_client(Role.WORKER), stranger_client(Role.SUPERVISOR, office_=make_office(db))):
+        headers = {"HX-Request": "true", "X-CSRFToken": token(other)}
+        assert other.post(url, data={"key": "city", "city": "Puck"}, headers=headers).status_code == 404
+    assert other.post("/interviews/999999/answers", data={"key": "city", "city": "Puck"},
+                      headers=headers).status_code == 404
+    db.expire_all()
+    city = db.exec(select(Answer).where(Answer.interview_id == interview.id, Answer.key == "city")).first()
+    assert city is None or city.raw != "Puck"
