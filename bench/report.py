@@ -143,23 +143,23 @@ CAUSES = {
         "request (gunicorn, Flask, one statement, commit), so the database and the disk allow hundreds of durable "
         "writes a second here (the table above). Since issue 14's last items an autosave holds SQLite's writer "
         "turn only for its own statements (claim the interview, the answer, its history row, the audit event: "
-        "app/db.py `reads_first`), so saves no longer run one at a time; what limits them is CPU: 7–9 ms of "
-        "server CPU per save (/proc CPU time of the gunicorn workers ÷ saves, 8 clients; 10.5–11.5 ms before). "
-        "By py-spy --gil on the workers: the form evaluated twice (before the save, to validate; after it, for "
-        "visibility, progress and flags) ~18 %, Flask's request machinery (CSRF check, after-request hooks, "
-        "teardown) ~17 %, the audit event ~10 %, rendering the reply ~8 %, loading the user (Flask-Login, ORM) "
-        "~7 %, gunicorn ~6 %, the claim, answer and history statements ~6 %, reading the answers, the interview, "
-        "the kept drafts and the web session ~15 % together, the commit ~3 %. 50 % of the floor on 2 cores "
-        "(shared with wrk) leaves ~2.4 ms of CPU per save, about what this stack spends on an authenticated POST "
-        "with CSRF and a session before any work: not reachable by trimming. It would take a different "
-        "shape: an autosave endpoint outside Flask's request stack (no Flask-Login/ORM user, no Jinja), the "
-        "form compiled to one evaluation that is updated per answer instead of evaluated twice, and the audit "
-        "and history rows written in batches."),
+        "app/db.py `reads_first`), so saves no longer run one at a time; what limits them is CPU. In process "
+        "(bench/profile_autosave.py, 200 saves) a save now costs ~4.5 ms of CPU and 9 statements (5.5 ms and 11 "
+        "before the second round; 16 ms and 25 statements with the flags GET before issue 14): the form is "
+        "evaluated once unless the answer can change which flags fire, and the user and roles come with the "
+        "session row. Under gunicorn, with wrk on the same 2 cores, that is ~160 saves a second. By py-spy --gil "
+        "on the workers (first round): Flask's request machinery (CSRF check, after-request hooks, teardown), "
+        "the form evaluation, the audit event (3 statements), rendering the reply, gunicorn, then the statements "
+        "themselves. 50 % of the floor on 2 cores (shared with wrk) leaves ~2.4 ms of CPU per save, about what "
+        "this stack spends on an authenticated POST with CSRF and a session before any work: not reachable by "
+        "trimming. It would take a different shape: an autosave endpoint outside Flask's request stack (no "
+        "Flask-Login user, no Jinja), the form compiled to one evaluation that is updated per answer, and the "
+        "audit and history rows written in batches."),
     "paced_p95": (
         "32 paced clients offer 32 saves a second. Where that is near or above autosave's saturated rate in the "
         "same run (the saturated table; other processes share the 2 cores, see the load average), saves queue "
         "behind each other and the p95 is that queue; where it is well below, the p95 is one save's own time "
-        "(7–9 ms of CPU, stretched by the other processes on the cores) plus on SQLite an fsync per commit (its "
+        "(~4.5 ms of CPU in process, stretched by the other processes on the cores) plus on SQLite an fsync per commit (its "
         "tail on this disk: the fsync column), on PostgreSQL ~12 round trips to server processes that run on the "
         "same 2 cores (the floor makes 2). The writer turn is held only for the save's statements, so saves "
         "of different interviews no longer wait for each other's reading, validation and reply. The floor, "
@@ -167,7 +167,7 @@ CAUSES = {
         "the CPU per save down further (see the ratio row)."),
     "queries": (
         "Issue 14 item 2 is built: page data comes from the views' services and no template runs a query "
-        "(tests/integration/test_query_budgets.py: today ≤ 10, runner ≤ 10, autosave ≤ 8, each plus 3 per audit "
+        "(tests/integration/test_query_budgets.py: today ≤ 9, runner ≤ 9, autosave ≤ 6, each plus 3 per audit "
         "event, which the budget here includes). A count above its budget here is data at scale reaching a "
         "statement the tests' small data does not."),
     "runner": (

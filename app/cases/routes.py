@@ -37,7 +37,7 @@ from app.cases.models import (
     RequestedHelp,
 )
 from app.cases.record_routes import case_record_context
-from app.clock import LOCAL_TZ, local_today, to_local, utcnow
+from app.clock import local_today, to_local, utcnow
 from app.dates import day_text, moment_text
 from app.db import get_session, standalone_session
 from app.errors import InvalidInput
@@ -231,9 +231,7 @@ def log_call(case_id: int) -> Response:
     case = access.visible_case(db, me(), case_id)
     form = calls.CallForm.from_mapping(request.form)
     try:
-        attempt = calls.log_call(
-            db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id), tz=LOCAL_TZ
-        )
+        attempt = calls.log_call(db, actor=me(), case=case, form=form)
     except InvalidInput as exc:
         return _detail_page(case, status=422, call_errors=exc.errors, call_values=form)
     if attempt.outcome == CallOutcome.ANSWERED:

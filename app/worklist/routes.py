@@ -13,10 +13,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.access import me, roles_required
 from app.auth.models import Role
-from app.cases import access, labels, office_settings
+from app.cases import access, labels
 from app.cases.contact import calls, phones, retry
 from app.cases.models import CallOutcome
-from app.clock import LOCAL_TZ, utcnow
+from app.clock import utcnow
 from app.dates import moment_text
 from app.db import get_session
 from app.errors import InvalidInput
@@ -86,9 +86,7 @@ def log_call(case_id: int) -> Response:
     case = access.visible_case(db, me(), case_id)
     form = calls.CallForm.from_mapping(request.form)
     try:
-        attempt = calls.log_call(
-            db, actor=me(), case=case, form=form, threshold=office_settings.calls_before_other_route(db, case.office_id), tz=LOCAL_TZ
-        )
+        attempt = calls.log_call(db, actor=me(), case=case, form=form)
     except InvalidInput as exc:
         problems = " ".join(exc.errors.values())
         return _page(422, call_errors={case_id: exc.errors}, call_values={case_id: form},

@@ -23,6 +23,7 @@ from app.cases.models import (
     Case,
     CaseState,
 )
+from app.cases.office_settings import calls_before_other_route
 from app.clock import LOCAL_TZ, utcnow
 from app.errors import InvalidInput, NotFound
 from app.fields import NOTE_MAX
@@ -57,15 +58,18 @@ def log_call(
     actor: Principal,
     case: Case,
     form: CallForm,
-    threshold: int,
+    threshold: int | None = None,
     now: datetime | None = None,
     tz: tzinfo = LOCAL_TZ,
 ) -> CallAttempt:
     """Record a call attempt and its consequences: call-backs, wrong numbers, the case state, the other-route mark.
 
     A tapped call-back preset means "asked to call back" whatever outcome was ticked; `tz` is the office's zone.
+    `threshold` (failed calls before another route) defaults to the office's setting.
     """
     now = now or utcnow()
+    if threshold is None:
+        threshold = calls_before_other_route(session, case.office_id)
     if case.office_id != actor.office_id:
         raise NotFound()
     errors: dict[str, str] = {}
