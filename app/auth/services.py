@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -79,17 +80,21 @@ def load_principal(session: Session, user_id: int) -> Principal | None:
         .where(User.id == user_id)
     ).all()
     user = rows[0][0] if rows else None
-    if user is None or not user.active or user.id is None:
+    if user is None or user.id is None:
         return None
-    return Principal(
-        id=user.id,
-        office_id=user.office_id,
-        username=user.username,
-        full_name=user.full_name,
-        locale=user.locale,
-        roles=frozenset(Role(role) for _, role in rows if role is not None),
-        active=user.active,
-    )
+    return principal_of(id=user.id, office_id=user.office_id, username=user.username, full_name=user.full_name,
+                        locale=user.locale, active=user.active, roles=[role for _, role in rows])
+
+
+def principal_of(
+    *, id: int, office_id: int, username: str, full_name: str, locale: str, active: bool,  # noqa: A002 - the column
+    roles: Iterable[str | None],
+) -> Principal | None:
+    """The principal of a user read with their roles (one role per row, None without any); None when disabled."""
+    if not active:
+        return None
+    return Principal(id=id, office_id=office_id, username=username, full_name=full_name, locale=locale,
+                     roles=frozenset(Role(role) for role in roles if role is not None), active=True)
 
 
 def normalise_username(username: str) -> str:

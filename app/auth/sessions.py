@@ -15,8 +15,8 @@ from sqlalchemy import bindparam, select
 from sqlmodel import col
 from werkzeug.datastructures import CallbackDict
 
-from app.auth.models import Role, User, UserRole, WebSession
-from app.auth.services import Principal
+from app.auth.models import User, UserRole, WebSession
+from app.auth.services import Principal, principal_of
 from app.clock import utcnow
 from app.db import READ_OPTION, get_engine, standalone_session
 
@@ -47,11 +47,11 @@ _SESSION_ROW = (
 def _principal(rows: Sequence[Any]) -> Principal | None:
     """The session's user as `load_principal` gives it, from the session's rows (None: nobody, or disabled)."""
     first = rows[0]
-    if first.user_id is None or first.username is None or not first.active:
+    if first.user_id is None or first.username is None:
         return None
-    roles = frozenset(Role(row.role) for row in rows if row.role is not None)
-    return Principal(id=first.user_id, office_id=first.office_id, username=first.username,
-                     full_name=first.full_name, locale=first.locale, roles=roles, active=True)
+    return principal_of(id=first.user_id, office_id=first.office_id, username=first.username,
+                        full_name=first.full_name, locale=first.locale, active=first.active,
+                        roles=[row.role for row in rows])
 
 
 def touch_interval(idle: timedelta) -> timedelta:
