@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.cases.callbacks import NEEDS_TIME, TAKES_TIME
 from app.cases.models import CallAttempt, CallOutcome, Case, CaseState, Channel, ContactRoute, RequestedHelp
 from app.cases.presets import Choice, Preset, available
-from app.clock import LOCAL_TZ, to_local
-from app.fields import local_input_value
+from app.clock import LOCAL_TZ
+from app.dates import moment_text
 
 # Written as shown (ePUAP, Emp@tia keep their own capitals), so templates never re-case them.
 CHANNEL_LABELS = {
@@ -122,21 +123,33 @@ QUICK_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.NO_ANSWER, CallOutcome.BUSY,
 
 
 def call_form_defaults(now: datetime) -> dict[str, Any]:
-    """What a call form offers at `now` (aware UTC): the call-back time filled in and the preset buttons."""
-    # An hour from now, rounded up to a quarter: a sensible first guess for a call-back.
-    later = to_local(now) + timedelta(hours=1)
-    later = later.replace(second=0, microsecond=0) + timedelta(minutes=(15 - later.minute % 15) % 15)
+    """What a call form offers at `now` (aware UTC): the call-back preset buttons and the one-tap outcomes.
+
+    The call-back time field starts empty: a time the worker did not choose is never booked (cases.callbacks).
+    """
     presets = [(c.preset.value, preset_label(c), preset_detail(c)) for c in available(now, LOCAL_TZ)]
     # The one-tap outcomes, worded once per page rather than once per card.
     quick = [(outcome, outcome_label(outcome).capitalize()) for outcome in QUICK_OUTCOMES]
-    return {"default_callback_at": local_input_value(later), "callback_presets": presets, "quick_outcomes": quick}
+    return {"callback_presets": presets, "quick_outcomes": quick, "callback_hint": callback_hint()}
+
+
+def callback_hint() -> str:
+    """The call-back time field's hint: which outcomes need a time, which take one if given (cases.callbacks)."""
+
+    def named(outcomes: frozenset[CallOutcome]) -> str:
+        return ", ".join(f"„{outcome_label(o)}”" for o in CallOutcome if o in outcomes)
+
+    return _("Termin jest wymagany przy wyniku %(needs)s. Przy wynikach %(may)s podaj go tylko wtedy, gdy chcesz "
+             "zaplanować następny telefon; przy pozostałych zostaw puste. Telefon trafi na Twoją listę na dziś w tym "
+             "dniu.",
+             needs=named(NEEDS_TIME), may=named(TAKES_TIME - NEEDS_TIME))
 
 
 def call_logged_message(case: Case, attempt: CallAttempt) -> str:
     """What the worker reads after logging a call that was not answered: the outcome and what follows from it."""
     message = _("%(name)s: zapisano „%(outcome)s”.", name=case.applicant_name, outcome=outcome_label(attempt.outcome))
-    if attempt.outcome == CallOutcome.CALL_BACK and attempt.callback_at:
-        message += " " + _("Oddzwonienie dodane do listy.")
+    if attempt.callback_at:
+        message += " " + _("Oddzwonienie dodane do listy na %(when)s.", when=moment_text(attempt.callback_at))
     if attempt.outcome == CallOutcome.WRONG_NUMBER:
         message += " " + _("Numer oznaczony jako błędny.")
     if case.needs_other_route:

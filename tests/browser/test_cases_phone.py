@@ -118,5 +118,5 @@ def test_case_page_crosses_out_a_wrong_number_and_books_a_preset(page: Page, liv
                                           "resultTypes": ["violations"]}).response["violations"]
     assert [v["id"] for v in violations] == []
     case.tap_call_back_preset("za 2 dni robocze")
-    expect(page.get_by_text("Oddzwonienie dodane do listy.")).to_be_visible()
+    expect(page.get_by_text(re.compile("Oddzwonienie dodane do listy na "))).to_be_visible()
     expect(page.locator(".call-history li").first).to_contain_text("Prosi o telefon później")

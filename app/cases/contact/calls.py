@@ -64,7 +64,8 @@ def log_call(
 ) -> CallAttempt:
     """Record a call attempt and its consequences: call-backs, wrong numbers, the case state, the other-route mark.
 
-    A tapped call-back preset means "asked to call back" whatever outcome was ticked; `tz` is the office's zone.
+    A call-back is booked only at a time the worker typed or tapped (callbacks.outcome_callback says which outcomes
+    take one); a preset tapped with an outcome that takes none means "asked to call back". `tz` is the office's zone.
     `threshold` (failed calls before another route) defaults to the office's setting.
     """
     now = now or utcnow()
@@ -85,9 +86,8 @@ def log_call(
     else:
         errors["outcome"] = str(_l("Wybierz wynik rozmowy."))
     callback_at: datetime | None = None
-    time_given = bool(form.callback_preset or form.callback_at.strip())
-    if outcome is not None and callbacks.books_callback(outcome, time_given=time_given):
-        moment = callbacks.callback_moment(form.callback_preset, form.callback_at, now, tz)
+    if outcome is not None:
+        moment = callbacks.outcome_callback(outcome, form.callback_preset, form.callback_at, now, tz)
         form.callback_at, callback_at = moment.shown, moment.at
         if moment.error:
             errors["callback_at"] = moment.error

@@ -16,13 +16,11 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.auth.services import Principal
-from app.cases.callbacks import callback_moment
-from app.cases.models import CallAttempt, Callback, CallOutcome, Case
+from app.cases.callbacks import RETRYABLE, callback_moment
+from app.cases.models import CallAttempt, Callback, Case
 from app.clock import LOCAL_TZ, utcnow
 from app.errors import InvalidInput
 
-# Outcomes after which calling the same number again later makes sense (a wrong number needs another number).
-RETRYABLE = frozenset({CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL})
 NOTE_MAX = 300  # a call-back's note column
 
 

@@ -89,7 +89,7 @@ def test_preset_from_today_with_htmx_returns_the_list(client: FlaskClient, case:
     response = _preset(client, case, "in_1h", headers={"HX-Request": "true"}, today=True)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body and 'id="today-list"' in body
-    assert "Oddzwonienie dodane do listy." in body
+    assert "Oddzwonienie dodane do listy na " in body
     assert db.exec(select(Callback)).one().due_at > utcnow()
 
 
