@@ -139,9 +139,8 @@ def callback_hint() -> str:
     def named(outcomes: frozenset[CallOutcome]) -> str:
         return ", ".join(f"„{outcome_label(o)}”" for o in CallOutcome if o in outcomes)
 
-    return _("Termin jest wymagany przy wyniku %(needs)s. Przy wynikach %(may)s podaj go tylko wtedy, gdy chcesz "
-             "zaplanować następny telefon; przy pozostałych zostaw puste. Telefon trafi na Twoją listę na dziś w tym "
-             "dniu.",
+    return _("Termin wymagany przy wyniku %(needs)s. Przy wynikach %(may)s — tylko gdy planujesz następny telefon; "
+             "przy innych zostaw puste.",
              needs=named(NEEDS_TIME), may=named(TAKES_TIME - NEEDS_TIME))
 
 
