@@ -21,8 +21,7 @@ from typing import Any, Protocol
 
 from sqlmodel import SQLModel
 
-from app.audit.models import AuditEvent
-from app.audit.services import record
+from app.audit.services import Recorded, record
 
 __all__ = ["Actor", "log", "object_type_of", "view"]
 
@@ -77,7 +76,7 @@ def log(
     object_id: int | str | None | _Derived = DERIVED,
     office_id: int | None | _Derived = DERIVED,
     **details: Any,
-) -> AuditEvent:
+) -> Recorded:
     """Append one event (`action` by `actor` on `obj`) to its office's chain in the caller's transaction."""
     return record(
         session,

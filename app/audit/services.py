@@ -14,12 +14,11 @@ import hashlib
 import itertools
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, delete, func, select
@@ -32,7 +31,23 @@ GENESIS = "0" * 64
 TRIM_ACTION = "retention.trim"
 
 
-def _digest(prev_hash: str, event: AuditEvent) -> str:
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An event as appended: the row's values (the row is written with one statement, not kept in the session)."""
+
+    id: int
+    at: datetime
+    office_id: int | None
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    details: str
+    prev_hash: str
+    hash: str
+
+
+def _digest(prev_hash: str, event: AuditEvent | Recorded) -> str:
     payload = json.dumps(
         [
             prev_hash,
@@ -59,40 +74,26 @@ def record(
     object_type: str = "",
     object_id: int | str | None = None,
     **details: Any,
-) -> AuditEvent:
+) -> Recorded:
     """Append one event to its office's chain in the caller's transaction; details must be ids or codes."""
     # What the session holds is written first, before the chain's head is locked (PostgreSQL: row locks in the
     # same order as always, the head last).
     session.flush()
     chain = chain_of(office_id)
     prev_hash = _locked_head_hash(session, chain)
-    event = AuditEvent(
-        at=utcnow(),
-        office_id=office_id,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id="" if object_id is None else str(object_id),
-        details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
-        prev_hash=prev_hash,
-        hash="",
-    )
-    event.hash = _digest(prev_hash, event)
-    # Prepared statements on the transaction's connection, no unit of work: an autosave records an event per save,
+    event = Recorded(0, utcnow(), office_id, actor_id, action, object_type, "" if object_id is None else str(object_id),
+                     json.dumps(details, ensure_ascii=False, sort_keys=True, default=str), prev_hash, "")
+    event = replace(event, hash=_digest(prev_hash, event))
+    # Prepared statements on the transaction's connection, no ORM object: an autosave records an event per save,
     # under SQLite's writer turn.
     connection = session.connection()
-    event.id = connection.execute(_INSERT_EVENT, {
-        "at": event.at, "office_id": office_id, "actor_id": actor_id, "action": action,
-        "object_type": event.object_type, "object_id": event.object_id, "details": event.details,
-        "prev_hash": prev_hash, "hash": event.hash,
-    }).scalar_one()
+    event = replace(event, id=int(connection.execute(_INSERT_EVENT, {
+        name: getattr(event, name) for name in _WRITTEN}).scalar_one()))
     connection.execute(_MOVE_HEAD, {"b_chain": chain, "b_hash": event.hash, "b_id": event.id})
     loaded = session.identity_map.get(identity_key(AuditHead, chain))
     if loaded is not None:
         set_committed_value(loaded, "last_hash", event.hash)
         set_committed_value(loaded, "last_id", event.id)
-    make_transient_to_detached(event)
-    session.add(event)
     return event
 
 
@@ -100,6 +101,7 @@ _EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 _HEADS = AuditHead.__table__  # type: ignore[attr-defined]
 _HEAD_HASH = select(_HEADS.c.last_hash).where(_HEADS.c.chain == bindparam("b_chain")).with_for_update()
 _INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_WRITTEN = ("at", "office_id", "actor_id", "action", "object_type", "object_id", "details", "prev_hash", "hash")
 _MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("b_chain"))
               .values(last_hash=bindparam("b_hash"), last_id=bindparam("b_id")))
 

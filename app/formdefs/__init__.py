@@ -7,13 +7,22 @@ from app.formdefs.completion import (
     Progress,
     SectionProgress,
     completion_problems,
+    is_answered,
     progress,
 )
 from app.formdefs.evaluation import Evaluation, evaluate, reads_answers, relevant_sections, validate_answer
 from app.formdefs.expr import Expression, parse
 from app.formdefs.expr_tokens import ExpressionError
 from app.formdefs.expr_values import Context
-from app.formdefs.flags import Action, FiredFlag, fired_flags, may_change_flags, pending_actions, redact
+from app.formdefs.flags import (
+    Action,
+    FiredFlag,
+    fired_flags,
+    may_change_flags,
+    may_change_screen,
+    pending_actions,
+    redact,
+)
 from app.formdefs.keys import AnswerKey, answer_key, parse_key
 from app.formdefs.loader import check_file, load_form
 from app.formdefs.model import Choice, FlagRule, FormDefinition, LocalText, Question, Section
@@ -55,7 +64,9 @@ __all__ = [
     "fired_flags",
     "from_storage",
     "load_form",
+    "is_answered",
     "may_change_flags",
+    "may_change_screen",
     "parse",
     "parse_key",
     "pending_actions",

@@ -91,6 +91,17 @@ def may_change_flags(form: FormDefinition, key: str) -> bool:
     return bool(own & names) or (group is not None and any(name.startswith(f"{group}.") for name in names))
 
 
+def may_change_screen(form: FormDefinition, key: str) -> bool:
+    """Whether a new value at `key` can change more of the runner than its own slot: what is shown (a `relevant` or
+    a flag names it), the repeat counts (a member count), the applicable segments (the segment choice) or the flags.
+
+    When not, and the answer is no more or less answered than before, the form's evaluation after its change is the
+    one before: visibility, progress and the flags stand, and an autosave answers with the field alone.
+    """
+    question = form.question(parse_key(key).question_id)
+    return question.type == "repeat" or question.id == form.segment_choice or may_change_flags(form, key)
+
+
 _WATCHED: WeakKeyDictionary[FormDefinition, frozenset[str]] = WeakKeyDictionary()
 
 

@@ -13,7 +13,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from app.formdefs import Evaluation, FormDefinition, evaluate, fired_flags, may_change_flags
+from app.formdefs import (
+    Evaluation,
+    FormDefinition,
+    evaluate,
+    fired_flags,
+    is_answered,
+    may_change_flags,
+    may_change_screen,
+)
 from app.interviews.answers import AnswerRow, decoded
 
 R = TypeVar("R", bound=AnswerRow)
@@ -65,3 +73,18 @@ def flags_changed(before: AnswerState[Any], after: AnswerState[Any], key: str) -
     if after.answers == before.answers or not may_change_flags(after.form, key):
         return False
     return before.fired != after.fired
+
+
+def screen_changed(before: AnswerState[Any], after: AnswerState[Any], key: str) -> bool:
+    """Whether the save of `key` can have changed the screen around its field (visibility, progress, the section
+    list, the flags): only then does the form get evaluated and the reply carry them.
+
+    An answer that no skip rule, flag, count or segment choice reads, and that is as answered as before (typing on
+    in a filled-in address), leaves the evaluation as it was.
+    """
+    if after.answers == before.answers:
+        return False
+    if may_change_screen(after.form, key):
+        return True
+    was, now = before.answers, after.answers
+    return (key in was) != (key in now) or is_answered(was.get(key)) != is_answered(now.get(key))

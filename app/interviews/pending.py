@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
 
@@ -230,12 +230,18 @@ def give_up(session: Session, *, actor: Principal, interview: Interview, draft: 
 def interview_for_save(session: Session, *, actor: Principal, interview_id: int) -> tuple[Interview, bool]:
     """The interview an autosave writes to (if the actor reaches it) and whether values the actor typed into it are
     kept for them, read in one statement (before the autosave writes)."""
-    kept = exists().where(col(ResumeDraft.user_id) == actor.id, col(ResumeDraft.object_type) == OBJECT_TYPE,
-                          col(ResumeDraft.object_id) == interview_id)
-    row = session.exec(select(Interview, kept).where(col(Interview.id) == interview_id)).first()
+    row = session.exec(_FOR_SAVE, params={"b_user": actor.id, "b_interview": interview_id}).first()
     if row is None:
         raise NotFound(interview_id)
     return access.reached(session, actor, row[0]), bool(row[1])
+
+
+# Built once (an autosave reads it on every save): the interview, and whether the actor's typed values are kept.
+_FOR_SAVE = select(
+    Interview,
+    exists().where(col(ResumeDraft.user_id) == bindparam("b_user"), col(ResumeDraft.object_type) == OBJECT_TYPE,
+                   col(ResumeDraft.object_id) == bindparam("b_interview")),
+).where(col(Interview.id) == bindparam("b_interview"))
 
 
 def note_stored(

@@ -149,10 +149,9 @@ def run(interview_id: int) -> Response:
 @reads_first
 @roles_required(Role.WORKER, Role.SUPERVISOR)
 def save(interview_id: int) -> Response:
-    """Autosave one answer (htmx): the field's new state, progress and visibility, the flags when they changed.
+    """Autosave one answer (htmx): the field's new state; progress, visibility and flags when they can have changed.
 
-    Reads first (the interview with its kept values' check, its answers, validation) as a reader; only the write
-    itself holds the writer turn (app/db.py `reads_first`, autosave.save_answer); the reply is built after the commit.
+    Reads and validates as a reader; only the write holds the writer turn (app/db.py `reads_first`, save_answer).
     """
     session = get_session()
     # NotFound (not theirs, or none) becomes the 404 page in app/web/errors.py.
@@ -192,7 +191,8 @@ def save(interview_id: int) -> Response:
     if interview_state.flags_changed(before, after, key):
         review = hooks.flags_panel(session, interview, lang=str(get_locale() or "pl"),
                                    answers=after.answers, evaluation=after.evaluation)
-    screen, view = saved_screen(interview, after, key, role=role)
+    screen, view = saved_screen(interview, after, key, role=role,
+                                around=interview_state.screen_changed(before, after, key))
     response = render(
         "interviews/_answer_state.html",
         view=view,
@@ -203,8 +203,8 @@ def save(interview_id: int) -> Response:
         review=review,
     )
     trigger(response, "answer-saved", {"key": key})
-    if saved.change_id is None:
-        return response  # nothing changed: the visibility stands as the last changing save left it
+    if screen is None or saved.change_id is None:
+        return response  # nothing around the field changed: the visibility stands as the last changing save left it
     # Saves of one interview commit in turn but their replies may arrive out of order: the sequence lets the
     # page drop a late reply's older visibility instead of hiding a question a newer answer opened.
     return trigger(response, "tw:visibility", {**screen.visibility, "_seq": saved.change_id})

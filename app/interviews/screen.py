@@ -21,6 +21,7 @@ from app.formdefs import (
     evaluate,
     from_storage,
     progress,
+    reads_answers,
     validate_answer,
 )
 from app.formdefs.keys import question_for_key
@@ -43,7 +44,7 @@ class FieldView:
     question: Question
     raw: Raw
     error: LocalText | None
-    visible: bool
+    visible: bool | None  # None: not worked out (an autosave's reply when nothing around the field changed)
     revision: int
     answered: bool
     withheld: bool = False  # the viewer's role is outside the question's visible_to: no value, no input
@@ -152,18 +153,20 @@ class Screen:
         return sum(1 for e in self.sections if e.done)
 
 
-def _field(state: AnswerState, question: Question, key: str) -> FieldView:
+def _field(state: AnswerState, question: Question, key: str, *, evaluated: bool = True) -> FieldView:
+    """The slot of `key`; without `evaluated` the form is not evaluated for it (its visibility is left unknown)."""
     row = state.rows.get(key)
     raw = raw_of(question, row)
     error = None
     if row is not None and not row.valid and row.raw:
-        error = validate_answer(state.form, state.answers, key, raw, evaluation=state.evaluation).error
+        evaluation = state.evaluation if reads_answers(question) else None
+        error = validate_answer(state.form, state.answers, key, raw, evaluation=evaluation).error
     return FieldView(
         key=key,
         question=question,
         raw=raw,
         error=error,
-        visible=state.evaluation.is_visible(key),
+        visible=state.evaluation.is_visible(key) if evaluated else None,
         revision=row.revision if row else 0,
         answered=bool(row and row.raw),
     )
@@ -225,16 +228,18 @@ def build_screen(
     return screen
 
 
-def saved_screen(interview: Interview, state: AnswerState, key: str, *, role: str = "supervisor"
-                 ) -> tuple[Screen, FieldView]:
-    """What an autosave answers with: the saved field, and the progress and visibility of its section.
+def saved_screen(interview: Interview, state: AnswerState, key: str, *, role: str = "supervisor",
+                 around: bool = True) -> tuple[Screen | None, FieldView]:
+    """What an autosave answers with: the saved field, and (`around`) the progress and visibility of its section.
 
-    Built from the state after the save (no reading, no other field validated); the screen holds no items.
+    Built from the state after the save (no reading, no other field validated); the screen holds no items. Without
+    `around` (the save cannot have changed them, interview_state.screen_changed) there is no screen and the form is
+    not evaluated.
     """
     question = question_for_key(state.form, key)
-    view = _withhold(state.form, [_field(state, question, key)], role)[0]
+    view = _withhold(state.form, [_field(state, question, key, evaluated=around)], role)[0]
     assert isinstance(view, FieldView)  # noqa: S101
-    return _frame(interview, state, question.section, []), view
+    return (_frame(interview, state, question.section, []) if around else None), view
 
 
 def _withhold(form: FormDefinition, items: list[FieldView | GroupView], role: str) -> list[FieldView | GroupView]:

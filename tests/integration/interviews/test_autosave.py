@@ -237,3 +237,40 @@ def test_a_changing_save_evaluates_the_form_once_unless_its_answer_feeds_the_fla
     data = {"key": "suicidal_thoughts", "suicidal_thoughts": "true"}
     assert client.post(url, data=data, headers=headers).status_code == 200
     assert len(made) == 2  # the flags before and after: the banner is sent when they changed
+
+
+def test_typing_on_in_an_answered_field_answers_with_the_field_alone(
+    client: FlaskClient, interview: Interview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new value for an answer that no skip rule, flag, count or segment choice reads, and that stays answered,
+    cannot change visibility, progress or flags: the form is not evaluated and the reply is the field's state alone.
+    Answering it for the first time, emptying it, or changing an answer a rule reads sends them again."""
+    real = interview_state.evaluate
+    made: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return real(*args, **kwargs)
+
+    headers = {"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")}
+
+    def post(key: str, *values: str) -> Any:
+        return client.post(f"/interviews/{interview.id}/answers", data={"key": key, key: list(values)}, headers=headers)
+
+    monkeypatch.setattr(interview_state, "evaluate", counted)
+    first = post("city", "Puck")
+    assert 'id="progress-line"' in first.get_data(as_text=True)
+    assert "tw:visibility" in json.loads(first.headers["HX-Trigger"])
+    made.clear()
+    on = post("city", "Hel")
+    body = on.get_data(as_text=True)
+    assert on.status_code == 200
+    assert made == []
+    assert 'data-state="saved"' in body
+    assert "progress-line" not in body and "section-list" not in body
+    assert "tw:visibility" not in json.loads(on.headers["HX-Trigger"])
+    stored = post("city", "")  # emptied: one required answer more is missing
+    assert 'id="progress-line"' in stored.get_data(as_text=True)
+    named = post("identity_confirmation", "other")  # a `relevant` reads it
+    assert 'id="progress-line"' in named.get_data(as_text=True)
+    assert "tw:visibility" in json.loads(named.headers["HX-Trigger"])

@@ -16,6 +16,8 @@ from app.formdefs import (
     evaluate,
     fired_flags,
     load_form,
+    may_change_flags,
+    may_change_screen,
     parse_key,
     pending_actions,
     prefill_update,
@@ -289,3 +291,17 @@ def test_changes_list_added_removed_and_changed_answers_in_form_order(form: Form
         "name",
         "safe",
     ]
+
+
+def test_a_count_and_the_segment_choice_change_the_screen_though_no_rule_names_them(
+    write_form: Callable[..., Path],
+) -> None:
+    """A repeat's count decides which members are shown and the segment choice which sections count towards
+    progress, so both shape the screen even where no `relevant` or flag names them; a free text does not."""
+    unnamed = FORM.replace("relevant: \"safe = true and selected(segs, 'B')\"", 'relevant: "safe = true"')
+    unnamed = "\n".join(line for line in unnamed.splitlines() if not line.startswith("  - {id: violence_child")
+                         and not line.startswith("  - {id: lonely"))
+    form = load_form(write_form(unnamed.replace('relevant: "age(dob) < 18", ', "")))
+    assert not may_change_flags(form, "segs") and not may_change_flags(form, "household")
+    assert may_change_screen(form, "segs") and may_change_screen(form, "household")
+    assert not may_change_screen(form, "email") and not may_change_screen(form, answer_key("pesel", "household", 0))

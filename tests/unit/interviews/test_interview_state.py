@@ -8,8 +8,16 @@ from typing import Any
 
 import pytest
 
-from app.formdefs import FormDefinition, FormRegistry, may_change_flags
-from app.interviews.interview_state import AnswerState, flags_changed
+from app.formdefs import (
+    FormDefinition,
+    FormRegistry,
+    answer_key,
+    evaluate,
+    may_change_flags,
+    may_change_screen,
+    progress,
+)
+from app.interviews.interview_state import AnswerState, flags_changed, screen_changed
 from app.interviews.models import Answer
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -81,3 +89,41 @@ def test_answers_rules_or_visibility_read_can_change_flags(form: FormDefinition)
     assert may_change_flags(form, "suicidal_thoughts")
     assert may_change_flags(form, "safe_to_talk")
     assert may_change_flags(form, "answered_by")
+
+
+def _slots(form: FormDefinition) -> list[str]:
+    """Every answer key of the form, a repeat group's members as its first member's keys."""
+    keys = []
+    for question in form.questions():
+        if question.group is not None or not question.holds_answer:
+            continue
+        keys.append(question.id)
+        keys += [answer_key(m.id, question.id, 0) for m in question.questions if m.holds_answer]
+    return keys
+
+
+def test_an_answer_no_rule_reads_changes_nothing_around_it_while_it_stays_answered(form: FormDefinition) -> None:
+    """For every answer `may_change_screen` lets through, a new answered value leaves what is shown, the counts, the
+    hidden answers and the progress exactly as they were: an autosave may answer with the field alone."""
+    base: dict[str, Any] = {"safe_to_talk": True, "optional_segments": ["B", "C", "D", "E", "F", "G"], "household": 2}
+    free = [key for key in _slots(form) if not may_change_screen(form, key)]
+    assert "city" in free and len(free) > 40
+    for key in free:
+        one, other = ({**base, key: value} for value in ("x", "y"))
+        first, second = evaluate(form, one), evaluate(form, other)
+        assert (first.visible, first.visible_sections, first.counts, first.hidden_answers) == (
+            second.visible, second.visible_sections, second.counts, second.hidden_answers), key
+        assert progress(form, one, evaluation=first) == progress(form, other, evaluation=second), key
+
+
+def test_the_screen_changes_when_an_answer_is_read_by_a_rule_or_becomes_answered_or_empty(form: FormDefinition) -> None:
+    """Typing on in an answered field changes nothing around it; answering it, emptying it, or changing an answer a
+    rule, a count or the segment choice reads does."""
+    before = _state(form, safe_to_talk=True, city="Puck")
+    assert not screen_changed(before, before.with_row(_row("city", "Hel")), "city")
+    assert before._evaluation is None
+    assert screen_changed(before, before.with_row(_row("city", None, raw="", valid=False)), "city")
+    assert screen_changed(before, before.with_row(_row("address", "ul. Polna 1")), "address")
+    for key, value in (("answered_by", "other"), ("household", 3), ("optional_segments", ["B"])):
+        assert may_change_screen(form, key)
+        assert screen_changed(before, before.with_row(_row(key, value)), key)
