@@ -46,9 +46,12 @@ def _reports(s: dict[str, Any] | None) -> list[str]:
         return out + e
     assert s is not None  # noqa: S101
     t = s["timings"]
-    out += [f"{s['runs']} runs, {s['household']} household members, all segments; in-process, one core.", "",
-            "| step | median ms | max ms |", "|---|---:|---:|"]
-    out += [f"| {k} | {v['median_ms']} | {v['max_ms']} |" for k, v in t.items()]
+    load = s.get("load_average", {})
+    out += [f"{s['runs']} runs, {s['household']} household members, all segments; in-process, one core. "
+            f"Load average before {load.get('before', '—')}, after {load.get('after', '—')}. CPU is the process's "
+            "own CPU time: a wall-clock median well above it means other processes held the cores.", "",
+            "| step | median ms | max ms | CPU median ms |", "|---|---:|---:|---:|"]
+    out += [f"| {k} | {v['median_ms']} | {v['max_ms']} | {v.get('cpu_median_ms', '—')} |" for k, v in t.items()]
     sizes = s["sizes"]
     target = s["targets"]["render_sign_median_ms"]
     out += ["", f"PDF: unsigned {sizes['unsigned_kb']} KB, worker-signed {sizes['worker_signed_kb']} KB, "

@@ -35,6 +35,13 @@ def test_render_same_data_gives_same_bytes(report_pdf: bytes) -> None:
     assert render_report(sample_report(household=6)) == report_pdf
 
 
+def test_reportlab_runs_with_its_c_accelerator() -> None:
+    """rl_accel (reportlab[accel]) is installed: the pure-Python fallbacks make every render ~20 % slower."""
+    from reportlab.lib import rl_accel
+
+    assert not rl_accel._py_funcs, sorted(rl_accel._py_funcs)
+
+
 def test_pdftotext_extracts_polish_text_exactly(poppler: Poppler, report_pdf: bytes) -> None:
     """Diacritics survive extraction: the fonts carry correct ToUnicode maps."""
     text = poppler("pdftotext", report_pdf)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
+from pyhanko.pdf_utils.writer import PdfFileWriter
 
 from app.pdf.fonts import stamp_font_path
 from app.reports import pki
 from app.reports.pdf import geometry
-from app.reports.signing import SigningError, sign_pdf, sign_pdf_with_wrapped_key
+from app.reports.signing import SigningError, _InMemoryFontFactory, sign_pdf, sign_pdf_with_wrapped_key
 from app.reports.verify import sha256_hex, verify_pdf
 
 from .conftest import FAST_KDF, TZ, Signer, sign_as
@@ -194,6 +195,17 @@ def test_stamp_font_is_rescaled_to_1000_upem(font_cache: Path) -> None:
     assert TTFont(path)["head"].unitsPerEm == 1000
     assert stamp_font_path(font_cache) == path
     assert ord("ź") in TTFont(path).getBestCmap()
+
+
+def test_stamp_text_keeps_the_fonts_kerning(font_cache: Path) -> None:
+    """The embedded subset leaves out the layout tables, but the stamp is still shaped with them ("To" kerned)."""
+    path = stamp_font_path(font_cache)
+    font = TTFont(path)
+    cmap, widths = font.getBestCmap(), font["hmtx"]
+    engine = _InMemoryFontFactory(path.read_bytes()).create_font_engine(PdfFileWriter())
+    for text in ("To", "AV"):
+        unkerned = sum(widths[cmap[ord(c)]][0] for c in text) / font["head"].unitsPerEm
+        assert engine.shape(text).x_advance < unkerned - 0.05, text
 
 
 def test_sha256_hex_for_archiving(both_signed: bytes) -> None:
