@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app.auth.models import User
 from app.auth.services import Principal
 from app.db import dialect_insert
-from app.formdefs import FormDefinition, LocalText, Question, reads_answers, to_storage, validate_answer
+from app.formdefs import FormDefinition, LocalText, Question, to_storage, validate_answer
 from app.interviews.answers import AnswerRow, Raw, StoredAnswer
 from app.interviews.interview_state import AnswerState
 from app.interviews.models import Answer, AnswerChange, Interview
@@ -78,7 +78,7 @@ def typed_answer(form: FormDefinition, question: Question, key: str, raw: Raw, a
         count = min(parse_id(raw_text) or 0, question.max_count or MAX_MEMBERS)
         return Typed(str(count), json.dumps(count), None)
     # The state's evaluation only when the validation reads other answers (else the form is not evaluated).
-    evaluation = state.evaluation if state is not None and reads_answers(question) else None
+    evaluation = state.evaluation_for(question) if state is not None else None
     result = validate_answer(form, answers, key, checked, evaluation=evaluation)
     stored = to_storage(question, result.value) if result.ok else None
     return Typed(raw_text, json.dumps(stored, ensure_ascii=False) if stored is not None else None, result.error)

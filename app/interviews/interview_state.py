@@ -16,11 +16,13 @@ from typing import Any, Generic, TypeVar
 from app.formdefs import (
     Evaluation,
     FormDefinition,
+    Question,
     evaluate,
     fired_flags,
     is_answered,
     may_change_flags,
     may_change_screen,
+    reads_answers,
 )
 from app.interviews.answers import AnswerRow, decoded
 
@@ -56,6 +58,10 @@ class AnswerState(Generic[R]):
             json.dumps([flag.rule_id, [[key, self.answers.get(key)] for key in flag.triggered_by]], default=str)
             for flag in fired_flags(self.form, self.answers, evaluation=self.evaluation)
         )
+
+    def evaluation_for(self, question: Question) -> Evaluation | None:
+        """The evaluation a validation of `question` needs: this state's, only when it reads other answers."""
+        return self.evaluation if reads_answers(question) else None
 
     def with_row(self, row: R) -> AnswerState[R]:
         """The state once `row` is stored; the evaluation is shared when the answers themselves stay the same."""

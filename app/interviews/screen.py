@@ -21,7 +21,6 @@ from app.formdefs import (
     evaluate,
     from_storage,
     progress,
-    reads_answers,
     validate_answer,
 )
 from app.formdefs.keys import question_for_key
@@ -159,8 +158,7 @@ def _field(state: AnswerState, question: Question, key: str, *, evaluated: bool 
     raw = raw_of(question, row)
     error = None
     if row is not None and not row.valid and row.raw:
-        evaluation = state.evaluation if reads_answers(question) else None
-        error = validate_answer(state.form, state.answers, key, raw, evaluation=evaluation).error
+        error = validate_answer(state.form, state.answers, key, raw, evaluation=state.evaluation_for(question)).error
     return FieldView(
         key=key,
         question=question,
