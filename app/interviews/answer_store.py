@@ -133,10 +133,28 @@ def claim(session: Session, interview: Interview, seen: tuple[int, str], now: dt
     return True
 
 
-def write_claimed(session: Session, actor: Principal, interview_id: int, key: str, typed: Typed,
-                  row: StoredAnswer | None, now: dt.datetime, client_id: str) -> tuple[StoredAnswer, int]:
-    """Store the answer of a claimed interview (nothing changed it since `row` was read) and its history row.
+def claim_alone(session: Session, interview: Interview, state: str, now: dt.datetime, section: str) -> bool:
+    """Take the interview for a save that stands alone (interview_state.stands_alone) if its state is still the one
+    read, whatever other answers were saved meanwhile (one UPDATE, under the lock, like `claim`).
 
+    The answer's own row is checked when it is written (`write_claimed`: its revision must be the one read).
+    """
+    found = session.connection().execute(_CLAIM_ALONE, {
+        "b_id": interview.id, "b_state": state, "b_now": now, "b_section": section,
+    }).first()
+    if found is None:
+        return False
+    for name, value in (("updated_at", now), ("current_section", section), ("answers_version", found[0])):
+        set_committed_value(interview, name, value)
+    return True
+
+
+def write_claimed(session: Session, actor: Principal, interview_id: int, key: str, typed: Typed,
+                  row: StoredAnswer | None, now: dt.datetime, client_id: str) -> tuple[StoredAnswer, int] | None:
+    """Store the answer of a claimed interview and its history row, if the answer is still `row` (as read).
+
+    After `claim` nothing changed the answers since they were read; after `claim_alone` another save may have
+    changed this very answer: then nothing is written and None comes back (the caller locks and reads again).
     Plain statements, no ORM objects; an `Answer` of this row loaded elsewhere in the session is expired, so it is
     read again if used. Returns the stored row and the history row's id.
     """
@@ -149,10 +167,12 @@ def write_claimed(session: Session, actor: Principal, interview_id: int, key: st
     else:
         stored = StoredAnswer(row.id, interview_id, key, typed.value, typed.raw, typed.valid, row.revision + 1, now,
                               actor.id)
-        connection.execute(_CHANGE_ANSWER, {
+        changed = connection.execute(_CHANGE_ANSWER, {
             "b_id": row.id, "b_raw": stored.raw, "b_value": stored.value, "b_valid": stored.valid,
-            "b_revision": stored.revision, "b_now": now, "b_by": actor.id,
+            "b_read": row.revision, "b_revision": stored.revision, "b_now": now, "b_by": actor.id,
         })
+        if changed.rowcount != 1:
+            return None
         loaded = session.identity_map.get(identity_key(Answer, row.id))
         if loaded is not None:
             session.expire(loaded)
@@ -174,8 +194,15 @@ _CLAIM = (
     .values(updated_at=bindparam("b_now"), current_section=bindparam("b_section"),
             answers_version=_INTERVIEWS.c.answers_version + 1)
 )
+_CLAIM_ALONE = (
+    update(_INTERVIEWS)
+    .where(_INTERVIEWS.c.id == bindparam("b_id"), _INTERVIEWS.c.state == bindparam("b_state"))
+    .values(updated_at=bindparam("b_now"), current_section=bindparam("b_section"),
+            answers_version=_INTERVIEWS.c.answers_version + 1)
+    .returning(_INTERVIEWS.c.answers_version)
+)
 _CHANGE_ANSWER = (
-    update(_ANSWERS).where(_ANSWERS.c.id == bindparam("b_id"))
+    update(_ANSWERS).where(_ANSWERS.c.id == bindparam("b_id"), _ANSWERS.c.revision == bindparam("b_read"))
     .values(raw=bindparam("b_raw"), value=bindparam("b_value"), valid=bindparam("b_valid"),
             revision=bindparam("b_revision"), updated_at=bindparam("b_now"), updated_by_id=bindparam("b_by"))
 )

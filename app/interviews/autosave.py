@@ -36,15 +36,16 @@ from app.interviews.answer_store import (
     Conflict,
     Typed,
     claim,
+    claim_alone,
     insert_first,
     newer_elsewhere,
     normalise,
     typed_answer,
     write_claimed,
 )
-from app.interviews.answers import AnswerRow, Raw, form_of, load_answers, stored_answers
+from app.interviews.answers import AnswerRow, Raw, StoredAnswer, form_of, load_answers, stored_answers
 from app.interviews.errors import InterviewError, InterviewReadOnly, NotesTooLong
-from app.interviews.interview_state import AnswerState
+from app.interviews.interview_state import AnswerState, stands_alone
 from app.interviews.lifecycle import SAFETY_SECTION, interrupt_unsafe
 from app.interviews.models import Answer, AnswerChange, Interview, InterviewState
 from app.web.ids import parse_id
@@ -207,13 +208,17 @@ def save_answer(
 
     Everything is read, validated and checked for conflicts first; then (app/db.py `start_writing`: on SQLite the
     writer turn is taken only now) one conditional UPDATE claims the interview if its answers and state are still
-    those read, and the save writes without reading again. If another save (or a finish) came in between, the
-    interview is locked, read again and the save validated against that (the claim then holds).
+    those read, and the save writes without reading again. A save that stands alone (interview_state.stands_alone:
+    typing on in an answered field that nothing else reads) needs only the interview's state and its own answer to
+    be as read, so saves of other answers in between do not send it down the locked path. If another save (or a
+    finish) came in between that matters, the interview is locked, read again and the save validated against that
+    (the claim then holds).
     """
     form = form_of(interview)
     question = question_of(form, key)
     check_writable(interview, question)
     assert interview.id is not None  # noqa: S101
+    written: tuple[StoredAnswer, int] | None = None
     for locked in (False, True):
         if locked:
             lock_row(session, Interview, interview.id)
@@ -229,11 +234,20 @@ def save_answer(
                                                             client_id=client_id)
         start_writing(session)
         now = utcnow()
-        if claim(session, interview, seen, now, question.section):
+        if not locked and stands_alone(state, question, key, typed.value):
+            # Other answers saved meanwhile do not matter to this one; only its own row must be as read.
+            written = (write_claimed(session, actor, interview.id, key, typed, row, now, client_id)
+                       if claim_alone(session, interview, seen[1], now, question.section) else None)
+            if written is not None:
+                break
+        elif claim(session, interview, seen, now, question.section):
+            written = write_claimed(session, actor, interview.id, key, typed, row, now, client_id)
             break
     else:
         raise RuntimeError("the interview changed while it was locked")  # every writer of the answers takes the lock
-    stored, change_id = write_claimed(session, actor, interview.id, key, typed, row, now, client_id)
+    if written is None:  # not after `claim`: nothing changed the answers since they were read
+        raise RuntimeError("the answer changed under a claim")
+    stored, change_id = written
     _flow_back(session, actor, interview, key, typed, client_id)
     saved = Saved(key, question, stored, typed.error, changed=True, conflict=conflict, before=state,
                   after=state.with_row(stored), change_id=change_id)

@@ -10,7 +10,7 @@ belongs to the request that made it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from app.formdefs import (
@@ -22,9 +22,10 @@ from app.formdefs import (
     is_answered,
     may_change_flags,
     may_change_screen,
+    parse_key,
     reads_answers,
 )
-from app.interviews.answers import AnswerRow, decoded
+from app.interviews.answers import AnswerRow, StoredAnswer, decoded
 
 R = TypeVar("R", bound=AnswerRow)
 
@@ -94,3 +95,18 @@ def screen_changed(before: AnswerState[Any], after: AnswerState[Any], key: str) 
         return True
     was, now = before.answers, after.answers
     return (key in was) != (key in now) or is_answered(was.get(key)) != is_answered(now.get(key))
+
+
+def stands_alone(state: AnswerState[StoredAnswer], question: Question, key: str, value: str | None) -> bool:
+    """Whether storing `value` at `key` depends on no other answer of the interview: neither its validation (no
+    constraint names another answer), nor whether the key exists (not a member of a repeat group, whose count may
+    change), nor what the reply shows around the field (`screen_changed` is false: the answer was already there and
+    stays as answered as it was).
+
+    Such a save needs only the interview's state and the answer's own row to be as read; another save of another
+    answer in between changes nothing it relies on (answer_store.claim_alone).
+    """
+    row = state.rows.get(key)
+    if row is None or reads_answers(question) or parse_key(key).group is not None:
+        return False
+    return not screen_changed(state, state.with_row(replace(row, value=value)), key)

@@ -70,6 +70,78 @@ def _between(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> Non
     monkeypatch.setattr(autosave, "start_writing", in_between)
 
 
+def _locks_taken(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The interviews save_answer locks to read again (its locked path), recorded as it goes on."""
+    taken: list[int] = []
+    real = autosave.lock_row
+
+    def recorded(session: Session, model: Any, ident: Any) -> Any:
+        taken.append(ident)
+        return real(session, model, ident)
+
+    monkeypatch.setattr(autosave, "lock_row", recorded)
+    return taken
+
+
+def _history(session: Session, interview_id: int, key: str) -> list[tuple[int, str]]:
+    rows = session.exec(select(AnswerChange.revision, AnswerChange.raw)
+                        .where(AnswerChange.interview_id == interview_id, AnswerChange.key == key)
+                        .order_by(col(AnswerChange.revision))).all()
+    return [tuple(h) for h in rows]
+
+
+def _version(app: Flask, interview_id: int) -> int:
+    with _session(app) as check:
+        found = check.get(Interview, interview_id)
+        assert found is not None
+        return found.answers_version
+
+
+def test_typing_on_in_an_answered_field_is_not_held_up_by_a_save_of_another_answer(
+    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save that stands alone (interview_state.stands_alone: the city was answered and nothing else reads it)
+    needs only its own answer and the interview's state as read: another answer saved in between does not send it
+    down the locked path, and both saves are stored with their history."""
+    assert interview.id is not None
+    interview_id = interview.id
+    _save(app, worker, interview_id, "city", "Łódź")
+    _save(app, worker, interview_id, "address", "ul. Polna 1")
+    version = _version(app, interview_id)
+    _between(monkeypatch, lambda: _save(app, worker, interview_id, "address", "ul. Polna 2"))
+    taken = _locks_taken(monkeypatch)
+    with _request(app, reads_first=True), _session(app) as first:
+        read = first.get(Interview, interview_id)
+        assert read is not None
+        saved = save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Gdańsk")
+        first.commit()
+        assert read.answers_version == version + 2  # the other save's claim, then this one's
+    assert taken == []
+    assert saved.changed and saved.row.revision == 2
+    with _session(app) as check:
+        assert _history(check, interview_id, "city") == [(1, "Łódź"), (2, "Gdańsk")]
+        assert _history(check, interview_id, "address") == [(1, "ul. Polna 1"), (2, "ul. Polna 2")]
+    assert _version(app, interview_id) == version + 2
+
+
+def test_a_first_answer_still_reads_again_after_a_save_in_between(
+    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first answer changes the progress (it does not stand alone): with another save in between it locks the
+    interview and reads again, so the reply's progress counts the other answer too."""
+    assert interview.id is not None
+    interview_id = interview.id
+    _between(monkeypatch, lambda: _save(app, worker, interview_id, "address", "ul. Polna 1"))
+    taken = _locks_taken(monkeypatch)
+    with _request(app, reads_first=True), _session(app) as first:
+        read = first.get(Interview, interview_id)
+        assert read is not None
+        saved = save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Gdańsk")
+        first.commit()
+    assert taken == [interview_id]
+    assert saved.after is not None and saved.after.answers.get("address") == "ul. Polna 1"
+
+
 def test_a_save_that_read_before_another_save_writes_after_it(
     app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,6 +151,7 @@ def test_a_save_that_read_before_another_save_writes_after_it(
     interview_id = interview.id
     _save(app, worker, interview_id, "city", "Łódź")
     _between(monkeypatch, lambda: _save(app, worker, interview_id, "city", "Puck"))  # another device
+    taken = _locks_taken(monkeypatch)
     with _request(app, reads_first=True):
         with _session(app) as first:
             read = first.get(Interview, interview_id)
@@ -86,6 +159,7 @@ def test_a_save_that_read_before_another_save_writes_after_it(
             saved = save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Gdańsk")
             first.commit()
         assert saved.changed and saved.row.revision == 3
+        assert taken == [interview_id]  # its own answer changed: the standalone write found that and read again
         with _session(app) as check:
             history = check.exec(select(AnswerChange.revision, AnswerChange.raw)
                                  .where(AnswerChange.interview_id == interview_id, AnswerChange.key == "city")
@@ -119,6 +193,34 @@ def test_a_save_that_read_before_the_interview_was_finished_is_refused(
         first.rollback()
         with _session(app) as check:
             assert check.exec(select(Answer).where(Answer.interview_id == interview_id, Answer.key == "city")).first() is None
+
+
+def test_typing_on_after_the_interview_was_finished_is_refused(
+    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save that stands alone still claims only an interview in the state it read: finished meanwhile, the save
+    is refused and the answer keeps its value."""
+    assert interview.id is not None
+    interview_id = interview.id
+    _save(app, worker, interview_id, "city", "Łódź")
+
+    def finish() -> None:
+        with _request(app, reads_first=False), _session(app) as other:
+            finished = other.get(Interview, interview_id)
+            assert finished is not None
+            finished.state = InterviewState.FINISHED
+            other.add(finished)
+            other.commit()
+
+    _between(monkeypatch, finish)
+    with _request(app, reads_first=True), _session(app) as first:
+        read = first.get(Interview, interview_id)
+        assert read is not None
+        with pytest.raises(InterviewReadOnly):
+            save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Puck")
+        first.rollback()
+    with _session(app) as check:
+        assert _history(check, interview_id, "city") == [(1, "Łódź")]
 
 
 def test_the_writer_turn_covers_only_the_writes_of_an_autosave(

@@ -17,7 +17,8 @@ from app.formdefs import (
     may_change_screen,
     progress,
 )
-from app.interviews.interview_state import AnswerState, flags_changed, screen_changed
+from app.interviews.answers import StoredAnswer
+from app.interviews.interview_state import AnswerState, flags_changed, screen_changed, stands_alone
 from app.interviews.models import Answer
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -127,3 +128,26 @@ def test_the_screen_changes_when_an_answer_is_read_by_a_rule_or_becomes_answered
     for key, value in (("answered_by", "other"), ("household", 3), ("optional_segments", ["B"])):
         assert may_change_screen(form, key)
         assert screen_changed(before, before.with_row(_row(key, value)), key)
+
+
+def _stored(**answers: Any) -> dict[str, StoredAnswer]:
+    return {key: StoredAnswer(n, 1, key, json.dumps(value), str(value), True, 1, NOW, 1)
+            for n, (key, value) in enumerate(answers.items(), start=1)}
+
+
+def test_a_save_stands_alone_only_when_it_types_on_in_an_answered_field_nothing_else_reads(
+    form: FormDefinition,
+) -> None:
+    """Such a save relies on no other answer (autosave claims the interview for it whatever else was saved
+    meanwhile); a first answer, an emptied one, a member of a repeat group, a watched answer and one whose check
+    reads other answers do rely on them."""
+    member = answer_key("member_name", "household", 0)
+    state = AnswerState(form, _stored(city="Łódź", dwelling_type="flat", pesel="02070803628", household=1,
+                                      **{member: "Anna"}))
+    question = form.question
+    assert stands_alone(state, question("city"), "city", json.dumps("Gdańsk"))
+    assert not stands_alone(state, question("city"), "city", None)  # emptied (or kept invalid): progress changes
+    assert not stands_alone(state, question("address"), "address", json.dumps("ul. Polna 1"))  # first answer
+    assert not stands_alone(state, question("dwelling_type"), "dwelling_type", json.dumps("house"))  # a rule reads it
+    assert not stands_alone(state, question("pesel"), "pesel", json.dumps("02070803628"))  # checked against others
+    assert not stands_alone(state, question("member_name"), member, json.dumps("Ola"))  # the count may change
