@@ -10,7 +10,7 @@ belongs to the request that made it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from app.formdefs import (
@@ -41,9 +41,11 @@ class AnswerState(Generic[R]):
     rows: dict[str, R]
     answers: dict[str, Any] = field(init=False)
     _evaluation: Evaluation | None = field(default=None, repr=False)
+    # The decoded answers when the caller already has them (`with_row`: the state before, one answer changed).
+    known: InitVar[dict[str, Any] | None] = None
 
-    def __post_init__(self) -> None:
-        self.answers = decoded(self.rows)
+    def __post_init__(self, known: dict[str, Any] | None) -> None:
+        self.answers = decoded(self.rows) if known is None else known
 
     @property
     def evaluation(self) -> Evaluation:
@@ -66,7 +68,13 @@ class AnswerState(Generic[R]):
 
     def with_row(self, row: R) -> AnswerState[R]:
         """The state once `row` is stored; the evaluation is shared when the answers themselves stay the same."""
-        after = AnswerState(self.form, {**self.rows, row.key: row})
+        answers = dict(self.answers)  # one answer decoded, not all of them again
+        changed = decoded({row.key: row})
+        if changed:
+            answers.update(changed)
+        else:
+            answers.pop(row.key, None)
+        after = AnswerState(self.form, {**self.rows, row.key: row}, known=answers)
         if after.answers == self.answers:
             after._evaluation = self._evaluation
         return after

@@ -151,3 +151,18 @@ def test_a_save_stands_alone_only_when_it_types_on_in_an_answered_field_nothing_
     assert not stands_alone(state, question("dwelling_type"), "dwelling_type", json.dumps("house"))  # a rule reads it
     assert not stands_alone(state, question("pesel"), "pesel", json.dumps("02070803628"))  # checked against others
     assert not stands_alone(state, question("member_name"), member, json.dumps("Ola"))  # the count may change
+
+
+@pytest.mark.parametrize("row", [
+    _row("city", "Hel"),  # changed
+    _row("address", "ul. Polna 1"),  # new
+    _row("city", None, raw="", valid=False),  # emptied
+    _row("postcode", None, raw="00 95O", valid=False),  # kept invalid as typed
+])
+def test_the_state_after_a_save_holds_what_reading_every_row_again_would(form: FormDefinition, row: Answer) -> None:
+    """`with_row` decodes only the changed answer: the result is the state read afresh, in the same order."""
+    before = _state(form, safe_to_talk=True, city="Łódź", postcode="00-950")
+    after = before.with_row(row)
+    fresh = AnswerState(form, {**before.rows, row.key: row})
+    assert after.answers == fresh.answers
+    assert list(after.answers) == list(fresh.answers)
