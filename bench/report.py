@@ -70,14 +70,15 @@ def _load(s: dict[str, Any] | None) -> list[str]:
             f"Server: {c['server']}. Client: {c['client']}. SQLite: {c['sqlite']}. PostgreSQL: {c['postgresql']}.",
             f"Floor: {c['floor']}. Bare endpoint: {c['bare_endpoint']}.",
             f"Saturated: {c['saturated']}. Paced: {c['paced']}.", "",
-            "Saturated (req/s; p95 ms; errors):", "",
+            "Saturated (req/s of the median round, the range of the rounds in brackets; p95 ms of the median "
+            "round; errors of all rounds; autosave ÷ floor: the median of each round's ratio, its range):", "",
             "| database | clients | /healthz | floor | floor p95 | autosave | autosave p95 | errors | "
             "autosave ÷ floor | autosave ÷ /healthz | floor ÷ /healthz | disk fsync p50 / p95 ms |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in s["rows"]:
         a, b, f = row["autosave"], row["bare"], row["floor"]
-        out.append(f"| {row['database']} | {row['concurrency']} | {b['rps']} | {f['rps']} | {f['p95_ms']} | "
-                   f"{a['rps']} | {a['p95_ms']} | {a['errors']} | {_pct(row['ratio_to_floor'])} | "
+        out.append(f"| {row['database']} | {row['concurrency']} | {_rounds(b)} | {_rounds(f)} | {f['p95_ms']} | "
+                   f"{_rounds(a)} | {a['p95_ms']} | {a['errors']} | {_pct_rounds(row)} | "
                    f"{_pct(row['ratio_to_bare'])} | {_pct(row['floor_ratio_to_bare'])} | "
                    f"{row['fsync']['median_ms']} / {row['fsync']['p95_ms']} |")
     out += ["", "Paced, one request a second per client (ms):", "",
@@ -88,6 +89,18 @@ def _load(s: dict[str, Any] | None) -> list[str]:
         out.append(f"| {row['database']} | {row['concurrency']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | "
                    f"{a['p50_ms']} | {a['p95_ms']} | {a['p99_ms']} | {a['errors']} |")
     return out + [""]
+
+
+def _rounds(point: dict[str, Any]) -> str:
+    """A saturated point's req/s: the median round's, with the range of its rounds (when run in rounds)."""
+    rounds = point.get("rounds_rps") or []
+    return f"{point['rps']} ({min(rounds)}–{max(rounds)})" if len(rounds) > 1 else f"{point['rps']}"
+
+
+def _pct_rounds(row: dict[str, Any]) -> str:
+    rounds = row.get("ratio_to_floor_rounds") or []
+    median = _pct(row["ratio_to_floor"])
+    return f"{median} ({_pct(min(rounds))}–{_pct(max(rounds))})" if len(rounds) > 1 else median
 
 
 def _pct(value: float | None) -> str:
