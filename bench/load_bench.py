@@ -265,7 +265,7 @@ def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
                 runs["autosave"].append(wrk(url + "/", "autosave.lua", connections, env))
             bare, floor, autosave = (median_round(runs[name]) for name in ("bare", "floor", "autosave"))
             # Side by side: each round's autosave against the floor measured just before it.
-            ratios = sorted(_ratio(a["rps"], f["rps"]) or 0.0 for f, a in zip(runs["floor"], runs["autosave"]))
+            ratios = sorted(_ratio(a["rps"], f["rps"]) or 0.0 for f, a in zip(runs["floor"], runs["autosave"], strict=True))
             floor_paced = paced.run(floor_url, _floor_call, connections, DURATION_S, PACE_MS)
             autosave_paced = paced.run(url, _autosave_calls(browser.cookie_header(), token, interview_ids),
                                        connections, DURATION_S, PACE_MS)

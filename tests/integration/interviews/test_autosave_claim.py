@@ -70,6 +70,16 @@ def _between(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> Non
     monkeypatch.setattr(autosave, "start_writing", in_between)
 
 
+def _finish(app: Flask, interview_id: int) -> None:
+    """Another request finishes the interview."""
+    with _request(app, reads_first=False), _session(app) as other:
+        finished = other.get(Interview, interview_id)
+        assert finished is not None
+        finished.state = InterviewState.FINISHED
+        other.add(finished)
+        other.commit()
+
+
 def _locks_taken(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The interviews save_answer locks to read again (its locked path), recorded as it goes on."""
     taken: list[int] = []
@@ -88,6 +98,16 @@ def _history(session: Session, interview_id: int, key: str) -> list[tuple[int, s
                         .where(AnswerChange.interview_id == interview_id, AnswerChange.key == key)
                         .order_by(col(AnswerChange.revision))).all()
     return [tuple(h) for h in rows]
+
+
+def _save_as_read(app: Flask, worker: User, interview_id: int, key: str, value: str) -> tuple[autosave.Saved, int]:
+    """save_answer as the autosave view runs it (reading first); the save and the answers_version it left."""
+    with _request(app, reads_first=True), _session(app) as first:
+        read = first.get(Interview, interview_id)
+        assert read is not None
+        saved = save_answer(first, actor=_principal(first, worker), interview=read, key=key, raw=value)
+        first.commit()
+        return saved, read.answers_version
 
 
 def _version(app: Flask, interview_id: int) -> int:
@@ -110,12 +130,8 @@ def test_typing_on_in_an_answered_field_is_not_held_up_by_a_save_of_another_answ
     version = _version(app, interview_id)
     _between(monkeypatch, lambda: _save(app, worker, interview_id, "address", "ul. Polna 2"))
     taken = _locks_taken(monkeypatch)
-    with _request(app, reads_first=True), _session(app) as first:
-        read = first.get(Interview, interview_id)
-        assert read is not None
-        saved = save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Gdańsk")
-        first.commit()
-        assert read.answers_version == version + 2  # the other save's claim, then this one's
+    saved, seen = _save_as_read(app, worker, interview_id, "city", "Gdańsk")
+    assert seen == version + 2  # the other save's claim, then this one's
     assert taken == []
     assert saved.changed and saved.row.revision == 2
     with _session(app) as check:
@@ -133,11 +149,7 @@ def test_a_first_answer_still_reads_again_after_a_save_in_between(
     interview_id = interview.id
     _between(monkeypatch, lambda: _save(app, worker, interview_id, "address", "ul. Polna 1"))
     taken = _locks_taken(monkeypatch)
-    with _request(app, reads_first=True), _session(app) as first:
-        read = first.get(Interview, interview_id)
-        assert read is not None
-        saved = save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Gdańsk")
-        first.commit()
+    saved, _seen = _save_as_read(app, worker, interview_id, "city", "Gdańsk")
     assert taken == [interview_id]
     assert saved.after is not None and saved.after.answers.get("address") == "ul. Polna 1"
 
@@ -161,58 +173,22 @@ def test_a_save_that_read_before_another_save_writes_after_it(
         assert saved.changed and saved.row.revision == 3
         assert taken == [interview_id]  # its own answer changed: the standalone write found that and read again
         with _session(app) as check:
-            history = check.exec(select(AnswerChange.revision, AnswerChange.raw)
-                                 .where(AnswerChange.interview_id == interview_id, AnswerChange.key == "city")
-                                 .order_by(col(AnswerChange.revision))).all()
-            assert [tuple(h) for h in history] == [(1, "Łódź"), (2, "Puck"), (3, "Gdańsk")]
+            assert _history(check, interview_id, "city") == [(1, "Łódź"), (2, "Puck"), (3, "Gdańsk")]
             stored = check.exec(select(Answer).where(Answer.interview_id == interview_id, Answer.key == "city")).one()
             assert (stored.raw, stored.revision) == ("Gdańsk", 3)
 
 
+@pytest.mark.parametrize("typed_before", [None, "Łódź"], ids=["first answer", "typing on (stands alone)"])
 def test_a_save_that_read_before_the_interview_was_finished_is_refused(
-    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
+    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch, typed_before: str | None
 ) -> None:
-    """The claim checks the state too: an interview finished meanwhile is read-only, and nothing is written."""
+    """The claim checks the state too, also the claim of a save that stands alone: an interview finished meanwhile
+    is read-only, and nothing is written."""
     assert interview.id is not None
     interview_id = interview.id
-
-    def finish() -> None:
-        with _request(app, reads_first=False), _session(app) as other:
-            finished = other.get(Interview, interview_id)
-            assert finished is not None
-            finished.state = InterviewState.FINISHED
-            other.add(finished)
-            other.commit()
-
-    _between(monkeypatch, finish)
-    with _request(app, reads_first=True), _session(app) as first:
-        read = first.get(Interview, interview_id)
-        assert read is not None
-        with pytest.raises(InterviewReadOnly):
-            save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Puck")
-        first.rollback()
-        with _session(app) as check:
-            assert check.exec(select(Answer).where(Answer.interview_id == interview_id, Answer.key == "city")).first() is None
-
-
-def test_typing_on_after_the_interview_was_finished_is_refused(
-    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A save that stands alone still claims only an interview in the state it read: finished meanwhile, the save
-    is refused and the answer keeps its value."""
-    assert interview.id is not None
-    interview_id = interview.id
-    _save(app, worker, interview_id, "city", "Łódź")
-
-    def finish() -> None:
-        with _request(app, reads_first=False), _session(app) as other:
-            finished = other.get(Interview, interview_id)
-            assert finished is not None
-            finished.state = InterviewState.FINISHED
-            other.add(finished)
-            other.commit()
-
-    _between(monkeypatch, finish)
+    if typed_before is not None:
+        _save(app, worker, interview_id, "city", typed_before)
+    _between(monkeypatch, lambda: _finish(app, interview_id))
     with _request(app, reads_first=True), _session(app) as first:
         read = first.get(Interview, interview_id)
         assert read is not None
@@ -220,7 +196,7 @@ def test_typing_on_after_the_interview_was_finished_is_refused(
             save_answer(first, actor=_principal(first, worker), interview=read, key="city", raw="Puck")
         first.rollback()
     with _session(app) as check:
-        assert _history(check, interview_id, "city") == [(1, "Łódź")]
+        assert _history(check, interview_id, "city") == ([] if typed_before is None else [(1, typed_before)])
 
 
 def test_the_writer_turn_covers_only_the_writes_of_an_autosave(
