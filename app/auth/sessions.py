@@ -77,6 +77,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.old_token: str | None = None
         self.destroyed = False
         self.touch = False
+        # An anonymous session that had timed out, kept under its id: saved with a new start (created_at too).
+        self.renewed = False
         # Set when the request arrived with a session that had timed out: who it was and its CSRF token.
         self.expired_user_id: int | None = None
         self.expired_csrf_token: str | None = None
@@ -119,18 +121,11 @@ class DatabaseSessionInterface(SessionInterface):
         id_hash, raw, user_id, last_seen_at, created_at = rows[0][:5]
         data = json.loads(raw)
         expired_for = data.get(EXPIRED_KEY)
-        if now - last_seen_at > self.idle or now - created_at > self.max_age:
+        timed_out = now - last_seen_at > self.idle or now - created_at > self.max_age
+        if timed_out and user_id is not None:
             fresh = ServerSession(new=True)
             fresh.expired_user_id = user_id
             fresh.expired_csrf_token = data.get("csrf_token")
-            if user_id is None and isinstance(expired_for, dict):
-                # The anonymous session of a timed-out login timed out too: still that user's browser.
-                fresh.expired_user_id = expired_for.get("user_id")
-                fresh.expired_csrf_token = expired_for.get("csrf")
-            if user_id is None and data.get("csrf_token"):
-                # Nobody was logged in: its CSRF token guards only the login form, which may stay open longer
-                # than the idle limit (or in another tab); the same browser keeps it, so that form still works.
-                fresh["csrf_token"] = data["csrf_token"]
             with standalone_session() as writer:
                 expired = writer.get(WebSession, id_hash)
                 if expired is not None:
@@ -139,6 +134,12 @@ class DatabaseSessionInterface(SessionInterface):
         session = ServerSession(data, token=token)
         session.principal = _principal(rows)
         session.touch = now - last_seen_at > touch_interval(self.idle)
+        # Nobody is logged in to a session that timed out here: it carries no rights, only the CSRF token of this
+        # browser's open forms (a login form may stay open past the idle limit, or open in another tab) and whose
+        # login timed out in it. It is renewed in place, under the same id: requests already on their way with its
+        # cookie (an old tab's retries, a login in a new tab) still find it and its token, instead of one of them
+        # finding it deleted by another and starting a session with a token no open form has.
+        session.renewed = timed_out
         if isinstance(expired_for, dict) and not data.get("_user_id"):
             # Still the browser of a timed-out login: what it sends is kept for that user until they log in.
             session.expired_user_id = expired_for.get("user_id")
@@ -160,7 +161,7 @@ class DatabaseSessionInterface(SessionInterface):
                         db.delete(row)
             response.delete_cookie(COOKIE_NAME, domain=domain, path=path, secure=secure, samesite=samesite)
             return
-        if not session.modified and not session.touch:
+        if not session.modified and not session.touch and not session.renewed:
             return
         if not session and session.token is None:
             return  # nothing worth a row yet
@@ -178,6 +179,8 @@ class DatabaseSessionInterface(SessionInterface):
                 row = db.get(WebSession, _hash(session.token)) or WebSession(
                     id_hash=_hash(session.token), created_at=now
                 )
+            if session.renewed:
+                row.created_at = now
             row.data = json.dumps(dict(session), default=str)
             row.user_id = int(user_id) if user_id else None
             row.last_seen_at = now

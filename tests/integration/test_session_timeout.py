@@ -209,3 +209,26 @@ def test_a_login_form_left_open_past_the_idle_limit_still_logs_in(
     age_session(client, db, 31)
     response = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": form_token})
     assert response.status_code == 302 and "/login" not in response.headers["Location"]
+
+
+def test_an_anonymous_session_that_timed_out_is_renewed_under_its_id(
+    client: FlaskClient, user_factory: Callable[..., User], db: Session
+) -> None:
+    """Requests already on their way with the cookie of a timed-out anonymous session (an old tab's retry, a login
+    in a new tab) all find it and its CSRF token: the first renews it in place instead of replacing it, so the
+    second is not left with a session whose token no open form has."""
+    user = user_factory(Role.WORKER)
+    form_token = csrf_from(client.get("/login").get_data(as_text=True))
+    sent = client.get_cookie("tw_session")
+    assert sent is not None
+    age_session(client, db, 31)
+    assert client.get("/login").status_code == 200  # the old tab's request, answered first
+    renewed = client.get_cookie("tw_session")
+    assert renewed is not None and renewed.value == sent.value
+    row = db.get(WebSession, hashlib.sha256(sent.value.encode()).hexdigest())
+    assert row is not None
+    db.refresh(row)
+    assert row.user_id is None and (row.last_seen_at - row.created_at) < timedelta(seconds=5)
+    client.set_cookie("tw_session", sent.value)  # the new tab's login, sent with the cookie both tabs had
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": form_token})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
