@@ -117,31 +117,18 @@ def insert_first(session: Session, actor: Principal, interview_id: int, key: str
     return inserted
 
 
-def claim(session: Session, interview: Interview, seen: tuple[int, str], now: dt.datetime, section: str) -> bool:
+def claim(session: Session, interview: Interview, seen: tuple[int, str], now: dt.datetime, section: str, *,
+          alone: bool = False) -> bool:
     """Take the interview for this save if its answers and state are still those read (one UPDATE, under the lock).
 
+    `alone`: a save that stands alone (interview_state.stands_alone) needs only the state to be the one read,
+    whatever other answers were saved meanwhile; its own answer is checked when it is written (`write_claimed`).
     The UPDATE is also the interview's row lock on PostgreSQL (taken before the answer's, as everywhere).
     """
     version, state = seen
-    result = session.connection().execute(_CLAIM, {
-        "b_id": interview.id, "b_version": version, "b_state": state, "b_now": now, "b_section": section,
-    })
-    if result.rowcount != 1:
-        return False
-    for name, value in (("updated_at", now), ("current_section", section), ("answers_version", version + 1)):
-        set_committed_value(interview, name, value)
-    return True
-
-
-def claim_alone(session: Session, interview: Interview, state: str, now: dt.datetime, section: str) -> bool:
-    """Take the interview for a save that stands alone (interview_state.stands_alone) if its state is still the one
-    read, whatever other answers were saved meanwhile (one UPDATE, under the lock, like `claim`).
-
-    The answer's own row is checked when it is written (`write_claimed`: its revision must be the one read).
-    """
-    found = session.connection().execute(_CLAIM_ALONE, {
-        "b_id": interview.id, "b_state": state, "b_now": now, "b_section": section,
-    }).first()
+    params = {"b_id": interview.id, "b_state": state, "b_now": now, "b_section": section}
+    statement = _CLAIM_ALONE if alone else _CLAIM
+    found = session.connection().execute(statement, params if alone else params | {"b_version": version}).first()
     if found is None:
         return False
     for name, value in (("updated_at", now), ("current_section", section), ("answers_version", found[0])):
@@ -153,7 +140,7 @@ def write_claimed(session: Session, actor: Principal, interview_id: int, key: st
                   row: StoredAnswer | None, now: dt.datetime, client_id: str) -> tuple[StoredAnswer, int] | None:
     """Store the answer of a claimed interview and its history row, if the answer is still `row` (as read).
 
-    After `claim` nothing changed the answers since they were read; after `claim_alone` another save may have
+    After `claim` nothing changed the answers since they were read; after `claim(alone=True)` another save may have
     changed this very answer: then nothing is written and None comes back (the caller locks and reads again).
     Plain statements, no ORM objects; an `Answer` of this row loaded elsewhere in the session is expired, so it is
     read again if used. Returns the stored row and the history row's id.
@@ -187,13 +174,6 @@ def write_claimed(session: Session, actor: Principal, interview_id: int, key: st
 _INTERVIEWS = Interview.__table__  # type: ignore[attr-defined]
 _ANSWERS = Answer.__table__  # type: ignore[attr-defined]
 _CHANGES = AnswerChange.__table__  # type: ignore[attr-defined]
-_CLAIM = (
-    update(_INTERVIEWS)
-    .where(_INTERVIEWS.c.id == bindparam("b_id"), _INTERVIEWS.c.answers_version == bindparam("b_version"),
-           _INTERVIEWS.c.state == bindparam("b_state"))
-    .values(updated_at=bindparam("b_now"), current_section=bindparam("b_section"),
-            answers_version=_INTERVIEWS.c.answers_version + 1)
-)
 _CLAIM_ALONE = (
     update(_INTERVIEWS)
     .where(_INTERVIEWS.c.id == bindparam("b_id"), _INTERVIEWS.c.state == bindparam("b_state"))
@@ -201,6 +181,7 @@ _CLAIM_ALONE = (
             answers_version=_INTERVIEWS.c.answers_version + 1)
     .returning(_INTERVIEWS.c.answers_version)
 )
+_CLAIM = _CLAIM_ALONE.where(_INTERVIEWS.c.answers_version == bindparam("b_version"))
 _CHANGE_ANSWER = (
     update(_ANSWERS).where(_ANSWERS.c.id == bindparam("b_id"), _ANSWERS.c.revision == bindparam("b_read"))
     .values(raw=bindparam("b_raw"), value=bindparam("b_value"), valid=bindparam("b_valid"),

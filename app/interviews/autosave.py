@@ -36,14 +36,13 @@ from app.interviews.answer_store import (
     Conflict,
     Typed,
     claim,
-    claim_alone,
     insert_first,
     newer_elsewhere,
     normalise,
     typed_answer,
     write_claimed,
 )
-from app.interviews.answers import AnswerRow, Raw, StoredAnswer, form_of, load_answers, stored_answers
+from app.interviews.answers import AnswerRow, Raw, form_of, load_answers, stored_answers
 from app.interviews.errors import InterviewError, InterviewReadOnly, NotesTooLong
 from app.interviews.interview_state import AnswerState, stands_alone
 from app.interviews.lifecycle import SAFETY_SECTION, interrupt_unsafe
@@ -218,7 +217,6 @@ def save_answer(
     question = question_of(form, key)
     check_writable(interview, question)
     assert interview.id is not None  # noqa: S101
-    written: tuple[StoredAnswer, int] | None = None
     for locked in (False, True):
         if locked:
             lock_row(session, Interview, interview.id)
@@ -234,19 +232,15 @@ def save_answer(
                                                             client_id=client_id)
         start_writing(session)
         now = utcnow()
-        if not locked and stands_alone(state, question, key, typed.value):
-            # Other answers saved meanwhile do not matter to this one; only its own row must be as read.
-            written = (write_claimed(session, actor, interview.id, key, typed, row, now, client_id)
-                       if claim_alone(session, interview, seen[1], now, question.section) else None)
-            if written is not None:
-                break
-        elif claim(session, interview, seen, now, question.section):
-            written = write_claimed(session, actor, interview.id, key, typed, row, now, client_id)
+        # Standing alone, other answers saved meanwhile do not matter to this one; only its own row must be as read
+        # (else nothing is written and it goes the locked way).
+        alone = not locked and stands_alone(state, question, key, typed.value)
+        claimed = claim(session, interview, seen, now, question.section, alone=alone)
+        written = write_claimed(session, actor, interview.id, key, typed, row, now, client_id) if claimed else None
+        if written is not None:
             break
     else:
         raise RuntimeError("the interview changed while it was locked")  # every writer of the answers takes the lock
-    if written is None:  # not after `claim`: nothing changed the answers since they were read
-        raise RuntimeError("the answer changed under a claim")
     stored, change_id = written
     _flow_back(session, actor, interview, key, typed, client_id)
     saved = Saved(key, question, stored, typed.error, changed=True, conflict=conflict, before=state,

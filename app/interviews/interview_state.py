@@ -112,7 +112,7 @@ def stands_alone(state: AnswerState[StoredAnswer], question: Question, key: str,
     stays as answered as it was).
 
     Such a save needs only the interview's state and the answer's own row to be as read; another save of another
-    answer in between changes nothing it relies on (answer_store.claim_alone).
+    answer in between changes nothing it relies on (answer_store.claim, alone).
     """
     row = state.rows.get(key)
     if row is None or reads_answers(question) or parse_key(key).group is not None:
