@@ -80,6 +80,9 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("office_id", "reference", name="uq_case_file_office_reference"),
         Index("ix_case_file_office_state", "office_id", "state"),
+        # A worker's list (app/worklist/today.py) and the office's unassigned cases: without it SQLite walks every
+        # case of the office (ix_case_file_office_id) to find one worker's few hundred.
+        Index("ix_case_file_office_worker_state", "office_id", "assigned_worker_id", "state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,6 +23,8 @@ class Interview(SQLModel, table=True):
     """One RWS interview (full or update) of a case, pinned to the form id and version it started with."""
 
     __tablename__ = "interview"
+    # A worker's interviews in progress (the today list) without walking all they ever did.
+    __table_args__ = (Index("ix_interview_worker_state", "worker_id", "state"),)
 
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id", index=True)

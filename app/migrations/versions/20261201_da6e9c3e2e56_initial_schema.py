@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 845f3273cf22
+Revision ID: da6e9c3e2e56
 Revises: 
-Create Date: 2026-11-30 16:49:12.277415
+Create Date: 2026-12-01 04:03:23.293904
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '845f3273cf22'
+revision: str = 'da6e9c3e2e56'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -256,6 +256,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_file_due_on'), ['due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_office_id'), ['office_id'], unique=False)
         batch_op.create_index('ix_case_file_office_state', ['office_id', 'state'], unique=False)
+        batch_op.create_index('ix_case_file_office_worker_state', ['office_id', 'assigned_worker_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_pesel'), ['pesel'], unique=False)
 
     op.create_table('directory_number',
@@ -725,6 +726,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_interview_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interview_office_id'), ['office_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interview_worker_id'), ['worker_id'], unique=False)
+        batch_op.create_index('ix_interview_worker_state', ['worker_id', 'state'], unique=False)
 
     op.create_table('answer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1130,6 +1132,7 @@ def downgrade() -> None:
 
     op.drop_table('answer')
     with op.batch_alter_table('interview', schema=None) as batch_op:
+        batch_op.drop_index('ix_interview_worker_state')
         batch_op.drop_index(batch_op.f('ix_interview_worker_id'))
         batch_op.drop_index(batch_op.f('ix_interview_office_id'))
         batch_op.drop_index(batch_op.f('ix_interview_case_id'))
@@ -1246,6 +1249,7 @@ def downgrade() -> None:
     op.drop_table('directory_number')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_file_pesel'))
+        batch_op.drop_index('ix_case_file_office_worker_state')
         batch_op.drop_index('ix_case_file_office_state')
         batch_op.drop_index(batch_op.f('ix_case_file_office_id'))
         batch_op.drop_index(batch_op.f('ix_case_file_due_on'))
