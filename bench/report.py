@@ -200,9 +200,9 @@ CAUSES = {
         "JavaScript). Profiled in process at 10,000 cases: ~32 ms of CPU, about 70 % Jinja (an include per card, "
         "~15 translated strings, the numbers formatted by phonenumbers), the rest the statements and their ORM "
         "objects; the statements' own SQLite time fell from ~3.8 ms to ~1 ms with the indexes (office, worker, "
-        "state) on cases and (worker, state) on interviews (2026-12-01). On this shared machine the wall-clock median sits above the CPU time (see the load "
-        "average). Meeting 30 ms would take less template machinery per card (a macro instead of includes) or "
-        "fewer cards before 'show all'."),
+        "state) on cases and (office, worker, state) on interviews (2026-12-01). On this shared machine the "
+        "wall-clock median sits above the CPU time (see the load average). Meeting 30 ms with a margin would "
+        "take less template machinery per card (a macro instead of includes) or fewer cards before 'show all'."),
     "search_name": (
         "Name search matches case_file.search_name (the name folded to lower case without diacritics, kept by "
         "ORM listeners on every write) with one LIKE in SQL; a miss would take a trigram index (pg_trgm) on "

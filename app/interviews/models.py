@@ -24,7 +24,7 @@ class Interview(SQLModel, table=True):
 
     __tablename__ = "interview"
     # A worker's interviews in progress (the today list) without walking all they ever did.
-    __table_args__ = (Index("ix_interview_worker_state", "worker_id", "state"),)
+    __table_args__ = (Index("ix_interview_office_worker_state", "office_id", "worker_id", "state"),)
 
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id", index=True)

@@ -125,7 +125,7 @@ def test_today_list_finds_the_worker_s_cases_by_index(
     assert len(cases) == 2 and len(interviews) == 1, counted.report()
     for plan in cases:
         assert "ix_case_file_office_worker_state" in plan, plan
-    assert "ix_interview_worker_state" in interviews[0], interviews[0]
+    assert "ix_interview_office_worker_state" in interviews[0], interviews[0]
 
 
 def _page_count(app: Flask, client: FlaskClient, url: str, budget: int) -> int:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: da6e9c3e2e56
+Revision ID: 0588c19c8c7b
 Revises: 
-Create Date: 2026-12-01 04:03:23.293904
+Create Date: 2026-12-01 04:33:20.076553
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'da6e9c3e2e56'
+revision: str = '0588c19c8c7b'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -725,8 +725,8 @@ def upgrade() -> None:
     with op.batch_alter_table('interview', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interview_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interview_office_id'), ['office_id'], unique=False)
+        batch_op.create_index('ix_interview_office_worker_state', ['office_id', 'worker_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_interview_worker_id'), ['worker_id'], unique=False)
-        batch_op.create_index('ix_interview_worker_state', ['worker_id', 'state'], unique=False)
 
     op.create_table('answer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1132,8 +1132,8 @@ def downgrade() -> None:
 
     op.drop_table('answer')
     with op.batch_alter_table('interview', schema=None) as batch_op:
-        batch_op.drop_index('ix_interview_worker_state')
         batch_op.drop_index(batch_op.f('ix_interview_worker_id'))
+        batch_op.drop_index('ix_interview_office_worker_state')
         batch_op.drop_index(batch_op.f('ix_interview_office_id'))
         batch_op.drop_index(batch_op.f('ix_interview_case_id'))
 
