@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -20,8 +23,9 @@ from app.auth.services import Principal
 from app.cases import deadlines, office_settings
 from app.cases.access import sees_whole_office
 from app.cases.assignment import assign_case, office_workers
-from app.cases.models import Case
+from app.cases.models import Case, search_name_of
 from app.cases.record_models import CaseChange
+from app.clock import utcnow
 from app.errors import InvalidInput
 from app.fields import collect, parse_address, parse_email, parse_name, parse_pesel
 from app.web.forms import PostedForm
@@ -76,6 +80,45 @@ def _stored(value: object) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     return "" if value is None else str(value)
+
+
+_CASES = Case.__table__  # type: ignore[attr-defined]
+_CHANGES = CaseChange.__table__  # type: ignore[attr-defined]
+# Text fields a correction may set without loading the case (applicant_name also keeps search_name, as the ORM
+# listener in app/cases/models.py does).
+CORRECTABLE = frozenset({"applicant_name", "pesel", "email", "address"})
+
+
+def correct_if_unchanged(
+    session: Session, *, actor: Principal, case_id: int, field: str, old: str | None, new: str, source: str,
+    interview_id: int | None = None,
+) -> bool:
+    """Set one text field of a case if it still holds `old` (as read before), with its history row; False (nothing
+    written) when it holds something else by now.
+
+    Two statements and no ORM object, for a correction made while typing (segment A's autosave, under SQLite's
+    writer turn); a case already loaded in the session gets the new value too.
+    """
+    if field not in CORRECTABLE:
+        raise ValueError(field)
+    column = _CASES.c[field]
+    values: dict[str, Any] = {field: new}
+    if field == "applicant_name":
+        values["search_name"] = search_name_of(new)
+    moved = session.connection().execute(
+        update(_CASES).where(_CASES.c.id == case_id, column.is_not_distinct_from(old)).values(values)
+    ).rowcount
+    if moved != 1:
+        return False
+    if _stored(old) != _stored(new):
+        session.connection().execute(insert(_CHANGES).values(
+            case_id=case_id, field=field, old=_stored(old), new=_stored(new), source=source,
+            interview_id=interview_id, changed_at=utcnow(), changed_by_id=actor.id))
+    loaded = session.identity_map.get(identity_key(Case, case_id))
+    if loaded is not None:
+        for name, value in values.items():
+            set_committed_value(loaded, name, value)
+    return True
 
 
 def note_change(

@@ -139,11 +139,17 @@ def name_key(name: str) -> str:
     return " ".join(plain.split())
 
 
+def search_name_of(applicant_name: str) -> str:
+    """The `search_name` column's value for this name."""
+    return name_key(applicant_name)[:200]
+
+
 @event.listens_for(Case, "before_insert")
 @event.listens_for(Case, "before_update")
 def _keep_search_name(_mapper: Any, _connection: Any, case: Case) -> None:
-    # Every ORM write goes through here, so a renamed or anonymised case never keeps the old name's key.
-    case.search_name = name_key(case.applicant_name)[:200]
+    # Every ORM write goes through here, so a renamed or anonymised case never keeps the old name's key (the one
+    # write of the name without the ORM, app/cases/editing.py correct_if_unchanged, sets it too).
+    case.search_name = search_name_of(case.applicant_name)
 
 
 class CasePhone(SQLModel, table=True):

@@ -175,12 +175,25 @@ def write_answer(
     return Saved(key, question, row, typed.error, changed=True, change_id=change.id)
 
 
+def _goes_back(key: str, typed: Typed, client_id: str) -> bool:
+    """A corrected segment A answer goes back to the case (not the values the case itself filled in)."""
+    return typed.valid and key in carry.CASE_KEYS and client_id != carry.CASE_PREFILL
+
+
 def _flow_back(session: Session, actor: Principal, interview: Interview, key: str, typed: Typed,
                client_id: str) -> None:
-    """A corrected segment A answer goes back to the case (not the values the case itself filled in)."""
-    if typed.valid and key in carry.CASE_KEYS and client_id != carry.CASE_PREFILL:
+    if _goes_back(key, typed, client_id):
         value = json.loads(typed.value) if typed.value else None
         carry.flow_back(session, actor=actor, interview=interview, key=key, value=value)
+
+
+def _plan_flow_back(session: Session, interview: Interview, key: str, typed: Typed,
+                    client_id: str) -> carry.FlowBack | None:
+    """What an autosave sends back to the case, read before it writes (under the turn it then sends two statements)."""
+    if not _goes_back(key, typed, client_id):
+        return None
+    value = json.loads(typed.value) if typed.value else None
+    return carry.plan_flow_back(session, interview=interview, key=key, value=value)
 
 
 def _check_member(key: str, state: AnswerState[Any]) -> None:
@@ -207,9 +220,11 @@ def save_answer(
 
     Everything is read, validated and checked for conflicts first; then (app/db.py `start_writing`: on SQLite the
     writer turn is taken only now) one conditional UPDATE claims the interview if its answers and state are still
-    those read, and the save writes without reading again. A save that stands alone (interview_state.stands_alone:
-    typing on in an answered field that nothing else reads) needs only the interview's state and its own answer to
-    be as read, so saves of other answers in between do not send it down the locked path. If another save (or a
+    those read, and the save writes without reading again (a segment A correction included: the case's field is
+    read before and written back with two statements, carry.plan_flow_back). A save that stands alone
+    (interview_state.stands_alone: typing on in an answered field that nothing else reads) needs only the
+    interview's state and its own answer to be as read, so saves of other answers in between do not send it down
+    the locked path. If another save (or a
     finish) came in between that matters, the interview is locked, read again and the save validated against that
     (the claim then holds).
     """
@@ -228,6 +243,7 @@ def save_answer(
         row = state.rows.get(key)
         if row is not None and typed.same_as(row):
             return Saved(key, question, row, typed.error, changed=False, before=state, after=state)
+        back = _plan_flow_back(session, interview, key, typed, client_id)
         conflict = None if row is None else newer_elsewhere(session, interview.id, row, base_revision=base_revision,
                                                             client_id=client_id)
         start_writing(session)
@@ -242,7 +258,8 @@ def save_answer(
     else:
         raise RuntimeError("the interview changed while it was locked")  # every writer of the answers takes the lock
     stored, change_id = written
-    _flow_back(session, actor, interview, key, typed, client_id)
+    if back is not None:
+        carry.write_flow_back(session, actor=actor, interview=interview, back=back)
     saved = Saved(key, question, stored, typed.error, changed=True, conflict=conflict, before=state,
                   after=state.with_row(stored), change_id=change_id)
     audit.log(session, "answer.change", actor=actor, obj=interview, key=key, revision=stored.revision)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -90,9 +91,68 @@ def confirm(session: Session, *, actor: Principal, interview: Interview) -> list
     return [r.key for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class FlowBack:
+    """A segment A correction to write back to the case, planned from what the case held when it was read."""
+
+    key: str
+    case_id: int
+    column: str
+    old: str | None  # as stored: the write goes ahead only while the case still holds it
+    new: str
+
+
+def _case_value(key: str, value: Any) -> str | None:
+    """The value a segment A answer gives the case's field (None: it changes nothing, e.g. blank or not an address)."""
+    if key not in CASE_KEYS or value in (None, "") or not isinstance(value, str):
+        return None
+    if key == "phone":
+        return value
+    if key == "email":
+        from app.fields import FieldError, parse_email
+
+        try:
+            value = parse_email(value)  # segment A's e-mail is free text: only a real address reaches the case
+        except FieldError:
+            return None
+    return None if len(value) > _column_limit(CASE_KEYS[key]) else value
+
+
+def plan_flow_back(session: Session, *, interview: Interview, key: str, value: Any) -> FlowBack | None:
+    """What a segment A answer would change in the case, read before the write (an autosave reads as a reader and
+    writes under the writer turn); None when nothing goes back.
+
+    Phone numbers are planned without reading: adding one reads the case's numbers when it is written (flow_back).
+    """
+    new = _case_value(key, value)
+    if new is None:
+        return None
+    column = CASE_KEYS[key]
+    if key == "phone":
+        return FlowBack(key, interview.case_id, column, None, new)
+    found = session.exec(select(Case.id, getattr(Case, column)).where(Case.id == interview.case_id)).first()
+    if found is None or (found[1] or "") == new:
+        return None  # no case (gone), or it already holds this
+    return FlowBack(key, interview.case_id, column, found[1], new)
+
+
+def write_flow_back(session: Session, *, actor: Principal, interview: Interview, back: FlowBack) -> None:
+    """Write a planned correction: one conditional UPDATE and the history row; when the case changed since it was
+    read (or for a phone number), read it again the ORM way (flow_back), so the later save still wins."""
+    from app.cases.editing import correct_if_unchanged
+
+    if back.key != "phone" and correct_if_unchanged(
+        session, actor=actor, case_id=back.case_id, field=back.column, old=back.old, new=back.new,
+        source="interview", interview_id=interview.id,
+    ):
+        return
+    flow_back(session, actor=actor, interview=interview, key=back.key, value=back.new)
+
+
 def flow_back(session: Session, *, actor: Principal, interview: Interview, key: str, value: Any) -> None:
     """A corrected segment A answer becomes the case's data (with a history row); blank answers change nothing."""
-    if key not in CASE_KEYS or value in (None, "") or not isinstance(value, str):
+    new = _case_value(key, value)
+    if new is None:
         return
     case = session.get(Case, interview.case_id)
     if case is None:
@@ -100,22 +160,15 @@ def flow_back(session: Session, *, actor: Principal, interview: Interview, key: 
     from app.cases.editing import note_change
 
     if key == "phone":
-        _add_phone(session, actor=actor, case=case, number=value, interview=interview)
+        _add_phone(session, actor=actor, case=case, number=new, interview=interview)
         return
     column = CASE_KEYS[key]
-    if key == "email":
-        from app.fields import FieldError, parse_email
-
-        try:
-            value = parse_email(value)  # segment A's e-mail is free text: only a real address reaches the case
-        except FieldError:
-            return
     current = getattr(case, column) or ""
-    if value == current or len(value) > _column_limit(column):
+    if new == current:
         return
-    note_change(session, actor=actor, case=case, field=column, old=current, new=value, source="interview",
+    note_change(session, actor=actor, case=case, field=column, old=current, new=new, source="interview",
                 interview_id=interview.id)
-    setattr(case, column, value)
+    setattr(case, column, new)
     session.add(case)
 
 

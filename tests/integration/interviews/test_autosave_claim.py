@@ -229,3 +229,61 @@ def test_the_writer_turn_covers_only_the_writes_of_an_autosave(
             for s in turn] == ["UPDATE interview", "UPDATE answer", "INSERT answer_change", "SELECT audit_head.last_hash",
                                "INSERT audit_event", "UPDATE audit_head"], turn
     assert any(s.startswith("SELECT answer.") for s in sent[:begins[0]]), sent
+
+
+def _edit_address(app: Flask, case_id: int, address: str) -> None:
+    """Another request changes the case's address (as the case page does)."""
+    from app.cases.models import Case
+
+    with _request(app, reads_first=False), _session(app) as other:
+        case = other.get(Case, case_id)
+        assert case is not None
+        case.address = address
+        other.add(case)
+        other.commit()
+
+
+def test_a_correction_read_before_the_case_was_edited_still_goes_back_to_the_case(
+    app: Flask, worker: User, interview: Interview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Segment A's address goes back to the case with a conditional UPDATE of the value read before the write; when
+    the case changed in between, the save reads the case again and its correction still wins (the later save), with
+    the history's "before" being what the case held at that moment."""
+    from app.cases.models import Case
+    from app.cases.record_models import CaseChange
+
+    assert interview.id is not None
+    interview_id, case_id = interview.id, interview.case_id
+    _between(monkeypatch, lambda: _edit_address(app, case_id, "ul. Leśna 2, Wschowa"))
+    saved, _seen = _save_as_read(app, worker, interview_id, "address", "ul. Polna 3, Wschowa")
+    assert saved.changed
+    with _session(app) as check:
+        case = check.get(Case, case_id)
+        assert case is not None and case.address == "ul. Polna 3, Wschowa"
+        changes = check.exec(select(CaseChange.old, CaseChange.new).where(CaseChange.case_id == case_id)).all()
+        assert [tuple(c) for c in changes] == [("ul. Leśna 2, Wschowa", "ul. Polna 3, Wschowa")]
+
+
+def test_a_correction_reads_the_case_before_it_takes_the_write_lock(
+    app: Flask, client: FlaskClient, interview: Interview
+) -> None:
+    """The case's field is read with the answers, before the claim; under SQLite's writer turn the correction sends
+    only its UPDATE and its history row (no read of the case there)."""
+    engine = app.extensions[ENGINE_KEY]
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = save(client, interview, "address", "ul. Polna 3, Wschowa")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    claim = next(i for i, s in enumerate(sent) if s.startswith("UPDATE interview SET"))
+    assert any("FROM case_file" in s for s in sent[:claim]), sent
+    after = sent[claim:]
+    assert not any(s.startswith("SELECT") and "FROM case_file" in s for s in after), after
+    assert any(s.startswith("UPDATE case_file SET address") for s in after), after
+    assert any(s.startswith("INSERT INTO case_change") for s in after), after

@@ -92,6 +92,23 @@ def test_a_correction_flows_back_to_the_case_with_history(
     assert "poprawka w wywiadzie" in page
 
 
+def test_a_corrected_name_keeps_the_case_findable_and_a_pesel_reaches_a_case_without_one(
+    app: Flask, client: FlaskClient, db: Session, worker: User, case: Case
+) -> None:
+    """A corrected name is written back with its search key (what name search compares); a PESEL given in the call
+    fills a case that had none, its history saying it was empty."""
+    interview = start(app, db, worker, case)
+    assert case.pesel is None
+    _fill(client, interview, {"full_name": "Zdzisław Łęcki-Nowak", "pesel": "44051401359"})
+    db.expire_all()
+    stored = db.get(Case, case.id)
+    assert stored is not None
+    assert (stored.applicant_name, stored.search_name) == ("Zdzisław Łęcki-Nowak", "zdzislaw lecki-nowak")
+    assert stored.pesel == "44051401359"
+    changes = {c.field: (c.old, c.new) for c in db.exec(select(CaseChange)).all()}
+    assert changes == {"applicant_name": ("Zdzisław Łęcki", "Zdzisław Łęcki-Nowak"), "pesel": ("", "44051401359")}
+
+
 def test_an_invalid_or_blank_answer_changes_nothing_on_the_case(
     app: Flask, client: FlaskClient, db: Session, worker: User, case: Case
 ) -> None:
