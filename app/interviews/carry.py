@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.auth.services import Principal
@@ -130,10 +131,16 @@ def plan_flow_back(session: Session, *, interview: Interview, key: str, value: A
     column = CASE_KEYS[key]
     if key == "phone":
         return FlowBack(key, interview.case_id, column, None, new)
-    found = session.exec(select(Case.id, getattr(Case, column)).where(Case.id == interview.case_id)).first()
+    found = session.connection().execute(_CASE_FIELDS[column], {"b_case": interview.case_id}).first()
     if found is None or (found[1] or "") == new:
         return None  # no case (gone), or it already holds this
     return FlowBack(key, interview.case_id, column, found[1], new)
+
+
+_CASE_TABLE = Case.__table__  # type: ignore[attr-defined]
+# Built once: a statement built per save costs ~0.1 ms of Python.
+_CASE_FIELDS = {column: select(_CASE_TABLE.c.id, _CASE_TABLE.c[column]).where(_CASE_TABLE.c.id == bindparam("b_case"))
+                for column in CASE_KEYS.values() if column != "phone"}
 
 
 def write_flow_back(session: Session, *, actor: Principal, interview: Interview, back: FlowBack) -> None:
