@@ -224,9 +224,8 @@ def save_answer(
     read before and written back with two statements, carry.plan_flow_back). A save that stands alone
     (interview_state.stands_alone: typing on in an answered field that nothing else reads) needs only the
     interview's state and its own answer to be as read, so saves of other answers in between do not send it down
-    the locked path. If another save (or a
-    finish) came in between that matters, the interview is locked, read again and the save validated against that
-    (the claim then holds).
+    the locked path. If another save (or a finish) came in between that matters, the interview is locked, read
+    again and the save validated against that (the claim then holds).
     """
     form = form_of(interview)
     question = question_of(form, key)

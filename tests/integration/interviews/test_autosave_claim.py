@@ -70,6 +70,22 @@ def _between(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> Non
     monkeypatch.setattr(autosave, "start_writing", in_between)
 
 
+@contextmanager
+def _sent(app: Flask) -> Iterator[list[str]]:
+    """The statements the app's engine sends inside the block, whitespace folded, in order."""
+    engine = app.extensions[ENGINE_KEY]
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
 def _finish(app: Flask, interview_id: int) -> None:
     """Another request finishes the interview."""
     with _request(app, reads_first=False), _session(app) as other:
@@ -209,17 +225,9 @@ def test_the_writer_turn_covers_only_the_writes_of_an_autosave(
         pytest.skip("the writer turn is SQLite's")
     save(client, interview, "city", "Łódź")
     headers = {"HX-Request": "true", "X-CSRFToken": token(client, f"/interviews/{interview.id}")}
-    sent: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with _sent(app) as sent:
         response = client.post(f"/interviews/{interview.id}/answers", data={"key": "city", "city": "Puck"},
                                headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert response.status_code == 200
     begins = [i for i, s in enumerate(sent) if s.startswith("BEGIN IMMEDIATE")]
     assert len(begins) == 1, sent
@@ -269,17 +277,8 @@ def test_a_correction_reads_the_case_before_it_takes_the_write_lock(
 ) -> None:
     """The case's field is read with the answers, before the claim; under SQLite's writer turn the correction sends
     only its UPDATE and its history row (no read of the case there)."""
-    engine = app.extensions[ENGINE_KEY]
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with _sent(app) as sent:
         response = save(client, interview, "address", "ul. Polna 3, Wschowa")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     claim = next(i for i, s in enumerate(sent) if s.startswith("UPDATE interview SET"))
     assert any("FROM case_file" in s for s in sent[:claim]), sent
