@@ -99,11 +99,26 @@ def floor_server(inst: Instance, database_url: str | None) -> Iterator[str]:
 
     url = database_url or f"sqlite:///{inst.path / 'floor.sqlite3'}"
     floor_app.prepare(url)
+    with _bench_app(inst, "bench.floor_app:app", {"FLOOR_DATABASE_URL": url}, "floor.log") as base:
+        yield base
+
+
+@contextmanager
+def statements_server(inst: Instance, database_url: str | None) -> Iterator[str]:
+    """The autosave's own statements in a bare route (bench/statements_app.py), on the app's database."""
+    url = database_url or f"sqlite:///{inst.path / 'telewywiad.sqlite3'}"
+    with _bench_app(inst, "bench.statements_app:app", {"STATEMENTS_DATABASE_URL": url}, "statements.log") as base:
+        yield base
+
+
+@contextmanager
+def _bench_app(inst: Instance, target: str, env: dict[str, str], log_name: str) -> Iterator[str]:
+    """A bench app (`module:app`) under the gunicorn settings `telewywiad serve` uses, on a free loopback port."""
     port = _free_port()
     command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--threads",
                str(THREADS), "--worker-class", "gthread", "--access-logfile", "-", "--access-logformat",
-               '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms', "--graceful-timeout", "10", "bench.floor_app:app"]
-    with _gunicorn(command, dict(inst.env, FLOOR_DATABASE_URL=url), inst.path / "floor.log", port) as base:
+               '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms', "--graceful-timeout", "10", target]
+    with _gunicorn(command, dict(inst.env, **env), inst.path / log_name, port) as base:
         yield base
 
 
@@ -246,6 +261,11 @@ def median_round(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "requests": sum(run["requests"] for run in runs)}
 
 
+def _round_ratios(runs: list[dict[str, Any]], floors: list[dict[str, Any]]) -> list[float]:
+    """Each round's req/s ÷ the floor's of the same round, sorted."""
+    return sorted(_ratio(run["rps"], floor["rps"]) or 0.0 for floor, run in zip(floors, runs, strict=True))
+
+
 def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 3) if b else None
 
@@ -253,7 +273,8 @@ def _ratio(a: float, b: float) -> float | None:
 def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
     """Seed, serve and load one database; returns one row per concurrency."""
     rows = []
-    with instance(database_url) as inst, server(inst) as url, floor_server(inst, database_url) as floor_url:
+    with (instance(database_url) as inst, server(inst) as url, floor_server(inst, database_url) as floor_url,
+          statements_server(inst, database_url) as statements_url):
         browser = Browser(url)
         browser.log_in("demo-worker")
         interview_ids, token = prepare_interviews(browser)
@@ -262,15 +283,20 @@ def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
         wrk(url, "bare.lua", 8, env, duration=2)  # warm-up: imports, connections, caches
         wrk(url + "/", "autosave.lua", 8, env, duration=2)
         wrk(floor_url + "/", "floor.lua", 8, env, duration=2)
+        wrk(statements_url + "/", "autosave.lua", 8, env, duration=2)
         for connections in CONCURRENCY:
-            runs: dict[str, list[dict[str, Any]]] = {"bare": [], "floor": [], "autosave": []}
+            runs: dict[str, list[dict[str, Any]]] = {"bare": [], "floor": [], "statements": [], "autosave": []}
             for _round in range(ROUNDS):
                 runs["bare"].append(wrk(url + "/healthz", "bare.lua", connections, env))
                 runs["floor"].append(wrk(floor_url + "/", "floor.lua", connections, env))
+                # The same requests as autosave's (autosave.lua), answered by its statements alone.
+                runs["statements"].append(wrk(statements_url + "/", "autosave.lua", connections, env))
                 runs["autosave"].append(wrk(url + "/", "autosave.lua", connections, env))
-            bare, floor, autosave = (median_round(runs[name]) for name in ("bare", "floor", "autosave"))
-            # Side by side: each round's autosave against the floor measured just before it.
-            ratios = sorted(_ratio(a["rps"], f["rps"]) or 0.0 for f, a in zip(runs["floor"], runs["autosave"], strict=True))
+            bare, floor, statements, autosave = (median_round(runs[name])
+                                                 for name in ("bare", "floor", "statements", "autosave"))
+            # Side by side: each round's autosave (and statements) against the floor measured just before it.
+            ratios = _round_ratios(runs["autosave"], runs["floor"])
+            statements_ratios = _round_ratios(runs["statements"], runs["floor"])
             floor_paced = paced.run(floor_url, _floor_call, connections, DURATION_S, PACE_MS)
             autosave_paced = paced.run(url, _autosave_calls(browser.cookie_header(), token, interview_ids),
                                        connections, DURATION_S, PACE_MS)
@@ -279,15 +305,25 @@ def measure(database_url: str | None, label: str) -> list[dict[str, Any]]:
                 "duration_s": DURATION_S, "interviews": len(interview_ids), "bare": bare, "floor": floor,
                 "autosave": autosave, "floor_paced": floor_paced, "autosave_paced": autosave_paced,
                 "ratio_to_floor": ratios[len(ratios) // 2], "ratio_to_floor_rounds": ratios,
+                "statements": statements, "statements_ratio_to_floor": statements_ratios[len(statements_ratios) // 2],
+                "statements_ratio_to_floor_rounds": statements_ratios,
+                "ratio_to_statements": _ratio(autosave["rps"], statements["rps"]),
                 "ratio_to_bare": _ratio(autosave["rps"], bare["rps"]),
                 "floor_ratio_to_bare": _ratio(floor["rps"], bare["rps"]),
             })
             print(f"  {label:<10} c={connections:<3} /healthz {bare['rps']:>7.1f} req/s | floor {floor['rps']:>6.1f} "
-                  f"req/s p95 {floor['p95_ms']:>6.1f} ms | autosave {autosave['rps']:>6.1f} req/s p95 "
+                  f"req/s p95 {floor['p95_ms']:>6.1f} ms | statements {statements['rps']:>6.1f} req/s "
+                  f"(÷floor {rows[-1]['statements_ratio_to_floor']}) | autosave {autosave['rps']:>6.1f} req/s p95 "
                   f"{autosave['p95_ms']:>6.1f} ms | ÷floor {rows[-1]['ratio_to_floor']} ÷bare "
                   f"{rows[-1]['ratio_to_bare']} | paced 1/s p95: floor {floor_paced['p95_ms']:.1f} ms, "
                   f"autosave {autosave_paced['p95_ms']:.1f} ms | errors {autosave['errors']}+{autosave_paced['errors']}",
                   flush=True)
+        # Both apps appended to the offices' audit chains: every event must still be a sound link.
+        started = time.monotonic()
+        verified = inst.cli("audit", "verify").strip().splitlines()[-1:]
+        print(f"  {label:<10} audit verify after the load ({time.monotonic() - started:.0f} s): {verified}", flush=True)
+        for row in rows:
+            row["audit_verify"] = verified[0] if verified else ""
     return rows
 
 
@@ -322,6 +358,12 @@ def run() -> dict[str, Any]:
                            "bare_endpoint": "GET /healthz without cookie",
                            "floor": "bench/floor_app.py: Flask + the app's engine, one INSERT + COMMIT per POST, "
                                     "same gunicorn settings, a separate table in a database like the app's",
+                           "statements": "bench/statements_app.py: autosave's own reads and writes (web session row; "
+                                         "interview and answers as a reader; under the writer turn the claim, "
+                                         "the answer, its history row, the address back to the case and the audit "
+                                         "event), through the app's functions and prepared statements, in a bare "
+                                         "Flask route on the app's database: no login, CSRF, validation, form "
+                                         "evaluation or template; the same requests as autosave",
                            "saturated": "each connection sends its next request as soon as the answer arrives "
                                         "(closed loop: p95 ≈ queueing, concurrency / throughput)",
                            "paced": f"bench/paced.py: each client sends one request per {PACE_MS} ms on average "
