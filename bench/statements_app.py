@@ -14,7 +14,8 @@ functions and prepared statements:
 No login, CSRF check, access rule, validation, form evaluation or template: the value is stored as typed and the
 reply is a few bytes. Autosave ÷ this is what the app's Python around the statements leaves of their rate; this ÷
 the floor is what the statements leave of the stack's. The events it appends are real links of the office's chain
-(`telewywiad audit verify` still passes after a run).
+(`telewywiad audit verify` still passes after a run). tests/integration/interviews/test_bench_statements.py
+fails when autosave comes to send a statement this route does not, or the other way round.
 
 Run by bench/load_bench.py: `gunicorn ... bench.statements_app:app` with STATEMENTS_DATABASE_URL set.
 """
@@ -32,7 +33,7 @@ from sqlmodel import Session
 from app.audit.services import record
 from app.auth.sessions import _SESSION_ROW, COOKIE_NAME, _hash
 from app.clock import utcnow
-from app.db import READ_OPTION, make_engine
+from app.db import ENGINE_KEY, READ_OPTION, make_engine
 from app.interviews.answer_store import _CLAIM_ALONE, Typed, write_claimed
 from app.interviews.answers import stored_answers
 from app.interviews.carry import plan_flow_back, write_flow_back
@@ -55,6 +56,7 @@ def create_app(url: str) -> Flask:
     engine: Engine = make_engine(url)
     reader = engine.execution_options(**{READ_OPTION: True})
     flask_app = Flask(__name__)
+    flask_app.extensions[ENGINE_KEY] = engine  # where the app keeps its engine (tests count its statements there)
 
     @flask_app.post("/interviews/<int:interview_id>/answers")
     def save(interview_id: int) -> str:
