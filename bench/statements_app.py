@@ -40,8 +40,8 @@ from app.interviews.carry import plan_flow_back, write_flow_back
 from app.interviews.models import Interview
 
 _INTERVIEWS = Interview.__table__  # type: ignore[attr-defined]
-_INTERVIEW = select(_INTERVIEWS.c.id, _INTERVIEWS.c.case_id, _INTERVIEWS.c.office_id, _INTERVIEWS.c.worker_id, _INTERVIEWS.c.state,
-                    _INTERVIEWS.c.answers_version).where(_INTERVIEWS.c.id == bindparam("b_id"))
+_INTERVIEW = select(*(_INTERVIEWS.c[name] for name in ("id", "case_id", "office_id", "worker_id", "state",
+                                                        "answers_version"))).where(_INTERVIEWS.c.id == bindparam("b_id"))
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def create_app(url: str) -> Flask:
             typed = Typed(raw, json.dumps(raw, ensure_ascii=False), None)
             client_id = request.form.get("client_id", "")
             written = write_claimed(session, actor, interview_id, key, typed, row, now, client_id)  # type: ignore[arg-type]
-            if written is None:  # another save of this answer came in between: read it again (the turn is held)
+            if written is None:  # another save of this answer came in between: read it again (the claim holds the interview)
                 row = stored_answers(session, interview_id).get(key)
                 written = write_claimed(session, actor, interview_id, key, typed, row, now, client_id)  # type: ignore[arg-type]
             if written is None:
