@@ -350,7 +350,8 @@ def run() -> dict[str, Any]:
     return {"conditions": {"server": f"gunicorn gthread, {WORKERS} workers × {THREADS} threads, access log on",
                            "client": f"wrk ({(version.stdout + version.stderr).splitlines()[0]}) on 127.0.0.1, "
                                      f"2 threads, same machine as the server; saturated: {ROUNDS} rounds of {DURATION_S} s per point "
-                                     "(/healthz, floor, statements, autosave in turn, fresh connections each run), the median "
+                                     "(/healthz, floor, statements, autosave in turn, fresh connections each run), "
+                                     "the median "
                                      "round reported with the range of all rounds; paced: one run of "
                                      f"{DURATION_S} s",
                            "sqlite": "WAL, synchronous=FULL (every acknowledged answer survives a power cut)",

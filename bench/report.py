@@ -89,8 +89,8 @@ def _load(s: dict[str, Any] | None) -> list[str]:
                    f"{row['fsync']['median_ms']} / {row['fsync']['p95_ms']} |")
     verified = {row["database"]: row["audit_verify"] for row in s["rows"] if "audit_verify" in row}
     if verified:
-        out += ["", "`telewywiad audit verify` after the load: " + "; ".join(f"{database}: {said.rstrip('.')}" for database, said
-                                                                          in verified.items()) + "."]
+        said = "; ".join(f"{database}: {result.rstrip('.')}" for database, result in verified.items())
+        out += ["", f"`telewywiad audit verify` after the load: {said}."]
     out += ["", "Paced, one request a second per client (ms):", "",
             "| database | clients | floor p50 | floor p95 | floor p99 | autosave p50 | autosave p95 | autosave p99 | "
             "errors |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -171,9 +171,9 @@ CAUSES = {
         "around them keeps about two thirds to four fifths of their rate (autosave ÷ statements). While the "
         "statements alone stay under 50 %, making what runs around them (login, CSRF, validation, evaluation, "
         "template) cheaper cannot meet the target: what one save writes, and how, sets it. The floor sends one "
-        "INSERT; a save reads the session, the interview and its answers, then under SQLite's writer turn (one writer at a time across "
-        "the workers, which sets both rates: each held it 80-90 % of the wall clock, measured on 2026-12-01) "
-        "sends the claim on the interview, the answer, its history row and the audit event (the chain's head "
+        "INSERT; a save reads the session, the interview and its answers, then under SQLite's writer turn "
+        "(one writer at a time across the workers, which sets both rates: each held it 80-90 % of the wall "
+        "clock, measured on 2026-12-01) sends the claim on the interview, the answer, its history row and the audit event (the chain's head "
         "read, the event, the head moved; an address also goes back to the case). Under load the turn lasts "
         "about twice its CPU: its holder waits for the GIL after each statement beside the other threads, on two "
         "cores shared with the other worker and wrk. The audit event is the largest single part (experiments, not in "

@@ -40,8 +40,8 @@ from app.interviews.carry import plan_flow_back, write_flow_back
 from app.interviews.models import Interview
 
 _INTERVIEWS = Interview.__table__  # type: ignore[attr-defined]
-_INTERVIEW = select(*(_INTERVIEWS.c[name] for name in ("id", "case_id", "office_id", "worker_id", "state",
-                                                        "answers_version"))).where(_INTERVIEWS.c.id == bindparam("b_id"))
+_COLUMNS = ("id", "case_id", "office_id", "worker_id", "state", "answers_version")
+_INTERVIEW = select(*(_INTERVIEWS.c[name] for name in _COLUMNS)).where(_INTERVIEWS.c.id == bindparam("b_id"))
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,14 @@ def create_app(url: str) -> Flask:
             actor = _Actor(interview.worker_id)
             typed = Typed(raw, json.dumps(raw, ensure_ascii=False), None)
             client_id = request.form.get("client_id", "")
-            written = write_claimed(session, actor, interview_id, key, typed, row, now, client_id)  # type: ignore[arg-type]
-            if written is None:  # another save of this answer came in between: read it again (the claim holds the interview)
-                row = stored_answers(session, interview_id).get(key)
-                written = write_claimed(session, actor, interview_id, key, typed, row, now, client_id)  # type: ignore[arg-type]
-            if written is None:
+            for again in (False, True):
+                if again:  # another save of this answer came in between: read it again (the claim holds the row)
+                    row = stored_answers(session, interview_id).get(key)
+                written = write_claimed(session, actor, interview_id, key, typed, row, now,  # type: ignore[arg-type]
+                                        client_id)
+                if written is not None:
+                    break
+            else:
                 abort(409)
             if back is not None:
                 write_flow_back(session, actor=actor, interview=interview, back=back)  # type: ignore[arg-type]

@@ -40,7 +40,8 @@ def _shapes(counted: Counted) -> list[str]:
     return shapes
 
 
-@pytest.mark.parametrize(("key", "first", "then"), [("city", "Łódź", "Puck"), ("address", "ul. Polna 1", "ul. Polna 2")],
+@pytest.mark.parametrize(("key", "first", "then"),
+                         [("city", "Łódź", "Puck"), ("address", "ul. Polna 1", "ul. Polna 2")],
                          ids=["answer", "answer-back-to-the-case"])
 def test_the_statements_route_sends_what_an_autosave_sends(app: Flask, client: FlaskClient, db: Session,
                                                            interview: Interview, key: str, first: str,
